@@ -1,0 +1,36 @@
+# One entry point for people and CI. Every target builds .venv when it is missing or stale,
+# so on a fresh machine `make run` and `make test` are the only commands to type.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test demo bench lint typecheck clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/aftersales demo
+
+demo: $(STAMP)
+	$(BIN)/aftersales demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check app policies sheet_schema tests
+	$(BIN)/ruff format --check app policies sheet_schema tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) lint typecheck
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest tests/bench -q -p no:xdist -s
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,95 @@
+"""Triage: what the assignee must do next, by when, and how urgent the case is.
+
+Pure: an evaluated case and the time go in, a `Triage` comes out. The rules follow the team's
+operating procedure (intake -> evidence -> seller -> platform -> outcome -> close); a later
+change moves the priority thresholds into data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from policies import CaseFacts, Evaluation, SlaState
+
+EVIDENCE_LABELS = {
+    "photos": "photos",
+    "video_proof": "video proof",
+    "original_packaging": "original packaging",
+    "tracking_proof": "tracking proof",
+}
+
+_PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    next_action: str
+    next_due: datetime | None
+    priority: str  # P1 (most urgent) .. P4
+
+
+def triage(case: CaseFacts, ev: Evaluation, now: datetime, override: str | None = None) -> Triage:
+    """Decide next action, its due time and the priority of one evaluated case."""
+    action, due = _next_action(case, ev, now)
+    priority = override if override in _PRIORITY_RANK else _priority(case, ev)
+    return Triage(next_action=action, next_due=due, priority=priority)
+
+
+def _clock_due(ev: Evaluation, name: str) -> datetime | None:
+    for clock in ev.sla:
+        if clock.name == name and clock.met_at is None:
+            return clock.due_at
+    return None
+
+
+def _next_action(case: CaseFacts, ev: Evaluation, now: datetime) -> tuple[str, datetime | None]:
+    status = (case.status or "").casefold()
+    resolution_due = _clock_due(ev, "resolution")
+    if ev.closed:
+        if status == "resolved" and not case.outcome:
+            return "Record the outcome and close the case", None
+        return "No action: case closed", None
+    if case.outcome:
+        return f"Tell the customer the outcome ({case.outcome}) and close", resolution_due
+    first_due = _clock_due(ev, "first_response")
+    if first_due is not None and case.first_response_at is None:
+        return "Send the first response to the customer", first_due
+    if ev.missing_evidence:
+        wanted = ", ".join(EVIDENCE_LABELS.get(k, k) for k in ev.missing_evidence)
+        due = _earliest(ev.return_deadline, now + timedelta(days=1))
+        return f"Ask the customer for: {wanted}", due
+    if status == "awaiting customer":
+        return "Wait for the customer's reply", resolution_due
+    if status == "awaiting seller":
+        return "Chase the seller for an answer", _clock_due(ev, "seller_response") or resolution_due
+    if status == "awaiting platform":
+        return "Chase the platform for a decision", resolution_due
+    if status == "return shipped":
+        return "Confirm the seller received the return", resolution_due
+    if ev.return_deadline is not None and ev.days_left is not None and ev.days_left >= 0:
+        return "Send the request to the seller", _earliest(ev.return_deadline, resolution_due)
+    return "Send the request to the seller", resolution_due
+
+
+def _priority(case: CaseFacts, ev: Evaluation) -> str:
+    if ev.closed:
+        return "P4"
+    shipped = (case.status or "").casefold() == "return shipped"
+    window_risk = ev.days_left is not None and not shipped
+    if ev.sla_state is SlaState.OVERDUE or (
+        window_risk and ev.days_left is not None and ev.days_left <= 2
+    ):
+        return "P1"
+    if ev.sla_state is SlaState.DUE_SOON or (
+        window_risk and ev.days_left is not None and ev.days_left <= 5
+    ):
+        return "P2"
+    if ev.sla_state is SlaState.PAUSED:
+        return "P4"
+    return "P3"
+
+
+def _earliest(*times: datetime | None) -> datetime | None:
+    present = [t for t in times if t is not None]
+    return min(present) if present else None

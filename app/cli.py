@@ -1,0 +1,193 @@
+"""`aftersales`: the command line.
+
+Exit codes: 0 when the command ran (problems in rows are reported in the sheet, not here),
+1 when `check` found errors, 2 when it could not run at all (the message says why).
+`--json` prints one JSON object as the last line of stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app.errors import AftersalesError
+from app.runtime import Runtime, open_runtime
+from app.sync.engine import SyncReport
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+out = Console()
+err = Console(stderr=True)
+
+Now = Annotated[
+    str | None,
+    typer.Option("--now", help="Fix the clock (ISO-8601, e.g. 2025-10-03T10:00:00+08:00)."),
+]
+WorkbookOpt = Annotated[Path | None, typer.Option("--workbook", help="Local .xlsx workbook.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary as the last line.")]
+
+
+def _now(text: str | None) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        _fail(f"--now {text!r} is not an ISO-8601 time like 2025-10-03T10:00:00+08:00")
+    if moment.tzinfo is None:
+        _fail(f"--now {text!r} needs a UTC offset, e.g. {text}+08:00")
+    return moment
+
+
+def _fail(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _runtime(workbook: Path | None) -> Runtime:
+    try:
+        return open_runtime(workbook=workbook)
+    except AftersalesError as exc:
+        _fail(exc.message)
+
+
+@cli.command()
+def demo(
+    workbook: WorkbookOpt = None,
+    now: Now = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Build the demo workbook (if missing), sync it and show the cases."""
+    from app.demo import build_demo_workbook
+
+    moment = _now(now)
+    rt = _runtime(workbook)
+    if not rt.workbook.exists():
+        build_demo_workbook(rt.workbook, moment)
+        out.print(f"Created demo workbook [bold]{rt.workbook}[/] with 200 example cases.")
+    report = _sync(rt, moment, "demo", dry_run=False)
+    _show(report, limit=25)
+    out.print(f"Open [bold]{rt.workbook}[/] in LibreOffice or Excel to see the result.")
+    _summary(report, as_json)
+
+
+@cli.command()
+def init(workbook: Annotated[Path, typer.Option("--workbook", help="Workbook to create.")]) -> None:
+    """Create an empty workbook with the Cases, Timeline, Policies and Holidays tabs."""
+    rt = _runtime(workbook)
+    try:
+        rt.initialise_workbook()
+    except AftersalesError as exc:
+        _fail(exc.message)
+    out.print(f"Created [bold]{workbook}[/]: type cases into the Cases tab, then run sync.")
+
+
+@cli.command()
+def sync(workbook: WorkbookOpt = None, now: Now = None, as_json: JsonOpt = False) -> None:
+    """Sync the workbook: write deadlines, SLA state, next actions and validation."""
+    rt = _runtime(workbook)
+    report = _sync(rt, _now(now), "manual", dry_run=False)
+    if not as_json:
+        _show(report, limit=15)
+    _summary(report, as_json)
+
+
+@cli.command()
+def check(workbook: WorkbookOpt = None, now: Now = None, as_json: JsonOpt = False) -> None:
+    """Dry run: print every finding, write nothing; exit 1 when there are errors."""
+    rt = _runtime(workbook)
+    report = _sync(rt, _now(now), "check", dry_run=True)
+    problems = [r for r in report.results if r.validation != "OK"]
+    if not as_json:
+        table = Table("Row", "Case", "Findings", title="Findings (nothing was written)")
+        for result in problems:
+            table.add_row(str(result.row), result.case_id, result.validation)
+        out.print(table)
+    _summary(report, as_json)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def undo(
+    run_id: Annotated[int, typer.Argument(help="The run to undo (see the sync output).")],
+    workbook: WorkbookOpt = None,
+    now: Now = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Restore the cells a run wrote, where nobody changed them since."""
+    rt = _runtime(workbook)
+    try:
+        result = rt.undo(run_id, _now(now))
+    except AftersalesError as exc:
+        _fail(exc.message)
+    if as_json:
+        print(json.dumps(result.as_json()))
+        return
+    out.print(f"Run {run_id} undone by run {result.run_id}: {result.restored} cells restored.")
+    for line in result.skipped:
+        out.print(f"  kept: {line}")
+
+
+def _sync(rt: Runtime, now: datetime, trigger: str, *, dry_run: bool) -> SyncReport:
+    try:
+        return rt.engine().sync(now=now, trigger=trigger, dry_run=dry_run)
+    except AftersalesError as exc:
+        _fail(exc.message)
+
+
+def _show(report: SyncReport, limit: int) -> None:
+    table = Table("Case", "Platform ref", "Deadline", "Days", "SLA", "Pri", "Next action")
+    ranked = sorted(report.results, key=lambda r: (r.priority or "P9", r.row))
+    for result in ranked[:limit]:
+        ev = result.evaluation
+        if result.errors or ev is None:
+            table.add_row(
+                result.case_id,
+                "-",
+                "-",
+                "-",
+                "[red]error[/]",
+                "-",
+                result.validation.splitlines()[0],
+            )
+            continue
+        deadline = ev.return_deadline_date.isoformat() if ev.return_deadline_date else "-"
+        days = "-" if ev.days_left is None else str(ev.days_left)
+        table.add_row(
+            result.case_id,
+            ev.policy_ref or "-",
+            deadline,
+            days,
+            ev.sla_state.value,
+            result.priority or "-",
+            result.next_action or "",
+        )
+    out.print(table)
+
+
+def _summary(report: SyncReport, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_json()))
+        return
+    what = "would write" if report.dry_run else "wrote"
+    run = f"run {report.run_id}: " if report.run_id else ""
+    out.print(
+        f"{run}{report.cases} cases, {report.new_cases} new, {what} {report.cells_written} cells, "
+        f"{report.timeline_events} timeline events, {report.errors} errors, "
+        f"{report.warnings} warnings, {report.duration_ms} ms"
+    )
+
+
+def main() -> None:
+    try:
+        cli()
+    except AftersalesError as exc:  # pragma: no cover - commands catch their own
+        err.print(f"error: {exc.message}")
+        sys.exit(2)

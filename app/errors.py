@@ -1,0 +1,90 @@
+"""The error tree. Every error the service raises on purpose derives from `AftersalesError`.
+
+Each class carries the HTTP status the API answers with, so endpoints never map errors by hand:
+
+    AftersalesError (500)
+    ├── ConfigurationError (500)        settings or data files are unusable
+    ├── SheetError (422)                the sheet cannot be synced as it is
+    │   ├── SheetContractError (422)    missing Cases tab, missing/duplicate required headers
+    │   ├── SheetNotFoundError (404)    no such workbook/spreadsheet, or not shared with us
+    │   └── SheetLockedError (423)      a workbook is open in an office suite
+    ├── ConcurrentEditError (409)       the sheet changed under us more often than we retry
+    ├── ConflictError (409)             e.g. undoing a run that was already undone
+    ├── SyncInProgressError (409)       another run holds the sheet's lock
+    ├── BackendUnavailableError (503)   Google kept failing after our retry budget
+    ├── NotFoundError (404)             a run, case or sheet the caller named does not exist
+    └── AuthError (401) / ForbiddenError (403)
+"""
+
+from __future__ import annotations
+
+
+class AftersalesError(Exception):
+    status_code: int = 500
+    code: str = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(AftersalesError):
+    code = "configuration_error"
+
+
+class SheetError(AftersalesError):
+    status_code = 422
+    code = "sheet_error"
+
+
+class SheetContractError(SheetError):
+    code = "sheet_contract"
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class SheetNotFoundError(SheetError):
+    status_code = 404
+    code = "sheet_not_found"
+
+
+class SheetLockedError(SheetError):
+    status_code = 423
+    code = "sheet_locked"
+
+
+class ConcurrentEditError(AftersalesError):
+    status_code = 409
+    code = "concurrent_edit"
+
+
+class ConflictError(AftersalesError):
+    status_code = 409
+    code = "conflict"
+
+
+class SyncInProgressError(AftersalesError):
+    status_code = 409
+    code = "sync_in_progress"
+
+
+class BackendUnavailableError(AftersalesError):
+    status_code = 503
+    code = "backend_unavailable"
+
+
+class NotFoundError(AftersalesError):
+    status_code = 404
+    code = "not_found"
+
+
+class AuthError(AftersalesError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class ForbiddenError(AftersalesError):
+    status_code = 403
+    code = "forbidden"

@@ -1,0 +1,31 @@
+"""One typed `Settings` for the whole service, read from `AFTERSALES_*` environment variables
+(and a `.env` file). Secrets are `SecretStr`, so they print as '**********' in logs and reprs."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AFTERSALES_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: SecretStr = SecretStr("sqlite:///var/aftersales.db")
+    workbook: Path = Path("data/aftersales.xlsx")
+    # Directory of extra/replacement policy files; None uses the shipped policies/data.
+    policies_dir: Path | None = None
+    team_file: Path | None = None
+    # Tab names, when a team renamed them (key -> title), e.g. {"cases": "售后"}.
+    tab_names: dict[str, str] = Field(default_factory=dict)
+    # How many times a sync re-reads and re-plans when the sheet changed under it.
+    max_replans: int = 3
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

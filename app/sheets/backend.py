@@ -1,0 +1,149 @@
+"""`SheetBackend`: the one narrow interface between the sync engine and a spreadsheet.
+
+Two implementations share it and one contract test suite (tests/sheets/test_contract.py):
+`WorkbookBackend` (a local .xlsx through openpyxl, the embedded default) and `GoogleBackend`
+(gspread over google-auth). The engine only ever asks for four things: read these tabs in one
+go, write these cells in one go, make the layout right, and describe yourself.
+
+Values cross the interface as plain Python: str, int, float, bool, date, datetime, None. Dates
+read from Google arrive as serial numbers; the sheet_schema parser accepts both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol, runtime_checkable
+
+from sheet_schema import DateOrder
+
+CellValue = str | int | float | bool | date | datetime | None
+
+# Given every tab title in the spreadsheet, returns the titles to read.
+TabSelector = Callable[[Sequence[str]], Sequence[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class TabData:
+    """One tab as read: row 0 is the header row; rows may be ragged (trailing blanks trimmed)."""
+
+    title: str
+    rows: list[list[CellValue]]
+
+    def cell(self, row: int, col: int) -> CellValue:
+        """0-based access that treats anything outside the data as blank."""
+        if row < len(self.rows) and col < len(self.rows[row]):
+            return self.rows[row][col]
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class SheetData:
+    """Everything one read returned."""
+
+    titles: tuple[str, ...]  # every tab in the spreadsheet, in order
+    tabs: dict[str, TabData]  # the tabs that were asked for and exist, by title
+    date_order: DateOrder = DateOrder.UNKNOWN
+    # Opaque token that changes whenever the underlying file changes (None: cannot tell).
+    version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CellUpdate:
+    """One cell to write, 1-based like A1 notation. Text is always written as text."""
+
+    tab: str
+    row: int
+    col: int
+    value: CellValue
+    number_format: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnLayout:
+    """What a column should look like: where it is, its format, dropdown and protection."""
+
+    index: int  # 1-based
+    header: str
+    number_format: str | None = None
+    choices: tuple[str, ...] = ()
+    strict_choices: bool = True  # False: the dropdown suggests but accepts other text
+    hidden: bool = False
+    protected: bool = False  # service-owned: protected with a warning only
+    width: int | None = None  # in characters
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightRule:
+    """A whole-row conditional format. `formula` is written for row 2 with $-anchored columns,
+    e.g. `$K2="Overdue"`, and applied to every data row."""
+
+    name: str
+    formula: str
+    fill: str  # hex RGB like "F8D7DA"
+    font: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TabLayout:
+    """The layout one tab must have. Backends apply only what is missing or different."""
+
+    title: str
+    columns: tuple[ColumnLayout, ...]
+    frozen_rows: int = 1
+    highlights: tuple[HighlightRule, ...] = ()
+    last_column: int = 0  # 1-based index of the last column the rules should cover
+    bold_header: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    cells: int
+    api_calls: int = 1
+    version: str | None = None
+
+
+@runtime_checkable
+class SheetBackend(Protocol):
+    """A spreadsheet the service can read and write."""
+
+    name: str
+
+    def describe(self) -> str:
+        """Where this backend points, for messages (never contains a secret)."""
+        ...
+
+    # True when one `write` is all-or-nothing and checks `expect_version` (a file saved
+    # atomically); False when writes are positional and may race a person's edit (Google).
+    atomic: bool
+
+    def read(self, select: TabSelector) -> SheetData:
+        """Read the tabs `select` picks from the spreadsheet's titles, in one batched call."""
+        ...
+
+    def write(
+        self, updates: Sequence[CellUpdate], *, expect_version: str | None = None
+    ) -> WriteResult:
+        """Write all cells in one batched call, text as text.
+
+        With `expect_version`, refuse (ConcurrentEditError) when the spreadsheet changed since the
+        read that returned that version; backends that cannot tell ignore it.
+        """
+        ...
+
+    def apply_layout(self, layouts: Sequence[TabLayout]) -> int:
+        """Bring tabs to the given layout (creating missing tabs); return how many changes
+        were needed. A backend with atomic writes may defer them to the next `write`."""
+        ...
+
+
+@dataclass(slots=True)
+class ApiCallCounter:
+    """How many API requests a backend made, by kind (read / write / layout)."""
+
+    read: int = 0
+    write: int = 0
+    layout: int = 0
+    retries: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,129 @@
+"""Plans for the service's other tabs: Timeline rows, Policies rows, Validation messages. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+
+from app.sheets.backend import CellUpdate, CellValue, TabData
+from app.store import TimelineEvent
+from app.sync.derive import wall_clock
+from app.sync.rows import SheetRow
+from app.sync.team_config import SHIPPED_OK
+from policies import Policy
+from sheet_schema import HeaderMap, ParseContext
+
+EVENT_LABELS = {
+    "created": "Created",
+    "status_changed": "Status changed",
+    "reopened": "Re-opened",
+    "evidence_added": "Evidence added",
+    "platform_response": "Platform responded",
+}
+
+
+def existing_event_ids(data: TabData | None, headers: HeaderMap) -> set[str]:
+    index = headers.positions.get("event_id")
+    if data is None or index is None:
+        return set()
+    return {str(data.cell(r, index)) for r in range(1, len(data.rows)) if data.cell(r, index)}
+
+
+def next_free_row(data: TabData | None) -> int:
+    """1-based row after the last non-blank row (row 2 for an empty tab with a header)."""
+    return max(len(data.rows) if data else 0, 1) + 1
+
+
+def timeline_rows(
+    events: Sequence[TimelineEvent],
+    present: set[str],
+    headers: HeaderMap,
+    first_row: int,
+    run_id: int,
+    tz: tzinfo,
+) -> list[CellUpdate]:
+    """Append events whose Event ID the tab does not show yet (append-only, exactly once)."""
+    updates: list[CellUpdate] = []
+    row = first_row
+    for event in sorted(events, key=lambda e: (e.at, e.case_id, e.event_key)):
+        if event.event_key in present:
+            continue
+        values: dict[str, CellValue] = {
+            "event_id": event.event_key,
+            "at": wall_clock(event.at, tz),
+            "case_id": event.case_id,
+            "event": EVENT_LABELS.get(event.kind, event.kind),
+            "detail": event.detail,
+            "run": run_id,
+        }
+        updates.extend(_cells(headers, row, values))
+        row += 1
+    return updates
+
+
+def builtin_policy_rows(
+    policies: Sequence[Policy],
+    present: set[tuple[str, str]],
+    headers: HeaderMap,
+    first_row: int,
+) -> list[CellUpdate]:
+    """Rows for shipped policy versions the Policies tab does not list yet (marked Built-in)."""
+    updates: list[CellUpdate] = []
+    row = first_row
+    for policy in policies:
+        if (policy.platform, policy.version) in present:
+            continue
+        window = policy.window
+        values: dict[str, CellValue] = {
+            "platform": policy.name,
+            "version": policy.version,
+            "effective_from": policy.effective_from,
+            "source": policy.source,
+            "window_days": window.default_days,
+            "refund_kinds": ", ".join(policy.refunds.kinds),
+            "requires": ", ".join(sorted({r.kind for r in policy.evidence})),
+            "holiday_rule": window.holiday_rule,
+            "built_in": "Yes",
+            "validation": SHIPPED_OK,
+        }
+        values.update(_window_groups(policy))
+        updates.extend(_cells(headers, row, values))
+        row += 1
+    return updates
+
+
+def validation_updates(
+    rows: Sequence[SheetRow],
+    messages: Mapping[int, str],
+    headers: HeaderMap,
+    ctx: ParseContext,
+) -> list[CellUpdate]:
+    """Write each row's Validation message where it changed."""
+    index = headers.positions.get("validation")
+    if index is None:
+        return []
+    updates = []
+    for row in rows:
+        message = messages.get(row.row) if row.values else None
+        if (row.raw.get("validation") or None) != message:
+            updates.append(CellUpdate(headers.title, row.row, index + 1, message))
+    return updates
+
+
+def _window_groups(policy: Policy) -> dict[str, CellValue]:
+    from policies.vocab import BUYER_REASON_ISSUES, SELLER_FAULT_ISSUES
+
+    seller = policy.window.decide(SELLER_FAULT_ISSUES[0], None)[1]
+    buyer = policy.window.decide(BUYER_REASON_ISSUES[0], None)[1]
+    return {"seller_fault_days": seller, "buyer_reason_days": buyer}
+
+
+def _cells(headers: HeaderMap, row: int, values: Mapping[str, CellValue]) -> list[CellUpdate]:
+    out = []
+    for key, value in values.items():
+        index = headers.positions.get(key)
+        if index is None or value is None or value == "":
+            continue
+        spec = headers.tab.column(key)
+        out.append(CellUpdate(headers.title, row, index + 1, value, spec.number_format))
+    return out

@@ -1,0 +1,130 @@
+"""From an evaluated case to the values of its service-owned cells. Pure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, tzinfo
+
+from openpyxl.utils import get_column_letter
+
+from app.automation.triage import Triage
+from app.sheets.backend import CellValue
+from app.sync.history import CaseHistory
+from app.sync.rows import SheetRow, show_value
+from policies import CaseFacts, Evaluation, Finding, PauseInterval, Severity
+from sheet_schema import HeaderMap
+
+_EVIDENCE_SPLIT = re.compile(r"[,;/、，；\n]+")
+MARK = {"error": "✗", "warning": "⚠", "info": "ℹ"}
+FIX_FIRST = "Fix the problems listed in Validation"
+
+
+def wall_clock(value: datetime | None, tz: tzinfo) -> datetime | None:
+    """A naive wall-clock time in the team's zone, to the minute: what a sheet cell holds."""
+    if value is None:
+        return None
+    return value.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def case_facts(
+    case_id: str, row: SheetRow, opened: datetime | None, history: CaseHistory, now: datetime
+) -> CaseFacts:
+    """The engine's view of a row, completed with times from the case's timeline."""
+    v = row.values
+    evidence_text = v.get("evidence")
+    evidence = (
+        tuple(t.strip() for t in _EVIDENCE_SPLIT.split(evidence_text) if t.strip())
+        if isinstance(evidence_text, str)
+        else ()
+    )
+    first_response = v.get("first_response_at")
+    status = _text(v.get("status"))
+    return CaseFacts(
+        case_id=case_id,
+        platform=_text(v.get("platform")),
+        issue_type=_text(v.get("issue_type")),
+        item_condition=_text(v.get("item_condition")),
+        opened=opened,
+        window_start=v.get("window_start"),  # type: ignore[arg-type]
+        status=status,
+        evidence=evidence,
+        original_packaging=_bool(v.get("original_packaging")),
+        video_proof=_bool(v.get("video_proof")),
+        first_response_at=first_response
+        if isinstance(first_response, datetime)
+        else history.first_left_new,
+        seller_requested_at=history.seller_requested_at,
+        platform_response_at=history.platform_response_at,
+        resolved_at=history.resolved_at,
+        outcome=_text(v.get("outcome")),
+        policy_exception=_bool(v.get("policy_exception")),
+        pauses=_close_pauses(history.pauses, now),
+    )
+
+
+def validation_text(
+    row: SheetRow, findings: Sequence[Finding], headers: HeaderMap, extra: Sequence[str] = ()
+) -> str:
+    """One line per problem, each naming the tab, cell, column and value; 'OK' when clean."""
+    lines = [f"{MARK[i.severity]} {i.describe()}" for i in row.issues]
+    lines += [f"{MARK['error']} {text}" for text in extra]
+    reported = {i.column for i in row.issues}
+    for finding in findings:
+        if finding.column in reported and finding.severity is not Severity.INFO:
+            continue  # the cell problem already says it
+        lines.append(f"{MARK[finding.severity.value]} {_finding_text(row, finding, headers)}")
+    return "\n".join(lines) if lines else "OK"
+
+
+def service_values(ev: Evaluation, tri: Triage, case_id: str, tz: tzinfo) -> dict[str, CellValue]:
+    """Computed cells of a usable row (Validation and Last Synced are added by the planner)."""
+    return {
+        "policy_ref": ev.policy_ref,
+        "return_deadline": ev.return_deadline_date,
+        "days_left": ev.days_left,
+        "next_action": tri.next_action,
+        "next_due": wall_clock(tri.next_due, tz),
+        "sla_state": ev.sla_state.value,
+        "priority": tri.priority,
+        "computed_for": case_id,
+    }
+
+
+def error_values(case_id: str | None) -> dict[str, CellValue]:
+    """Computed cells of a row that cannot be evaluated: only what says how to fix it."""
+    return {
+        "policy_ref": None,
+        "return_deadline": None,
+        "days_left": None,
+        "next_action": FIX_FIRST,
+        "next_due": None,
+        "sla_state": None,
+        "priority": None,
+        "computed_for": case_id,
+    }
+
+
+def _finding_text(row: SheetRow, finding: Finding, headers: HeaderMap) -> str:
+    if finding.column is None or finding.column not in headers.positions:
+        return finding.message
+    spec = headers.tab.column(finding.column)
+    col = headers.positions[finding.column] + 1
+    value = row.raw.get(finding.column)
+    if value is None or value == "":
+        value = row.values.get(finding.column)  # e.g. an Opened the service just filled
+    shown = show_value(value)
+    cell = f"{headers.title}!{get_column_letter(col)}{row.row}"
+    return f"{spec.header} {shown} ({cell}): {finding.message}"
+
+
+def _close_pauses(pauses: tuple[PauseInterval, ...], now: datetime) -> tuple[PauseInterval, ...]:
+    return tuple(p for p in pauses if p.start <= now)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _bool(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None

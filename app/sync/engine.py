@@ -1,0 +1,326 @@
+"""The sync engine: read -> parse -> evaluate -> plan -> write -> record.
+
+Only this module does I/O (the backend and the store); every decision is made by the pure
+planner. The engine's own rules:
+- a missing Cases tab or a header problem stops the sync before anything is written;
+- writes go out in one batch after the layout is right, and with `expect_version` so that a
+  file changed by someone else since the read is re-read and re-planned, never overwritten;
+- the run, the previous value of every cell it wrote, the case snapshots and the Timeline
+  events are recorded in one store transaction after the write. If the process dies between the
+  write and the record, the next sync re-derives the same events (their keys are
+  deterministic), finds them already in the Timeline tab, and records them once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.errors import AftersalesError, ConcurrentEditError, SheetContractError
+from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabLayout
+from app.store import Store, TimelineEvent
+from app.sync import auxiliary as aux
+from app.sync.guard import check_writes
+from app.sync.layout import PlacedTab, new_tab, place_columns
+from app.sync.planner import CaseResult, CasesInput, CasesPlan, plan_cases
+from app.sync.rows import SheetRow, parse_rows
+from app.sync.team_config import read_holidays, read_policy_overrides
+from policies import PolicySet, TeamSettings, build_calendars
+from sheet_schema import ParseContext, SheetSchema, find_tabs, load_schema, match_headers
+
+SERVICE_TABS = ("timeline", "policies", "holidays")
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """The outcome of one sync; `as_json` is what `--json` and the API print."""
+
+    run_id: int | None
+    backend: str
+    sheet_key: str
+    cases: int = 0
+    new_cases: int = 0
+    cells_written: int = 0
+    timeline_events: int = 0
+    errors: int = 0
+    warnings: int = 0
+    layout_changes: int = 0
+    duration_ms: int = 0
+    replans: int = 0
+    dry_run: bool = False
+    results: list[CaseResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def findings(self) -> int:
+        return self.errors + self.warnings
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id,
+            "backend": self.backend,
+            "cases": self.cases,
+            "new_cases": self.new_cases,
+            "cells_written": self.cells_written,
+            "timeline_events": self.timeline_events,
+            "findings": self.findings,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(slots=True)
+class _Prepared:
+    version: str | None
+    layouts: list[TabLayout]
+    id_fills: list[CellUpdate]
+    updates: list[CellUpdate]
+    plan: CasesPlan
+    events: list[TimelineEvent]
+    notes: list[str]
+
+
+class SyncEngine:
+    """Syncs one spreadsheet through one backend, recording every run in the store."""
+
+    def __init__(
+        self,
+        backend: SheetBackend,
+        store: Store,
+        *,
+        sheet_key: str,
+        policies: PolicySet,
+        team: TeamSettings,
+        schema: SheetSchema | None = None,
+        tab_names: Mapping[str, str] | None = None,
+        max_replans: int = 3,
+    ) -> None:
+        self.backend = backend
+        self.store = store
+        self.sheet_key = sheet_key
+        self.policies = policies
+        self.team = team
+        self.schema = schema or load_schema()
+        self.tab_names = dict(tab_names or {})
+        self.max_replans = max_replans
+        self.tz = ZoneInfo(team.timezone)
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def sync(self, *, now: datetime, trigger: str = "manual", dry_run: bool = False) -> SyncReport:
+        """Run one sync at `now` (timezone-aware). With `dry_run`, plan only: write nothing."""
+        started = time.perf_counter()
+        report = SyncReport(run_id=None, backend=self.backend.name, sheet_key=self.sheet_key)
+        report.dry_run = dry_run
+        run_id = None
+        if not dry_run:
+            run_id = self.store.start_run(self.sheet_key, trigger, now, self.backend.name)
+            report.run_id = run_id
+        try:
+            prepared = self._prepare_and_write(now, run_id, report, dry_run)
+            if run_id is not None:
+                inserted = self.store.record_sync(
+                    self.sheet_key,
+                    run_id,
+                    prepared.plan.snapshots,
+                    prepared.events,
+                    prepared.plan.writes,
+                )
+                report.timeline_events = len(inserted)
+            else:
+                report.timeline_events = len(prepared.events)
+        except AftersalesError as exc:
+            if run_id is not None:
+                self._finish(run_id, now, report, started, "failed", exc.message)
+            raise
+        except Exception as exc:
+            if run_id is not None:
+                self._finish(run_id, now, report, started, "failed", f"internal error: {exc!r}")
+            raise
+        if run_id is not None:
+            outcome = "ok" if report.cells_written or report.layout_changes else "nothing_to_do"
+            self._finish(run_id, now, report, started, outcome, None)
+        report.duration_ms = int((time.perf_counter() - started) * 1000)
+        return report
+
+    # -- steps ------------------------------------------------------------------------------------
+
+    def _prepare_and_write(
+        self, now: datetime, run_id: int | None, report: SyncReport, dry_run: bool
+    ) -> _Prepared:
+        for attempt in range(self.max_replans + 1):
+            prepared = self._prepare(now, run_id or 0)
+            self._fill_report(report, prepared)
+            if dry_run:
+                return prepared
+            try:
+                self._write(prepared, report)
+                return prepared
+            except ConcurrentEditError:
+                if attempt == self.max_replans:
+                    raise
+                report.replans += 1
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _prepare(self, now: datetime, run_id: int) -> _Prepared:
+        data = self.backend.read(self._select)
+        tabs = find_tabs(self.schema, data.titles, self.tab_names)
+        if "cases" not in tabs:
+            spec = self.schema.tab("cases")
+            wanted = ", ".join([self.tab_names.get("cases", spec.title), *spec.aliases])
+            present = ", ".join(data.titles) or "(none)"
+            raise SheetContractError(
+                f"No Cases tab in {self.backend.describe()} (looked for: {wanted}; "
+                f"tabs present: {present}). Nothing was written."
+            )
+        ctx = ParseContext(tz=self.tz, date_order=data.date_order)
+        placed = self._place(data, tabs)
+        notes: list[str] = []
+        cases = placed["cases"]
+        rows = {key: self._rows(data, tabs, p, ctx) for key, p in placed.items()}
+
+        extra_days, holiday_messages = read_holidays(rows["holidays"], placed["holidays"].headers)
+        policies, policy_messages, builtins_present = read_policy_overrides(
+            rows["policies"], placed["policies"].headers, self.policies
+        )
+        calendars = build_calendars(self.team, extra_days)
+        snapshots = self.store.load_snapshots(self.sheet_key)
+        events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
+        for event in self.store.timeline(self.sheet_key):
+            events_by_case[event.case_id].append(event)
+
+        plan = plan_cases(
+            CasesInput(
+                headers=cases.headers,
+                rows=rows["cases"],
+                now=now,
+                tz=self.tz,
+                ctx=ctx,
+                policies=policies,
+                calendars=calendars,
+                team=self.team,
+                snapshots=snapshots,
+                events=events_by_case,
+                known_ids=frozenset(snapshots),
+            )
+        )
+        timeline = placed["timeline"]
+        timeline_data = data.tabs.get(tabs.get("timeline", ""))
+        updates = list(plan.updates)
+        updates += aux.timeline_rows(
+            plan.events,
+            aux.existing_event_ids(timeline_data, timeline.headers),
+            timeline.headers,
+            aux.next_free_row(timeline_data),
+            run_id,
+            self.tz,
+        )
+        policies_tab = placed["policies"]
+        updates += aux.builtin_policy_rows(
+            self.policies.all_versions(),
+            builtins_present,
+            policies_tab.headers,
+            aux.next_free_row(data.tabs.get(tabs.get("policies", ""))),
+        )
+        updates += aux.validation_updates(
+            rows["policies"], policy_messages, policies_tab.headers, ctx
+        )
+        updates += aux.validation_updates(
+            rows["holidays"], holiday_messages, placed["holidays"].headers, ctx
+        )
+        check_writes(self.schema, placed, rows, [*plan.id_fills, *updates])
+        return _Prepared(
+            version=data.version,
+            layouts=[p.layout for p in placed.values()],
+            id_fills=plan.id_fills,
+            updates=updates,
+            plan=plan,
+            events=plan.events,
+            notes=notes,
+        )
+
+    def _write(self, prepared: _Prepared, report: SyncReport) -> None:
+        report.layout_changes = self.backend.apply_layout(prepared.layouts)
+        cells = [*prepared.id_fills, *prepared.updates]
+        if cells or report.layout_changes:
+            result = self.backend.write(cells, expect_version=prepared.version)
+            report.cells_written = result.cells
+
+    # -- helpers ----------------------------------------------------------------------------------
+
+    def _select(self, titles: Sequence[str]) -> list[str]:
+        found = find_tabs(self.schema, titles, self.tab_names)
+        return [found[t.key] for t in self.schema.tabs if t.key in found]
+
+    def _place(self, data: SheetData, tabs: Mapping[str, str]) -> dict[str, PlacedTab]:
+        placed: dict[str, PlacedTab] = {}
+        for spec in self.schema.tabs:
+            title = tabs.get(spec.key)
+            if title is None:
+                placed[spec.key] = new_tab(spec, self.tab_names.get(spec.key, spec.title))
+                continue
+            tab_data = data.tabs.get(title)
+            header_row = tab_data.rows[0] if tab_data and tab_data.rows else []
+            headers = match_headers(spec, title, header_row)
+            if spec.key == "cases" and not headers.ok:
+                raise SheetContractError(
+                    "The Cases tab cannot be synced: "
+                    + " ".join(headers.problems())
+                    + " Nothing was written.",
+                    headers.problems(),
+                )
+            empty = not header_row
+            placed[spec.key] = place_columns(spec, headers, add_user_columns=empty)
+        return placed
+
+    def _rows(
+        self, data: SheetData, tabs: Mapping[str, str], placed: PlacedTab, ctx: ParseContext
+    ) -> list[SheetRow]:
+        title = tabs.get(placed.headers.tab.key)
+        if title is None or not placed.headers.ok:
+            return []
+        return parse_rows(data.tabs.get(title), placed.headers, ctx)
+
+    def _fill_report(self, report: SyncReport, prepared: _Prepared) -> None:
+        plan = prepared.plan
+        report.cases = len(plan.results)
+        report.new_cases = plan.new_cases
+        report.errors = plan.errors
+        report.warnings = plan.warnings
+        report.results = plan.results
+        report.notes = prepared.notes
+        report.cells_written = len(prepared.id_fills) + len(prepared.updates)
+
+    def _finish(
+        self,
+        run_id: int,
+        now: datetime,
+        report: SyncReport,
+        started: float,
+        outcome: str,
+        message: str | None,
+    ) -> None:
+        elapsed = time.perf_counter() - started
+        finished = now + timedelta(seconds=elapsed)
+        self.store.finish_run(
+            run_id,
+            finished,
+            outcome,
+            {
+                "cases": report.cases,
+                "new_cases": report.new_cases,
+                "cells_written": report.cells_written,
+                "timeline_events": report.timeline_events,
+                "errors": report.errors,
+                "warnings": report.warnings,
+                "layout_changes": report.layout_changes,
+                "replans": report.replans,
+                "duration_ms": int(elapsed * 1000),
+            },
+            message,
+        )

@@ -1,0 +1,53 @@
+"""The last check before anything is written: rule 1, enforced on the final batch.
+
+The planner is built never to touch a cell a person owns; this guard makes that a checked
+invariant rather than a hope. A user-owned cell may be written only when it is blank, and on the
+Cases tab only for a new Case ID or Opened. Anything else is a bug, and the sync stops before
+writing rather than risk a person's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from app.errors import AftersalesError
+from app.sheets.backend import CellUpdate
+from app.sync.layout import PlacedTab
+from app.sync.rows import SheetRow
+from sheet_schema import Owner, SheetSchema
+
+CASES_FILLABLE = frozenset({"case_id", "opened"})
+
+
+class UnsafeWriteError(AftersalesError):
+    code = "unsafe_write"
+
+
+def check_writes(
+    schema: SheetSchema,
+    placed: Mapping[str, PlacedTab],
+    rows: Mapping[str, Sequence[SheetRow]],
+    updates: Sequence[CellUpdate],
+) -> None:
+    by_title = {p.headers.title: (key, p) for key, p in placed.items()}
+    raw_by_row = {key: {r.row: r.raw for r in tab_rows} for key, tab_rows in rows.items()}
+    for update in updates:
+        if update.tab not in by_title:
+            raise UnsafeWriteError(f"refusing to write to unknown tab {update.tab!r}")
+        key, tab = by_title[update.tab]
+        column = next((c for c, i in tab.headers.positions.items() if i + 1 == update.col), None)
+        if column is None:
+            raise UnsafeWriteError(
+                f"refusing to write {update.tab}!R{update.row}C{update.col}: not a column the "
+                "service knows (a team's own column)"
+            )
+        spec = schema.tab(key).column(column)
+        if spec.owner is Owner.SERVICE:
+            continue
+        current = raw_by_row.get(key, {}).get(update.row, {}).get(column)
+        blank = current is None or (isinstance(current, str) and not current.strip())
+        if not blank or (key == "cases" and column not in CASES_FILLABLE):
+            raise UnsafeWriteError(
+                f"refusing to overwrite {update.tab}!R{update.row} '{spec.header}' "
+                f"(a person's cell holding {current!r})"
+            )

@@ -1,0 +1,105 @@
+"""Where every column of a tab will be, and the layout the tab should have. Pure.
+
+Known columns stay where the team put them; missing service-owned columns (and all columns of
+a tab the service creates) are appended after the last used column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter
+
+from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
+from sheet_schema import HeaderMap, Owner, TabSpec, match_headers
+
+OVERDUE_FILL = "F8D7DA"
+DUE_SOON_FILL = "FFF3CD"
+STALE_FILL = "E2E3E5"
+STALE_FONT = "6C757D"
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedTab:
+    """A tab's header map after missing columns have been given a place."""
+
+    headers: HeaderMap
+    layout: TabLayout
+    added: tuple[str, ...]  # keys of the columns appended by this sync
+
+
+def place_columns(tab: TabSpec, headers: HeaderMap, *, add_user_columns: bool) -> PlacedTab:
+    """Append missing columns (service-owned ones always; user ones only for a new tab)."""
+    positions = dict(headers.positions)
+    next_index = headers.width
+    added: list[str] = []
+    for spec in headers.missing:
+        if spec.owner is Owner.USER and not add_user_columns:
+            continue
+        positions[spec.key] = next_index
+        next_index += 1
+        added.append(spec.key)
+    placed = HeaderMap(
+        tab=tab,
+        title=headers.title,
+        positions=positions,
+        width=max(next_index, headers.width),
+        duplicates=headers.duplicates,
+        missing_required=headers.missing_required,
+        missing=tuple(s for s in headers.missing if s.key not in positions),
+    )
+    return PlacedTab(headers=placed, layout=tab_layout(tab, placed), added=tuple(added))
+
+
+def new_tab(tab: TabSpec, title: str) -> PlacedTab:
+    return place_columns(tab, match_headers(tab, title, []), add_user_columns=True)
+
+
+def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
+    columns = []
+    for spec in tab.columns:
+        index = headers.positions.get(spec.key)
+        if index is None:
+            continue
+        columns.append(
+            ColumnLayout(
+                index=index + 1,
+                header=spec.header,
+                number_format=spec.number_format,
+                choices=spec.choices,
+                strict_choices=not spec.free_choice,
+                hidden=spec.hidden,
+                protected=spec.owner is Owner.SERVICE,
+                width=_width(spec.key),
+            )
+        )
+    return TabLayout(
+        title=headers.title,
+        columns=tuple(columns),
+        frozen_rows=1,
+        highlights=_highlights(tab, headers),
+        last_column=headers.width,
+    )
+
+
+def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:
+    if tab.key != "cases":
+        return ()
+    col = {k: get_column_letter(i + 1) for k, i in headers.positions.items()}
+    rules = []
+    if "computed_for" in col and "case_id" in col:
+        cf, cid = col["computed_for"], col["case_id"]
+        # Service values computed for another case (a sort moved them): grey until repaired.
+        rules.append(
+            HighlightRule("stale", f'AND(${cf}2<>"",${cf}2<>${cid}2)', STALE_FILL, STALE_FONT)
+        )
+    if "sla_state" in col:
+        sla = col["sla_state"]
+        rules.append(HighlightRule("overdue", f'${sla}2="Overdue"', OVERDUE_FILL))
+        rules.append(HighlightRule("due_soon", f'${sla}2="Due soon"', DUE_SOON_FILL))
+    return tuple(rules)
+
+
+def _width(key: str) -> int | None:
+    wide = {"next_action": 38, "validation": 48, "suggested_reply": 48, "seller_message": 40}
+    return wide.get(key, 16 if key in {"return_deadline", "next_due", "last_synced"} else None)

@@ -1,0 +1,355 @@
+"""The sync planner: from the sheet as read to the minimal set of cells to write. Pure.
+
+Given typed rows, the store's memory of each case and the time, it decides:
+- the new Case IDs and Opened times (the only user-owned cells ever written, and only blank ones);
+- each row's service-owned values, written only where they differ from what the cell holds;
+- the Timeline events seen since the last sync, each with a deterministic key so an interrupted
+  or repeated sync records it exactly once;
+- the snapshots the store keeps for the next comparison.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from app.automation.triage import triage
+from app.sheets.backend import CellUpdate, CellValue
+from app.store import CaseSnapshot, CellWrite, TimelineEvent
+from app.sync import history as hist
+from app.sync.derive import (
+    case_facts,
+    error_values,
+    service_values,
+    validation_text,
+    wall_clock,
+)
+from app.sync.rows import SheetRow
+from app.sync.values import same_value
+from policies import Calendars, Evaluation, PolicySet, TeamSettings, evaluate
+from sheet_schema import HeaderMap, Owner, ParseContext
+
+SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
+_ID_PATTERN = re.compile(r"^AS-(\d{6})-(\d{4,})$")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """What the sync concluded about one case (for reports, the API and the CLI)."""
+
+    case_id: str
+    row: int
+    evaluation: Evaluation | None
+    next_action: str | None
+    priority: str | None
+    validation: str
+    errors: int
+    warnings: int
+
+
+@dataclass(slots=True)
+class CasesPlan:
+    updates: list[CellUpdate] = field(default_factory=list)
+    id_fills: list[CellUpdate] = field(default_factory=list)
+    writes: list[CellWrite] = field(default_factory=list)
+    events: list[TimelineEvent] = field(default_factory=list)
+    snapshots: list[CaseSnapshot] = field(default_factory=list)
+    results: list[CaseResult] = field(default_factory=list)
+    new_cases: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CasesInput:
+    headers: HeaderMap
+    rows: Sequence[SheetRow]
+    now: datetime
+    tz: tzinfo
+    ctx: ParseContext
+    policies: PolicySet
+    calendars: Calendars
+    team: TeamSettings
+    snapshots: Mapping[str, CaseSnapshot]
+    events: Mapping[str, Sequence[TimelineEvent]]
+    known_ids: frozenset[str] = frozenset()
+
+
+def plan_cases(inp: CasesInput) -> CasesPlan:
+    plan = CasesPlan()
+    headers = inp.headers
+    ids = _IdAllocator(inp.now.astimezone(inp.tz), inp.known_ids | _sheet_ids(inp.rows))
+    counts = Counter(row.text("case_id") for row in inp.rows if row.values and row.text("case_id"))
+    now_wall = wall_clock(inp.now, inp.tz)
+
+    for row in inp.rows:
+        if not row.values:
+            _clear_service_cells(plan, headers, row)
+            continue
+        case_id = row.text("case_id")
+        if case_id is None:
+            case_id = ids.next()
+            _fill(plan, headers, row, "case_id", case_id)
+        snapshot = inp.snapshots.get(case_id)
+        opened = row.values.get("opened")
+        if not isinstance(opened, datetime) and not _has_issue(row, "opened"):
+            first_seen = snapshot.values.get("first_seen") if snapshot else None
+            opened_wall = first_seen if isinstance(first_seen, datetime) else now_wall
+            _fill(plan, headers, row, "opened", opened_wall)
+            assert opened_wall is not None
+            opened = opened_wall.replace(tzinfo=inp.tz)
+            row.values["opened"] = opened
+        if counts[case_id] > 1:
+            others = [r.row for r in inp.rows if r.text("case_id") == case_id and r is not row]
+            extra = [
+                f"Case ID '{case_id}' is also on row(s) {', '.join(map(str, others))}; "
+                "give each case its own id (clear this cell to get a new one)"
+            ]
+            _row_values(
+                plan, inp, row, error_values(None), validation_text(row, (), headers, extra)
+            )
+            plan.errors += 1
+            plan.results.append(CaseResult(case_id, row.row, None, None, None, extra[0], 1, 0))
+            continue
+
+        new_events = _events(case_id, row, snapshot, inp.now, inp.team)
+        history = hist.derive_history(
+            [*inp.events.get(case_id, ()), *new_events],
+            inp.team.paused_statuses,
+            inp.team.closed_statuses,
+        )
+        facts = case_facts(
+            case_id, row, opened if isinstance(opened, datetime) else None, history, inp.now
+        )
+        ev = evaluate(facts, inp.policies, inp.calendars, inp.now, inp.team)
+        text = validation_text(row, ev.findings, headers)
+        errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
+        warnings = text.count("⚠")
+        if errors:
+            values = error_values(case_id)
+            tri = None
+        else:
+            override = row.text("priority_override")
+            tri = triage(facts, ev, inp.now, override)
+            values = service_values(ev, tri, case_id, inp.tz)
+        _row_values(plan, inp, row, values, text)
+        plan.events.extend(new_events)
+        if snapshot is None:
+            plan.new_cases += 1
+        current = _snapshot_values(row, snapshot, now_wall)
+        if snapshot is None or snapshot.values != current:
+            plan.snapshots.append(
+                CaseSnapshot(case_id=case_id, values=current, seq=snapshot.seq if snapshot else 0)
+            )
+        plan.errors += errors
+        plan.warnings += warnings
+        plan.results.append(
+            CaseResult(
+                case_id=case_id,
+                row=row.row,
+                evaluation=ev,
+                next_action=tri.next_action if tri else None,
+                priority=tri.priority if tri else None,
+                validation=text,
+                errors=errors,
+                warnings=warnings,
+            )
+        )
+    return plan
+
+
+def _row_values(
+    plan: CasesPlan, inp: CasesInput, row: SheetRow, values: dict[str, CellValue], validation: str
+) -> None:
+    """Plan the service cells of one row; Last Synced moves only when something else changed."""
+    values = {**values, "validation": validation}
+    changed = _diff(plan, inp.headers, row, values, inp.ctx)
+    if changed:
+        _diff(plan, inp.headers, row, {"last_synced": wall_clock(inp.now, inp.tz)}, inp.ctx)
+
+
+def _diff(
+    plan: CasesPlan,
+    headers: HeaderMap,
+    row: SheetRow,
+    values: Mapping[str, CellValue],
+    ctx: ParseContext,
+) -> int:
+    changed = 0
+    case_id = row.text("case_id") or str(values.get("computed_for") or "")
+    for key, desired in values.items():
+        index = headers.positions.get(key)
+        if index is None:
+            continue
+        spec = headers.tab.column(key)
+        assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
+        current = row.raw.get(key)
+        if same_value(spec, current, desired, ctx):
+            continue
+        update = CellUpdate(headers.title, row.row, index + 1, desired, spec.number_format)
+        plan.updates.append(update)
+        plan.writes.append(
+            CellWrite(headers.title, case_id, key, spec.header, current, desired, row.row)
+        )
+        changed += 1
+    return changed
+
+
+def _fill(plan: CasesPlan, headers: HeaderMap, row: SheetRow, key: str, value: CellValue) -> None:
+    """Fill a blank user-owned Case ID or Opened: the only user cells the service writes."""
+    index = headers.positions[key]
+    assert key in ("case_id", "opened") and row.raw.get(key) in (None, "")
+    spec = headers.tab.column(key)
+    plan.id_fills.append(CellUpdate(headers.title, row.row, index + 1, value, spec.number_format))
+    case_id = value if key == "case_id" else (row.text("case_id") or "")
+    plan.writes.append(
+        CellWrite(headers.title, str(case_id), key, spec.header, None, value, row.row)
+    )
+    if key == "case_id":
+        row.values["case_id"] = value  # the row is addressed by its new id from here on
+
+
+def _clear_service_cells(plan: CasesPlan, headers: HeaderMap, row: SheetRow) -> None:
+    """A row whose user cells were emptied keeps no stale service values."""
+    for spec in headers.tab.service_columns:
+        index = headers.positions.get(spec.key)
+        if index is None or row.raw.get(spec.key) in (None, ""):
+            continue
+        plan.updates.append(CellUpdate(headers.title, row.row, index + 1, None))
+        computed_for = row.raw.get("computed_for")
+        plan.writes.append(
+            CellWrite(
+                headers.title,
+                str(computed_for or ""),
+                spec.key,
+                spec.header,
+                row.raw.get(spec.key),
+                None,
+                row.row,
+            )
+        )
+
+
+def _events(
+    case_id: str,
+    row: SheetRow,
+    snapshot: CaseSnapshot | None,
+    now: datetime,
+    team: TeamSettings,
+) -> list[TimelineEvent]:
+    status = row.text("status")
+    if snapshot is None:
+        return [
+            TimelineEvent(
+                event_key=f"{case_id}/created",
+                case_id=case_id,
+                kind=hist.CREATED,
+                at=now,
+                detail=f"Case opened with status {status or '(blank)'}",
+                data={"status": status},
+            )
+        ]
+    events: list[TimelineEvent] = []
+    before = snapshot.values
+    prefix = f"{case_id}/s{snapshot.seq}"
+    old_status = before.get("status")
+    if status != old_status:
+        closed = {s.casefold() for s in team.closed_statuses}
+        reopened = (
+            isinstance(old_status, str)
+            and old_status.casefold() in closed
+            and (status or "").casefold() not in closed
+        )
+        events.append(
+            TimelineEvent(
+                event_key=f"{prefix}/status",
+                case_id=case_id,
+                kind=hist.REOPENED if reopened else hist.STATUS_CHANGED,
+                at=now,
+                detail=f"Status {old_status or '(blank)'} → {status or '(blank)'}",
+                data={"from": old_status if isinstance(old_status, str) else None, "to": status},
+            )
+        )
+    added = _evidence_added(row, before)
+    if added:
+        events.append(
+            TimelineEvent(
+                event_key=f"{prefix}/evidence",
+                case_id=case_id,
+                kind=hist.EVIDENCE_ADDED,
+                at=now,
+                detail="Evidence added: " + ", ".join(added),
+                data={"added": ", ".join(added)},
+            )
+        )
+    response = row.text("platform_response")
+    if response and not before.get("platform_response"):
+        events.append(
+            TimelineEvent(
+                event_key=f"{prefix}/platform_response",
+                case_id=case_id,
+                kind=hist.PLATFORM_RESPONSE,
+                at=now,
+                detail=f"Platform response recorded: {response[:200]}",
+            )
+        )
+    return events
+
+
+def _evidence_added(row: SheetRow, before: Mapping[str, CellValue]) -> list[str]:
+    added: list[str] = []
+    old_text = before.get("evidence")
+    old_tokens = {t.strip().casefold() for t in str(old_text or "").split(",") if t.strip()}
+    for token in str(row.values.get("evidence") or "").split(","):
+        if token.strip() and token.strip().casefold() not in old_tokens:
+            added.append(token.strip())
+    for key, label in (
+        ("video_proof", "video proof"),
+        ("original_packaging", "original packaging"),
+    ):
+        if row.values.get(key) is True and before.get(key) is not True:
+            added.append(label)
+    return added
+
+
+def _snapshot_values(
+    row: SheetRow, snapshot: CaseSnapshot | None, now_wall: datetime | None
+) -> dict[str, CellValue]:
+    values: dict[str, CellValue] = {k: row.values.get(k) for k in SNAPSHOT_KEYS}
+    values["platform_response"] = bool(row.values.get("platform_response"))
+    first_seen = snapshot.values.get("first_seen") if snapshot else None
+    values["first_seen"] = first_seen if first_seen is not None else now_wall
+    return values
+
+
+def _has_issue(row: SheetRow, key: str) -> bool:
+    return any(i.column == key for i in row.issues)
+
+
+def _sheet_ids(rows: Sequence[SheetRow]) -> frozenset[str]:
+    return frozenset(r.text("case_id") or "" for r in rows) - {""}
+
+
+class _IdAllocator:
+    """New Case IDs like AS-251127-0042: the day, then a number unique in this sheet's history."""
+
+    def __init__(self, today: datetime, taken: frozenset[str]) -> None:
+        self.day = today.strftime("%y%m%d")
+        self.taken = set(taken)
+        numbers = [
+            int(m.group(2))
+            for m in (_ID_PATTERN.match(t) for t in taken)
+            if m and m.group(1) == self.day
+        ]
+        self.counter = max(numbers, default=0)
+
+    def next(self) -> str:
+        while True:
+            self.counter += 1
+            candidate = f"AS-{self.day}-{self.counter:04d}"
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate

@@ -1,0 +1,116 @@
+"""Turns a tab's raw grid into typed rows, each with the problems found in its cells.
+
+Pure: the grid and the header map come in, typed rows go out. Every unusable cell becomes a
+`CellIssue` naming the tab, the row, the column and the value, so the person can find and fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openpyxl.utils import get_column_letter
+
+from app.sheets.backend import CellValue, TabData
+from sheet_schema import HeaderMap, Owner, ParseContext, ParsedValue, is_blank, parse_cell
+
+
+@dataclass(frozen=True, slots=True)
+class CellIssue:
+    """A problem with one cell, phrased for the person who typed it."""
+
+    tab: str
+    row: int  # 1-based sheet row
+    column: str  # column key
+    header: str
+    col: int  # 1-based column
+    value: CellValue
+    message: str
+    severity: str  # "error" | "warning"
+    code: str
+
+    @property
+    def a1(self) -> str:
+        return f"{get_column_letter(self.col)}{self.row}"
+
+    def describe(self) -> str:
+        shown = show_value(self.value)
+        return f"{self.header} {shown} ({self.tab}!{self.a1}): {self.message}"
+
+
+@dataclass(slots=True)
+class SheetRow:
+    """One data row of a tab: raw cells by column key, parsed user values, problems."""
+
+    row: int  # 1-based sheet row
+    raw: dict[str, CellValue]
+    values: dict[str, ParsedValue]
+    issues: list[CellIssue] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity == "error" for i in self.issues)
+
+    def text(self, key: str) -> str | None:
+        value = self.values.get(key)
+        return value if isinstance(value, str) and value else None
+
+
+def parse_rows(data: TabData | None, headers: HeaderMap, ctx: ParseContext) -> list[SheetRow]:
+    """Parse every non-blank data row of a tab. Rows whose user cells are all blank are
+    returned with `values` empty so callers can tidy their service cells."""
+    if data is None:
+        return []
+    tab = headers.tab
+    rows: list[SheetRow] = []
+    for index in range(1, len(data.rows)):
+        raw = {key: data.cell(index, col) for key, col in headers.positions.items()}
+        row = SheetRow(row=index + 1, raw=raw, values={})
+        user_cells = [(spec, raw.get(spec.key)) for spec in tab.user_columns]
+        if all(is_blank(value) for _, value in user_cells):
+            rows.append(row)
+            continue
+        for spec, value in user_cells:
+            if spec.key not in headers.positions:
+                continue
+            parsed = parse_cell(spec, value, ctx)
+            row.values[spec.key] = parsed.value
+            if parsed.problem is not None:
+                row.issues.append(
+                    CellIssue(
+                        tab=headers.title,
+                        row=index + 1,
+                        column=spec.key,
+                        header=spec.header,
+                        col=headers.positions[spec.key] + 1,
+                        value=value,
+                        message=parsed.problem.message,
+                        severity="error" if spec.required else "warning",
+                        code=parsed.problem.code,
+                    )
+                )
+        rows.append(row)
+    return rows
+
+
+def is_blank_row(row: SheetRow) -> bool:
+    return not row.values
+
+
+def service_keys(headers: HeaderMap) -> list[str]:
+    return [c.key for c in headers.tab.columns if c.owner is Owner.SERVICE]
+
+
+def show_value(value: object) -> str:
+    """A cell value quoted for a message: short, and dates as a person would type them."""
+    if value is None or value == "":
+        return "(blank)"
+    if isinstance(value, datetime):
+        text = value.strftime("%Y-%m-%d %H:%M")
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"'{text}'"

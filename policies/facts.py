@@ -1,0 +1,137 @@
+"""What the engine is told about a case, and what it answers.
+
+These types are the whole contract between `policies` and the rest of the product: the sync
+engine builds a `CaseFacts` from a parsed sheet row, calls `evaluate`, and writes back what the
+`Evaluation` says. Both are plain frozen dataclasses so the engine stays pure and easy to test.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+
+class Severity(enum.StrEnum):
+    """How bad a finding is: errors make a row unusable, warnings only inform."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One typed observation about a case, with a stable code a program can match on.
+
+    `column` is the sheet column key the finding is about (e.g. "window_start"), when there is one,
+    so the sheet can point a person at the cell to fix.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    message_zh: str = ""
+    column: str | None = None
+
+
+class SlaState(enum.StrEnum):
+    ON_TRACK = "On track"
+    DUE_SOON = "Due soon"
+    OVERDUE = "Overdue"
+    PAUSED = "Paused"
+    CLOSED = "Closed"
+
+
+@dataclass(frozen=True, slots=True)
+class PauseInterval:
+    """A span during which the team SLA clocks stood still (case was Awaiting Customer).
+
+    `end` is None while the pause is still running.
+    """
+
+    start: datetime
+    end: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFacts:
+    """A case as the engine sees it: already parsed and typed, every value optional.
+
+    Datetimes are timezone-aware. Free-text vocabularies (platform, issue type, condition, status,
+    outcome) are passed as the person typed them; the engine normalises them itself.
+    """
+
+    case_id: str
+    platform: str | None = None
+    issue_type: str | None = None
+    item_condition: str | None = None
+    opened: datetime | None = None
+    window_start: date | None = None
+    status: str | None = None
+    evidence: tuple[str, ...] = ()
+    original_packaging: bool | None = None
+    video_proof: bool | None = None
+    first_response_at: datetime | None = None
+    seller_requested_at: datetime | None = None
+    platform_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    outcome: str | None = None
+    policy_exception: bool | None = None
+    pauses: tuple[PauseInterval, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SlaClock:
+    """One team SLA target for one case."""
+
+    name: str  # "first_response" | "seller_response" | "resolution"
+    target: timedelta  # in business time
+    started_at: datetime | None
+    due_at: datetime | None  # wall-clock time the target falls due, pauses included
+    elapsed: timedelta  # business time used so far (pauses excluded)
+    met_at: datetime | None  # when the target was met, if it was
+    state: SlaState
+    calendar: str = "team"  # business calendar the clock runs on: "team" | "china"
+    paused: timedelta = timedelta(0)  # business time spent in pauses since the clock started
+    breached: bool = False  # met after due_at, or still open and past due_at
+
+    @property
+    def started(self) -> bool:
+        """False for a clock whose start event has not happened (no seller request yet)."""
+        return self.started_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        """Started, not met and not closed: the clocks the overall SLA state is taken from."""
+        return self.started and self.met_at is None and self.state is not SlaState.CLOSED
+
+    @property
+    def remaining(self) -> timedelta:
+        """Business time left before the target is due (zero once it is used up)."""
+        return max(self.target - self.elapsed, timedelta(0))
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """Everything the engine concluded about a case at a moment in time."""
+
+    case_id: str
+    platform: str | None  # canonical platform key, e.g. "yoybuy"
+    policy_ref: str | None  # e.g. "yoybuy@2025.1"
+    return_deadline: datetime | None  # aware; end of the last counted day, platform tz
+    return_deadline_date: date | None
+    days_left: int | None  # whole days from today (platform tz) to the deadline date
+    in_window_at_opened: bool | None
+    exception_needed: bool
+    exception_reasons: tuple[str, ...]
+    missing_evidence: tuple[str, ...]
+    refund_kinds: tuple[str, ...]
+    sla: tuple[SlaClock, ...]
+    sla_state: SlaState  # the worst state across open clocks
+    closed: bool
+    findings: tuple[Finding, ...] = field(default_factory=tuple)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)

@@ -1,0 +1,248 @@
+"""Typed, forgiving parsing of cell values, with a named problem for anything unusable.
+
+Values arrive as the backends give them: Google's unformatted values (numbers, with dates as
+serial numbers), openpyxl's Python values (datetimes for date-formatted cells), or text that a
+person typed. Parsing is forgiving where there is only one sensible reading and strict where a
+guess could be wrong (03/10/2025 is March or October: a finding unless the sheet says which).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
+
+from sheet_schema.models import ColumnSpec, ColumnType, header_key
+
+SERIAL_EPOCH = datetime(1899, 12, 30)
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+ParsedValue = str | int | float | bool | date | datetime | None
+
+
+class DateOrder(enum.StrEnum):
+    """How the sheet's locale orders day and month in slashed dates."""
+
+    UNKNOWN = "unknown"
+    DMY = "DMY"
+    MDY = "MDY"
+
+
+@dataclass(frozen=True, slots=True)
+class CellProblem:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    tz: tzinfo = UTC
+    date_order: DateOrder = DateOrder.UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    value: ParsedValue
+    problem: CellProblem | None = None
+
+
+EMPTY = Parsed(None)
+
+_TRUE = {"yes", "y", "true", "1", "是", "有", "✓", "✔", "x"}
+_FALSE = {"no", "n", "false", "0", "否", "无", "没有", "✗"}
+
+_YMD = re.compile(
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
+)
+_SLASHED = re.compile(
+    r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4})"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+)
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
+    """Parse one raw cell value according to its column's type."""
+    if is_blank(raw):
+        return EMPTY
+    match spec.type:
+        case ColumnType.TEXT | ColumnType.ID:
+            return Parsed(_as_text(raw))
+        case ColumnType.CHOICE:
+            return _parse_choice(spec, raw)
+        case ColumnType.DATE:
+            return _parse_temporal(raw, ctx, want_datetime=False)
+        case ColumnType.DATETIME:
+            return _parse_temporal(raw, ctx, want_datetime=True)
+        case ColumnType.BOOL:
+            return _parse_bool(raw)
+        case ColumnType.NUMBER:
+            return _parse_number(spec, raw, integer=False)
+        case ColumnType.INTEGER:
+            return _parse_number(spec, raw, integer=True)
+    raise AssertionError(f"unhandled column type {spec.type}")  # pragma: no cover
+
+
+def _as_text(raw: object) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))  # an order number typed as 12345 is text, not "12345.0"
+    if isinstance(raw, bool):
+        return "TRUE" if raw else "FALSE"
+    if isinstance(raw, datetime | date):
+        return raw.isoformat()
+    return str(raw).strip()
+
+
+def _parse_choice(spec: ColumnSpec, raw: object) -> Parsed:
+    text = _as_text(raw)
+    wanted = header_key(text)
+    for choice in spec.choices:
+        if header_key(choice) == wanted:
+            return Parsed(choice)
+    if spec.free_choice:
+        return Parsed(text)
+    allowed = ", ".join(spec.choices)
+    return Parsed(None, CellProblem("cell.not_a_choice", f"is not one of: {allowed}"))
+
+
+def _parse_bool(raw: object) -> Parsed:
+    if isinstance(raw, bool):
+        return Parsed(raw)
+    if isinstance(raw, int | float) and raw in (0, 1):
+        return Parsed(bool(raw))
+    text = _as_text(raw).casefold()
+    if text in _TRUE:
+        return Parsed(True)
+    if text in _FALSE:
+        return Parsed(False)
+    return Parsed(None, CellProblem("cell.not_yes_no", "is not Yes or No"))
+
+
+def _parse_number(spec: ColumnSpec, raw: object, *, integer: bool) -> Parsed:
+    number: float | None
+    if isinstance(raw, bool):
+        number = None
+    elif isinstance(raw, int | float):
+        number = float(raw)
+    else:
+        cleaned = re.sub(r"[\s,¥$€£￥]|RMB|CNY|USD|EUR", "", _as_text(raw), flags=re.I)
+        try:
+            number = float(Decimal(cleaned))
+        except InvalidOperation:
+            number = None
+    if number is None or not math.isfinite(number):
+        return Parsed(None, CellProblem("cell.not_a_number", "is not a number"))
+    if integer and not number.is_integer():
+        return Parsed(None, CellProblem("cell.not_a_whole_number", "is not a whole number"))
+    low = -math.inf if spec.min is None else spec.min
+    high = math.inf if spec.max is None else spec.max
+    if not low <= number <= high:
+        return Parsed(None, CellProblem("cell.out_of_range", f"is outside {low:g} to {high:g}"))
+    return Parsed(int(number) if integer else number)
+
+
+def _parse_temporal(raw: object, ctx: ParseContext, *, want_datetime: bool) -> Parsed:
+    value: datetime | None
+    if isinstance(raw, bool):
+        value = None
+    elif isinstance(raw, datetime):
+        value = raw
+    elif isinstance(raw, date):
+        value = datetime.combine(raw, time())
+    elif isinstance(raw, int | float):
+        value = _from_serial(float(raw))
+    else:
+        result = _from_text(_as_text(raw), ctx)
+        if isinstance(result, CellProblem):
+            return Parsed(None, result)
+        value = result
+    if value is None:
+        return Parsed(None, CellProblem("cell.not_a_date", "is not a date (use YYYY-MM-DD)"))
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        return Parsed(None, CellProblem("cell.implausible_date", "is not a plausible date"))
+    if not want_datetime:
+        return Parsed(value.date())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ctx.tz)
+    return Parsed(value)
+
+
+def _from_serial(serial: float) -> datetime | None:
+    if not math.isfinite(serial) or serial <= 0 or serial > 2958465:
+        return None
+    # Round to the second: serials carry float noise (0.5 of a day is 12:00:00.000001).
+    return SERIAL_EPOCH + timedelta(seconds=round(serial * 86400))
+
+
+def to_serial(value: date | datetime) -> float:
+    """A spreadsheet serial number for a date or a (naive or wall-clock) datetime."""
+    if isinstance(value, datetime):
+        naive = value.replace(tzinfo=None)
+        return (naive - SERIAL_EPOCH) / timedelta(days=1)
+    return float((value - SERIAL_EPOCH.date()).days)
+
+
+def _from_text(text: str, ctx: ParseContext) -> datetime | CellProblem | None:
+    match = _YMD.match(text)
+    if match:
+        tz = _offset(match["tz"]) if match["tz"] else None
+        return _build(match["y"], match["m"], match["d"], match["H"], match["M"], match["S"], tz)
+    match = _SLASHED.match(text)
+    if match:
+        a, b = int(match["a"]), int(match["b"])
+        readings = []
+        if ctx.date_order in (DateOrder.UNKNOWN, DateOrder.DMY) and b <= 12:
+            readings.append((b, a))
+        if ctx.date_order in (DateOrder.UNKNOWN, DateOrder.MDY) and a <= 12:
+            readings.append((a, b))
+        valid = {r for r in readings if _valid_day(int(match["y"]), *r)}
+        if len(valid) > 1:
+            return CellProblem(
+                "cell.ambiguous_date",
+                "could be day/month or month/day; write it as YYYY-MM-DD",
+            )
+        if valid:
+            month, day = valid.pop()
+            return _build(match["y"], month, day, match["H"], match["M"], match["S"], None)
+    return None
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _build(
+    y: str | int,
+    m: str | int,
+    d: str | int,
+    hh: str | None,
+    mm: str | None,
+    ss: str | None,
+    tz: tzinfo | None,
+) -> datetime | None:
+    try:
+        return datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
+    except ValueError:
+        return None
+
+
+def _offset(text: str) -> tzinfo:
+    from datetime import timezone
+
+    if text == "Z":
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))

@@ -1,0 +1,33 @@
+"""Shared fixtures: a fresh SQLite store per test and a runtime over a temporary workbook."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.runtime import Runtime, open_runtime
+from app.settings import Settings
+from app.store import Store
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=f"sqlite:///{tmp_path}/store.db",  # type: ignore[arg-type]
+        workbook=tmp_path / "cases.xlsx",
+    )
+
+
+@pytest.fixture
+def runtime(settings: Settings) -> Iterator[Runtime]:
+    rt = open_runtime(settings)
+    yield rt
+    rt.store.close()
+
+
+@pytest.fixture
+def store(runtime: Runtime) -> Store:
+    return runtime.store

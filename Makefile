@@ -27,6 +27,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 test: $(STAMP) lint typecheck
+	@./.ci/ensure-services
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

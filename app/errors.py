@@ -6,7 +6,8 @@ Each class carries the HTTP status the API answers with, so endpoints never map 
     ├── ConfigurationError (500)        settings or data files are unusable
     ├── SheetError (422)                the sheet cannot be synced as it is
     │   ├── SheetContractError (422)    missing Cases tab, missing/duplicate required headers
-    │   ├── SheetNotFoundError (404)    no such workbook/spreadsheet, or not shared with us
+    │   ├── SheetNotFoundError (404)    no such workbook or spreadsheet
+    │   ├── SheetAccessError (403)      the spreadsheet is not shared with our service account
     │   └── SheetLockedError (423)      a workbook is open in an office suite
     ├── ConcurrentEditError (409)       the sheet changed under us more often than we retry
     ├── ConflictError (409)             e.g. undoing a run that was already undone
@@ -48,6 +49,11 @@ class SheetContractError(SheetError):
 class SheetNotFoundError(SheetError):
     status_code = 404
     code = "sheet_not_found"
+
+
+class SheetAccessError(SheetError):
+    status_code = 403
+    code = "sheet_access"
 
 
 class SheetLockedError(SheetError):

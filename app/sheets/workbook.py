@@ -203,8 +203,11 @@ def _apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
     for column in layout.columns:
         letter = get_column_letter(column.index)
         header = sheet.cell(row=1, column=column.index)
+        dimension = sheet.column_dimensions[letter]
         if header.value in (None, ""):
             header.value = column.header
+            if column.width:
+                dimension.width = column.width  # a column we add gets a readable width
             changes += 1
         if layout.bold_header and not (header.font and header.font.b):
             header.font = Font(bold=True)
@@ -212,12 +215,8 @@ def _apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
         if column.protected and _fill_hex(header) != SERVICE_HEADER_FILL:
             header.fill = PatternFill("solid", start_color=SERVICE_HEADER_FILL)
             changes += 1
-        dimension = sheet.column_dimensions[letter]
         if column.hidden != bool(dimension.hidden):
             dimension.hidden = column.hidden
-            changes += 1
-        if column.width and not dimension.width:
-            dimension.width = column.width
             changes += 1
         if column.choices:
             sqref = f"{letter}2:{letter}{LAST_ROW}"

@@ -82,7 +82,7 @@ def service_values(ev: Evaluation, tri: Triage, case_id: str, tz: tzinfo) -> dic
     return {
         "policy_ref": ev.policy_ref,
         "return_deadline": ev.return_deadline_date,
-        "days_left": ev.days_left,
+        "days_left": None if ev.closed else ev.days_left,  # noise once a case is closed
         "next_action": tri.next_action,
         "next_due": wall_clock(tri.next_due, tz),
         "sla_state": ev.sla_state.value,

@@ -25,14 +25,24 @@ from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabLayout
 from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
+from app.sync.idcheck import check_fills
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.planner import CaseResult, CasesInput, CasesPlan, plan_cases
 from app.sync.rows import SheetRow, parse_rows
 from app.sync.team_config import read_holidays, read_policy_overrides
 from policies import PolicySet, TeamSettings, build_calendars
-from sheet_schema import ParseContext, SheetSchema, find_tabs, load_schema, match_headers
+from sheet_schema import (
+    HeaderMap,
+    ParseContext,
+    SheetSchema,
+    find_tabs,
+    load_schema,
+    match_headers,
+)
 
 SERVICE_TABS = ("timeline", "policies", "holidays")
+# How many times new ids are written and checked before the sync leaves the rest to the next.
+ID_ROUNDS = 3
 
 
 @dataclass(slots=True)
@@ -83,6 +93,8 @@ class _Prepared:
     plan: CasesPlan
     events: list[TimelineEvent]
     notes: list[str]
+    case_rows: list[SheetRow]
+    case_headers: HeaderMap
 
 
 class SyncEngine:
@@ -157,10 +169,12 @@ class SyncEngine:
             prepared = self._prepare(now, run_id or 0)
             self._fill_report(report, prepared)
             if dry_run:
+                report.cells_written = len(prepared.id_fills) + len(prepared.updates)
                 return prepared
             try:
-                self._write(prepared, report)
-                return prepared
+                final = self._write(prepared, report, now, run_id or 0)
+                self._fill_report(report, final)
+                return final
             except ConcurrentEditError:
                 if attempt == self.max_replans:
                     raise
@@ -242,14 +256,49 @@ class SyncEngine:
             plan=plan,
             events=plan.events,
             notes=notes,
+            case_rows=rows["cases"],
+            case_headers=cases.headers,
         )
 
-    def _write(self, prepared: _Prepared, report: SyncReport) -> None:
+    def _write(
+        self, prepared: _Prepared, report: SyncReport, now: datetime, run_id: int
+    ) -> _Prepared:
         report.layout_changes = self.backend.apply_layout(prepared.layouts)
-        cells = [*prepared.id_fills, *prepared.updates]
-        if cells or report.layout_changes:
-            result = self.backend.write(cells, expect_version=prepared.version)
-            report.cells_written = result.cells
+        if self.backend.atomic or not prepared.id_fills:
+            cells = [*prepared.id_fills, *prepared.updates]
+            if cells or report.layout_changes:
+                result = self.backend.write(cells, expect_version=prepared.version)
+                report.cells_written = result.cells
+            return prepared
+        # A positional backend (Google): new ids alone first, read back to check they landed
+        # on the rows meant (a sort may have moved rows under them), then plan again on the
+        # sheet as it now is and write the service cells.
+        written = 0
+        fill_writes = [w for w in prepared.plan.writes if w.column in ("case_id", "opened")]
+        current = prepared
+        for _ in range(ID_ROUNDS):
+            self.backend.write(current.id_fills)
+            written += len(current.id_fills)
+            again = self._prepare(now, run_id)
+            restores, displaced = check_fills(
+                current.case_rows, again.case_rows, current.id_fills, current.case_headers
+            )
+            if restores:
+                self.backend.write(restores)
+                written += len(restores)
+                report.notes.append(f"{len(displaced)} new id(s) landed on a moved row; restored")
+                again = self._prepare(now, run_id)
+            current = again
+            if not current.id_fills:
+                break
+            fill_writes += [w for w in current.plan.writes if w.column in ("case_id", "opened")]
+        cells = [u for u in current.updates if u not in current.id_fills]
+        if cells:
+            self.backend.write(cells)
+            written += len(cells)
+        report.cells_written = written
+        current.plan.writes[:0] = [w for w in fill_writes if w not in current.plan.writes]
+        return current
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -293,8 +342,7 @@ class SyncEngine:
         report.errors = plan.errors
         report.warnings = plan.warnings
         report.results = plan.results
-        report.notes = prepared.notes
-        report.cells_written = len(prepared.id_fills) + len(prepared.updates)
+        report.notes += prepared.notes
 
     def _finish(
         self,

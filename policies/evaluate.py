@@ -1,0 +1,379 @@
+"""`evaluate`: one case, one moment, every conclusion the sheet needs.
+
+Reading order: vocabularies -> platform and policy version -> return window -> exception reasons
+(late opening, missing evidence) -> refund kinds and outcome -> SLA clocks -> calendar warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from policies import findings as F
+from policies.calendars import Calendars
+from policies.china import YearStatus
+from policies.facts import (
+    CaseFacts,
+    Evaluation,
+    Finding,
+    PauseInterval,
+    Severity,
+    SlaClock,
+    SlaState,
+)
+from policies.loader import PolicySet
+from policies.models import Policy
+from policies.sla import compute_sla
+from policies.team import TeamSettings
+from policies.vocab import (
+    EVIDENCE_KINDS,
+    ISSUE_TYPES,
+    ITEM_CONDITIONS,
+    OUTCOMES,
+    STATUSES,
+    allowed_outcomes,
+    is_blank,
+    normalise,
+    outcome_allowed,
+    parse_evidence,
+)
+from policies.windows import counted_years, return_deadline
+
+DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
+    """Naive datetimes are read as the team's local time."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=tz)
+
+
+@dataclass
+class _Vocab:
+    issue_type: str | None
+    item_condition: str | None
+    status: str | None
+    outcome: str | None
+
+
+@dataclass
+class _WindowResult:
+    deadline_at: datetime | None = None
+    deadline_date: date | None = None
+    days_left: int | None = None
+    in_window_at_opened: bool | None = None
+    has_window: bool = True
+    years: tuple[int, ...] = ()
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _read_vocab(case: CaseFacts, out: list[Finding]) -> _Vocab:
+    def read(
+        text: str | None, vocabulary: tuple[str, ...], unknown: F.FindingTemplate
+    ) -> str | None:
+        if is_blank(text):
+            return None
+        canon = normalise(vocabulary, text)
+        if canon is None:
+            out.append(unknown.make(value=(text or "").strip(), expected=", ".join(vocabulary)))
+        return canon
+
+    issue = read(case.issue_type, ISSUE_TYPES, F.ISSUE_TYPE_UNKNOWN)
+    if is_blank(case.issue_type):
+        out.append(F.ISSUE_TYPE_MISSING.make())
+    return _Vocab(
+        issue_type=issue,
+        item_condition=read(case.item_condition, ITEM_CONDITIONS, F.ITEM_CONDITION_UNKNOWN),
+        status=read(case.status, STATUSES, F.STATUS_UNKNOWN),
+        outcome=read(case.outcome, OUTCOMES, F.OUTCOME_UNKNOWN),
+    )
+
+
+def _choose_policy(
+    case: CaseFacts,
+    policies: PolicySet,
+    opened: datetime | None,
+    now: datetime,
+    out: list[Finding],
+) -> Policy | None:
+    if is_blank(case.platform):
+        out.append(F.PLATFORM_MISSING.make())
+        return None
+    key = policies.resolve(case.platform)
+    if key is None:
+        known = ", ".join(policies.display_name(k) for k in policies.platforms)
+        out.append(F.PLATFORM_UNKNOWN.make(value=(case.platform or "").strip(), known=known))
+        return None
+    latest = policies.latest(key)
+    tz = latest.tz if latest is not None else DEFAULT_TZ
+    on = (opened or now).astimezone(tz).date()
+    policy = policies.in_force(key, on)
+    if policy is None:
+        versions = policies.versions(key)
+        if not versions:
+            return None
+        policy = versions[0]
+        out.append(
+            F.POLICY_BEFORE_FIRST_VERSION.make(
+                platform=policy.name,
+                on=on.isoformat(),
+                ref=policy.ref,
+                effective_from=policy.effective_from.isoformat(),
+            )
+        )
+    return policy
+
+
+def _window(
+    case: CaseFacts,
+    policy: Policy,
+    vocab: _Vocab,
+    opened: datetime | None,
+    now: datetime,
+    calendars: Calendars,
+) -> _WindowResult:
+    result = _WindowResult()
+    tz = policy.tz
+    today = now.astimezone(tz).date()
+    opened_day = opened.astimezone(tz).date() if opened is not None else None
+    decided, days = policy.window.decide(vocab.issue_type, vocab.item_condition)
+    if decided and days is None:
+        result.has_window = False  # e.g. Lost Parcel: no return window, only the team SLAs
+        return result
+    if case.window_start is None:
+        result.findings.append(F.WINDOW_START_MISSING.make())
+    else:
+        start = case.window_start
+        if start > today:
+            result.findings.append(F.WINDOW_START_FUTURE.make(window_start=start.isoformat()))
+        if opened_day is not None and start > opened_day:
+            result.findings.append(
+                F.WINDOW_START_AFTER_OPENED.make(
+                    window_start=start.isoformat(), opened=opened_day.isoformat()
+                )
+            )
+    if not decided:
+        # a missing or unknown Issue Type is already reported; this names the policy's gap
+        if vocab.issue_type is not None:
+            result.findings.append(
+                F.WINDOW_UNDETERMINED.make(ref=policy.ref, issue_type=vocab.issue_type)
+            )
+        return result
+    if case.window_start is None or days is None:
+        return result
+    rule = policy.window.holiday_rule
+    deadline = return_deadline(case.window_start, days, rule, calendars.china, tz)
+    result.deadline_at = deadline.at
+    result.deadline_date = deadline.date
+    result.days_left = (deadline.date - today).days
+    if rule == "skip_official_holiday_periods":
+        result.years = counted_years(case.window_start, deadline.date)
+    if opened_day is not None:
+        result.in_window_at_opened = opened_day <= deadline.date
+    return result
+
+
+def _calendar_findings(years: set[int], calendars: Calendars) -> list[Finding]:
+    out: list[Finding] = []
+    for year in sorted(years):
+        status = calendars.china.year_status(year)
+        if status is YearStatus.UNOFFICIAL:
+            out.append(F.CALENDAR_YEAR_UNOFFICIAL.make(year=year))
+        elif status is YearStatus.TEAM:
+            out.append(F.CALENDAR_YEAR_TEAM.make(year=year))
+    return out
+
+
+def _sla_years(clocks: tuple[SlaClock, ...], now: datetime, team: TeamSettings) -> set[int]:
+    """Years whose Chinese holiday data the SLA clocks relied on."""
+    years: set[int] = set()
+    for clock in clocks:
+        if clock.started_at is None or (clock.state is SlaState.CLOSED and clock.met_at is None):
+            continue  # not started, or stopped by a closed status at an unknown time
+        if clock.calendar == "team" and team.holidays_country != "CN":
+            continue
+        ends = [clock.met_at if clock.met_at is not None else now]
+        if clock.due_at is not None and clock.met_at is None:
+            ends.append(clock.due_at)
+        last = max(ends)
+        first = clock.started_at
+        if last < first:
+            continue
+        years.update(range(first.year, last.year + 1))
+    return years
+
+
+def evaluate(
+    case: CaseFacts,
+    policies: PolicySet,
+    calendars: Calendars,
+    now: datetime,
+    team: TeamSettings | None = None,
+) -> Evaluation:
+    """Evaluate one case at `now` (timezone-aware). Pure: the same inputs give the same answer.
+
+    `team` defaults to `TeamSettings()` (the documented defaults); pass the settings the
+    `calendars` were built from. Naive datetimes in the case are read in the team's time zone.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be a timezone-aware datetime")
+    team = team if team is not None else TeamSettings()
+    findings: list[Finding] = []
+    tz = team.tz
+    opened = _aware(case.opened, tz)
+
+    if is_blank(case.case_id):
+        findings.append(F.CASE_ID_MISSING.make())
+    if opened is None:
+        findings.append(F.OPENED_MISSING.make())
+    elif opened > now:
+        findings.append(F.OPENED_FUTURE.make(opened=opened.isoformat(timespec="minutes")))
+
+    vocab = _read_vocab(case, findings)
+    policy = _choose_policy(case, policies, opened, now, findings)
+    window = _WindowResult()
+    checks = _PolicyChecks()
+    years: set[int] = set()
+    if policy is not None:
+        window = _window(case, policy, vocab, opened, now, calendars)
+        findings.extend(window.findings)
+        years.update(window.years)
+        checks = _check_policy(case, policy, vocab, window, opened)
+        findings.extend(checks.findings)
+
+    first_response_at = _aware(case.first_response_at, tz)
+    if opened is not None and first_response_at is not None and first_response_at < opened:
+        findings.append(
+            F.FIRST_RESPONSE_BEFORE_OPENED.make(
+                at=first_response_at.isoformat(timespec="minutes"),
+                opened=opened.isoformat(timespec="minutes"),
+            )
+        )
+    sla = compute_sla(
+        opened=opened,
+        first_response_at=first_response_at,
+        seller_requested_at=_aware(case.seller_requested_at, tz),
+        platform_response_at=_aware(case.platform_response_at, tz),
+        resolved_at=_aware(case.resolved_at, tz),
+        status=vocab.status,
+        pauses=tuple(
+            PauseInterval(start=_aware(p.start, tz) or p.start, end=_aware(p.end, tz))
+            for p in case.pauses
+        ),
+        now=now,
+        team=team,
+        calendars=calendars,
+    )
+    years.update(_sla_years(sla.clocks, now, team))
+    findings.extend(_calendar_findings(years, calendars))
+
+    return Evaluation(
+        case_id=case.case_id,
+        platform=policy.platform if policy is not None else None,
+        policy_ref=policy.ref if policy is not None else None,
+        return_deadline=window.deadline_at,
+        return_deadline_date=window.deadline_date,
+        days_left=window.days_left,
+        in_window_at_opened=window.in_window_at_opened,
+        exception_needed=bool(checks.reasons),
+        exception_reasons=tuple(checks.reasons),
+        missing_evidence=checks.missing,
+        refund_kinds=checks.refund_kinds,
+        sla=sla.clocks,
+        sla_state=sla.state,
+        closed=sla.closed,
+        findings=tuple(findings),
+    )
+
+
+@dataclass
+class _PolicyChecks:
+    reasons: list[str] = field(default_factory=list)
+    missing: tuple[str, ...] = ()
+    refund_kinds: tuple[str, ...] = ()
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _check_policy(
+    case: CaseFacts,
+    policy: Policy,
+    vocab: _Vocab,
+    window: _WindowResult,
+    opened: datetime | None,
+) -> _PolicyChecks:
+    """Exception reasons, missing evidence, refund kinds and outcome consistency.
+
+    Cases without a return window (Lost Parcel) get refund kinds but no policy findings. With
+    Policy Exception = Yes the policy findings are lowered from warning to info.
+    """
+    checks = _PolicyChecks()
+    checks.refund_kinds = policy.refunds.allowed(vocab.issue_type, vocab.item_condition)
+    if not window.has_window:
+        return checks
+    acknowledged = bool(case.policy_exception)
+    soft = Severity.INFO if acknowledged else Severity.WARNING
+    out = checks.findings
+    if window.in_window_at_opened is False and window.deadline_date and opened:
+        checks.reasons.append(F.REASON_OPENED_AFTER_WINDOW)
+        out.append(
+            F.OPENED_AFTER_DEADLINE.make(
+                severity=soft,
+                opened=opened.astimezone(policy.tz).date().isoformat(),
+                deadline=window.deadline_date.isoformat(),
+                ref=policy.ref,
+            )
+        )
+    checks.missing = _missing_evidence(case, policy, vocab, out, soft)
+    checks.reasons.extend(F.REASON_MISSING_EVIDENCE.format(kind=k) for k in checks.missing)
+    if vocab.outcome is not None and not outcome_allowed(vocab.outcome, checks.refund_kinds):
+        out.append(
+            F.OUTCOME_NOT_ALLOWED.make(
+                severity=soft,
+                outcome=vocab.outcome,
+                ref=policy.ref,
+                allowed=", ".join(allowed_outcomes(checks.refund_kinds)),
+            )
+        )
+    if is_blank(case.item_condition) and _uses_condition(policy):
+        out.append(F.ITEM_CONDITION_MISSING.make(ref=policy.ref))
+    if acknowledged and not checks.reasons and window.deadline_date is not None:
+        out.append(F.EXCEPTION_NOT_NEEDED.make(ref=policy.ref))
+    return checks
+
+
+def _uses_condition(policy: Policy) -> bool:
+    rules = (
+        *(r.when for r in policy.window.rules),
+        *(r.when for r in policy.refunds.rules),
+        *(r.when for r in policy.evidence),
+    )
+    return any(when.item_conditions is not None for when in rules)
+
+
+def _missing_evidence(
+    case: CaseFacts, policy: Policy, vocab: _Vocab, out: list[Finding], severity: Severity
+) -> tuple[str, ...]:
+    kinds, unknown = parse_evidence(case.evidence)
+    present = set(kinds)
+    if case.video_proof:
+        present.add("video_proof")
+    if case.original_packaging:
+        present.add("original_packaging")
+    for token in unknown:
+        out.append(F.EVIDENCE_UNRECOGNISED.make(token=token, known=", ".join(EVIDENCE_KINDS)))
+    required = policy.required_evidence(vocab.issue_type, vocab.item_condition)
+    missing = tuple(kind for kind in required if kind not in present)
+    for kind in missing:
+        en, zh = F.EVIDENCE_NAMES[kind]
+        out.append(
+            F.EVIDENCE_MISSING.make(
+                severity=severity,
+                column=F.EVIDENCE_COLUMNS.get(kind, "evidence"),
+                ref=policy.ref,
+                kind_en=en,
+                kind_zh=zh,
+            )
+        )
+    return missing

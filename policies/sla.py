@@ -1,0 +1,220 @@
+"""Team SLA clocks: due times, elapsed business time, pauses and states.
+
+A clock starts at an event (Opened, the seller request), is met at another (first response,
+platform response, resolution) and runs only in working time of its business calendar. While the
+case is paused (Awaiting Customer) the clock stands still: paused time is not counted as elapsed
+and pushes the due time later by exactly the working time it covered. Pauses are facts about the
+case (`CaseFacts.pauses`), not derived from settings, so changing the targets or working hours
+never loses paused time: everything is recomputed from the same facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from policies.calendars import BusinessCalendar, Calendars
+from policies.facts import PauseInterval, SlaClock, SlaState
+from policies.team import CLOCK_NAMES, TeamSettings
+
+Interval = tuple[datetime, datetime]
+
+_SEVERITY = {SlaState.ON_TRACK: 0, SlaState.DUE_SOON: 1, SlaState.OVERDUE: 2}
+
+
+def merge_pauses(pauses: Iterable[PauseInterval], now: datetime) -> tuple[Interval, ...]:
+    """Pauses as sorted, non-overlapping (start, end) intervals; a running pause ends at `now`.
+
+    Only the past counts: every pause is cut off at `now`, so a pause after `now` is ignored.
+    """
+    spans: list[Interval] = []
+    for pause in pauses:
+        end = min(pause.end, now) if pause.end is not None else now
+        if end > pause.start:
+            spans.append((pause.start, end))
+    spans.sort()
+    merged: list[Interval] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def due_time(
+    calendar: BusinessCalendar, start: datetime, target: timedelta, pauses: Sequence[Interval]
+) -> datetime:
+    """When `target` business time has been used since `start`, not counting pauses.
+
+    `pauses` must be merged (see `merge_pauses`). Adding a pause never makes the result earlier.
+    """
+    moment = start
+    remaining = target
+    for pause_start, pause_end in pauses:
+        if pause_end <= moment:
+            continue
+        if pause_start <= moment:
+            moment = pause_end
+            continue
+        candidate = calendar.add_business_time(moment, remaining)
+        if candidate <= pause_start:
+            return candidate
+        remaining -= calendar.business_time_between(moment, pause_start)
+        moment = pause_end
+    return calendar.add_business_time(moment, remaining)
+
+
+def paused_time(
+    calendar: BusinessCalendar, start: datetime, end: datetime, pauses: Sequence[Interval]
+) -> timedelta:
+    """Working time inside merged pauses, within [start, end)."""
+    total = timedelta(0)
+    for pause_start, pause_end in pauses:
+        lo, hi = max(start, pause_start), min(end, pause_end)
+        if hi > lo:
+            total += calendar.business_time_between(lo, hi)
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class ClockInput:
+    """The events one clock is measured between."""
+
+    name: str
+    started_at: datetime | None
+    met_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SlaResult:
+    clocks: tuple[SlaClock, ...]
+    state: SlaState
+    paused_now: bool
+    closed: bool
+
+
+def measure_clock(
+    clock: ClockInput,
+    calendar: BusinessCalendar,
+    target: timedelta,
+    pauses: Sequence[Interval],
+    now: datetime,
+    *,
+    closed: bool,
+    paused_now: bool,
+    due_soon_fraction: float,
+) -> SlaClock:
+    """One SLA clock at `now`."""
+    if clock.started_at is None:
+        return SlaClock(
+            name=clock.name,
+            target=target,
+            started_at=None,
+            due_at=None,
+            elapsed=timedelta(0),
+            met_at=None,
+            state=SlaState.CLOSED if closed else SlaState.ON_TRACK,
+            calendar=calendar.name,
+        )
+    start = clock.started_at
+    due = due_time(calendar, start, target, pauses)
+    end = max(start, clock.met_at if clock.met_at is not None else now)
+    in_pauses = paused_time(calendar, start, end, pauses)
+    elapsed = calendar.business_time_between(start, end) - in_pauses
+    if clock.met_at is not None or closed:
+        state = SlaState.CLOSED
+        breached = clock.met_at is not None and clock.met_at > due
+    elif paused_now:
+        state = SlaState.PAUSED
+        breached = now > due
+    elif now > due:
+        state = SlaState.OVERDUE
+        breached = True
+    else:
+        state = (
+            SlaState.DUE_SOON
+            if target - elapsed <= target * due_soon_fraction
+            else SlaState.ON_TRACK
+        )
+        breached = False
+    return SlaClock(
+        name=clock.name,
+        target=target,
+        started_at=start,
+        due_at=due,
+        elapsed=elapsed,
+        met_at=clock.met_at,
+        state=state,
+        calendar=calendar.name,
+        paused=in_pauses,
+        breached=breached,
+    )
+
+
+def overall_state(clocks: Iterable[SlaClock], *, closed: bool, paused_now: bool) -> SlaState:
+    """Closed, else Paused, else the worst open clock (Overdue > Due soon > On track)."""
+    if closed:
+        return SlaState.CLOSED
+    if paused_now:
+        return SlaState.PAUSED
+    worst = SlaState.ON_TRACK
+    for clock in clocks:
+        if clock.is_open and _SEVERITY.get(clock.state, 0) > _SEVERITY[worst]:
+            worst = clock.state
+    return worst
+
+
+def compute_sla(
+    *,
+    opened: datetime | None,
+    first_response_at: datetime | None,
+    seller_requested_at: datetime | None,
+    platform_response_at: datetime | None,
+    resolved_at: datetime | None,
+    status: str | None,
+    pauses: Iterable[PauseInterval],
+    now: datetime,
+    team: TeamSettings,
+    calendars: Calendars,
+) -> SlaResult:
+    """All three team SLA clocks of a case, and the case's SLA state.
+
+    first_response: Opened -> First Response At. seller_response: the seller request -> the
+    platform's response (not started, due None, while there is no request). resolution: Opened ->
+    resolved_at, or stopped when the status is a closed status.
+    """
+    closed = team.is_closed(status)
+    merged = merge_pauses(pauses, now)
+    paused_now = not closed and (
+        team.is_paused(status) or any(p.end is None and p.start <= now for p in pauses)
+    )
+    events = {
+        "first_response": ClockInput("first_response", opened, first_response_at),
+        "seller_response": ClockInput("seller_response", seller_requested_at, platform_response_at),
+        "resolution": ClockInput("resolution", opened, resolved_at),
+    }
+    clocks = []
+    for name in CLOCK_NAMES:
+        calendar = calendars.business(team.sla.calendar_for(name))
+        duration = team.sla.get(name).target
+        target = calendar.to_timedelta(duration.days, duration.time)
+        clocks.append(
+            measure_clock(
+                events[name],
+                calendar,
+                target,
+                merged,
+                now,
+                closed=closed,
+                paused_now=paused_now,
+                due_soon_fraction=team.due_soon_fraction,
+            )
+        )
+    return SlaResult(
+        clocks=tuple(clocks),
+        state=overall_state(clocks, closed=closed, paused_now=paused_now),
+        paused_now=paused_now,
+        closed=closed,
+    )

@@ -1,0 +1,207 @@
+"""The sheet's vocabularies, and how free text typed by a person is matched against them.
+
+Every dropdown in the sheet uses exactly the display strings below. People still type, paste and
+mis-capitalise, so `normalise` matches ignoring case, spaces, hyphens and underscores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+
+ISSUE_TYPES: Final = (
+    "Defect",
+    "Wrong Item",
+    "Not as Described",
+    "Missing Item",
+    "Damaged in Transit",
+    "Wrong Size",
+    "Changed Mind",
+    "Lost Parcel",
+)
+SELLER_FAULT_ISSUES: Final = (
+    "Defect",
+    "Wrong Item",
+    "Not as Described",
+    "Missing Item",
+    "Damaged in Transit",
+)
+BUYER_REASON_ISSUES: Final = ("Wrong Size", "Changed Mind")
+LOST_PARCEL: Final = "Lost Parcel"
+
+ITEM_CONDITIONS: Final = ("New", "Unused", "Used", "Damaged")
+
+STATUSES: Final = (
+    "New",
+    "In Progress",
+    "Awaiting Customer",
+    "Awaiting Seller",
+    "Awaiting Platform",
+    "Return Shipped",
+    "Resolved",
+    "Closed",
+)
+
+OUTCOMES: Final = (
+    "Full Refund",
+    "Partial Refund",
+    "Store Credit",
+    "Exchange",
+    "Reship",
+    "Rejected",
+    "Withdrawn",
+)
+
+REFUND_KINDS: Final = (
+    "full_refund_after_inspection",
+    "partial_refund",
+    "store_credit",
+    "exchange",
+    "reship",
+)
+
+# Which refund kind a policy must allow for an Outcome to be consistent. Outcomes absent from this
+# map (Rejected, Withdrawn) are always allowed.
+OUTCOME_KIND: Final[dict[str, str]] = {
+    "Full Refund": "full_refund_after_inspection",
+    "Partial Refund": "partial_refund",
+    "Store Credit": "store_credit",
+    "Exchange": "exchange",
+    "Reship": "reship",
+}
+ALWAYS_ALLOWED_OUTCOMES: Final = ("Rejected", "Withdrawn")
+
+EVIDENCE_KINDS: Final = ("photos", "video_proof", "original_packaging", "tracking_proof")
+
+# Words people write in the Evidence column, by the kind they stand for. Matched after
+# `fold()` folding, so "Video Proof", "video-proof" and "VIDEO" all work.
+EVIDENCE_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {
+    "photos": (
+        "photo",
+        "photos",
+        "picture",
+        "pictures",
+        "pic",
+        "pics",
+        "image",
+        "images",
+        "照片",
+        "图片",
+        "相片",
+        "拍照",
+    ),
+    "video_proof": (
+        "video",
+        "videos",
+        "video proof",
+        "unboxing video",
+        "视频",
+        "开箱视频",
+        "视频证明",
+    ),
+    "original_packaging": (
+        "packaging",
+        "original packaging",
+        "package",
+        "box",
+        "original box",
+        "原包装",
+        "包装",
+        "原盒",
+    ),
+    "tracking_proof": (
+        "tracking",
+        "tracking proof",
+        "tracking number",
+        "waybill",
+        "物流",
+        "物流截图",
+        "快递单",
+        "运单",
+        "物流单号",
+    ),
+}
+
+_FOLD = re.compile(r"[\s_\-]+")
+_SPLIT = re.compile(r"[,;，；、/\n|+]+")
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: case-insensitive, ignoring spaces, hyphens and underscores."""
+    return _FOLD.sub("", text).casefold()
+
+
+def normalise(vocabulary: Sequence[str], text: str | None) -> str | None:
+    """Return the canonical display string of `vocabulary` that `text` means, or None.
+
+    >>> normalise(STATUSES, "  awaiting   customer ")
+    'Awaiting Customer'
+    """
+    if text is None:
+        return None
+    wanted = fold(text)
+    if not wanted:
+        return None
+    for item in vocabulary:
+        if fold(item) == wanted:
+            return item
+    return None
+
+
+def is_blank(text: str | None) -> bool:
+    """True for None and for text that is only whitespace."""
+    return text is None or not text.strip()
+
+
+_EVIDENCE_LOOKUP: Final[dict[str, str]] = {
+    fold(word): kind for kind, words in EVIDENCE_SYNONYMS.items() for word in (kind, *words)
+}
+
+
+def evidence_kind(token: str) -> str | None:
+    """The canonical evidence kind a single token names, or None if it names none."""
+    return _EVIDENCE_LOOKUP.get(fold(token))
+
+
+def split_tokens(values: Iterable[str]) -> tuple[str, ...]:
+    """Split free-text cells on commas, semicolons, slashes and new lines into trimmed tokens."""
+    out: list[str] = []
+    for value in values:
+        out.extend(part.strip() for part in _SPLIT.split(value) if part.strip())
+    return tuple(out)
+
+
+def parse_evidence(tokens: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Read Evidence tokens: (canonical kinds present, tokens that name no known kind)."""
+    kinds: set[str] = set()
+    unknown: list[str] = []
+    for token in split_tokens(tokens):
+        kind = evidence_kind(token)
+        if kind is None:
+            unknown.append(token)
+        else:
+            kinds.add(kind)
+    return frozenset(kinds), tuple(unknown)
+
+
+def refund_kind(text: str) -> str | None:
+    """A refund kind from its key ("store_credit") or from an Outcome ("Store Credit")."""
+    kind = normalise(REFUND_KINDS, text)
+    if kind is not None:
+        return kind
+    outcome = normalise(OUTCOMES, text)
+    return OUTCOME_KIND.get(outcome) if outcome is not None else None
+
+
+def outcome_allowed(outcome: str, kinds: Iterable[str]) -> bool:
+    """Whether a canonical Outcome is consistent with the refund kinds a policy allows."""
+    if outcome in ALWAYS_ALLOWED_OUTCOMES:
+        return True
+    return OUTCOME_KIND.get(outcome) in set(kinds)
+
+
+def allowed_outcomes(kinds: Iterable[str]) -> tuple[str, ...]:
+    """The Outcome display strings consistent with a set of refund kinds, in dropdown order."""
+    allowed = set(kinds)
+    return tuple(o for o in OUTCOMES if o in ALWAYS_ALLOWED_OUTCOMES or OUTCOME_KIND[o] in allowed)

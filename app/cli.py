@@ -19,6 +19,7 @@ from rich.table import Table
 
 from app.errors import AftersalesError
 from app.runtime import Runtime, open_runtime
+from app.sheets.google import GoogleBackend
 from app.sync.engine import SyncReport
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -30,6 +31,9 @@ Now = Annotated[
     typer.Option("--now", help="Fix the clock (ISO-8601, e.g. 2025-10-03T10:00:00+08:00)."),
 ]
 WorkbookOpt = Annotated[Path | None, typer.Option("--workbook", help="Local .xlsx workbook.")]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="Google spreadsheet id (instead of --workbook).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary as the last line.")]
 
 
@@ -50,9 +54,11 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _runtime(workbook: Path | None) -> Runtime:
+def _runtime(workbook: Path | None, sheet: str | None = None) -> Runtime:
+    if workbook is not None and sheet is not None:
+        _fail("give --workbook or --sheet, not both")
     try:
-        return open_runtime(workbook=workbook)
+        return open_runtime(workbook=workbook, sheet=sheet)
     except AftersalesError as exc:
         _fail(exc.message)
 
@@ -78,30 +84,38 @@ def demo(
 
 
 @cli.command()
-def init(workbook: Annotated[Path, typer.Option("--workbook", help="Workbook to create.")]) -> None:
-    """Create an empty workbook with the Cases, Timeline, Policies and Holidays tabs."""
-    rt = _runtime(workbook)
+def init(workbook: WorkbookOpt = None, sheet: SheetOpt = None) -> None:
+    """Create the Cases, Timeline, Policies and Holidays tabs (a new workbook, or in a Google
+    spreadsheet already shared with the service account)."""
+    if workbook is None and sheet is None:
+        _fail("give --workbook F (a new file) or --sheet ID")
+    rt = _runtime(workbook, sheet)
     try:
-        rt.initialise_workbook()
+        changes = rt.initialise()
     except AftersalesError as exc:
         _fail(exc.message)
-    out.print(f"Created [bold]{workbook}[/]: type cases into the Cases tab, then run sync.")
+    where = f"[bold]{workbook}[/]" if sheet is None else f"spreadsheet [bold]{sheet}[/]"
+    out.print(f"Set up {where} ({changes} changes): type cases into the Cases tab, then sync.")
 
 
 @cli.command()
-def sync(workbook: WorkbookOpt = None, now: Now = None, as_json: JsonOpt = False) -> None:
-    """Sync the workbook: write deadlines, SLA state, next actions and validation."""
-    rt = _runtime(workbook)
+def sync(
+    workbook: WorkbookOpt = None, sheet: SheetOpt = None, now: Now = None, as_json: JsonOpt = False
+) -> None:
+    """Sync the sheet: write deadlines, SLA state, next actions and validation."""
+    rt = _runtime(workbook, sheet)
     report = _sync(rt, _now(now), "manual", dry_run=False)
     if not as_json:
         _show(report, limit=15)
-    _summary(report, as_json)
+    _summary(report, as_json, rt)
 
 
 @cli.command()
-def check(workbook: WorkbookOpt = None, now: Now = None, as_json: JsonOpt = False) -> None:
+def check(
+    workbook: WorkbookOpt = None, sheet: SheetOpt = None, now: Now = None, as_json: JsonOpt = False
+) -> None:
     """Dry run: print every finding, write nothing; exit 1 when there are errors."""
-    rt = _runtime(workbook)
+    rt = _runtime(workbook, sheet)
     report = _sync(rt, _now(now), "check", dry_run=True)
     problems = [r for r in report.results if r.validation != "OK"]
     if not as_json:
@@ -109,7 +123,7 @@ def check(workbook: WorkbookOpt = None, now: Now = None, as_json: JsonOpt = Fals
         for result in problems:
             table.add_row(str(result.row), result.case_id, result.validation)
         out.print(table)
-    _summary(report, as_json)
+    _summary(report, as_json, rt)
     if report.errors:
         raise typer.Exit(1)
 
@@ -118,11 +132,12 @@ def check(workbook: WorkbookOpt = None, now: Now = None, as_json: JsonOpt = Fals
 def undo(
     run_id: Annotated[int, typer.Argument(help="The run to undo (see the sync output).")],
     workbook: WorkbookOpt = None,
+    sheet: SheetOpt = None,
     now: Now = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Restore the cells a run wrote, where nobody changed them since."""
-    rt = _runtime(workbook)
+    rt = _runtime(workbook, sheet)
     try:
         result = rt.undo(run_id, _now(now))
     except AftersalesError as exc:
@@ -172,9 +187,14 @@ def _show(report: SyncReport, limit: int) -> None:
     out.print(table)
 
 
-def _summary(report: SyncReport, as_json: bool) -> None:
+def _summary(report: SyncReport, as_json: bool, rt: Runtime | None = None) -> None:
     if as_json:
-        print(json.dumps(report.as_json()))
+        payload = report.as_json()
+        backend = rt.backend() if rt is not None else None
+        if isinstance(backend, GoogleBackend):
+            calls = backend.calls
+            payload["api_calls"] = {"read": calls.read, "write": calls.write + calls.layout}
+        print(json.dumps(payload))
         return
     what = "would write" if report.dry_run else "wrote"
     run = f"run {report.run_id}: " if report.run_id else ""

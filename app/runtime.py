@@ -9,6 +9,10 @@ from zoneinfo import ZoneInfo
 
 from app.errors import ConfigurationError
 from app.settings import Settings, get_settings
+from app.sheets.backend import SheetBackend
+from app.sheets.google import GoogleBackend
+from app.sheets.redirect import redirected_session
+from app.sheets.retry import RetryPolicy
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
 from app.sync.engine import SyncEngine
@@ -20,20 +24,29 @@ from sheet_schema import ParseContext, load_schema
 
 @dataclass
 class Runtime:
+    """One sheet (a local workbook, or a Google spreadsheet when `sheet` is set) and the store."""
+
     settings: Settings
     store: Store
     policies: PolicySet
     team: TeamSettings
     workbook: Path
-    _backend: WorkbookBackend | None = field(default=None, repr=False)
+    sheet: str | None = None
+    _backend: SheetBackend | None = field(default=None, repr=False)
 
     @property
     def sheet_key(self) -> str:
+        if self.sheet is not None:
+            return f"google:{self.sheet}"
         return f"workbook:{self.workbook.resolve()}"
 
-    def backend(self) -> WorkbookBackend:
+    def backend(self) -> SheetBackend:
         if self._backend is None:
-            self._backend = WorkbookBackend(self.workbook)
+            self._backend = (
+                google_backend(self.settings, self.sheet)
+                if self.sheet is not None
+                else WorkbookBackend(self.workbook)
+            )
         return self._backend
 
     def engine(self) -> SyncEngine:
@@ -47,14 +60,21 @@ class Runtime:
             max_replans=self.settings.max_replans,
         )
 
-    def initialise_workbook(self) -> None:
+    def initialise(self) -> int:
+        """Create the tabs and headers (a new workbook file, or tabs in a Google spreadsheet).
+
+        Returns the number of layout changes made; an existing workbook is refused."""
         schema = load_schema()
         titles = [self.settings.tab_names.get(t.key, t.title) for t in schema.tabs]
         backend = self.backend()
-        backend.create(titles)
+        if isinstance(backend, WorkbookBackend):
+            backend.create(titles)
+        else:
+            backend.read(lambda present: [t for t in titles if t in present])
         layouts = [new_tab(t, title).layout for t, title in zip(schema.tabs, titles, strict=True)]
-        backend.apply_layout(layouts)
+        changes = backend.apply_layout(layouts)
         backend.write([])
+        return changes
 
     def undo(self, run_id: int, now: datetime) -> UndoReport:
         ctx = ParseContext(tz=ZoneInfo(self.team.timezone))
@@ -63,7 +83,27 @@ class Runtime:
         )
 
 
-def open_runtime(settings: Settings | None = None, workbook: Path | None = None) -> Runtime:
+def google_backend(settings: Settings, sheet: str) -> GoogleBackend:
+    if settings.google_credentials is None:
+        raise ConfigurationError(
+            "Set AFTERSALES_GOOGLE_CREDENTIALS to the service account's key file (or its JSON) "
+            "to sync a Google spreadsheet."
+        )
+    override = settings.google_api_override
+    if override and settings.environment == "production":
+        raise ConfigurationError("google_api_override is for tests and refused in production")
+    return GoogleBackend.from_service_account(
+        sheet,
+        settings.google_credentials.get_secret_value(),
+        session_factory=(lambda creds: redirected_session(creds, override)) if override else None,
+        retry=RetryPolicy(budget=settings.google_retry_budget_seconds),
+        timeout=settings.google_timeout_seconds,
+    )
+
+
+def open_runtime(
+    settings: Settings | None = None, workbook: Path | None = None, sheet: str | None = None
+) -> Runtime:
     settings = settings or get_settings()
     try:
         policies = load_policies(settings.policies_dir)
@@ -77,4 +117,5 @@ def open_runtime(settings: Settings | None = None, workbook: Path | None = None)
         policies=policies,
         team=team,
         workbook=workbook or settings.workbook,
+        sheet=sheet,
     )

@@ -24,6 +24,12 @@ class Settings(BaseSettings):
     tab_names: dict[str, str] = Field(default_factory=dict)
     # How many times a sync re-reads and re-plans when the sheet changed under it.
     max_replans: int = 3
+    # Google service-account key: a file path or the key's JSON. Never logged.
+    google_credentials: SecretStr | None = None
+    # Tests only: send Google API traffic to a local Sheets API emulator (loopback only).
+    google_api_override: str | None = None
+    google_timeout_seconds: float = 30.0
+    google_retry_budget_seconds: float = 60.0
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,119 @@
+"""Engine set-up that makes SQLite behave like a small PostgreSQL, and URL masking.
+
+SQLite needs help to be a safe default for a service with a scheduler and an API running at
+once: foreign keys on, WAL so readers never wait for a sync, a generous busy timeout, and write
+transactions that take the write lock at BEGIN (`BEGIN IMMEDIATE`). Without the last one a
+transaction that reads and then writes can fail at once with "database is locked" instead of
+waiting its turn. Read-only work uses a plain deferred BEGIN.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from app.store.errors import StoreError
+
+READ_ONLY_OPTION = "aftersales_read_only"
+"""Execution option marking a connection whose transactions only read."""
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with any password replaced by ***, safe for messages and logs.
+
+    Text is masked without trusting a URL parser: everything between "user:" and the last "@"
+    goes, so even a password with an unescaped "@" does not leak (masking too much is fine).
+    """
+    if isinstance(url, URL):
+        return url.render_as_string(hide_password=True)
+    scheme, separator, rest = url.partition("://")
+    userinfo, at, host_and_path = rest.rpartition("@")
+    if not separator or not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host_and_path}"
+
+
+def scrub(text: str, url: URL) -> str:
+    """Remove the URL's password from a message that a driver produced, just in case."""
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text
+
+
+def parse_url(url: str) -> URL:
+    """Parse and normalise a database URL; only SQLite and PostgreSQL (psycopg 3) are allowed."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError(f"not a database URL: {mask_url(url)}") from exc
+    if parsed.host and "@" in parsed.host:
+        raise StoreError(
+            f"malformed database URL {mask_url(url)}: percent-encode '@' in the password as %40"
+        )
+    backend = parsed.get_backend_name()
+    if backend == "postgres":  # the spelling some hosting providers hand out
+        parsed = parsed.set(drivername="postgresql")
+        backend = "postgresql"
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"unsupported database {mask_url(parsed)}: use sqlite:///path or postgresql+psycopg://"
+        )
+    if backend == "postgresql" and parsed.get_driver_name() != "psycopg":
+        raise StoreError(f"unsupported PostgreSQL driver in {mask_url(parsed)}: use +psycopg")
+    return parsed
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def build_engine(url: URL) -> Engine:
+    """An engine for `url`; for a SQLite file, its parent directory is created."""
+    if url.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+    if is_memory_sqlite(url):
+        # One shared in-memory database for every thread, instead of one per connection.
+        engine = create_engine(
+            url, connect_args=connect_args, poolclass=StaticPool, hide_parameters=True
+        )
+    else:
+        if url.database and not url.database.startswith("file:"):
+            try:
+                Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot create the directory for the SQLite database {mask_url(url)}: {exc}"
+                ) from exc
+        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+    _configure_sqlite(engine, wal=not is_memory_sqlite(url))
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN instead of pysqlite's own logic.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

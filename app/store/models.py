@@ -1,0 +1,99 @@
+"""Tables of the store, as SQLAlchemy 2 typed declarative models.
+
+The models are the single description of the schema: the Alembic migrations are checked
+against them by a test (`compare_metadata` must find no difference on SQLite and PostgreSQL).
+Constraint and index names come from the naming convention so both always agree. Every
+string column is TEXT: SQLite ignores VARCHAR lengths and PostgreSQL enforces them, and a
+value that is fine on one database must be fine on the other.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.store.coltypes import TaggedValue, TaggedValues, UTCDateTime
+from app.store.records import CellValue
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RunRow(Base):
+    """One sync or undo of one sheet (DESIGN §2 rule 5: every sync is a recorded run)."""
+
+    __tablename__ = "runs"
+    __table_args__ = (Index(None, "sheet_key", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet_key: Mapped[str] = mapped_column(Text)
+    trigger: Mapped[str] = mapped_column(Text)
+    backend: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    message: Mapped[str | None] = mapped_column(Text)
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+
+
+class CellWriteRow(Base):
+    """The previous and new value of one cell a run wrote, so that the run can be undone."""
+
+    __tablename__ = "cell_writes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    tab: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[str] = mapped_column(Text)
+    column_key: Mapped[str] = mapped_column(Text)
+    header: Mapped[str] = mapped_column(Text)
+    old_value: Mapped[CellValue] = mapped_column(TaggedValue, nullable=False)
+    new_value: Mapped[CellValue] = mapped_column(TaggedValue, nullable=False)
+    row_hint: Mapped[int | None] = mapped_column(Integer)
+
+
+class CaseSnapshotRow(Base):
+    """The last values the service saw for one case of one sheet."""
+
+    __tablename__ = "case_snapshots"
+    __table_args__ = (UniqueConstraint("sheet_key", "case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet_key: Mapped[str] = mapped_column(Text)
+    case_id: Mapped[str] = mapped_column(Text)
+    cell_values: Mapped[dict[str, CellValue]] = mapped_column(TaggedValues, nullable=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+
+
+class TimelineEventRow(Base):
+    """An observed change of a case, recorded exactly once per (sheet_key, event_key)."""
+
+    __tablename__ = "timeline_events"
+    __table_args__ = (
+        UniqueConstraint("sheet_key", "event_key"),
+        Index(None, "sheet_key", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sheet_key: Mapped[str] = mapped_column(Text)
+    event_key: Mapped[str] = mapped_column(Text)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    case_id: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    detail: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, CellValue]] = mapped_column(TaggedValues, nullable=False)

@@ -1,0 +1,307 @@
+"""The store's reads and writes, as functions on an open session (one transaction).
+
+`Store` decides where transactions begin and end; these functions only do the work inside one,
+which is what lets `record_sync` put cell writes, snapshots and timeline events into a single
+transaction while each also has its own public method.
+
+Lock order: rows are always touched sorted by their key (case id, event key), so two
+transactions working on the same keys on PostgreSQL wait for each other instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import pairwise
+from typing import TypeVar, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.store.errors import StaleSnapshotError, StoreError
+from app.store.models import CaseSnapshotRow, CellWriteRow, RunRow, TimelineEventRow
+from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
+
+CELL_WRITES = cast(Table, CellWriteRow.__table__)
+SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
+EVENTS = cast(Table, TimelineEventRow.__table__)
+
+# Far below SQLite's (32766) and PostgreSQL's (65535) bound-parameter limits.
+IN_CHUNK = 500
+
+T = TypeVar("T")
+
+
+def chunked(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def require_run(session: Session, run_id: int, sheet_key: str | None = None) -> RunRow:
+    """The run row, or StoreError if there is none (or it belongs to another sheet)."""
+    row = session.get(RunRow, run_id)
+    if row is None:
+        raise StoreError(f"run {run_id} does not exist")
+    if sheet_key is not None and row.sheet_key != sheet_key:
+        raise StoreError(f"run {run_id} belongs to sheet {row.sheet_key!r}, not {sheet_key!r}")
+    return row
+
+
+def check_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    checked: dict[str, int] = {}
+    for key, value in counts.items():
+        if not isinstance(key, str) or isinstance(value, bool) or not isinstance(value, int):
+            raise StoreError(f"run counts must map names to integers, got {key!r}: {value!r}")
+        checked[key] = value
+    return checked
+
+
+def to_run_record(row: RunRow) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        sheet_key=row.sheet_key,
+        trigger=row.trigger,
+        backend=row.backend,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        outcome=row.outcome,
+        counts={str(key): int(value) for key, value in (row.counts or {}).items()},
+        message=row.message,
+        undone_by=row.undone_by,
+    )
+
+
+# --- cell writes -----------------------------------------------------------------------------
+
+
+def insert_cell_writes(session: Session, run_id: int, writes: Sequence[CellWrite]) -> None:
+    """Append the run's cell writes; their order is kept (they are read back by id)."""
+    if not writes:
+        return
+    session.execute(
+        CELL_WRITES.insert(),
+        [
+            {
+                "run_id": run_id,
+                "tab": write.tab,
+                "case_id": write.case_id,
+                "column_key": write.column,
+                "header": write.header,
+                "old_value": write.old_value,
+                "new_value": write.new_value,
+                "row_hint": write.row_hint,
+            }
+            for write in writes
+        ],
+    )
+
+
+def load_cell_writes(session: Session, run_id: int) -> list[CellWrite]:
+    rows = session.scalars(
+        select(CellWriteRow).where(CellWriteRow.run_id == run_id).order_by(CellWriteRow.id)
+    )
+    return [
+        CellWrite(
+            tab=row.tab,
+            case_id=row.case_id,
+            column=row.column_key,
+            header=row.header,
+            old_value=row.old_value,
+            new_value=row.new_value,
+            row_hint=row.row_hint,
+        )
+        for row in rows
+    ]
+
+
+# --- case snapshots --------------------------------------------------------------------------
+
+
+def load_snapshots(session: Session, sheet_key: str) -> dict[str, CaseSnapshot]:
+    rows = session.scalars(
+        select(CaseSnapshotRow)
+        .where(CaseSnapshotRow.sheet_key == sheet_key)
+        .order_by(CaseSnapshotRow.case_id)
+    )
+    return {
+        row.case_id: CaseSnapshot(case_id=row.case_id, values=row.cell_values, seq=row.seq)
+        for row in rows
+    }
+
+
+def save_snapshots(
+    session: Session, sheet_key: str, run_id: int, snapshots: Sequence[CaseSnapshot]
+) -> None:
+    """Upsert by (sheet_key, case_id), compare-and-set on `seq`.
+
+    Each snapshot must carry the seq its caller loaded (0 for a case not stored yet); the
+    stored seq becomes that + 1. If another transaction saved the case in between, nothing is
+    saved and StaleSnapshotError names the cases.
+    """
+    if not snapshots:
+        return
+    ordered = sorted(snapshots, key=lambda snapshot: snapshot.case_id)
+    duplicates = sorted({a.case_id for a, b in pairwise(ordered) if a.case_id == b.case_id})
+    if duplicates:
+        raise StoreError(f"the same case was given twice in one save: {duplicates}")
+
+    stored = _lock_stored_seqs(session, sheet_key, [snapshot.case_id for snapshot in ordered])
+    stale = [s.case_id for s in ordered if stored.get(s.case_id, 0) != s.seq]
+    if stale:
+        raise _stale(sheet_key, stale, stored, ordered)
+
+    new = [s for s in ordered if s.case_id not in stored]
+    changed = [s for s in ordered if s.case_id in stored]
+    if new:
+        try:
+            session.execute(
+                SNAPSHOTS.insert(),
+                [
+                    {
+                        "sheet_key": sheet_key,
+                        "case_id": s.case_id,
+                        "cell_values": s.values,
+                        "seq": 1,
+                        "run_id": run_id,
+                    }
+                    for s in new
+                ],
+            )
+        except IntegrityError as exc:  # another transaction inserted one of them meanwhile
+            raise StaleSnapshotError(
+                f"case snapshots of sheet {sheet_key!r} were created by another run meanwhile",
+                [s.case_id for s in new],
+            ) from exc
+    if changed:
+        statement = (
+            update(SNAPSHOTS)
+            .where(
+                SNAPSHOTS.c.sheet_key == bindparam("b_sheet_key"),
+                SNAPSHOTS.c.case_id == bindparam("b_case_id"),
+                SNAPSHOTS.c.seq == bindparam("b_seq"),
+            )
+            .values(
+                cell_values=bindparam("b_values", type_=SNAPSHOTS.c.cell_values.type),
+                seq=bindparam("b_new_seq"),
+                run_id=bindparam("b_run_id"),
+            )
+        )
+        result = session.connection().execute(
+            statement,
+            [
+                {
+                    "b_sheet_key": sheet_key,
+                    "b_case_id": s.case_id,
+                    "b_seq": s.seq,
+                    "b_values": s.values,
+                    "b_new_seq": s.seq + 1,
+                    "b_run_id": run_id,
+                }
+                for s in changed
+            ],
+        )
+        if result.rowcount != len(changed):
+            raise StaleSnapshotError(
+                f"case snapshots of sheet {sheet_key!r} changed while saving them",
+                [s.case_id for s in changed],
+            )
+
+
+def _lock_stored_seqs(session: Session, sheet_key: str, case_ids: Sequence[str]) -> dict[str, int]:
+    stored: dict[str, int] = {}
+    for chunk in chunked(case_ids):
+        rows = session.execute(
+            select(CaseSnapshotRow.case_id, CaseSnapshotRow.seq)
+            .where(CaseSnapshotRow.sheet_key == sheet_key, CaseSnapshotRow.case_id.in_(chunk))
+            .order_by(CaseSnapshotRow.case_id)
+            .with_for_update()
+        )
+        stored.update({case_id: seq for case_id, seq in rows})
+    return stored
+
+
+def _stale(
+    sheet_key: str, stale: list[str], stored: Mapping[str, int], given: Iterable[CaseSnapshot]
+) -> StaleSnapshotError:
+    expected = {s.case_id: s.seq for s in given}
+    shown = ", ".join(
+        f"{case_id} (loaded seq {expected[case_id]}, stored {stored.get(case_id, 0)})"
+        for case_id in stale[:10]
+    )
+    more = f" and {len(stale) - 10} more" if len(stale) > 10 else ""
+    return StaleSnapshotError(
+        f"case snapshots of sheet {sheet_key!r} changed since they were loaded: {shown}{more}",
+        stale,
+    )
+
+
+# --- timeline events -------------------------------------------------------------------------
+
+
+def insert_events(
+    session: Session, sheet_key: str, run_id: int, events: Sequence[TimelineEvent]
+) -> list[TimelineEvent]:
+    """Insert the events whose (sheet_key, event_key) is new; return those, in input order.
+
+    Duplicates, stored ones or repeated within `events`, are skipped by the database
+    (INSERT ... ON CONFLICT DO NOTHING), so two runs racing on the same keys insert each once.
+    """
+    first: dict[str, TimelineEvent] = {}
+    for event in events:
+        first.setdefault(event.event_key, event)
+    if not first:
+        return []
+    statement = (
+        _dialect_insert(session, EVENTS)
+        .on_conflict_do_nothing(index_elements=[EVENTS.c.sheet_key, EVENTS.c.event_key])
+        .returning(EVENTS.c.event_key)
+    )
+    inserted = set(
+        session.connection()
+        .execute(
+            statement,
+            [
+                {
+                    "sheet_key": sheet_key,
+                    "event_key": key,
+                    "run_id": run_id,
+                    "case_id": event.case_id,
+                    "kind": event.kind,
+                    "at": event.at,
+                    "detail": event.detail,
+                    "data": event.data,
+                }
+                for key, event in sorted(first.items())
+            ],
+        )
+        .scalars()
+    )
+    return [event for key, event in first.items() if key in inserted]
+
+
+def load_events(session: Session, sheet_key: str, case_id: str | None) -> list[TimelineEvent]:
+    statement = select(TimelineEventRow).where(TimelineEventRow.sheet_key == sheet_key)
+    if case_id is not None:
+        statement = statement.where(TimelineEventRow.case_id == case_id)
+    rows = session.scalars(statement.order_by(TimelineEventRow.at, TimelineEventRow.id))
+    return [
+        TimelineEvent(
+            event_key=row.event_key,
+            case_id=row.case_id,
+            kind=row.kind,
+            at=row.at,
+            detail=row.detail,
+            data=row.data,
+        )
+        for row in rows
+    ]
+
+
+def _dialect_insert(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    name = session.connection().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise StoreError(f"no ON CONFLICT support for database {name!r}")

@@ -1,0 +1,78 @@
+"""Plain, immutable records the store accepts and returns.
+
+Callers (sync orchestration, the API, undo) work with these dataclasses only and never see
+SQLAlchemy rows, so the persistence layer can change without touching them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+CellValue = str | int | float | bool | date | datetime | None
+"""A typed sheet cell value, as read from or written to a sheet."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One sync (or undo) of one sheet. `finished_at` and `outcome` are None while it runs.
+
+    Datetimes come back timezone-aware in UTC.
+    """
+
+    id: int
+    sheet_key: str
+    trigger: str
+    backend: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str | None
+    counts: dict[str, int]
+    message: str | None
+    undone_by: int | None
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """One cell a run wrote, with the value it replaced, so the run can be undone.
+
+    `column` is the sheet_schema column key, `header` the header text found in the sheet,
+    `row_hint` the 1-based row the cell was written at (writes are addressed by case id; the
+    row is only a hint because people sort and insert rows).
+    """
+
+    tab: str
+    case_id: str
+    column: str
+    header: str
+    old_value: CellValue
+    new_value: CellValue
+    row_hint: int | None
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """The last values the service saw for one case, to detect changes between syncs.
+
+    `seq` is set by the store and increases by one on every save; pass back the seq you loaded
+    (0 for a case the store has never seen) and the save is refused if it changed meanwhile.
+    """
+
+    case_id: str
+    values: dict[str, CellValue]
+    seq: int = 0
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """An observed change of a case. `event_key` makes it exactly-once per sheet.
+
+    `at` comes back from the store timezone-aware in UTC.
+    """
+
+    event_key: str
+    case_id: str
+    kind: str
+    at: datetime
+    detail: str
+    data: dict[str, CellValue] = field(default_factory=dict)

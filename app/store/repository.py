@@ -1,0 +1,273 @@
+"""`Store`: the one object the rest of the service uses to persist runs and what they did.
+
+It owns the engine and the transaction boundaries (one transaction per public method;
+`record_sync` puts a sync's cell writes, snapshots and timeline events in one, so a crash leaves
+all or none of them). Every database failure surfaces as `StoreError` with a masked URL.
+Store objects are thread-safe: each call checks out its own connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, select, update
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
+from sqlalchemy.orm import Session
+
+from app.store import operations as ops
+from app.store.engine import READ_ONLY_OPTION, build_engine, mask_url, parse_url, scrub
+from app.store.errors import StoreError
+from app.store.migrate import upgrade_to_head
+from app.store.models import RunRow
+from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
+
+
+class Store:
+    """Persistence for runs, cell writes (for undo), case snapshots and timeline events."""
+
+    def __init__(self, url: str) -> None:
+        """Connect lazily to `url` (sqlite:///path or postgresql+psycopg://...).
+
+        For a SQLite file the parent directory is created. The schema is not touched; use
+        `Store.open` to also migrate it to the newest revision.
+        """
+        self._url = parse_url(url)
+        self._engine = build_engine(self._url)
+        self._read_engine = self._engine.execution_options(**{READ_ONLY_OPTION: True})
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """A store whose schema has been migrated to head (idempotent, safe from any cwd)."""
+        store = cls(url)
+        try:
+            store.migrate()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def migrate(self) -> None:
+        """Run `alembic upgrade head` with the packaged migrations."""
+        with self._guard("migrating the store schema"):
+            try:
+                upgrade_to_head(self._engine)
+            except CommandError as exc:
+                raise StoreError(
+                    f"migrating the store schema failed ({self.url}): {scrub(str(exc), self._url)}"
+                ) from exc
+
+    def close(self) -> None:
+        """Close every pooled connection; the store must not be used afterwards."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        """The database URL with the password masked."""
+        return mask_url(self._url)
+
+    @property
+    def dialect(self) -> str:
+        """The database kind: "sqlite" or "postgresql"."""
+        return self._engine.dialect.name
+
+    @property
+    def engine(self) -> Engine:
+        """The underlying engine (for advisory locks and health checks, not for bypassing)."""
+        return self._engine
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    # --- runs --------------------------------------------------------------------------------
+
+    def start_run(self, sheet_key: str, trigger: str, started_at: datetime, backend: str) -> int:
+        """Record that a run of `sheet_key` started; return its id."""
+        with self._write(f"starting a run of sheet {sheet_key!r}") as session:
+            row = RunRow(
+                sheet_key=sheet_key,
+                trigger=trigger,
+                backend=backend,
+                started_at=started_at,
+                counts={},
+            )
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def finish_run(
+        self,
+        run_id: int,
+        finished_at: datetime,
+        outcome: str,
+        counts: Mapping[str, int],
+        message: str | None = None,
+    ) -> None:
+        """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...); once only."""
+        checked = ops.check_counts(counts)
+        with self._write(f"finishing run {run_id}") as session:
+            result = session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.finished_at.is_(None))
+                .values(finished_at=finished_at, outcome=outcome, counts=checked, message=message)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                row = ops.require_run(session, run_id)
+                raise StoreError(
+                    f"run {run_id} already finished at {row.finished_at} as {row.outcome!r}"
+                )
+
+    def get_run(self, run_id: int) -> RunRecord | None:
+        """The run, or None if there is no run with that id."""
+        with self._read(f"reading run {run_id}") as session:
+            row = session.get(RunRow, run_id)
+            return ops.to_run_record(row) if row is not None else None
+
+    def list_runs(self, sheet_key: str, limit: int = 50) -> list[RunRecord]:
+        """The sheet's most recent runs, newest first."""
+        if limit < 1:
+            raise StoreError(f"list_runs needs a limit of at least 1, got {limit}")
+        with self._read(f"listing runs of sheet {sheet_key!r}") as session:
+            rows = session.scalars(
+                select(RunRow)
+                .where(RunRow.sheet_key == sheet_key)
+                .order_by(RunRow.started_at.desc(), RunRow.id.desc())
+                .limit(limit)
+            )
+            return [ops.to_run_record(row) for row in rows]
+
+    # --- undo --------------------------------------------------------------------------------
+
+    def record_cell_writes(self, run_id: int, writes: Sequence[CellWrite]) -> None:
+        """Store the previous and new value of every cell the run wrote, in order."""
+        with self._write(f"recording cell writes of run {run_id}") as session:
+            ops.require_run(session, run_id)
+            ops.insert_cell_writes(session, run_id, writes)
+
+    def cell_writes(self, run_id: int) -> list[CellWrite]:
+        """The cells the run wrote, in the order they were recorded."""
+        with self._read(f"reading cell writes of run {run_id}") as session:
+            return ops.load_cell_writes(session, run_id)
+
+    def mark_undone(self, run_id: int, by_run_id: int) -> None:
+        """Record that `by_run_id` undid `run_id`; a run can be undone only once."""
+        if run_id == by_run_id:
+            raise StoreError(f"run {run_id} cannot undo itself")
+        with self._write(f"marking run {run_id} undone by run {by_run_id}") as session:
+            target = ops.require_run(session, run_id)
+            undoer = ops.require_run(session, by_run_id)
+            if undoer.sheet_key != target.sheet_key:
+                raise StoreError(
+                    f"run {by_run_id} (sheet {undoer.sheet_key!r}) cannot undo run {run_id} "
+                    f"of sheet {target.sheet_key!r}"
+                )
+            result = session.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.undone_by.is_(None))
+                .values(undone_by=by_run_id)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                session.refresh(target)
+                raise StoreError(f"run {run_id} was already undone by run {target.undone_by}")
+
+    # --- snapshots and timeline --------------------------------------------------------------
+
+    def load_snapshots(self, sheet_key: str) -> dict[str, CaseSnapshot]:
+        """The last saved snapshot of every case of the sheet, by case id."""
+        with self._read(f"loading case snapshots of sheet {sheet_key!r}") as session:
+            return ops.load_snapshots(session, sheet_key)
+
+    def save_snapshots(
+        self, sheet_key: str, run_id: int, snapshots: Sequence[CaseSnapshot]
+    ) -> None:
+        """Upsert snapshots by (sheet_key, case_id); see `CaseSnapshot.seq` for the check."""
+        with self._write(f"saving case snapshots of sheet {sheet_key!r}") as session:
+            ops.require_run(session, run_id, sheet_key)
+            ops.save_snapshots(session, sheet_key, run_id, snapshots)
+
+    def add_timeline_events(
+        self, sheet_key: str, run_id: int, events: Sequence[TimelineEvent]
+    ) -> list[TimelineEvent]:
+        """Insert events exactly once by (sheet_key, event_key); return only the new ones."""
+        with self._write(f"adding timeline events of sheet {sheet_key!r}") as session:
+            ops.require_run(session, run_id, sheet_key)
+            return ops.insert_events(session, sheet_key, run_id, events)
+
+    def timeline(self, sheet_key: str, case_id: str | None = None) -> list[TimelineEvent]:
+        """The sheet's timeline (or one case's), oldest first."""
+        with self._read(f"reading the timeline of sheet {sheet_key!r}") as session:
+            return ops.load_events(session, sheet_key, case_id)
+
+    def record_sync(
+        self,
+        sheet_key: str,
+        run_id: int,
+        snapshots: Sequence[CaseSnapshot],
+        events: Sequence[TimelineEvent],
+        writes: Sequence[CellWrite],
+    ) -> list[TimelineEvent]:
+        """Store what a sync did in ONE transaction: cell writes, snapshots, timeline events.
+
+        Either all of it is saved or, on any error, none. Returns the newly inserted events.
+        """
+        with self._write(f"recording sync run {run_id} of sheet {sheet_key!r}") as session:
+            ops.require_run(session, run_id, sheet_key)
+            ops.insert_cell_writes(session, run_id, writes)
+            ops.save_snapshots(session, sheet_key, run_id, snapshots)
+            return ops.insert_events(session, sheet_key, run_id, events)
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[Session]:
+        with (
+            self._guard(action),
+            Session(self._engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[Session]:
+        with (
+            self._guard(action),
+            Session(self._read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
+
+    @contextmanager
+    def _guard(self, action: str) -> Iterator[None]:
+        """Turn database errors into StoreError naming the action and the (masked) URL."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except StatementError as exc:
+            if isinstance(exc.orig, StoreError):  # raised by a column type while binding
+                raise StoreError(f"{action} failed: {exc.orig.message}") from exc
+            raise StoreError(f"{action} failed ({self.url}): {self._reason(exc)}") from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(f"{action} failed ({self.url}): {self._reason(exc)}") from exc
+
+    def _reason(self, exc: SQLAlchemyError) -> str:
+        cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
+        lines = str(cause).strip().splitlines() or [type(cause).__name__]
+        return scrub(f"{type(cause).__name__}: {lines[0]}", self._url)

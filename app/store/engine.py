@@ -9,6 +9,7 @@ waiting its turn. Read-only work uses a plain deferred BEGIN.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ READ_ONLY_OPTION = "aftersales_read_only"
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
+
 
 def mask_url(url: str | URL) -> str:
     """The URL with any password replaced by ***, safe for messages and logs.
@@ -32,7 +35,10 @@ def mask_url(url: str | URL) -> str:
     goes, so even a password with an unescaped "@" does not leak (masking too much is fine).
     """
     if isinstance(url, URL):
+        if "password" in url.query:  # libpq also takes ?password=...
+            url = url.update_query_dict({"password": "***"})
         return url.render_as_string(hide_password=True)
+    url = _QUERY_PASSWORD.sub(r"\g<1>***", url)
     scheme, separator, rest = url.partition("://")
     userinfo, at, host_and_path = rest.rpartition("@")
     if not separator or not at or ":" not in userinfo:
@@ -43,8 +49,15 @@ def mask_url(url: str | URL) -> str:
 
 def scrub(text: str, url: URL) -> str:
     """Remove the URL's password from a message that a driver produced, just in case."""
-    if url.password:
-        text = text.replace(str(url.password), "***")
+    secrets = [str(url.password)] if url.password else []
+    query_password = url.query.get("password")  # a str, or a tuple when given twice
+    if isinstance(query_password, str):
+        secrets.append(query_password)
+    elif query_password:
+        secrets.extend(query_password)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
     return text
 
 

@@ -3,12 +3,14 @@
 `Store.open` calls `upgrade_to_head` so a fresh machine needs no separate migration step. The
 configuration is located next to this module, never relative to the working directory, and the
 upgrade runs on the store's own engine (so SQLite gets the same pragmas as at run time) inside
-one transaction; on PostgreSQL an advisory lock (taken in `migrations/env.py`) makes replicas
-that start together migrate one after the other.
+one transaction. Replicas that start together migrate one after the other: threads of one
+process through a lock here (Alembic's `context` is process-global), processes through an
+advisory lock on PostgreSQL (taken in `migrations/env.py`) or SQLite's write lock.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -18,6 +20,10 @@ from sqlalchemy import Connection, Engine
 HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = HERE / "alembic.ini"
 MIGRATIONS_DIR = HERE / "migrations"
+
+# Alembic publishes the running migration through module globals (`alembic.context`,
+# `alembic.op`), so two threads of one process must never migrate at the same time.
+_MIGRATION_LOCK = threading.Lock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -32,7 +38,7 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the database schema to the newest revision; a no-op when it is already there."""
-    with engine.begin() as connection:
+    with _MIGRATION_LOCK, engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
 
 

@@ -79,7 +79,7 @@ def insert_cell_writes(session: Session, run_id: int, writes: Sequence[CellWrite
     """Append the run's cell writes; their order is kept (they are read back by id)."""
     if not writes:
         return
-    session.execute(
+    session.connection().execute(
         CELL_WRITES.insert(),
         [
             {
@@ -155,7 +155,7 @@ def save_snapshots(
     changed = [s for s in ordered if s.case_id in stored]
     if new:
         try:
-            session.execute(
+            session.connection().execute(
                 SNAPSHOTS.insert(),
                 [
                     {

@@ -121,13 +121,12 @@ class Store:
         """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...); once only."""
         checked = ops.check_counts(counts)
         with self._write(f"finishing run {run_id}") as session:
-            result = session.execute(
+            result = session.connection().execute(
                 update(RunRow)
                 .where(RunRow.id == run_id, RunRow.finished_at.is_(None))
                 .values(finished_at=finished_at, outcome=outcome, counts=checked, message=message)
-                .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            if result.rowcount != 1:
                 row = ops.require_run(session, run_id)
                 raise StoreError(
                     f"run {run_id} already finished at {row.finished_at} as {row.outcome!r}"
@@ -177,13 +176,12 @@ class Store:
                     f"run {by_run_id} (sheet {undoer.sheet_key!r}) cannot undo run {run_id} "
                     f"of sheet {target.sheet_key!r}"
                 )
-            result = session.execute(
+            result = session.connection().execute(
                 update(RunRow)
                 .where(RunRow.id == run_id, RunRow.undone_by.is_(None))
                 .values(undone_by=by_run_id)
-                .execution_options(synchronize_session=False)
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            if result.rowcount != 1:
                 session.refresh(target)
                 raise StoreError(f"run {run_id} was already undone by run {target.undone_by}")
 

@@ -1,0 +1,201 @@
+"""`Authenticator`: turns a request's credentials into a `Principal` (401 when it cannot) and
+decides whether that principal may act on a sheet or a non-sheet endpoint (403 when not).
+
+Credentials, in the request headers (names are case-insensitive):
+
+- `Authorization: Bearer <Google identity token>` (OIDC: the add-on's ScriptApp.getIdentityToken())
+- `Authorization: Bearer <metrics_token>` (Prometheus; only for `/metrics`)
+- `X-Aftersales-Timestamp` + `X-Aftersales-Signature` (HMAC, see `app.auth.hmac_auth`): keyed by
+  `derive_sheet_secret(master, sheet)` on sheet endpoints and by the master secret on the others.
+
+Sending both a bearer token and a signature is refused as ambiguous.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+import requests
+from pydantic import SecretStr
+
+from app.auth.hmac_auth import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    compute_signature,
+    derive_sheet_secret,
+    parse_signature,
+    parse_timestamp,
+    signature_matches,
+    window_phrase,
+)
+from app.auth.oidc import GoogleCertCache, GoogleTokenVerifier
+from app.auth.principal import MASTER_SUBJECT, METRICS_SUBJECT, Principal, email_allowed
+from app.auth.replay import InMemoryReplayCache, ReplayCache
+from app.auth.settings import AuthSettings
+from app.errors import AuthError, ConfigurationError, ForbiddenError
+
+METRICS_PATH = "/metrics"
+MIN_MASTER_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
+
+
+class Authenticator:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        *,
+        clock: Callable[[], float] = time.time,
+        http: requests.Session | None = None,
+        replay_cache: ReplayCache | None = None,
+    ) -> None:
+        self._master = _checked_secret(
+            settings.hmac_master_secret, "hmac_master_secret", MIN_MASTER_SECRET_LENGTH
+        )
+        self._metrics_token = _checked_secret(
+            settings.metrics_token, "metrics_token", MIN_METRICS_TOKEN_LENGTH
+        )
+        self._settings = settings
+        self._clock = clock
+        if replay_cache is None:  # not `or`: an empty cache is falsy (it has __len__)
+            replay_cache = InMemoryReplayCache(settings.replay_cache_max_entries)
+        self._replay = replay_cache
+        certs = GoogleCertCache(
+            settings.google_certs_url,
+            clock=clock,
+            http=http or requests.Session(),
+            min_refetch_seconds=settings.certs_min_refetch_seconds,
+            timeout_seconds=settings.certs_timeout_seconds,
+        )
+        self._tokens = GoogleTokenVerifier(
+            certs,
+            audiences=settings.oidc_audiences,
+            issuers=settings.oidc_issuers,
+            clock=clock,
+            clock_skew_seconds=settings.oidc_clock_skew_seconds,
+        )
+
+    def authenticate(
+        self,
+        *,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        sheet: str | None,
+    ) -> Principal:
+        """Who sent this request. `path` is the request target with its query string, exactly as
+        received; `sheet` is the sheet id from the URL (None for non-sheet endpoints)."""
+        if sheet is not None and not sheet:
+            raise AuthError("the sheet id is empty")
+        lowered = {name.lower(): value for name, value in headers.items()}
+        authorization = lowered.get("authorization")
+        signature = lowered.get(SIGNATURE_HEADER.lower())
+        timestamp = lowered.get(TIMESTAMP_HEADER.lower())
+        if authorization is not None and (signature is not None or timestamp is not None):
+            raise AuthError(
+                "send either an Authorization bearer token or an HMAC signature, not both"
+            )
+        if signature is not None or timestamp is not None:
+            return self._authenticate_hmac(
+                method=method,
+                path=path,
+                body=body,
+                sheet=sheet,
+                signature=signature,
+                timestamp=timestamp,
+            )
+        if authorization is not None:
+            return self._authenticate_bearer(authorization, path=path, sheet=sheet)
+        raise AuthError(
+            "missing credentials: send 'Authorization: Bearer <identity token>' or the "
+            f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} headers"
+        )
+
+    def authorize(self, principal: Principal, *, sheet: str | None, allowed: Sequence[str]) -> None:
+        """Raise ForbiddenError unless `principal` may act on `sheet` (None: a non-sheet endpoint).
+
+        `allowed` is the sheet's allow-list, or the global one (`allowed_principals`) when `sheet`
+        is None; it only matters for Google principals.
+        """
+        if principal.kind == "google":
+            if email_allowed(principal.subject, allowed):
+                return
+            where = "on this sheet" if sheet is not None else "to call this endpoint"
+            raise ForbiddenError(f"email {principal.subject} is not allowed {where}")
+        if principal.kind == "hmac":
+            if principal.sheet == sheet:
+                return
+            if sheet is None:
+                raise ForbiddenError("a sheet key may only be used on its own sheet's endpoints")
+            raise ForbiddenError("this key is not valid for this sheet")
+        if sheet is None:  # metrics: authenticate() already restricted it to /metrics
+            return
+        raise ForbiddenError("the metrics token cannot act on sheets")
+
+    def _authenticate_bearer(
+        self, authorization: str, *, path: str, sheet: str | None
+    ) -> Principal:
+        scheme, _, credential = authorization.strip().partition(" ")
+        credential = credential.strip()
+        if scheme.lower() != "bearer" or not credential:
+            raise AuthError("the Authorization header must be 'Bearer <token>'")
+        if self._metrics_token is not None and hmac.compare_digest(
+            credential.encode("utf-8"), self._metrics_token.get_secret_value().encode("utf-8")
+        ):
+            if sheet is None and path.partition("?")[0] == METRICS_PATH:
+                return Principal(kind="metrics", subject=METRICS_SUBJECT)
+            raise AuthError(f"the metrics token is only accepted on {METRICS_PATH}")
+        if not self._settings.oidc_audiences:
+            raise AuthError("Google identity tokens are not accepted: no OAuth client id is set")
+        email = self._tokens.verify(credential)
+        return Principal(kind="google", subject=email)
+
+    def _authenticate_hmac(
+        self,
+        *,
+        method: str,
+        path: str,
+        body: bytes,
+        sheet: str | None,
+        signature: str | None,
+        timestamp: str | None,
+    ) -> Principal:
+        if self._master is None:
+            raise AuthError("HMAC signatures are not enabled on this service")
+        if signature is None or timestamp is None:
+            raise AuthError(f"an HMAC request needs both {TIMESTAMP_HEADER} and {SIGNATURE_HEADER}")
+        seconds = parse_timestamp(timestamp)
+        if seconds is None:
+            raise AuthError(f"{TIMESTAMP_HEADER} must be unix seconds (a decimal integer)")
+        provided = parse_signature(signature)
+        if provided is None:
+            raise AuthError(f"{SIGNATURE_HEADER} must be 'sha256=<64 hex digits>'")
+        now = self._clock()
+        skew = self._settings.max_skew_seconds
+        if abs(now - seconds) > skew:
+            raise AuthError(f"timestamp outside the {window_phrase(skew)} window")
+
+        master = self._master.get_secret_value()
+        key = derive_sheet_secret(master, sheet) if sheet is not None else master
+        expected = compute_signature(key, method, path, body, seconds)
+        if not signature_matches(expected, provided):
+            scope = "this sheet's key" if sheet is not None else "the master secret"
+            raise AuthError(f"signature does not match (expected one made with {scope})")
+
+        scope_key = f"sheet:{sheet}" if sheet is not None else "master"
+        if not self._replay.check_and_remember(
+            f"{scope_key}:{provided}", expires_at=seconds + skew + 1, now=now
+        ):
+            raise AuthError("signature replayed")
+        if sheet is not None:
+            return Principal(kind="hmac", subject=f"hmac:{sheet}", sheet=sheet)
+        return Principal(kind="hmac", subject=MASTER_SUBJECT)
+
+
+def _checked_secret(secret: SecretStr | None, field: str, min_length: int) -> SecretStr | None:
+    """Refuse a short secret without ever quoting its value."""
+    if secret is not None and len(secret.get_secret_value()) < min_length:
+        raise ConfigurationError(f"{field} must be at least {min_length} characters long")
+    return secret

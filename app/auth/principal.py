@@ -1,0 +1,59 @@
+"""Who made a request (`Principal`) and the allow-list rules for Google identities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+PrincipalKind = Literal["google", "hmac", "metrics"]
+
+MASTER_SUBJECT = "hmac:master"
+METRICS_SUBJECT = "metrics"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller.
+
+    - `google`: `subject` is the verified, lower-cased email of the identity token; `sheet` None.
+    - `hmac`: `subject` is "hmac:<sheet id>" with `sheet` set (a per-sheet derived key), or
+      "hmac:master" with `sheet` None (the master secret, non-sheet endpoints only).
+    - `metrics`: the static Prometheus token; `subject` "metrics", `sheet` None.
+    """
+
+    kind: PrincipalKind
+    subject: str
+    sheet: str | None = None
+
+
+def normalize_allow_list_entry(entry: str) -> str:
+    """Lower-case and check one allow-list entry: "lily@agency.com" or "@agency.com"."""
+    value = entry.strip().lower()
+    local, at, domain = value.rpartition("@")
+    if not at or not domain or "." not in domain or "@" in local or any(c.isspace() for c in value):
+        raise ValueError(
+            f"allow-list entry {entry!r} must be an email (lily@agency.com) "
+            "or a domain starting with @ (@agency.com)"
+        )
+    return value
+
+
+def email_allowed(email: str, allowed: Iterable[str]) -> bool:
+    """True when `email` is listed exactly or its domain is listed as "@domain".
+
+    Matching is case-insensitive; a domain entry does not cover subdomains ("@agency.com" does
+    not admit "x@eu.agency.com"). Malformed entries never match anything.
+    """
+    address = email.strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain:
+        return False
+    for entry in allowed:
+        rule = entry.strip().lower()
+        if rule.startswith("@"):
+            if rule[1:] == domain:
+                return True
+        elif rule == address:
+            return True
+    return False

@@ -23,8 +23,9 @@ from app.sheets.google import GoogleBackend
 from app.sync.engine import SyncReport
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: never hard-wrap messages (paths and commands must stay copyable in logs).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 Now = Annotated[
     str | None,

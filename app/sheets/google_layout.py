@@ -45,7 +45,7 @@ def layout_requests(
         tab: list[Json] = []
         if grid.get("columnCount", 26) < needed:
             tab.append(_append_columns(sheet_id, needed - grid.get("columnCount", 26)))
-        if grid.get("frozenRowCount", 0) != layout.frozen_rows:
+        if grid.get("frozenRowCount", 0) < layout.frozen_rows:  # a team's wider freeze stays
             tab.append(_freeze(sheet_id, layout.frozen_rows))
         rules = [_rule_formula(r) for r in sheet.get("conditionalFormats", [])]
         protected = [p.get("description", "") for p in sheet.get("protectedRanges", [])]
@@ -81,17 +81,19 @@ def _tab_requests(
 
 def _formatting(sheet_id: int, layout: TabLayout) -> list[Json]:
     """Idempotent formatting, re-applied whenever a tab is touched."""
-    out: list[Json] = [
-        {
-            "repeatCell": {
-                "range": _range(sheet_id, 0, 1, 0, max(layout.last_column, 1)),
-                "cell": {"userEnteredFormat": {"textFormat": {"bold": layout.bold_header}}},
-                "fields": "userEnteredFormat.textFormat.bold",
-            }
-        }
-    ]
+    out: list[Json] = []
     for column in layout.columns:
         col = column.index - 1
+        if column.protected and layout.bold_header:  # only the service's own headers
+            out.append(
+                {
+                    "repeatCell": {
+                        "range": _range(sheet_id, 0, 1, col, col + 1),
+                        "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+                        "fields": "userEnteredFormat.textFormat.bold",
+                    }
+                }
+            )
         if column.number_format:
             out.append(
                 {

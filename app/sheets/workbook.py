@@ -193,9 +193,9 @@ class WorkbookBackend:
 
 def _apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
     changes = 0
-    freeze = f"A{layout.frozen_rows + 1}" if layout.frozen_rows else None
-    if sheet.freeze_panes != freeze:
-        sheet.freeze_panes = freeze
+    if layout.frozen_rows and _frozen_rows(sheet) < layout.frozen_rows:
+        # Freeze the header; a team's own wider freeze (more rows or columns) is kept.
+        sheet.freeze_panes = f"A{layout.frozen_rows + 1}"
         changes += 1
     existing_validations = {
         (str(dv.sqref), dv.formula1) for dv in sheet.data_validations.dataValidation
@@ -204,19 +204,22 @@ def _apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
         letter = get_column_letter(column.index)
         header = sheet.cell(row=1, column=column.index)
         dimension = sheet.column_dimensions[letter]
-        if header.value in (None, ""):
+        added = header.value in (None, "")
+        if added:
             header.value = column.header
             if column.width:
                 dimension.width = column.width  # a column we add gets a readable width
             changes += 1
-        if layout.bold_header and not (header.font and header.font.b):
-            header.font = Font(bold=True)
+        # Only headers the service wrote or owns are styled; a team's own styling is kept.
+        styled = added or column.protected
+        if styled and layout.bold_header and not (header.font and header.font.b):
+            header.font = _bold(header.font)
             changes += 1
         if column.protected and _fill_hex(header) != SERVICE_HEADER_FILL:
             header.fill = PatternFill("solid", start_color=SERVICE_HEADER_FILL)
             changes += 1
-        if column.hidden != bool(dimension.hidden):
-            dimension.hidden = column.hidden
+        if column.hidden and not dimension.hidden:
+            dimension.hidden = True  # only ever hides our own helper column; never unhides
             changes += 1
         if column.choices:
             sqref = f"{letter}2:{letter}{LAST_ROW}"
@@ -250,6 +253,27 @@ def _apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
             )
             changes += 1
     return changes
+
+
+def _bold(font: Any) -> Font:
+    """The same font, bold: colour, size and style the team chose are kept."""
+    return Font(
+        name=font.name,
+        size=font.size,
+        italic=font.i,
+        underline=font.u,
+        strike=font.strike,
+        color=font.color,
+        bold=True,
+    )
+
+
+def _frozen_rows(sheet: Worksheet) -> int:
+    """How many top rows the sheet's freeze panes hold (0 when nothing is frozen)."""
+    panes = sheet.freeze_panes
+    if not panes:
+        return 0
+    return int("".join(ch for ch in str(panes) if ch.isdigit()) or "1") - 1
 
 
 def _set_cell(sheet: Worksheet, update: CellUpdate) -> None:

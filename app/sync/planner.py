@@ -30,7 +30,7 @@ from app.sync.derive import (
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
 from policies import Calendars, Evaluation, PolicySet, TeamSettings, evaluate
-from sheet_schema import HeaderMap, Owner, ParseContext
+from sheet_schema import HeaderMap, Owner, ParseContext, is_blank
 
 SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
 _ID_PATTERN = re.compile(r"^AS-(\d{6})-(\d{4,})$")
@@ -201,7 +201,7 @@ def _diff(
 def _fill(plan: CasesPlan, headers: HeaderMap, row: SheetRow, key: str, value: CellValue) -> None:
     """Fill a blank user-owned Case ID or Opened: the only user cells the service writes."""
     index = headers.positions[key]
-    assert key in ("case_id", "opened") and row.raw.get(key) in (None, "")
+    assert key in ("case_id", "opened") and is_blank(row.raw.get(key))
     spec = headers.tab.column(key)
     plan.id_fills.append(CellUpdate(headers.title, row.row, index + 1, value, spec.number_format))
     case_id = value if key == "case_id" else (row.text("case_id") or "")

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/aftersales demo
+	$(BIN)/aftersales serve --demo
 
 demo: $(STAMP)
 	$(BIN)/aftersales demo

@@ -8,6 +8,7 @@ Exit codes: 0 when the command ran (problems in rows are reported in the sheet, 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,8 +18,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from app.auth import derive_sheet_secret
 from app.errors import AftersalesError
+from app.registry import SheetKind, SheetRegistry
 from app.runtime import Runtime, open_runtime
+from app.settings import Settings
 from app.sheets.google import GoogleBackend
 from app.sync.engine import SyncReport
 
@@ -149,6 +153,151 @@ def undo(
     out.print(f"Run {run_id} undone by run {result.run_id}: {result.restored} cells restored.")
     for line in result.skipped:
         out.print(f"  kept: {line}")
+
+
+sheets_cli = typer.Typer(no_args_is_help=True, help="The sheets the service manages.")
+cli.add_typer(sheets_cli, name="sheets")
+
+
+@sheets_cli.command("add")
+def sheets_add(
+    sheet_id: Annotated[
+        str, typer.Argument(help="Google spreadsheet id, or a name for a workbook")
+    ],
+    workbook: WorkbookOpt = None,
+    timezone: Annotated[str, typer.Option(help="The team's time zone.")] = "Asia/Shanghai",
+    allow: Annotated[
+        list[str] | None, typer.Option("--allow", help="Email or @domain allowed (repeatable).")
+    ] = None,
+    title: Annotated[str, typer.Option(help="A name people recognise.")] = "",
+    replace: Annotated[bool, typer.Option(help="Replace an existing entry.")] = False,
+) -> None:
+    """Register a sheet (a Google spreadsheet, or with --workbook a local file)."""
+    rt = _runtime(None)
+    kind: SheetKind = "workbook" if workbook is not None else "google"
+    location = str(workbook.resolve()) if workbook is not None else sheet_id
+    try:
+        entry = SheetRegistry(rt.store).add(
+            sheet_id,
+            kind=kind,
+            location=location,
+            title=title,
+            timezone=timezone,
+            allowed=allow or (),
+            replace=replace,
+        )
+    except AftersalesError as exc:
+        _fail(exc.message)
+    out.print(f"Registered {entry.kind} sheet [bold]{entry.id}[/] ({entry.location}).")
+    master = rt.settings.auth.hmac_master_secret
+    if master is not None:
+        secret = derive_sheet_secret(master.get_secret_value(), entry.id)
+        out.print(f"Its HMAC secret for the add-on's Set up: {secret}")
+
+
+@sheets_cli.command("list")
+def sheets_list(as_json: JsonOpt = False) -> None:
+    """List the registered sheets."""
+    rt = _runtime(None)
+    entries = SheetRegistry(rt.store).list()
+    if as_json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": e.id,
+                        "kind": e.kind,
+                        "location": e.location,
+                        "timezone": e.timezone,
+                        "allowed": list(e.allowed),
+                    }
+                    for e in entries
+                ]
+            )
+        )
+        return
+    table = Table("Id", "Kind", "Where", "Time zone", "Allowed")
+    for e in entries:
+        table.add_row(e.id, e.kind, e.location, e.timezone, ", ".join(e.allowed) or "-")
+    out.print(table)
+
+
+@sheets_cli.command("remove")
+def sheets_remove(sheet_id: str) -> None:
+    """Stop managing a sheet (its run history stays in the store)."""
+    rt = _runtime(None)
+    try:
+        SheetRegistry(rt.store).remove(sheet_id)
+    except AftersalesError as exc:
+        _fail(exc.message)
+    out.print(f"Removed {sheet_id}.")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    demo: Annotated[
+        bool, typer.Option(help="Seed and register the local demo workbook when missing.")
+    ] = False,
+) -> None:
+    """Run the HTTP service (uvicorn, one worker) with the scheduler."""
+    import uvicorn
+
+    from app.api.app import create_app
+    from app.settings import get_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    if demo:
+        _seed_demo(settings.workbook)
+    try:
+        application = create_app(settings)
+    except AftersalesError as exc:
+        _fail(exc.message)
+    base = f"http://{host}:{port}"
+    out.print(f"After-sales Desk on [bold]{base}[/]  (API docs: {base}/docs)")
+    out.print(f"Workbook: [bold]{settings.workbook}[/]  Store: {_masked(settings)}")
+    uvicorn.run(application, host=host, port=port, workers=1, log_level="info")
+
+
+@cli.command()
+def addon(
+    url: Annotated[str, typer.Option(help="The service's public URL.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the add-on into.")],
+) -> None:
+    """Write the Apps Script add-on, ready to paste into Extensions > Apps Script or push
+    with clasp."""
+    from app.addon.export import write_addon
+
+    try:
+        files = write_addon(url, out_dir)
+    except ValueError as exc:
+        _fail(str(exc))
+    for path in files:
+        out.print(f"wrote {path}")
+
+
+def _seed_demo(workbook: Path) -> None:
+    """The embedded default: a demo workbook registered as sheet 'demo'."""
+    from app.demo import build_demo_workbook
+
+    rt = _runtime(workbook)
+    if not workbook.exists():
+        build_demo_workbook(workbook, datetime.now(UTC))
+        out.print(f"Created demo workbook [bold]{workbook}[/] with 200 example cases.")
+    registry = SheetRegistry(rt.store)
+    if "demo" not in {e.id for e in registry.list()}:
+        registry.add("demo", kind="workbook", location=str(workbook.resolve()), title="Demo")
+    rt.store.close()
+
+
+def _masked(settings: Settings) -> str:
+    from app.store.engine import mask_url
+
+    return mask_url(settings.database_url.get_secret_value())
 
 
 def _sync(rt: Runtime, now: datetime, trigger: str, *, dry_run: bool) -> SyncReport:

@@ -10,9 +10,17 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.auth import AuthSettings
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AFTERSALES_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="AFTERSALES_",
+        env_file=".env",
+        extra="ignore",
+        env_nested_delimiter="__",
+        hide_input_in_errors=True,  # a bad secret must not be echoed in the error
+    )
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: SecretStr = SecretStr("sqlite:///var/aftersales.db")
@@ -30,6 +38,11 @@ class Settings(BaseSettings):
     google_api_override: str | None = None
     google_timeout_seconds: float = 30.0
     google_retry_budget_seconds: float = 60.0
+    # Who may call the API: Google identity tokens, HMAC signatures, the metrics token.
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    host: str = "127.0.0.1"
+    port: int = 8000
+    scheduler_enabled: bool = True
 
 
 @lru_cache(maxsize=1)

@@ -97,3 +97,17 @@ class TimelineEventRow(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     detail: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, CellValue]] = mapped_column(TaggedValues, nullable=False)
+
+
+class SheetRow(Base):
+    """A sheet the service manages: a Google spreadsheet or a local workbook."""
+
+    __tablename__ = "sheets"
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text)
+    location: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str] = mapped_column(Text)
+    allowed: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

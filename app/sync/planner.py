@@ -48,6 +48,9 @@ class CaseResult:
     validation: str
     errors: int
     warnings: int
+    next_due: datetime | None = None
+    suggested_reply: str | None = None
+    seller_message: str | None = None
 
 
 @dataclass(slots=True)
@@ -156,6 +159,7 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
                 validation=text,
                 errors=errors,
                 warnings=warnings,
+                next_due=tri.next_due if tri else None,
             )
         )
     return plan

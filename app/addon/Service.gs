@@ -1,0 +1,325 @@
+/**
+ * After-sales Desk add-on: the client of the After-sales service.
+ *
+ * Builds requests (Google identity token or HMAC signature), calls UrlFetchApp, reads answers and
+ * turns them into the messages people see. Shares the global scope with Code.gs (Apps Script
+ * loads every .gs file of the project into one scope).
+ */
+
+/** Whether a /readyz answer says ready (no status field, or "ready" / "ok"). */
+function isReady_(data) {
+  return !data || data.status === undefined || /^(ready|ok)$/i.test(String(data.status));
+}
+
+/** The path and query of an absolute URL ("/" when it has none). */
+function pathWithQuery_(url) {
+  var rest = String(url).replace(/^[a-z][a-z0-9+.-]*:\/\/[^\/?#]*/i, '').replace(/#.*$/, '');
+  if (!rest) {
+    return '/';
+  }
+  return rest.charAt(0) === '?' ? '/' + rest : rest;
+}
+
+/** The string an HMAC signature covers. */
+function canonicalString_(method, pathWithQuery, timestamp, body) {
+  return String(method).toUpperCase() + '\n' + pathWithQuery + '\n' + timestamp + '\n' + body;
+}
+
+/** Hex HMAC-SHA256 of `message` with key `secret` (both UTF-8). */
+function hmacHex_(secret, message) {
+  var bytes = Utilities.computeHmacSha256Signature(message, secret, Utilities.Charset.UTF_8);
+  var hex = '';
+  for (var i = 0; i < bytes.length; i++) {
+    var b = (bytes[i] + 256) % 256; // Apps Script bytes are signed (-128..127)
+    hex += (b < 16 ? '0' : '') + b.toString(16);
+  }
+  return hex;
+}
+
+/**
+ * The UrlFetchApp call for one request: {url, params}.
+ * auth is {secret} (HMAC signature) or {token} (Bearer identity token); nowSeconds is the unix
+ * time used for the signature timestamp.
+ */
+function buildRequest_(method, baseUrl, path, body, auth, nowSeconds) {
+  var url = normaliseUrl_(baseUrl) + path;
+  var upper = String(method).toUpperCase();
+  var headers = {};
+  if (auth && auth.secret) {
+    var timestamp = String(Math.floor(nowSeconds));
+    headers['X-Aftersales-Timestamp'] = timestamp;
+    headers['X-Aftersales-Signature'] = hmacHex_(
+      auth.secret,
+      canonicalString_(upper, pathWithQuery_(url), timestamp, body || '')
+    );
+  } else if (auth && auth.token) {
+    headers['Authorization'] = 'Bearer ' + auth.token;
+  }
+  var params = {
+    method: upper.toLowerCase(),
+    headers: headers,
+    muteHttpExceptions: true,
+    followRedirects: false,
+  };
+  if (upper !== 'GET') {
+    params.contentType = 'application/json';
+    params.payload = body || '';
+  }
+  return { url: url, params: params };
+}
+
+/**
+ * Calls the service. Returns {ok: true, status, data} for a 2xx JSON answer, otherwise
+ * {ok: false, kind: 'http'|'unreachable'|'no_token'|'bad_response', status?, error?, detail?,
+ * message?}.
+ */
+function callService_(config, method, path, body) {
+  var auth = {};
+  if (config.secret) {
+    auth.secret = config.secret;
+  } else {
+    var token = null;
+    try {
+      token = ScriptApp.getIdentityToken();
+    } catch (err) {
+      return { ok: false, kind: 'no_token', message: errorText_(err) };
+    }
+    if (!token) {
+      return { ok: false, kind: 'no_token', message: 'Apps Script returned no identity token.' };
+    }
+    auth.token = token;
+  }
+  var request = buildRequest_(method, config.url, path, body, auth, Date.now() / 1000);
+  var response;
+  try {
+    response = UrlFetchApp.fetch(request.url, request.params);
+  } catch (err) {
+    return { ok: false, kind: 'unreachable', message: errorText_(err) };
+  }
+  var result = parseResponse_(response.getResponseCode(), response.getContentText());
+  result.auth = auth.secret ? 'hmac' : 'google';
+  return result;
+}
+
+/** Interprets a status code and body text (see callService_). */
+function parseResponse_(status, text) {
+  var data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (err) {
+    data = null;
+  }
+  var isObject = data !== null && typeof data === 'object' && !Array.isArray(data);
+  if (status >= 200 && status < 300) {
+    if (isObject) {
+      return { ok: true, status: status, data: data };
+    }
+    return { ok: false, kind: 'bad_response', status: status, message: snippet_(text) };
+  }
+  var result = { ok: false, kind: 'http', status: status, error: '', detail: '' };
+  if (isObject) {
+    result.error = typeof data.error === 'string' ? data.error : '';
+    result.detail = detailText_(data.detail !== undefined ? data.detail : withoutKey_(data, 'error'));
+    result.data = data;
+  } else {
+    result.detail = snippet_(text);
+  }
+  return result;
+}
+
+function withoutKey_(object, key) {
+  var copy = {};
+  Object.keys(object).forEach(function (k) {
+    if (k !== key) {
+      copy[k] = object[k];
+    }
+  });
+  return copy;
+}
+
+/** A readable text for an error `detail` (a string, FastAPI's list of errors, or an object). */
+function detailText_(detail) {
+  if (detail === undefined || detail === null) {
+    return '';
+  }
+  if (typeof detail === 'string') {
+    return detail;
+  }
+  if (Array.isArray(detail)) {
+    return detail
+      .map(function (item) {
+        return item && typeof item === 'object' && item.msg ? item.msg : detailText_(item);
+      })
+      .join('; ');
+  }
+  if (typeof detail === 'object') {
+    return Object.keys(detail)
+      .map(function (key) {
+        return key + ': ' + detailText_(detail[key]);
+      })
+      .join('; ');
+  }
+  return String(detail);
+}
+
+function snippet_(text) {
+  var flat = String(text || '').replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? flat.slice(0, 200) + '…' : flat;
+}
+
+function errorText_(err) {
+  return String((err && err.message) || err || 'unknown error').replace(/^Exception:\s*/, '');
+}
+
+/**
+ * The message a person sees for a failed call. context: {action: 'sync'|'recalculate'|'case'|
+ * 'ready', url, caseId?}.
+ */
+function describeError_(result, context) {
+  var url = (context && context.url) || '';
+  var action = (context && context.action) || 'sync';
+  var detail = result.detail ? ' ' + endSentence_(result.detail) : '';
+  if (result.kind === 'unreachable') {
+    return (
+      'Cannot reach the After-sales service at ' + url + ': check the URL in After-sales ▸ Set up. ' +
+      '(' + result.message + ')'
+    );
+  }
+  if (result.kind === 'no_token') {
+    return (
+      'Could not get your Google sign-in token for the After-sales service (' + result.message +
+      '). Reload the sheet and allow the add-on, or store a sheet secret in After-sales ▸ Set up.'
+    );
+  }
+  if (result.kind === 'bad_response') {
+    return (
+      'The After-sales service at ' + url + ' gave an answer the add-on cannot read (HTTP ' +
+      result.status + '). Check the URL in After-sales ▸ Set up.' +
+      (result.message ? ' Answer: ' + result.message : '')
+    );
+  }
+  var status = result.status;
+  var code = result.error;
+  if (status >= 300 && status < 400) {
+    return (
+      'The service at ' + url + ' answered with a redirect (HTTP ' + status + '): put the ' +
+      'final address (https://…) in After-sales ▸ Set up.'
+    );
+  }
+  if (status === 401 && result.auth === 'hmac') {
+    return (
+      'The service did not accept the sheet secret: ' +
+      endSentence_(result.detail || 'no reason given') +
+      ' Check the secret in After-sales ▸ Set up (and that this computer\'s clock is right).'
+    );
+  }
+  if (status === 401) {
+    return (
+      'The service did not accept your Google sign-in: ' +
+      endSentence_(result.detail || 'no reason given') +
+      ' Reload the sheet and try again; if it keeps happening, tell your team lead.'
+    );
+  }
+  if (status === 403 && code === 'sheet_access') {
+    return (
+      'The After-sales service account cannot open this spreadsheet. Share the spreadsheet ' +
+      '(Editor) with the service account shown here, then try again:' + detail
+    );
+  }
+  if (status === 403) {
+    return (
+      'Your Google account is not allowed to use the After-sales service on this sheet. ' +
+      'Ask your team lead to add your email to the allow-list.' + detail
+    );
+  }
+  if (status === 404) {
+    if (action === 'case' && code !== 'sheet_not_found') {
+      return (
+        'Case ' + context.caseId + ' is not known to the service yet: press After-sales ▸ ' +
+        'Sync now first.' + detail
+      );
+    }
+    if (code === 'sheet_not_found') {
+      return 'The service cannot find this spreadsheet.' + detail;
+    }
+    return (
+      'The service at ' + url + ' answered "not found": check the URL in After-sales ▸ Set up.' +
+      detail
+    );
+  }
+  if (status === 409) {
+    if (code === 'concurrent_edit') {
+      return (
+        'The sheet kept changing while the service tried to write to it. Wait a moment and ' +
+        'try again.' + detail
+      );
+    }
+    if (code === 'conflict') {
+      return 'The service refused because of a conflict.' + detail;
+    }
+    return (
+      'A sync of this sheet is already running. Wait for it to finish (a few seconds to a ' +
+      'minute), then try again.' + detail
+    );
+  }
+  if (status === 422) {
+    return (
+      'The sheet cannot be synced as it is. Fix this and try again:' +
+      (detail || ' (the service gave no detail)')
+    );
+  }
+  if (status === 423) {
+    return 'The workbook is locked (open in another program). Close it and try again.' + detail;
+  }
+  if (status === 503 && action === 'ready') {
+    return 'The service at ' + url + ' is running but not ready.' + detail;
+  }
+  if (status >= 500) {
+    return (
+      'The After-sales service failed (HTTP ' + status + '); try again in a minute. If it keeps ' +
+      'failing, tell your team lead.' + detail
+    );
+  }
+  return 'The After-sales service answered HTTP ' + status + '.' + detail;
+}
+
+function endSentence_(text) {
+  var t = String(text).trim();
+  return /[.!?。！？)]$/.test(t) ? t : t + '.';
+}
+
+function plural_(count, singular, pluralForm) {
+  return count + ' ' + (count === 1 ? singular : pluralForm || singular + 's');
+}
+
+/** A number for a count field that may be a number or a list. */
+function count_(value) {
+  if (Array.isArray(value)) {
+    return value.length;
+  }
+  var n = Number(value);
+  return isFinite(n) ? n : 0;
+}
+
+/**
+ * The toast for a sync / recalculate answer, e.g.
+ * "Synced 200 cases: 14 cells updated, 3 new, 2 errors (see Validation)".
+ */
+function summarise_(data, action) {
+  var verb = action === 'recalculate' ? 'Recalculated' : 'Synced';
+  var errors = count_(data.errors);
+  var warnings = count_(data.warnings);
+  var parts = [
+    plural_(count_(data.cells_written), 'cell', 'cells') + ' updated',
+    count_(data.new_cases) + ' new',
+  ];
+  parts.push(errors ? plural_(errors, 'error') + ' (see Validation)' : 'no errors');
+  if (warnings) {
+    parts.push(plural_(warnings, 'warning'));
+  }
+  var text = verb + ' ' + plural_(count_(data.cases), 'case') + ': ' + parts.join(', ') + '.';
+  if (data.joined) {
+    text = 'A sync was already running, so this joined it. ' + text;
+  }
+  return text;
+}

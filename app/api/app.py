@@ -1,0 +1,124 @@
+"""The FastAPI application: `create_app(settings)` builds it; shared resources are made in
+`lifespan` and kept on `app.state.context`."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from app.api import service as service_routes
+from app.api import sheets as sheet_routes
+from app.api.context import ServiceContext, utc_now
+from app.api.errors import install_error_handlers
+from app.auth import Authenticator
+from app.errors import ConfigurationError
+from app.registry import SheetRegistry
+from app.service.metrics import Metrics
+from app.settings import Settings
+from app.store import Store
+from policies import PolicyError, load_policies, load_team_settings
+
+log = logging.getLogger("aftersales.api")
+DEV_SECRET_FILE = Path("var/dev-hmac-secret")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    start_scheduler: bool | None = None,
+) -> FastAPI:
+    """Build the app. The store, registry, authenticator and scheduler are opened in lifespan."""
+    settings = check_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        context = build_context(settings, clock=clock)
+        app.state.context = context
+        run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler
+        if run_scheduler:
+            from app.scheduler import SchedulerService
+
+            context.scheduler = SchedulerService(context)
+            context.scheduler.start()
+        try:
+            yield
+        finally:
+            if context.scheduler is not None:
+                context.scheduler.stop()
+            context.store.close()
+
+    app = FastAPI(
+        title="After-sales Desk",
+        version="0.1.0",
+        summary="Checks after-sales cases in a team's sheet against platform policy.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(service_routes.router)
+    app.include_router(sheet_routes.router)
+    return app
+
+
+def build_context(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> ServiceContext:
+    try:
+        policies = load_policies(settings.policies_dir)
+        team = load_team_settings(settings.team_file)
+    except PolicyError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    store = Store.open(settings.database_url.get_secret_value())
+    return ServiceContext(
+        settings=settings,
+        store=store,
+        registry=SheetRegistry(store),
+        authenticator=Authenticator(settings.auth),
+        policies=policies,
+        team=team,
+        metrics=Metrics(),
+        clock=clock,
+    )
+
+
+def check_settings(settings: Settings) -> Settings:
+    """Refuse unsafe defaults outside development; give development a local secret."""
+    auth = settings.auth
+    has_auth = bool(auth.oidc_audiences) or auth.hmac_master_secret is not None
+    if settings.environment == "production":
+        problems = []
+        if not has_auth:
+            problems.append(
+                "no caller can authenticate: set AFTERSALES_AUTH__OIDC_AUDIENCES (the add-on's "
+                "OAuth client id) or AFTERSALES_AUTH__HMAC_MASTER_SECRET"
+            )
+        if settings.google_api_override:
+            problems.append("AFTERSALES_GOOGLE_API_OVERRIDE is for tests only")
+        if problems:
+            raise ConfigurationError("Refusing to start in production: " + "; ".join(problems))
+        return settings
+    if not has_auth and settings.environment == "development":
+        secret = dev_secret(DEV_SECRET_FILE)
+        log.warning(
+            "no authentication configured; using the development HMAC secret in %s", DEV_SECRET_FILE
+        )
+        settings = settings.model_copy(
+            update={"auth": auth.model_copy(update={"hmac_master_secret": SecretStr(secret)})}
+        )
+    return settings
+
+
+def dev_secret(path: Path) -> str:
+    """A random master secret kept in a 0600 file, so a restarted dev service keeps it."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    path.touch(mode=0o600)
+    path.write_text(secret, encoding="utf-8")
+    return secret

@@ -1,0 +1,214 @@
+"""Endpoints about one sheet: sync, recalculate, case details, runs and undo."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Path, Query
+from starlette.concurrency import run_in_threadpool
+
+from app.api.context import ServiceContext
+from app.api.deps import ContextDep, SheetDep
+from app.api.schemas import (
+    CaseDetails,
+    CellWriteOut,
+    ClockOut,
+    ErrorBody,
+    FindingOut,
+    RepliesOut,
+    RunDetail,
+    RunOut,
+    SyncSummary,
+    TimelineOut,
+    UndoOut,
+)
+from app.errors import AftersalesError, NotFoundError
+from app.registry import SheetEntry
+from app.service.coordinator import SyncResult
+from app.store import RunRecord
+from app.store.codec import encode_value
+from app.sync.engine import SyncEngine
+from app.sync.undo import undo_run
+from sheet_schema import ParseContext
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 423, 503)
+}
+router = APIRouter(prefix="/v1/sheets/{sheet}", tags=["sheets"], responses=ERRORS)
+
+
+@router.post("/sync", response_model=SyncSummary, summary="Sync now")
+async def sync_now(entry: SheetDep, context: ContextDep) -> SyncSummary:
+    """Sync the sheet; a press while a run is in progress gets that run's result."""
+    return await _run(context, entry, trigger="sync-now", full=False)
+
+
+@router.post("/recalculate", response_model=SyncSummary, summary="Recalculate all")
+async def recalculate(entry: SheetDep, context: ContextDep) -> SyncSummary:
+    """Full recomputation with the sheet's layout checked and repaired."""
+    return await _run(context, entry, trigger="recalculate", full=True)
+
+
+@router.get("/cases/{case_id}", response_model=CaseDetails, summary="Case details")
+async def case_details(
+    entry: SheetDep,
+    context: ContextDep,
+    case_id: str = Path(min_length=1, max_length=100),
+) -> CaseDetails:
+    """Policy, deadlines, findings, timeline and replies of one case (what the sidebar shows)."""
+    return await run_in_threadpool(_case_details, context, entry, case_id)
+
+
+@router.get("/runs", response_model=list[RunOut], summary="Recent runs")
+async def runs(
+    entry: SheetDep, context: ContextDep, limit: int = Query(50, ge=1, le=500)
+) -> list[RunOut]:
+    records = await run_in_threadpool(context.store.list_runs, entry.sheet_key, limit)
+    return [_run_out(r) for r in records]
+
+
+@router.get("/runs/{run}", response_model=RunDetail, summary="One run and the cells it wrote")
+async def run_detail(
+    entry: SheetDep, context: ContextDep, run: int = Path(ge=1, le=2**62)
+) -> RunDetail:
+    record = await run_in_threadpool(_own_run, context, entry, run)
+    writes = await run_in_threadpool(context.store.cell_writes, run)
+    return RunDetail(
+        **_run_out(record).model_dump(),
+        writes=[
+            CellWriteOut(
+                tab=w.tab,
+                case_id=w.case_id,
+                column=w.column,
+                header=w.header,
+                row=w.row_hint,
+                old_value=encode_value(w.old_value),
+                new_value=encode_value(w.new_value),
+            )
+            for w in writes
+        ],
+    )
+
+
+@router.post("/runs/{run}/undo", response_model=UndoOut, summary="Undo a run")
+async def undo(entry: SheetDep, context: ContextDep, run: int = Path(ge=1, le=2**62)) -> UndoOut:
+    """Restore the cells the run wrote, where nobody changed them since."""
+    return await run_in_threadpool(_undo, context, entry, run)
+
+
+async def _run(
+    context: ServiceContext, entry: SheetEntry, *, trigger: str, full: bool
+) -> SyncSummary:
+    try:
+        result: SyncResult = await run_in_threadpool(
+            context.coordinator.run, entry.id, trigger=trigger, full=full
+        )
+    except AftersalesError as exc:
+        context.metrics.syncs.labels(trigger, "failed").inc()
+        context.metrics.failures.labels(exc.code).inc()
+        raise
+    context.record_metrics(trigger, result)
+    return SyncSummary.model_validate(result.summary())
+
+
+def _own_run(context: ServiceContext, entry: SheetEntry, run: int) -> RunRecord:
+    record = context.store.get_run(run)
+    if record is None or record.sheet_key != entry.sheet_key:
+        raise NotFoundError(f"Run {run} does not exist for sheet {entry.id}.")
+    return record
+
+
+def _undo(context: ServiceContext, entry: SheetEntry, run: int) -> UndoOut:
+    _own_run(context, entry, run)
+    engine = context.engine_for(entry.id)
+    with context.coordinator.locks.hold(entry.sheet_key, wait=True, timeout=120):
+        report = undo_run(
+            engine.backend,
+            context.store,
+            sheet_key=entry.sheet_key,
+            run_id=run,
+            now=context.clock(),
+            ctx=ParseContext(tz=ZoneInfo(engine.team.timezone)),
+        )
+    return UndoOut(
+        run_id=report.run_id,
+        undone_run=report.undone_run,
+        restored=report.restored,
+        skipped=report.skipped,
+    )
+
+
+def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> CaseDetails:
+    shared = context.engine_for(entry.id)
+    # A separate engine and backend: a dry run must not share a backend with a running sync.
+    engine = SyncEngine(
+        context.backend_for(entry),
+        context.store,
+        sheet_key=entry.sheet_key,
+        policies=shared.policies,
+        team=shared.team,
+        tab_names=shared.tab_names,
+    )
+    report = engine.sync(now=context.clock(), trigger="details", dry_run=True)
+    result = next((r for r in report.results if r.case_id == case_id), None)
+    if result is None:
+        raise NotFoundError(f"No case {case_id!r} in sheet {entry.id}.")
+    ev = result.evaluation
+    tz = ZoneInfo(shared.team.timezone)
+    events = context.store.timeline(entry.sheet_key, case_id)
+    return CaseDetails(
+        case_id=case_id,
+        row=result.row,
+        platform=ev.platform if ev else None,
+        policy_ref=ev.policy_ref if ev else None,
+        return_deadline=ev.return_deadline_date if ev else None,
+        days_left=ev.days_left if ev else None,
+        in_window_at_opened=ev.in_window_at_opened if ev else None,
+        sla_state=ev.sla_state.value if ev else None,
+        sla=[
+            ClockOut(
+                name=c.name,
+                state=c.state.value,
+                due_at=c.due_at.astimezone(tz) if c.due_at else None,
+                met_at=c.met_at.astimezone(tz) if c.met_at else None,
+                elapsed_minutes=int(c.elapsed / timedelta(minutes=1)),
+            )
+            for c in (ev.sla if ev else ())
+        ],
+        missing_evidence=list(ev.missing_evidence) if ev else [],
+        refund_kinds=list(ev.refund_kinds) if ev else [],
+        exception_reasons=list(ev.exception_reasons) if ev else [],
+        next_action=result.next_action,
+        next_due=result.next_due.astimezone(tz) if result.next_due else None,
+        priority=result.priority,
+        validation=result.validation,
+        findings=[
+            FindingOut(
+                code=f.code,
+                severity=f.severity.value,
+                message=f.message,
+                message_zh=f.message_zh,
+                column=f.column,
+            )
+            for f in (ev.findings if ev else ())
+        ],
+        timeline=[
+            TimelineOut(at=e.at.astimezone(tz), kind=e.kind, detail=e.detail) for e in events
+        ],
+        replies=RepliesOut(customer=result.suggested_reply, seller=result.seller_message),
+    )
+
+
+def _run_out(record: RunRecord) -> RunOut:
+    return RunOut(
+        id=record.id,
+        trigger=record.trigger,
+        backend=record.backend,
+        started_at=record.started_at,
+        finished_at=record.finished_at,
+        outcome=record.outcome,
+        counts=record.counts,
+        message=record.message,
+        undone_by=record.undone_by,
+    )

@@ -1,0 +1,128 @@
+"""The registry of sheets the service manages, each with its time zone and allow-list.
+
+A sheet's id is what the add-on sends: the Google spreadsheet id, or for a local workbook a
+short name chosen when it was added (`aftersales sheets add demo --workbook data/x.xlsx`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Table, select
+
+from app.auth import normalize_allow_list_entry
+from app.errors import ConfigurationError, ConflictError, NotFoundError
+from app.store import Store
+from app.store.models import SheetRow
+
+SheetKind = Literal["google", "workbook"]
+SHEETS = cast(Table, SheetRow.__table__)
+_ID = re.compile(r"^[A-Za-z0-9_\-]{1,200}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SheetEntry:
+    id: str
+    kind: SheetKind
+    location: str  # the spreadsheet id, or the workbook's path
+    title: str
+    timezone: str
+    allowed: tuple[str, ...]  # emails or "@domain" entries that may use this sheet
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+    @property
+    def sheet_key(self) -> str:
+        """The store's key for this sheet; the CLI uses the same one for the same sheet."""
+        if self.kind == "google":
+            return f"google:{self.location}"
+        return f"workbook:{Path(self.location).resolve()}"
+
+
+class SheetRegistry:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(
+        self,
+        sheet_id: str,
+        *,
+        kind: SheetKind,
+        location: str,
+        title: str = "",
+        timezone: str = "Asia/Shanghai",
+        allowed: Sequence[str] = (),
+        replace: bool = False,
+    ) -> SheetEntry:
+        if not _ID.match(sheet_id):
+            raise ConfigurationError(
+                f"Sheet id {sheet_id!r} may only hold letters, digits, '-' and '_'."
+            )
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigurationError(
+                f"Unknown time zone {timezone!r}, e.g. Asia/Shanghai"
+            ) from None
+        try:
+            entries = tuple(normalize_allow_list_entry(a) for a in allowed)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
+        entry = SheetEntry(sheet_id, kind, location, title or sheet_id, timezone, entries)
+        with self.store.engine.begin() as conn:
+            exists = conn.execute(select(SheetRow.id).where(SheetRow.id == sheet_id)).first()
+            if exists and not replace:
+                raise ConflictError(f"Sheet {sheet_id} is already registered.")
+            if exists:
+                conn.execute(SHEETS.delete().where(SHEETS.c.id == sheet_id))
+            conn.execute(
+                SHEETS.insert().values(
+                    id=entry.id,
+                    kind=entry.kind,
+                    location=entry.location,
+                    title=entry.title,
+                    timezone=entry.timezone,
+                    allowed=list(entry.allowed),
+                    created_at=datetime.now(UTC),
+                )
+            )
+        return entry
+
+    def get(self, sheet_id: str) -> SheetEntry:
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(SHEETS).where(SheetRow.id == sheet_id)).first()
+        if row is None:
+            raise NotFoundError(f"No sheet {sheet_id!r} is registered with this service.")
+        return _entry(row._mapping)
+
+    def list(self) -> list[SheetEntry]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(SHEETS).order_by(SheetRow.id)).all()
+        return [_entry(r._mapping) for r in rows]
+
+    def remove(self, sheet_id: str) -> None:
+        with self.store.engine.begin() as conn:
+            result = conn.execute(SHEETS.delete().where(SHEETS.c.id == sheet_id))
+        if result.rowcount == 0:
+            raise NotFoundError(f"No sheet {sheet_id!r} is registered with this service.")
+
+
+def _entry(row: object) -> SheetEntry:
+    data = dict(row)  # type: ignore[call-overload]
+    kind: SheetKind = "google" if data["kind"] == "google" else "workbook"
+    return SheetEntry(
+        id=data["id"],
+        kind=kind,
+        location=data["location"],
+        title=data["title"],
+        timezone=data["timezone"],
+        allowed=tuple(data["allowed"] or ()),
+    )

@@ -1,0 +1,407 @@
+// Test harness for the Apps Script add-on (app/addon/*.gs).
+//
+// Runs Code.gs and Service.gs in a node `vm` context with small fakes of the Apps Script
+// services they use.
+// UrlFetchApp.fetch is a real, blocking HTTP call (made by a worker thread while the caller waits
+// in Atomics.wait, like Apps Script's synchronous fetch), so the same fakes can be pointed at the
+// fake service below or at the real running After-sales service (with the Sheets emulator behind
+// it) for an end-to-end test:
+//
+//   const apps = createAppsScript({ spreadsheetId, properties: { AFTERSALES_SERVICE_URL: url },
+//                                   identityToken: token });
+//   const addon = loadAddon(apps);
+//   addon.syncNow();            // then look at apps.log.toasts / apps.log.alerts
+//
+// Against a service that cannot verify Google tokens here, use the HMAC mode instead: put
+// AFTERSALES_HMAC_SECRET (the sheet key, derive_sheet_secret(master, spreadsheetId)) in
+// `properties`.
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'node:worker_threads';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ADDON_DIR = path.resolve(HERE, '../../app/addon');
+
+/** Reads a file of the add-on (Code.gs, Sidebar.html, appsscript.json, ...). */
+export function addonFile(name) {
+  return readFileSync(path.join(ADDON_DIR, name), 'utf8');
+}
+
+/** Turns a value made inside the vm context into plain data (for deepStrictEqual). */
+export function plain(value) {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+// ---------------------------------------------------------------------------------------------
+// UrlFetchApp: a blocking HTTP request
+// ---------------------------------------------------------------------------------------------
+
+let httpWorker = null;
+
+/** Blocking HTTP request: {status, headers, body} or {error: {code, message}}. */
+export function httpSync({ url, method = 'GET', headers = {}, body = null, timeoutMs = 20000 }) {
+  if (!httpWorker) {
+    httpWorker = new Worker(new URL('./http_worker.mjs', import.meta.url));
+    httpWorker.unref(); // never keeps the test process alive
+  }
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  httpWorker.postMessage({ request: { url, method, headers, body, timeoutMs }, signal, port: port2 }, [
+    port2,
+  ]);
+  const outcome = Atomics.wait(signal, 0, 0, timeoutMs + 5000);
+  const reply = receiveMessageOnPort(port1);
+  port1.close();
+  if (outcome === 'timed-out' || !reply) {
+    return { error: { code: 'ETIMEDOUT', message: `no answer from ${url} in ${timeoutMs} ms` } };
+  }
+  return reply.message;
+}
+
+class HTTPResponse {
+  constructor(result) {
+    this.result = result;
+  }
+  getResponseCode() {
+    return this.result.status;
+  }
+  getContentText() {
+    return this.result.body;
+  }
+  getHeaders() {
+    return { ...this.result.headers };
+  }
+  getAllHeaders() {
+    return { ...this.result.headers };
+  }
+}
+
+/** A UrlFetchApp fake; `log` receives each {url, params}. */
+export function makeUrlFetchApp(log = []) {
+  return {
+    fetch(url, params = {}) {
+      log.push({ url, params: plain(params) });
+      const headers = { ...(params.headers || {}) };
+      const hasPayload = params.payload !== undefined && params.payload !== null;
+      if (hasPayload) {
+        headers['Content-Type'] = params.contentType || 'application/x-www-form-urlencoded';
+      }
+      const result = httpSync({
+        url,
+        method: String(params.method || 'get').toUpperCase(),
+        headers,
+        body: hasPayload ? String(params.payload) : null,
+      });
+      if (result.error) {
+        // What Apps Script throws when the host is down or unknown.
+        const kind = result.error.code === 'ENOTFOUND' ? 'DNS error' : 'Address unavailable';
+        throw new Error(`Exception: ${kind}: ${url}`);
+      }
+      if (!params.muteHttpExceptions && result.status >= 400) {
+        throw new Error(`Exception: Request failed for ${url} returned code ${result.status}.`);
+      }
+      return new HTTPResponse(result);
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spreadsheet, UI, properties, HTML, Utilities
+// ---------------------------------------------------------------------------------------------
+
+class FakeRange {
+  constructor(sheet, row, column, numRows = 1, numColumns = 1) {
+    Object.assign(this, { sheet, row, column, numRows, numColumns });
+  }
+  getRow() {
+    return this.row;
+  }
+  getColumn() {
+    return this.column;
+  }
+  getNumRows() {
+    return this.numRows;
+  }
+  getNumColumns() {
+    return this.numColumns;
+  }
+  getValues() {
+    const out = [];
+    for (let r = 0; r < this.numRows; r++) {
+      const source = this.sheet.rows[this.row - 1 + r] || [];
+      const line = [];
+      for (let c = 0; c < this.numColumns; c++) {
+        const value = source[this.column - 1 + c];
+        line.push(value === undefined || value === null ? '' : value);
+      }
+      out.push(line);
+    }
+    return out;
+  }
+  getDisplayValues() {
+    return this.getValues().map((line) => line.map((value) => String(value)));
+  }
+  getValue() {
+    return this.getValues()[0][0];
+  }
+  getDisplayValue() {
+    return this.getDisplayValues()[0][0];
+  }
+}
+
+class FakeSheet {
+  constructor(name, rows) {
+    this.name = name;
+    this.rows = rows;
+    this.selection = null;
+  }
+  getName() {
+    return this.name;
+  }
+  getLastRow() {
+    return this.rows.length;
+  }
+  getLastColumn() {
+    return this.rows.reduce((max, row) => Math.max(max, row.length), 0);
+  }
+  getRange(row, column, numRows = 1, numColumns = 1) {
+    return new FakeRange(this, row, column, numRows, numColumns);
+  }
+  getActiveRange() {
+    if (!this.selection) return null;
+    const { row, column = 1, numRows = 1, numColumns = 1 } = this.selection;
+    return new FakeRange(this, row, column, numRows, numColumns);
+  }
+}
+
+class FakeHtmlOutput {
+  constructor(name, content) {
+    this.name = name;
+    this.content = content;
+    this.title = '';
+    this.width = null;
+    this.height = null;
+  }
+  setTitle(title) {
+    this.title = title;
+    return this;
+  }
+  getTitle() {
+    return this.title;
+  }
+  setWidth(width) {
+    this.width = width;
+    return this;
+  }
+  setHeight(height) {
+    this.height = height;
+    return this;
+  }
+  getContent() {
+    return this.content;
+  }
+}
+
+class FakeProperties {
+  constructor(initial = {}) {
+    this.values = new Map(Object.entries(initial));
+  }
+  getProperty(key) {
+    return this.values.has(key) ? this.values.get(key) : null;
+  }
+  setProperty(key, value) {
+    this.values.set(key, String(value));
+    return this;
+  }
+  deleteProperty(key) {
+    this.values.delete(key);
+    return this;
+  }
+  getProperties() {
+    return Object.fromEntries(this.values);
+  }
+}
+
+/** Apps Script's Utilities.computeHmacSha256Signature: signed bytes (-128..127). */
+export function computeHmacSha256Signature(value, key) {
+  const toBuffer = (v) => (Array.isArray(v) ? Buffer.from(v.map((b) => (b + 256) % 256)) : Buffer.from(String(v), 'utf8'));
+  const digest = createHmac('sha256', toBuffer(key)).update(toBuffer(value)).digest();
+  return Array.from(digest, (b) => (b > 127 ? b - 256 : b));
+}
+
+/**
+ * Fakes of the Apps Script globals Code.gs uses, and a log of what the add-on showed.
+ *
+ * options:
+ *   spreadsheetId   the active spreadsheet's id
+ *   sheets          {tabName: rows} (row 1 = headers); the first tab is active unless activeSheet
+ *   activeSheet     name of the active tab
+ *   selection       {row, column?, numRows?, numColumns?} on the active tab, or null
+ *   identityToken   what ScriptApp.getIdentityToken() returns (an Error instance is thrown)
+ *   properties      initial document properties
+ *   timeZone        the spreadsheet's time zone
+ *   fetch           replaces UrlFetchApp.fetch(url, params) if given
+ */
+export function createAppsScript(options = {}) {
+  const {
+    spreadsheetId = 'sheet-0001',
+    sheets = { Cases: [['Case ID', 'Platform', 'Status']] },
+    activeSheet,
+    selection = null,
+    identityToken = 'test-identity-token',
+    properties = {},
+    timeZone = 'Asia/Shanghai',
+    fetch,
+  } = options;
+  const log = { toasts: [], alerts: [], menus: [], sidebars: [], dialogs: [], fetches: [] };
+  const tabs = Object.entries(sheets).map(([name, rows]) => new FakeSheet(name, rows));
+  const active = tabs.find((t) => t.name === activeSheet) || tabs[0];
+  active.selection = selection;
+  const documentProperties = new FakeProperties(properties);
+
+  const spreadsheet = {
+    getId: () => spreadsheetId,
+    getName: () => 'After-sales cases',
+    getSpreadsheetTimeZone: () => timeZone,
+    getActiveSheet: () => active,
+    getSheetByName: (name) => tabs.find((t) => t.name === name) || null,
+    getActiveRange: () => active.getActiveRange(),
+    toast(message, title = '', timeoutSeconds = 5) {
+      log.toasts.push({ message: String(message), title, timeoutSeconds });
+    },
+  };
+
+  const ButtonSet = { OK: 'OK', OK_CANCEL: 'OK_CANCEL', YES_NO: 'YES_NO' };
+  const ui = {
+    ButtonSet,
+    Button: { OK: 'OK', CANCEL: 'CANCEL', YES: 'YES', NO: 'NO', CLOSE: 'CLOSE' },
+    createMenu(name) {
+      const menu = { name, items: [], added: false };
+      const builder = {
+        addItem(caption, functionName) {
+          menu.items.push({ caption, functionName });
+          return builder;
+        },
+        addSeparator() {
+          menu.items.push({ separator: true });
+          return builder;
+        },
+        addToUi() {
+          menu.added = true;
+          log.menus.push(menu);
+        },
+      };
+      return builder;
+    },
+    alert(...args) {
+      // alert(prompt) | alert(prompt, buttons) | alert(title, prompt, buttons)
+      const [title, prompt, buttons] = args.length >= 3 ? args : ['', args[0], args[1]];
+      log.alerts.push({ title, message: String(prompt), buttons });
+      return 'OK';
+    },
+    showSidebar(html) {
+      log.sidebars.push(html);
+    },
+    showModalDialog(html, title) {
+      log.dialogs.push({ html, title });
+    },
+  };
+
+  const globals = {
+    SpreadsheetApp: {
+      getActiveSpreadsheet: () => spreadsheet,
+      getActiveSheet: () => active,
+      getActiveRange: () => active.getActiveRange(),
+      getUi: () => ui,
+    },
+    UrlFetchApp: fetch ? { fetch: (url, params) => (log.fetches.push({ url, params: plain(params) }), fetch(url, params)) } : makeUrlFetchApp(log.fetches),
+    ScriptApp: {
+      getIdentityToken() {
+        if (identityToken instanceof Error) throw identityToken;
+        return identityToken;
+      },
+    },
+    PropertiesService: {
+      getDocumentProperties: () => documentProperties,
+    },
+    HtmlService: {
+      createHtmlOutputFromFile: (name) => new FakeHtmlOutput(name, addonFile(`${name}.html`)),
+    },
+    Utilities: {
+      Charset: { UTF_8: 'UTF-8', US_ASCII: 'US-ASCII' },
+      computeHmacSha256Signature,
+    },
+    Logger: { log: () => {} },
+    console,
+  };
+  return { globals, log, spreadsheet, sheet: active, documentProperties, ui };
+}
+
+/** The add-on's script files, in the order Apps Script loads them. */
+export const SCRIPT_FILES = ['Code.gs', 'Service.gs'];
+
+/**
+ * Runs the add-on's .gs files in one fresh vm context over the fakes (one global scope, as in
+ * Apps Script) and returns the context. `sources` may replace a file's text: {'Code.gs': text}.
+ */
+export function loadAddon(apps, sources = {}) {
+  const context = vm.createContext({ ...apps.globals });
+  for (const name of SCRIPT_FILES) {
+    vm.runInContext(sources[name] ?? addonFile(name), context, { filename: name });
+  }
+  return context;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fake After-sales service and signature check
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Starts the fake service on 127.0.0.1 (free port) in a worker thread.
+ * Returns {url, port, route(method, path, status, body), reset(), requests(), close()}.
+ */
+export async function startFakeService() {
+  const worker = new Worker(new URL('./fake_service.mjs', import.meta.url));
+  const pending = new Map();
+  let nextId = 1;
+  const port = await new Promise((resolve, reject) => {
+    worker.once('error', reject);
+    worker.on('message', (message) => {
+      if (message.ready) {
+        resolve(message.ready);
+        return;
+      }
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) waiter.reject(new Error(message.error));
+      else waiter.resolve(message.result);
+    });
+  });
+  const call = (op, args) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, op, args });
+    });
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    route: (method, path, status, body, headers) => call('route', { method, path, status, body, headers }),
+    reset: () => call('reset'),
+    requests: () => call('requests'),
+    async close() {
+      await call('close');
+      await worker.terminate();
+    },
+  };
+}
+
+/** The hex HMAC-SHA256 the service expects for a recorded request. */
+export function expectedSignature(secret, request) {
+  const timestamp = request.headers['x-aftersales-timestamp'];
+  const canonical = `${request.method}\n${request.path}\n${timestamp}\n${request.body}`;
+  return createHmac('sha256', secret).update(canonical, 'utf8').digest('hex');
+}

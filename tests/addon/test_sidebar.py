@@ -1,0 +1,415 @@
+"""The add-on's HTML pages (Sidebar.html, Setup.html) rendered in headless Chromium.
+
+The pages are served from 127.0.0.1 with a stub of `google.script.run` injected at the top of
+<head> (as Apps Script injects the real one), driven with Selenium + chromedriver. Needs Debian's
+`chromium` and `chromium-driver` and the `selenium` pip package; without them these tests skip
+locally and fail under CI (env CI set).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ADDON_DIR = Path(__file__).resolve().parents[2] / "app" / "addon"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = os.environ.get("AFTERSALES_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("AFTERSALES_CHROMEDRIVER", "/usr/bin/chromedriver")
+SIDEBAR_WIDTH = 300
+SETUP_WIDTH = 460  # showSetup's dialog width
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=300,900",
+)
+
+CASE: dict[str, Any] = {
+    "case_id": "AS-2025-0142",
+    "row": 7,
+    "platform": "Bhiner",
+    "policy_ref": "Bhiner v2025.1 (14-day window)",
+    "return_deadline": "2025-03-21",
+    "days_left": 2,
+    "in_window_at_opened": True,
+    "sla_state": "Due soon",
+    "sla": [
+        {
+            "name": "First response",
+            "due_at": "2025-03-18T04:00:00Z",
+            "met_at": "2025-03-17T07:41:00Z",
+            "state": "Closed",
+            "elapsed_minutes": 95,
+        },
+        {
+            "name": "Seller response",
+            "due_at": "2025-03-19T10:00:00Z",
+            "met_at": None,
+            "state": "Due soon",
+            "elapsed_minutes": 1210,
+        },
+    ],
+    "missing_evidence": ["Video proof of the defect", "Photo of the original packaging"],
+    "refund_kinds": ["Partial refund (used item)", "Exchange"],
+    "exception_reasons": ["Customer was travelling (approved by lead)"],
+    "next_action": "Ask the customer for an unboxing video",
+    "next_due": "2025-03-19T10:00:00+00:00",
+    "priority": "P1",
+    "validation": "Video proof missing",
+    "findings": [
+        {
+            "code": "window_closing",
+            "severity": "error",
+            "message": "Return window closes in 2 days and the return is not shipped.",
+            "message_zh": "退货期限 2 天后截止，退货尚未寄出。",
+            "column": "Return Deadline",
+        },
+        {
+            "code": "evidence_missing",
+            "severity": "warning",
+            "message": "Bhiner requires video proof for defects.",
+            "message_zh": "Bhiner 要求提供瑕疵视频证明。",
+            "column": "Video Proof",
+        },
+    ],
+    "timeline": [
+        {"at": "2025-03-07T01:12:00Z", "kind": "created", "detail": "Row added by Mei"},
+        {
+            "at": "2025-03-17T07:40:00Z",
+            "kind": "status change",
+            "detail": "Open → Waiting on customer",
+        },
+        {"at": "2025-03-17T15:41:00+08:00", "kind": "reply generated", "detail": "customer, en"},
+    ],
+    "replies": {
+        "customer": (
+            "Hi Lena, sorry the jacket arrived with a broken zip. To claim a refund from Bhiner "
+            "we need a short video that shows the defect and a photo of the original packaging. "
+            "Please send both by 19 March so we can file the return before the deadline "
+            "(21 March)."
+        ),
+        "seller": (
+            "您好，订单 BH-88231 的外套拉链损坏。客户会补充视频证明，"
+            "请确认可否部分退款或换货。谢谢！"
+        ),
+    },
+}
+
+# Scenario: {server function name: {"ok": value} | {"fail": message}}; options under "_".
+Scenario = dict[str, Any]
+
+STUB = """<script>
+(function () {
+  var scenario = %s;
+  var options = scenario._ || {};
+  window.__calls = [];
+  if (options.noClipboard) {
+    Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+  }
+  function runner(success, failure) {
+    var run = {
+      withSuccessHandler: function (fn) { return runner(fn, failure); },
+      withFailureHandler: function (fn) { return runner(success, fn); }
+    };
+    Object.keys(scenario).forEach(function (name) {
+      run[name] = function () {
+        var args = Array.prototype.slice.call(arguments);
+        window.__calls.push({ name: name, args: args });
+        setTimeout(function () {
+          var answer = scenario[name];
+          if ('fail' in answer) { if (failure) failure(new Error(answer.fail)); }
+          else if (success) { success(answer.ok); }
+        }, 20);
+      };
+    });
+    return run;
+  }
+  window.google = { script: { run: runner(null, null),
+                              host: { close: function () { window.__closed = true; } } } };
+})();
+</script>"""
+
+
+def _require(condition: bool, why: str) -> None:
+    """Skip locally, fail under CI, when a browser-test requirement is missing."""
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (required under CI)")
+    pytest.skip(why)
+
+
+class Pages:
+    """Serves the add-on's HTML files with a `google.script.run` stub on 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.scenarios: dict[str, tuple[str, Scenario]] = {}
+        pages = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                entry = pages.scenarios.get(self.path.strip("/"))
+                if entry is None:
+                    self.send_error(404)
+                    return
+                file_name, scenario = entry
+                html = (ADDON_DIR / file_name).read_text(encoding="utf-8")
+                stub = STUB % json.dumps(scenario, ensure_ascii=False).replace("</", "<\\/")
+                body = html.replace("<head>", "<head>\n" + stub, 1).encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, file_name: str, scenario: Scenario) -> str:
+        key = uuid.uuid4().hex
+        self.scenarios[key] = (file_name, scenario)
+        return f"{self.origin}/{key}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def pages() -> Iterator[Pages]:
+    served = Pages()
+    yield served
+    served.close()
+
+
+@pytest.fixture(scope="module")
+def driver(pages: Pages) -> Iterator[Any]:
+    _require(Path(CHROMIUM).exists(), f"Chromium is not installed at {CHROMIUM}")
+    _require(Path(CHROMEDRIVER).exists(), f"chromedriver is not installed at {CHROMEDRIVER}")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _require(False, "the selenium package is not installed")
+        raise
+    profile = tempfile.mkdtemp(prefix="aftersales-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    browser = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        browser.set_script_timeout(10)
+        browser.execute_cdp_cmd(
+            "Browser.grantPermissions",
+            {
+                "origin": pages.origin,
+                "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"],
+            },
+        )
+        _set_viewport(browser, 900)
+        yield browser
+    finally:
+        browser.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _set_viewport(browser: Any, height: int, width: int = SIDEBAR_WIDTH) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def _open(browser: Any, url: str, attribute: str = "data-loaded") -> str:
+    """Load `url` and wait until the page marks itself loaded; returns that mark."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(url)
+    WebDriverWait(browser, 10).until(
+        lambda b: b.execute_script(f"return document.body.getAttribute('{attribute}')")
+    )
+    return str(browser.execute_script(f"return document.body.getAttribute('{attribute}')"))
+
+
+def _text(browser: Any, element_id: str) -> str:
+    return str(browser.execute_script(f"return document.getElementById('{element_id}').innerText"))
+
+
+def _case_scenario(**options: Any) -> Scenario:
+    return {
+        "getCaseDetails": {
+            "ok": {"caseId": CASE["case_id"], "row": 7, "timeZone": "Asia/Shanghai", "case": CASE}
+        },
+        "_": options,
+    }
+
+
+def test_sidebar_shows_the_case(driver: Any, pages: Pages) -> None:
+    """The sidebar shows deadline, days left, SLA clocks, missing evidence, findings, timeline
+    and both replies for a realistic case, and a screenshot is saved for review."""
+    assert _open(driver, pages.url("Sidebar.html", _case_scenario())) == "case"
+    body = driver.find_element("tag name", "body").text
+    assert "Case AS-2025-0142" in body
+    assert "Bhiner · row 7" in body
+    assert _text(driver, "return-deadline") == "2025-03-21"
+    assert _text(driver, "days-left") == "2 days"
+    assert _text(driver, "policy-ref") == "Bhiner v2025.1 (14-day window)"
+    assert _text(driver, "next-action") == "Ask the customer for an unboxing video"
+    assert _text(driver, "next-due") == "2025-03-19 18:00"
+    assert _text(driver, "priority") == "P1"
+    assert _text(driver, "sla-state").strip() == "Due soon"
+    clocks = _text(driver, "sla-clocks")
+    # Times with an offset are shown in the spreadsheet's time zone (Asia/Shanghai, UTC+8).
+    assert "First response\nmet 2025-03-17 15:41\nClosed" in clocks
+    assert "Seller response\ndue 2025-03-19 18:00\nDue soon" in clocks
+    missing = _text(driver, "missing-evidence")
+    assert "Video proof of the defect" in missing
+    assert "Photo of the original packaging" in missing
+    assert "Partial refund (used item)" in _text(driver, "refund-kinds")
+    assert "Return window closes in 2 days" in _text(driver, "findings")
+    assert _text(driver, "exceptions") == "Customer was travelling (approved by lead)"
+    timeline = _text(driver, "timeline")
+    assert "2025-03-07 09:12" in timeline and "2025-03-17 15:41" in timeline
+    assert "status change: Open → Waiting on customer" in timeline
+    for audience in ("customer", "seller"):
+        shown = driver.execute_script(
+            f"return document.getElementById('reply-text-{audience}').value"
+        )
+        assert shown == CASE["replies"][audience]
+    assert driver.find_element("id", "reply-text-customer").is_displayed()
+    calls = driver.execute_script("return window.__calls")
+    assert [c["name"] for c in calls] == ["getCaseDetails"]
+
+    overflow = driver.execute_script(
+        "return document.documentElement.scrollWidth > document.documentElement.clientWidth"
+    )
+    assert not overflow, "the sidebar scrolls sideways at 300px"
+    shot = _screenshot(driver, "sidebar.png", SIDEBAR_WIDTH)
+    print(f"sidebar screenshot: {shot}")
+
+
+def test_copy_puts_the_reply_on_the_clipboard(driver: Any, pages: Pages) -> None:
+    """Copy writes the reply to the clipboard through the async clipboard API."""
+    _open(driver, pages.url("Sidebar.html", _case_scenario()))
+    driver.find_element("id", "copy-seller").click()
+    note = driver.find_element("css selector", "#reply-seller .copied")
+    _wait_for(driver, lambda: note.get_attribute("data-copied"))
+    assert note.get_attribute("data-copied") == "clipboard"
+    assert note.text == "Copied."
+    assert _read_clipboard(driver) == CASE["replies"]["seller"]
+
+
+def test_copy_falls_back_to_selecting_the_text(driver: Any, pages: Pages) -> None:
+    """Without navigator.clipboard (as in Sheets' sandboxed iframe) Copy selects the reply text
+    and copies it with execCommand."""
+    _open(driver, pages.url("Sidebar.html", _case_scenario(noClipboard=True)))
+    driver.find_element("id", "copy-customer").click()
+    note = driver.find_element("css selector", "#reply-customer .copied")
+    _wait_for(driver, lambda: note.get_attribute("data-copied"))
+    assert note.get_attribute("data-copied") in {"fallback", "selected"}
+    selection = driver.execute_script(
+        "var a = document.activeElement;"
+        "return [a.id, a.value.substring(a.selectionStart, a.selectionEnd)];"
+    )
+    assert selection == ["reply-text-customer", CASE["replies"]["customer"]]
+    if note.get_attribute("data-copied") == "fallback":  # execCommand('copy') worked: check it
+        _open(driver, pages.url("Sidebar.html", _case_scenario()))
+        assert _read_clipboard(driver) == CASE["replies"]["customer"]
+
+
+def test_sidebar_shows_the_selection_problem(driver: Any, pages: Pages) -> None:
+    """When no case row is selected the sidebar shows the add-on's message, and Refresh asks
+    again."""
+    message = "Select a row of the Cases tab, then press Refresh."
+    url = pages.url("Sidebar.html", {"getCaseDetails": {"ok": {"error": message}}})
+    assert _open(driver, url) == "error"
+    assert _text(driver, "status") == message
+    assert not driver.find_element("id", "details").is_displayed()
+    driver.find_element("id", "refresh").click()
+    _wait_for(driver, lambda: len(driver.execute_script("return window.__calls")) == 2)
+
+
+def test_sidebar_shows_a_server_failure(driver: Any, pages: Pages) -> None:
+    """When the server function throws, the failure handler shows the error."""
+    url = pages.url("Sidebar.html", {"getCaseDetails": {"fail": "Exceeded maximum execution time"}})
+    assert _open(driver, url) == "error"
+    assert _text(driver, "status") == "Could not load the case: Exceeded maximum execution time"
+
+
+def test_setup_dialog_tests_the_connection(driver: Any, pages: Pages) -> None:
+    """The Set up dialog loads the stored URL and shows the Test connection result."""
+    scenario: Scenario = {
+        "getSetup": {
+            "ok": {"url": "https://desk.example.com", "defaultUrl": "", "hasSecret": True}
+        },
+        "testConnection": {"ok": {"ok": False, "message": "Cannot reach the After-sales service"}},
+    }
+    _set_viewport(driver, 400, SETUP_WIDTH)
+    assert _open(driver, pages.url("Setup.html", scenario)) == "setup"
+    assert driver.find_element("id", "url").get_attribute("value") == "https://desk.example.com"
+    assert driver.find_element("id", "clear-row").is_displayed()
+    driver.find_element("id", "secret").send_keys("typed-secret")
+    driver.find_element("id", "test").click()
+    _wait_for(
+        driver, lambda: driver.execute_script("return document.body.dataset.result") != "busy"
+    )
+    assert driver.execute_script("return document.body.dataset.result") == "error"
+    assert _text(driver, "result") == "Cannot reach the After-sales service"
+    print(f"set-up screenshot: {_screenshot(driver, 'setup.png', SETUP_WIDTH)}")
+    calls = driver.execute_script("return window.__calls")
+    assert calls[-1] == {
+        "name": "testConnection",
+        "args": [
+            {"url": "https://desk.example.com", "secret": "typed-secret", "clearSecret": False}
+        ],
+    }
+
+
+def _screenshot(browser: Any, name: str, width: int) -> Path:
+    """Save the whole page at `width` px to tests/addon/artifacts/`name`."""
+    for _ in range(2):  # the second pass measures after the page re-fitted to the new size
+        height = int(browser.execute_script("return document.documentElement.scrollHeight"))
+        _set_viewport(browser, height, width)
+        browser.execute_script("return new Promise(r => requestAnimationFrame(() => r(true)))")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / name
+    assert browser.save_screenshot(str(shot))
+    _set_viewport(browser, 900)
+    return shot
+
+
+def _wait_for(browser: Any, condition: Any) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(lambda _: condition())
+
+
+def _read_clipboard(browser: Any) -> str:
+    return str(
+        browser.execute_async_script(
+            "var done = arguments[arguments.length - 1];"
+            "navigator.clipboard.readText().then(done, function (e) { done('ERROR ' + e); });"
+        )
+    )

@@ -153,7 +153,9 @@ function saveSetup(form) {
 }
 
 /**
- * Set up ▸ Test connection: GET {url}/readyz with the same authentication as a sync, using the
+ * Set up ▸ Test connection: GET {url}/v1/sheets/{id} (this sheet, as registered) with the same
+ * authentication as a sync, so a wrong key, an email not on the sheet's allow-list or a sheet the
+ * service does not manage each show up here; uses the
  * form's values (a blank secret field keeps the stored secret). Returns {ok, message}.
  */
 function testConnection(form) {
@@ -168,7 +170,8 @@ function testConnection(form) {
   if (!secret && !(form && form.clearSecret)) {
     secret = stored.secret;
   }
-  var result = callService_({ url: url, secret: secret }, 'GET', '/readyz', '');
+  var sheetId = SpreadsheetApp.getActiveSpreadsheet().getId();
+  var result = callService_({ url: url, secret: secret }, 'GET', sheetPath_(sheetId), '');
   if (result.ok && !isReady_(result.data)) {
     result = { ok: false, kind: 'http', status: 503, error: '', detail: detailText_(result.data) };
   }

@@ -429,7 +429,7 @@ describe('Set up', () => {
   });
 
   test('Test connection reports Connected, 401, 403, not ready and unreachable distinctly', async () => {
-    // Checks GET /readyz with the identity token and each outcome's message.
+    // Checks GET /v1/sheets/{id} with the identity token and each outcome's message.
     const outcomes = [
       [200, { status: 'ready' }, true, /^Connected: .* is ready and accepted your Google sign-in\./],
       [401, { error: 'unauthenticated', detail: 'Wrong audience' }, false, /^The service did not accept your Google sign-in: Wrong audience\./],
@@ -439,7 +439,7 @@ describe('Set up', () => {
     ];
     for (const [status, body, ok, expected] of outcomes) {
       await service.reset();
-      await service.route('GET', '/readyz', status, body);
+      await service.route('GET', `/v1/sheets/${SHEET_ID}`, status, body);
       const { addon } = setUp();
       const result = plain(addon.testConnection({ url: service.url, secret: '' }));
       assert.equal(result.ok, ok, result.message);
@@ -456,13 +456,13 @@ describe('Set up', () => {
   });
 
   test('Test connection signs with the secret typed in the form', async () => {
-    // Checks that an unsaved secret from the form is used for the /readyz signature.
-    await service.route('GET', '/readyz', 200, { status: 'ready' });
+    // Checks that an unsaved secret from the form is used for the connection test's signature.
+    await service.route('GET', `/v1/sheets/${SHEET_ID}`, 200, { id: SHEET_ID });
     const { addon } = setUp();
     const result = plain(addon.testConnection({ url: service.url + '/', secret: SECRET }));
     assert.match(result.message, /accepted the sheet secret/);
     const [request] = await service.requests();
-    assert.equal(request.path, '/readyz');
+    assert.equal(request.path, `/v1/sheets/${SHEET_ID}`);
     assert.equal(request.headers['x-aftersales-signature'], expectedSignature(SECRET, request));
   });
 });

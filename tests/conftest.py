@@ -11,6 +11,8 @@ from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from app.store import Store
 
+pytest_plugins = ["tests.emulator.fixtures"]
+
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:

@@ -11,7 +11,7 @@ read from Google arrive as serial numbers; the sheet_schema parser accepts both.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
@@ -123,12 +123,17 @@ class SheetBackend(Protocol):
         ...
 
     def write(
-        self, updates: Sequence[CellUpdate], *, expect_version: str | None = None
+        self,
+        updates: Sequence[CellUpdate],
+        *,
+        expect_version: str | None = None,
+        reserve_rows: Mapping[str, int] | None = None,
     ) -> WriteResult:
         """Write all cells in one batched call, text as text.
 
         With `expect_version`, refuse (ConcurrentEditError) when the spreadsheet changed since the
-        read that returned that version; backends that cannot tell ignore it.
+        read that returned that version; backends that cannot tell ignore it. `reserve_rows`
+        (tab -> rows) asks for room for a write that follows, in the same call.
         """
         ...
 

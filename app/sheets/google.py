@@ -25,6 +25,7 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
 from gspread.exceptions import APIError
+from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 
 from app.errors import (
     AftersalesError,
@@ -44,7 +45,7 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
-from app.sheets.google_layout import append_rows, layout_requests
+from app.sheets.google_layout import append_dimension, cell_requests, layout_requests
 from app.sheets.retry import RETRIABLE_STATUS, RetryPolicy
 from sheet_schema import DateOrder, to_serial
 
@@ -146,7 +147,7 @@ class GoogleBackend:
     def read(self, select: TabSelector) -> SheetData:
         meta = self._metadata()
         titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
-        chosen = list(select(titles))
+        chosen = [t for t in select(titles) if t in titles]
         if not chosen:
             return SheetData(titles=titles, tabs={}, date_order=self._date_order())
         try:
@@ -156,7 +157,7 @@ class GoogleBackend:
             self.refresh()
             meta = self._metadata()
             titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
-            chosen = list(select(titles))
+            chosen = [t for t in select(titles) if t in titles]
             payload = self._batch_get(chosen) if chosen else {"valueRanges": []}
         tabs: dict[str, TabData] = {}
         for title, value_range in zip(chosen, payload.get("valueRanges", []), strict=False):
@@ -203,38 +204,70 @@ class GoogleBackend:
     # -- writing -------------------------------------------------------------------------------
 
     def write(
-        self, updates: Sequence[CellUpdate], *, expect_version: str | None = None
+        self,
+        updates: Sequence[CellUpdate],
+        *,
+        expect_version: str | None = None,
+        reserve_rows: Mapping[str, int] | None = None,
     ) -> WriteResult:
-        """Write every cell in one values:batchUpdate (RAW). `expect_version` is ignored: the
-        Sheets API has no conditional write; the engine's Computed For column and id read-back
-        guard against a concurrent sort instead."""
+        """Write every changed cell in one values:batchUpdate (RAW). When the cells reach past
+        a tab's grid (the Timeline grows), the write is instead one spreadsheets.batchUpdate
+        that grows the grid and sets the cells together, so it still costs one call and is
+        applied all-or-nothing. `expect_version` is ignored: the Sheets API has no conditional
+        write; the engine's Computed For column and id read-back guard against a sort."""
         if not updates:
             return WriteResult(cells=0, api_calls=0)
-        calls = self._grow_grids(updates)
+        growth = self._growth(updates, reserve_rows or {})
+        calls = 0
+        if growth:
+            sheet_ids = {
+                s["properties"]["title"]: s["properties"]["sheetId"]
+                for s in self._metadata().get("sheets", [])
+            }
+            bodies = cell_requests(updates, sheet_ids, MAX_BODY_BYTES)
+            if len(bodies) == 1:  # small (e.g. new ids): grow and set in one atomic call
+                self._batch_update([*growth, *bodies[0]], "write")
+                return WriteResult(cells=len(updates), api_calls=1)
+            self._batch_update(growth, "write")
+            calls += 1
+        url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.spreadsheet_id
         for body in _bodies(updates):
             self._call(
                 "write",
                 "values.batchUpdate",
-                lambda body=body: self._http.values_batch_update(self.spreadsheet_id, body),  # type: ignore[misc]
+                lambda body=body: self._http.request(  # type: ignore[misc]
+                    "post", url, data=body, headers={"Content-Type": "application/json"}
+                ),
             )
             calls += 1
         return WriteResult(cells=len(updates), api_calls=calls)
 
-    def _grow_grids(self, updates: Sequence[CellUpdate]) -> int:
-        """Add rows first when a write reaches past a tab's grid (Timeline grows)."""
+    def _growth(
+        self, updates: Sequence[CellUpdate], reserve_rows: Mapping[str, int]
+    ) -> list[dict[str, Any]]:
+        """appendDimension requests for tabs the cells (or `reserve_rows`, for a write that
+        follows) reach past, rows with headroom so the Timeline grows rarely; the cached grid
+        sizes are updated to match."""
         sheets = {s["properties"]["title"]: s for s in self._metadata().get("sheets", [])}
         requests_: list[dict[str, Any]] = []
         for title, sheet in sheets.items():
-            rows = [u.row for u in updates if u.tab == title]
-            have = sheet["properties"].get("gridProperties", {}).get("rowCount", 1000)
-            if rows and max(rows) > have:
-                grow = max(max(rows) - have, 500)
-                requests_.append(append_rows(sheet["properties"]["sheetId"], grow))
-                sheet["properties"].setdefault("gridProperties", {})["rowCount"] = have + grow
-        if requests_:
-            self._batch_update(requests_)
-            return 1
-        return 0
+            cells = [u for u in updates if u.tab == title]
+            rows = max([u.row for u in cells] + [reserve_rows.get(title, 0)])
+            if not rows:
+                continue
+            props = sheet["properties"]
+            grid = props.setdefault("gridProperties", {})
+            for dimension, key, needed in (
+                ("ROWS", "rowCount", rows),
+                ("COLUMNS", "columnCount", max([u.col for u in cells], default=0)),
+            ):
+                have = grid.get(key, 1000 if dimension == "ROWS" else 26)
+                if needed > have:
+                    spare = max(500, needed // 2) if dimension == "ROWS" else 0
+                    grow = needed - have + spare
+                    requests_.append(append_dimension(props["sheetId"], dimension, grow))
+                    grid[key] = have + grow
+        return requests_
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -246,7 +279,6 @@ class GoogleBackend:
         if not requests_:
             return 0
         self._batch_update(requests_)
-        self.refresh()  # grid sizes, rules and protections changed
         for layout in layouts:
             header = self._headers.setdefault(layout.title, [])
             for column in layout.columns:
@@ -256,13 +288,21 @@ class GoogleBackend:
                     header[column.index - 1] = column.header
         return len(requests_)
 
-    def _batch_update(self, requests_: list[dict[str, Any]]) -> None:
-        body = {"requests": requests_}
-        self._call(
-            "layout",
+    def _batch_update(self, requests_: list[dict[str, Any]], family: str = "layout") -> None:
+        """One spreadsheets.batchUpdate; the updated metadata comes back in the same answer,
+        so the cache stays current without another read."""
+        body = {
+            "requests": requests_,
+            "includeSpreadsheetInResponse": True,
+            "responseIncludeGridData": False,
+        }
+        reply: Mapping[str, Any] = self._call(
+            family,
             "spreadsheets.batchUpdate",
             lambda: self._http.batch_update(self.spreadsheet_id, body),
         )
+        updated = reply.get("updatedSpreadsheet") if isinstance(reply, Mapping) else None
+        self._meta = dict(updated) if isinstance(updated, Mapping) else None
 
     # -- calls ---------------------------------------------------------------------------------
 
@@ -338,7 +378,8 @@ def encode(value: CellValue) -> Any:
     if isinstance(value, bool | str):
         return value
     if isinstance(value, datetime):
-        return to_serial(value.replace(tzinfo=None, microsecond=0))
+        # Minute precision is all a cell shows; 6 decimals keep it and halve the bytes.
+        return round(to_serial(value.replace(tzinfo=None, microsecond=0)), 6)
     if isinstance(value, date):
         return to_serial(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -346,45 +387,59 @@ def encode(value: CellValue) -> Any:
     return value
 
 
-def _bodies(updates: Sequence[CellUpdate]) -> list[dict[str, Any]]:
-    """values:batchUpdate bodies: runs of adjacent cells in a row become one range; a body
-    is split only when it would pass ~2 MB."""
-    runs: list[dict[str, Any]] = []
-    ordered = sorted(updates, key=lambda u: (u.tab, u.row, u.col))
-    current: list[CellUpdate] = []
-    for update in ordered:
-        if current and (
-            update.tab != current[-1].tab
-            or update.row != current[-1].row
-            or update.col != current[-1].col + 1
-        ):
-            runs.append(_run(current))
-            current = []
-        current.append(update)
-    if current:
-        runs.append(_run(current))
-    bodies: list[dict[str, Any]] = []
-    data: list[dict[str, Any]] = []
+def _bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
+    """values:batchUpdate bodies. Adjacent cells of a row form a span; consecutive rows with
+    the same span form one rectangle (a first sync of 10,000 rows is a few ranges, not
+    20,000). Only changed cells are in any range. A body is split only past ~2 MB."""
+    spans: list[list[CellUpdate]] = []
+    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
+        last = spans[-1][-1] if spans else None
+        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
+            spans[-1].append(update)
+        else:
+            spans.append([update])
+    blocks: list[list[list[CellUpdate]]] = []
+    open_blocks: dict[tuple[str, int, int], list[list[CellUpdate]]] = {}
+    for span in spans:
+        key = (span[0].tab, span[0].col, span[-1].col)
+        block = open_blocks.get(key)
+        if block is not None and block[-1][0].row == span[0].row - 1:
+            block.append(span)
+        else:
+            block = [span]
+            blocks.append(block)
+            open_blocks[key] = block
+    bodies: list[bytes] = []
+    data: list[bytes] = []
     size = 0
-    for run in runs:
-        run_size = len(json.dumps(run, ensure_ascii=False).encode())
-        if data and size + run_size > MAX_BODY_BYTES:
-            bodies.append({"valueInputOption": "RAW", "data": data})
+    for block in blocks:
+        run = _compact(_range(block))
+        if data and size + len(run) > MAX_BODY_BYTES:
+            bodies.append(_values_body(data))
             data, size = [], 0
         data.append(run)
-        size += run_size
+        size += len(run) + 1
     if data:
-        bodies.append({"valueInputOption": "RAW", "data": data})
+        bodies.append(_values_body(data))
     return bodies
 
 
-def _run(cells: list[CellUpdate]) -> dict[str, Any]:
-    first, last = cells[0], cells[-1]
+def _compact(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _values_body(runs: list[bytes]) -> bytes:
+    """A compact JSON values:batchUpdate body (RAW input), built from encoded ranges."""
+    return b'{"valueInputOption":"RAW","data":[' + b",".join(runs) + b"]}"
+
+
+def _range(block: list[list[CellUpdate]]) -> dict[str, Any]:
+    first, last = block[0][0], block[-1][-1]
     a1 = f"{column_letter(first.col)}{first.row}"
-    if len(cells) > 1:
+    if first is not last:
         a1 += f":{column_letter(last.col)}{last.row}"
     return {
         "range": f"{quote_title(first.tab)}!{a1}",
         "majorDimension": "ROWS",
-        "values": [[encode(c.value) for c in cells]],
+        "values": [[encode(c.value) for c in span] for span in block],
     }

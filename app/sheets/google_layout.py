@@ -8,10 +8,13 @@ re-applied in the same batch, so one spreadsheets.batchUpdate brings it fully up
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
+from app.sheets.backend import CellUpdate, CellValue, ColumnLayout, HighlightRule, TabLayout
+from sheet_schema import to_serial
 
 PROTECTION_PREFIX = "After-sales Desk: computed by the service"
 DEFAULT_ROWS = 1000
@@ -158,8 +161,8 @@ def _append_columns(sheet_id: int, length: int) -> Json:
     return {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": length}}
 
 
-def append_rows(sheet_id: int, length: int) -> Json:
-    return {"appendDimension": {"sheetId": sheet_id, "dimension": "ROWS", "length": length}}
+def append_dimension(sheet_id: int, dimension: str, length: int) -> Json:
+    return {"appendDimension": {"sheetId": sheet_id, "dimension": dimension, "length": length}}
 
 
 def _freeze(sheet_id: int, rows: int) -> Json:
@@ -244,3 +247,53 @@ def _range(sheet_id: int, row0: int, row1: int | None, col0: int, col1: int | No
 def _color(hex_rgb: str) -> Json:
     r, g, b = (int(hex_rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
     return {"red": round(r, 4), "green": round(g, 4), "blue": round(b, 4)}
+
+
+def cell_requests(
+    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
+) -> list[list[Json]]:
+    """updateCells requests setting the given cells (RAW: text stays text), one per run of
+    adjacent cells in a row, grouped into bodies of at most ~max_bytes."""
+    runs: list[list[CellUpdate]] = []
+    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
+        last = runs[-1][-1] if runs else None
+        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
+            runs[-1].append(update)
+        else:
+            runs.append([update])
+    bodies: list[list[Json]] = [[]]
+    size = 0
+    for run in runs:
+        first = run[0]
+        request = {
+            "updateCells": {
+                "start": {
+                    "sheetId": sheet_ids[first.tab],
+                    "rowIndex": first.row - 1,
+                    "columnIndex": first.col - 1,
+                },
+                "rows": [{"values": [_cell_data(u.value) for u in run]}],
+                "fields": "userEnteredValue",
+            }
+        }
+        request_size = len(json.dumps(request, ensure_ascii=False, default=str))
+        if bodies[-1] and size + request_size > max_bytes:
+            bodies.append([])
+            size = 0
+        bodies[-1].append(request)
+        size += request_size
+    return bodies
+
+
+def _cell_data(value: CellValue) -> Json:
+    if value is None or value == "":
+        return {}
+    if isinstance(value, bool):
+        return {"userEnteredValue": {"boolValue": value}}
+    if isinstance(value, str):
+        return {"userEnteredValue": {"stringValue": value}}
+    if isinstance(value, datetime):
+        return {"userEnteredValue": {"numberValue": to_serial(value.replace(tzinfo=None))}}
+    if isinstance(value, date):
+        return {"userEnteredValue": {"numberValue": to_serial(value)}}
+    return {"userEnteredValue": {"numberValue": value}}

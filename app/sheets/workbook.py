@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -128,7 +128,11 @@ class WorkbookBackend:
     # -- writing -------------------------------------------------------------------------------
 
     def write(
-        self, updates: Sequence[CellUpdate], *, expect_version: str | None = None
+        self,
+        updates: Sequence[CellUpdate],
+        *,
+        expect_version: str | None = None,
+        reserve_rows: Mapping[str, int] | None = None,  # a file has no grid to grow
     ) -> WriteResult:
         if self._book is None:
             self._load()

@@ -276,8 +276,11 @@ class SyncEngine:
         written = 0
         fill_writes = [w for w in prepared.plan.writes if w.column in ("case_id", "opened")]
         current = prepared
+        reserve: dict[str, int] = {}
+        for update in prepared.updates:  # room for the service write that follows
+            reserve[update.tab] = max(reserve.get(update.tab, 0), update.row)
         for _ in range(ID_ROUNDS):
-            self.backend.write(current.id_fills)
+            self.backend.write(current.id_fills, reserve_rows=reserve)
             written += len(current.id_fills)
             again = self._prepare(now, run_id)
             restores, displaced = check_fills(

@@ -3,12 +3,13 @@
 Each parameter is one backend. A factory call gives a backend on a brand-new spreadsheet (one
 default tab, like a spreadsheet Google just created) and a way to open a second, independent
 backend instance on that same spreadsheet, so a test can check that what one wrote another reads.
-A later change adds "google": a GoogleBackend talking to the local Sheets API emulator.
+"google" is a GoogleBackend talking to the local Sheets API emulator over HTTP.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from app.sheets.backend import SheetBackend
+from app.sheets.google import GoogleBackend
+from app.sheets.redirect import redirected_session
+from app.sheets.retry import RetryPolicy
 from app.sheets.workbook import WorkbookBackend
 
 DEFAULT_TAB = "Sheet1"
@@ -49,10 +53,41 @@ def _workbook_factory(folder: Path) -> BackendFactory:
     return make
 
 
-@pytest.fixture(params=["workbook"])
+def _google_factory(request: pytest.FixtureRequest) -> BackendFactory:
+    emulator = request.getfixturevalue("emulator")
+    account = request.getfixturevalue("service_account")
+    numbers = itertools.count(1)
+
+    def open_backend(spreadsheet_id: str) -> SheetBackend:
+        return GoogleBackend.from_service_account(
+            spreadsheet_id,
+            account.path,
+            session_factory=lambda creds: redirected_session(creds, emulator.base_url),
+            retry=RetryPolicy(base_delay=0.01, max_delay=0.05, budget=5),
+            timeout=10,
+        )
+
+    def make() -> FreshSheet:
+        spreadsheet_id = emulator.create_spreadsheet(
+            f"contract-{next(numbers)}", shared_with={account.email: "writer"}
+        )
+        key = json.loads(Path(account.path).read_text())["private_key"]
+        return FreshSheet(
+            backend=open_backend(spreadsheet_id),
+            reopen=lambda: open_backend(spreadsheet_id),
+            location=spreadsheet_id,
+            secrets=(key.splitlines()[1],),
+        )
+
+    return make
+
+
+@pytest.fixture(params=["workbook", "google"])
 def backend_factory(request: pytest.FixtureRequest, tmp_path: Path) -> BackendFactory:
     if request.param == "workbook":
         return _workbook_factory(tmp_path)
+    if request.param == "google":
+        return _google_factory(request)
     raise AssertionError(f"no factory for backend {request.param!r}")  # pragma: no cover
 
 

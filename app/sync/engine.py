@@ -284,7 +284,11 @@ class SyncEngine:
             written += len(current.id_fills)
             again = self._prepare(now, run_id)
             restores, displaced = check_fills(
-                current.case_rows, again.case_rows, current.id_fills, current.case_headers
+                current.case_rows,
+                again.case_rows,
+                current.id_fills,
+                current.case_headers,
+                ParseContext(tz=self.tz),
             )
             if restores:
                 self.backend.write(restores)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from app.sheets.backend import CellUpdate, CellValue
 from app.sync.rows import SheetRow
-from sheet_schema import HeaderMap
+from app.sync.values import same_value
+from sheet_schema import HeaderMap, ParseContext
 
 FILLED = ("case_id", "opened")
 
@@ -40,6 +41,7 @@ def check_fills(
     after: Sequence[SheetRow],
     fills: Sequence[CellUpdate],
     headers: HeaderMap,
+    ctx: ParseContext,
 ) -> tuple[list[CellUpdate], list[Displaced]]:
     """Restores for fills that landed on the wrong row, and what was found."""
     column_of = {i + 1: k for k, i in headers.positions.items()}
@@ -62,7 +64,7 @@ def check_fills(
         # Another row sits where we wrote. Its original value is on its row as first read.
         matches = originals.get(fingerprint(landed, headers), [])
         original = matches[0].raw.get(key) if len(matches) == 1 else None
-        if landed.raw.get(key) != fill.value:
+        if not same_value(headers.tab.column(key), landed.raw.get(key), fill.value, ctx):
             continue  # our value did not stick there (someone typed over it): leave it
         restores.append(CellUpdate(fill.tab, fill.row, fill.col, original, fill.number_format))
         found.append(Displaced(fill.row, key, fill.value, original))

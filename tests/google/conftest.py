@@ -3,6 +3,7 @@ GoogleBackend (gspread over google-auth, traffic routed to the emulator over HTT
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
@@ -71,6 +73,21 @@ class GoogleSheet:
             ),
             timeout=retry.get("timeout", 10.0),
         )
+
+    def twin(self, **retry: float) -> GoogleSheet:
+        """Another new spreadsheet (same emulator, account and a fresh store), set up by init."""
+        spreadsheet_id = self.emulator.create_spreadsheet(
+            "Twin", shared_with={self.runtime.backend().account: "writer"}
+        )
+        folder = Path(tempfile.mkdtemp(prefix="twin-"))
+        settings = self.runtime.settings.model_copy(
+            update={"database_url": SecretStr(f"sqlite:///{folder}/store.db")}
+        )
+        runtime = open_runtime(settings, sheet=spreadsheet_id)
+        twin = GoogleSheet(self.emulator, spreadsheet_id, runtime, self.account_path)
+        runtime._backend = twin.backend(**retry)
+        runtime.initialise()
+        return twin
 
     def fresh_runtime(self) -> Runtime:
         """The same sheet and store, with a new backend (no cached metadata)."""

@@ -258,9 +258,28 @@ def serve(
     except AftersalesError as exc:
         _fail(exc.message)
     base = f"http://{host}:{port}"
-    out.print(f"After-sales Desk on [bold]{base}[/]  (API docs: {base}/docs)")
+    out.print(f"After-sales Desk on [bold]{base}[/]")
+    out.print(
+        f"API reference: `aftersales openapi` prints it; {base}/openapi.json serves it to "
+        "signed callers (every endpoint but /healthz needs credentials)."
+    )
+    if settings.environment == "development" and settings.auth.hmac_master_secret is None:
+        out.print(
+            "Development sign-in: HMAC master secret in var/dev-hmac-secret; "
+            "`aftersales sheets add` prints a sheet's secret for the add-on."
+        )
     out.print(f"Workbook: [bold]{settings.workbook}[/]  Store: {_masked(settings)}")
     uvicorn.run(application, host=host, port=port, workers=1, log_level="info")
+
+
+@cli.command()
+def openapi() -> None:
+    """Print the API's OpenAPI document (JSON)."""
+    from app.api.app import create_app
+    from app.settings import Settings
+
+    application = create_app(Settings(environment="test"), start_scheduler=False)
+    print(json.dumps(application.openapi(), indent=2))
 
 
 @cli.command()

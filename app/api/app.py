@@ -11,11 +11,13 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
 from app.api import service as service_routes
 from app.api import sheets as sheet_routes
 from app.api.context import ServiceContext, utc_now
+from app.api.deps import CallerDep
 from app.api.errors import install_error_handlers
 from app.auth import Authenticator
 from app.errors import ConfigurationError
@@ -60,10 +62,21 @@ def create_app(
         version="0.1.0",
         summary="Checks after-sales cases in a team's sheet against platform policy.",
         lifespan=lifespan,
+        # Nothing but /healthz answers without credentials: the schema is served by the
+        # authenticated route below, and there are no anonymous Swagger/ReDoc pages.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     app.include_router(service_routes.router)
     app.include_router(sheet_routes.router)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(_: CallerDep) -> JSONResponse:
+        """The OpenAPI schema, for callers of the non-sheet endpoints."""
+        return JSONResponse(app.openapi())
+
     return app
 
 

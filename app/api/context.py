@@ -44,8 +44,10 @@ class ServiceContext:
     coordinator: SyncCoordinator = field(init=False)
 
     def __post_init__(self) -> None:
+        # Read the clock through the context, so a clock swapped later (a test, a replica that
+        # corrects its time source) is the one syncs use, as case details and undo do.
         self.coordinator = SyncCoordinator(
-            self.engine_for, locks_for(self.store.engine), self.store, self.clock
+            self.engine_for, locks_for(self.store.engine), self.store, lambda: self.clock()
         )
 
     def engine_for(self, sheet: str) -> SyncEngine:

@@ -3,15 +3,38 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.schemas import ErrorBody
 from app.errors import AftersalesError, AuthError
 
 log = logging.getLogger("aftersales.api")
+
+ERROR_DESCRIPTIONS = {
+    401: "No valid credentials: an identity token, an HMAC signature (or, for /metrics, the "
+    "metrics token)",
+    403: "The caller may not use this sheet or endpoint, or the sheet is not shared with the "
+    "service",
+    404: "No such sheet, case or run",
+    409: "The run was already undone, or the sheet kept changing during the sync",
+    422: "An invalid parameter, or a sheet that breaks the sheet contract",
+    423: "The workbook is open in an office suite",
+    500: "The service failed; the error was logged",
+    503: "A backend (Google, the database) is unavailable; retry shortly",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error codes (and 500), all with the `{error, detail}` body."""
+    return {
+        code: {"model": ErrorBody, "description": ERROR_DESCRIPTIONS[code]}
+        for code in sorted({*codes, 500})
+    }
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import CallerDep, ContextDep, SheetDep
+from app.api.errors import error_responses
 from app.api.schemas import ErrorBody, HealthOut, PolicyOut, ReadyOut, SheetOut
 from app.auth import METRICS_PATH
 from app.auth.fastapi_adapter import authenticate_request
 from policies import Policy
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 503)
+SERVICE_ERRORS = error_responses(401, 403, 503)
+# /readyz answers 503 with its own body when the service is not ready (and with the error body
+# when, e.g., Google's certificates cannot be fetched to check the caller).
+READY_ERRORS = SERVICE_ERRORS | {
+    503: {
+        "model": ReadyOut | ErrorBody,
+        "description": "Not ready (the database or the scheduler is down), or a backend is "
+        "unavailable",
+    }
 }
-router = APIRouter(responses=ERRORS)
+METRICS_OK: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Prometheus text exposition format",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
+}
+router = APIRouter()
 
 
 @router.get("/healthz", response_model=HealthOut, tags=["health"])
@@ -25,7 +41,7 @@ async def healthz() -> HealthOut:
     return HealthOut(status="ok")
 
 
-@router.get("/readyz", response_model=ReadyOut, tags=["health"])
+@router.get("/readyz", response_model=ReadyOut, tags=["health"], responses=READY_ERRORS)
 async def readyz(_: CallerDep, context: ContextDep, response: Response) -> ReadyOut:
     """Readiness: the database answers and the scheduler is where it should be."""
     database = await run_in_threadpool(_database_state, context.store.engine)
@@ -38,7 +54,9 @@ async def readyz(_: CallerDep, context: ContextDep, response: Response) -> Ready
     )
 
 
-@router.get(METRICS_PATH, tags=["health"], response_class=Response)
+@router.get(
+    METRICS_PATH, tags=["health"], response_class=Response, responses=METRICS_OK | SERVICE_ERRORS
+)
 async def metrics(request: Request, context: ContextDep) -> Response:
     """Prometheus metrics (the metrics token, a master HMAC signature or an allowed Google
     identity)."""
@@ -50,13 +68,20 @@ async def metrics(request: Request, context: ContextDep) -> Response:
     return Response(generate_latest(context.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/v1/policies", response_model=list[PolicyOut], tags=["policies"])
+@router.get(
+    "/v1/policies", response_model=list[PolicyOut], tags=["policies"], responses=SERVICE_ERRORS
+)
 async def policies(_: CallerDep, context: ContextDep) -> list[PolicyOut]:
     """Every shipped policy version, with its source."""
     return [_policy_out(p) for p in context.policies.all_versions()]
 
 
-@router.get("/v1/sheets/{sheet}", response_model=SheetOut, tags=["sheets"])
+@router.get(
+    "/v1/sheets/{sheet}",
+    response_model=SheetOut,
+    tags=["sheets"],
+    responses=error_responses(401, 403, 404, 422, 503),
+)
 async def sheet_info(entry: SheetDep, context: ContextDep) -> SheetOut:
     """The sheet as registered, and its last run: what the add-on's connection test shows."""
     runs = await run_in_threadpool(context.store.list_runs, entry.sheet_key, 1)

@@ -10,11 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.context import ServiceContext
 from app.api.deps import ContextDep, SheetDep
+from app.api.errors import error_responses
 from app.api.schemas import (
     CaseDetails,
     CellWriteOut,
     ClockOut,
-    ErrorBody,
     FindingOut,
     RepliesOut,
     RunDetail,
@@ -23,18 +23,17 @@ from app.api.schemas import (
     TimelineOut,
     UndoOut,
 )
-from app.errors import AftersalesError, NotFoundError
+from app.errors import AftersalesError, NotFoundError, SyncInProgressError
 from app.registry import SheetEntry
 from app.service.coordinator import SyncResult
 from app.store import RunRecord
 from app.store.codec import encode_value
+from app.sync.derive import FIX_FIRST
 from app.sync.engine import SyncEngine
 from app.sync.undo import undo_run
 from sheet_schema import ParseContext
 
-ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": ErrorBody} for code in (401, 403, 404, 409, 422, 423, 503)
-}
+ERRORS = error_responses(401, 403, 404, 409, 422, 423, 503)
 router = APIRouter(prefix="/v1/sheets/{sheet}", tags=["sheets"], responses=ERRORS)
 
 
@@ -104,9 +103,11 @@ async def _run(
         result: SyncResult = await run_in_threadpool(
             context.coordinator.run, entry.id, trigger=trigger, full=full
         )
-    except AftersalesError as exc:
+    except Exception as exc:
+        # Unexpected errors too: a failed sync is counted whatever failed.
+        code = exc.code if isinstance(exc, AftersalesError) else "internal_error"
         context.metrics.syncs.labels(trigger, "failed").inc()
-        context.metrics.failures.labels(exc.code).inc()
+        context.metrics.failures.labels(code).inc()
         raise
     context.record_metrics(trigger, result)
     return SyncSummary.model_validate(result.summary())
@@ -122,7 +123,11 @@ def _own_run(context: ServiceContext, entry: SheetEntry, run: int) -> RunRecord:
 def _undo(context: ServiceContext, entry: SheetEntry, run: int) -> UndoOut:
     _own_run(context, entry, run)
     engine = context.engine_for(entry.id)
-    with context.coordinator.locks.hold(entry.sheet_key, wait=True, timeout=120):
+    with context.coordinator.locks.hold(entry.sheet_key, wait=True, timeout=120) as held:
+        if not held:
+            raise SyncInProgressError(
+                f"Sheet {entry.id} is being synced; undo run {run} when that sync has finished."
+            )
         report = undo_run(
             engine.backend,
             context.store,
@@ -155,17 +160,21 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
     if result is None:
         raise NotFoundError(f"No case {case_id!r} in sheet {entry.id}.")
     ev = result.evaluation
+    # The computed cells say what the sync writes into the row, so the sidebar and the sheet
+    # agree: a row with errors shows only how to fix it, a closed case no days left. The
+    # evaluation's details (clocks, evidence, findings) are shown in any case.
+    usable = ev if ev is not None and result.errors == 0 else None
     tz = ZoneInfo(shared.team.timezone)
     events = context.store.timeline(entry.sheet_key, case_id)
     return CaseDetails(
         case_id=case_id,
         row=result.row,
         platform=ev.platform if ev else None,
-        policy_ref=ev.policy_ref if ev else None,
-        return_deadline=ev.return_deadline_date if ev else None,
-        days_left=ev.days_left if ev else None,
+        policy_ref=usable.policy_ref if usable else None,
+        return_deadline=usable.return_deadline_date if usable else None,
+        days_left=usable.days_left if usable and not usable.closed else None,
         in_window_at_opened=ev.in_window_at_opened if ev else None,
-        sla_state=ev.sla_state.value if ev else None,
+        sla_state=usable.sla_state.value if usable else None,
         sla=[
             ClockOut(
                 name=c.name,
@@ -179,9 +188,9 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
         missing_evidence=list(ev.missing_evidence) if ev else [],
         refund_kinds=list(ev.refund_kinds) if ev else [],
         exception_reasons=list(ev.exception_reasons) if ev else [],
-        next_action=result.next_action,
-        next_due=result.next_due.astimezone(tz) if result.next_due else None,
-        priority=result.priority,
+        next_action=result.next_action if usable else FIX_FIRST,
+        next_due=result.next_due.astimezone(tz) if usable and result.next_due else None,
+        priority=result.priority if usable else None,
         validation=result.validation,
         findings=[
             FindingOut(

@@ -2,19 +2,23 @@
 
 The store wraps every database failure in `StoreError` so callers never have to know whether
 SQLite or PostgreSQL is underneath, and so that no message ever carries a database password:
-URLs are always rendered masked. It is a plain `Exception` for now; the project-wide error tree
-(`app.errors`) will adopt it as a subclass later.
+URLs are always rendered masked. It belongs to the project's error tree (`app.errors`): the API
+answers 503, since a database that fails is not the caller's fault.
 """
 
 from __future__ import annotations
 
+from app.errors import AftersalesError
 
-class StoreError(Exception):
+
+class StoreError(AftersalesError):
     """Something the store was asked to do failed; the message names what and where."""
+
+    status_code = 503
+    code = "store_unavailable"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 class StaleSnapshotError(StoreError):

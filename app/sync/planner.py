@@ -260,7 +260,7 @@ def _events(
     before = snapshot.values
     prefix = f"{case_id}/s{snapshot.seq}"
     old_status = before.get("status")
-    if status != old_status:
+    if status != old_status and not _has_issue(row, "status"):  # a typo is not a change
         closed = {s.casefold() for s in team.closed_statuses}
         reopened = (
             isinstance(old_status, str)
@@ -323,6 +323,9 @@ def _snapshot_values(
     row: SheetRow, snapshot: CaseSnapshot | None, now_wall: datetime | None
 ) -> dict[str, CellValue]:
     values: dict[str, CellValue] = {k: row.values.get(k) for k in SNAPSHOT_KEYS}
+    for key in SNAPSHOT_KEYS:
+        if snapshot is not None and _has_issue(row, key):
+            values[key] = snapshot.values.get(key)  # an unreadable cell keeps what we knew
     values["platform_response"] = bool(row.values.get("platform_response"))
     first_seen = snapshot.values.get("first_seen") if snapshot else None
     values["first_seen"] = first_seen if first_seen is not None else now_wall

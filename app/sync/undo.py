@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from app.errors import ConflictError, NotFoundError
+from app.errors import AftersalesError, ConflictError, NotFoundError
 from app.sheets.backend import CellUpdate, SheetBackend
 from app.store import CellWrite, Store
 from app.sync.values import same_value
@@ -55,6 +55,26 @@ def undo_run(
     started = time.perf_counter()
     writes = store.cell_writes(run_id)
     undo_id = store.start_run(sheet_key, f"undo:{run_id}", now, backend.name)
+    try:
+        return _undo(backend, store, sheet_key, run_id, undo_id, writes, now, ctx, schema, started)
+    except Exception as exc:
+        message = exc.message if isinstance(exc, AftersalesError) else repr(exc)
+        store.finish_run(undo_id, now, "failed", {}, f"undo of run {run_id} failed: {message}")
+        raise
+
+
+def _undo(
+    backend: SheetBackend,
+    store: Store,
+    sheet_key: str,
+    run_id: int,
+    undo_id: int,
+    writes: list[CellWrite],
+    now: datetime,
+    ctx: ParseContext,
+    schema: SheetSchema,
+    started: float,
+) -> UndoReport:
     report = UndoReport(run_id=undo_id, undone_run=run_id)
     spec_tab = schema.tab("cases")
     data = backend.read(lambda titles: list(find_tabs(schema, titles).values()))

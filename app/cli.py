@@ -222,6 +222,27 @@ def sheets_list(as_json: JsonOpt = False) -> None:
     out.print(table)
 
 
+@sheets_cli.command("secret")
+def sheets_secret(sheet_id: str) -> None:
+    """Print a sheet's HMAC secret for the add-on's Set up (derived from the master secret)."""
+    from app.api.app import DEV_SECRET_FILE
+
+    rt = _runtime(None)
+    if not _known(rt, sheet_id):
+        _fail(f"No sheet {sheet_id!r} is registered; add it with `aftersales sheets add`.")
+    master = rt.settings.auth.hmac_master_secret
+    if master is not None:
+        print(derive_sheet_secret(master.get_secret_value(), sheet_id))
+    elif rt.settings.environment == "development" and DEV_SECRET_FILE.exists():
+        print(derive_sheet_secret(DEV_SECRET_FILE.read_text(encoding="utf-8").strip(), sheet_id))
+    else:
+        _fail("No HMAC master secret is configured (AFTERSALES_AUTH__HMAC_MASTER_SECRET).")
+
+
+def _known(rt: Runtime, sheet_id: str) -> bool:
+    return sheet_id in {e.id for e in SheetRegistry(rt.store).list()}
+
+
 @sheets_cli.command("remove")
 def sheets_remove(sheet_id: str) -> None:
     """Stop managing a sheet (its run history stays in the store)."""

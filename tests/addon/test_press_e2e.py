@@ -1,0 +1,131 @@
+"""The README walk-through: start the service, press the add-on's Sync now, see the change."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.workbooks import case, records, write_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = str(Path(sys.executable).with_name("aftersales"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
+    port = _free_port()
+    workbook = write_workbook(tmp_path / "desk.xlsx", [case(), case(**{"Case ID": None})])
+    env = {
+        **os.environ,
+        "AFTERSALES_DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
+        "AFTERSALES_AUTH__HMAC_MASTER_SECRET": "e2e-master-secret-" + "x" * 32,
+        "AFTERSALES_SCHEDULER_ENABLED": "false",
+        "AFTERSALES_ENVIRONMENT": "test",
+    }
+    added = subprocess.run(
+        [SCRIPT, "sheets", "add", "desk", "--workbook", str(workbook)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stderr
+    process = subprocess.Popen(
+        [SCRIPT, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).ok:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        yield url, env, workbook
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_pressing_sync_now_in_the_add_on_updates_the_sheet(
+    service: tuple[str, dict[str, str], Path], tmp_path: Path
+) -> None:
+    """The add-on's Sync now, run by its harness against the real service, writes the sheet."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed for the add-on tests") if os.environ.get("CI") else pytest.skip(
+            "node missing"
+        )
+    url, env, workbook = service
+    secret = subprocess.run(
+        [SCRIPT, "sheets", "secret", "desk"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    assert len(secret) == 64
+    assert records(workbook)[0].get("Policy Ref") is None
+    pressed = subprocess.run(
+        [
+            node,
+            str(ROOT / "tests/addon/press.mjs"),
+            "--url",
+            url,
+            "--sheet",
+            "desk",
+            "--secret",
+            secret,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert pressed.returncode == 0, pressed.stdout + pressed.stderr
+    assert "Synced 2 cases" in pressed.stdout
+    after = records(workbook)
+    assert after[0]["Policy Ref"] == "superbuy@2025.1"
+    assert after[1]["Case ID"].startswith("AS-")
+
+    wrong = subprocess.run(
+        [
+            node,
+            str(ROOT / "tests/addon/press.mjs"),
+            "--url",
+            url,
+            "--sheet",
+            "desk",
+            "--secret",
+            "0" * 64,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert wrong.returncode == 1
+    assert "did not accept" in wrong.stdout

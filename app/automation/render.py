@@ -1,0 +1,148 @@
+"""Rendering reply templates that many people edit, safely.
+
+`render` first checks the template (`sandbox.check_template`: see there for what is refused
+and why), then renders it in the locked-down sandbox. It never raises for a template problem:
+it returns a `RenderFailure` naming the template, the field and the placeholder. The output is
+capped at `MAX_OUTPUT_CHARS`; a longer result is a failure, not a truncation. Context values are
+cut to that length, so no filter can multiply a huge cell into a huge string before the cap.
+
+The placeholders are documented in `app.automation.placeholders` (re-exported here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+import jinja2
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+
+from app.automation.placeholders import LIST_PLACEHOLDERS, PLACEHOLDERS, placeholders_help
+from app.automation.sandbox import ENV, check_source, check_template
+from app.automation.template_model import ProblemKind, Template, TemplateProblem
+
+__all__ = [
+    "LIST_PLACEHOLDERS",
+    "MAX_OUTPUT_CHARS",
+    "PLACEHOLDERS",
+    "Context",
+    "RenderFailure",
+    "RenderedTemplate",
+    "check_source",
+    "check_template",
+    "placeholders_help",
+    "render",
+    "render_subject",
+    "render_template",
+]
+
+MAX_OUTPUT_CHARS: Final = 5_000
+
+Context = Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderFailure:
+    """A template could not be used; `problems` say which template, field and placeholder."""
+
+    problems: tuple[TemplateProblem, ...]
+
+    def __str__(self) -> str:
+        return "; ".join(str(p) for p in self.problems)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedTemplate:
+    key: str
+    subject: str
+    body: str
+
+
+@lru_cache(maxsize=1024)
+def _checked(key: str, part: str, source: str) -> tuple[TemplateProblem, ...]:
+    return tuple(check_source(key, part, source))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str) -> jinja2.Template:
+    return ENV.from_string(source)
+
+
+def render(t: Template, context: Context) -> str | RenderFailure:
+    """The template's body rendered for `context`, or a `RenderFailure` (never raises)."""
+    return _render_part(t, "body", t.body, context)
+
+
+def render_subject(t: Template, context: Context) -> str | RenderFailure:
+    """The template's subject line rendered for `context` ('' for a template without one)."""
+    return _render_part(t, "subject", t.subject, context)
+
+
+def render_template(t: Template, context: Context) -> RenderedTemplate | RenderFailure:
+    """Subject and body together; a failure of either is a failure."""
+    subject = render_subject(t, context)
+    body = render(t, context)
+    problems = [r for r in (subject, body) if isinstance(r, RenderFailure)]
+    if problems:
+        return RenderFailure(tuple(p for f in problems for p in f.problems))
+    assert isinstance(subject, str) and isinstance(body, str)
+    return RenderedTemplate(t.key, subject, body)
+
+
+def _render_part(t: Template, part: str, source: str, context: Context) -> str | RenderFailure:
+    if not source:
+        return ""
+    problems = _checked(t.key, part, source)
+    if problems:
+        return RenderFailure(problems)
+    values = {name: _capped_value(context[name]) for name in PLACEHOLDERS if name in context}
+    try:
+        text = _capped(_compiled(source).generate(values))
+    except _TooLong:
+        return _failure(t, part, "too_long", f"output is longer than {MAX_OUTPUT_CHARS} chars")
+    except UndefinedError as exc:
+        return _failure(t, part, "render", f"{exc.message}", _undefined_name(exc))
+    except SecurityError as exc:
+        return _failure(t, part, "unsafe", f"{exc}")
+    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        return _failure(t, part, "render", f"{type(exc).__name__}: {exc}")
+    return text.strip()
+
+
+class _TooLong(Exception):
+    pass
+
+
+def _capped_value(value: object) -> object:
+    """Long cell texts are cut to the output cap, so no filter can multiply a huge value."""
+    if isinstance(value, str):
+        return value[:MAX_OUTPUT_CHARS]
+    if isinstance(value, tuple | list):
+        return tuple(_capped_value(v) for v in value[:50])
+    return value
+
+
+def _capped(chunks: Iterator[str]) -> str:
+    out: list[str] = []
+    total = 0
+    for chunk in chunks:
+        total += len(chunk)
+        if total > MAX_OUTPUT_CHARS:
+            raise _TooLong
+        out.append(chunk)
+    return "".join(out)
+
+
+def _failure(
+    t: Template, part: str, kind: ProblemKind, message: str, placeholder: str | None = None
+) -> RenderFailure:
+    return RenderFailure((TemplateProblem(t.key, part, kind, message, placeholder),))
+
+
+def _undefined_name(exc: UndefinedError) -> str | None:
+    message = exc.message or ""
+    if message.startswith("'") and "' is undefined" in message:
+        return message[1 : message.index("' is undefined")]
+    return None

@@ -1,0 +1,210 @@
+"""Suggested Reply (to the customer) and Seller Message for one case. Pure and deterministic.
+
+The text depends only on the case (never on the clock), so it changes only when the situation
+or the case's fields change, and a second sync of an unchanged sheet writes nothing.
+
+Customer situation (`situation`), first that applies:
+
+1. closed: the outcome notice while the status is Resolved and an Outcome is set; otherwise
+   `closing` (with the CSAT 1-5 question) while CSAT is blank; otherwise no reply;
+2. an Outcome is set: `outcome_<outcome>` (full_refund, partial_refund, store_credit, exchange,
+   reship, rejected, withdrawn);
+3. a platform response was recorded: `platform_response`;
+4. SLA State is Overdue: `overdue_apology` (which also asks for missing evidence);
+5. Status is New (or blank): `acknowledgement`;
+6. the policy still needs evidence: `evidence_request`;
+7. otherwise: `progress_update`.
+
+`evidence_reminder` is never chosen here: reminders are queued by the reminder schedule
+(`reminders.py`) and rendered with `compose(..., reminder_number=n)`.
+
+Seller situation (`seller_situation`), Chinese by default: closed -> none; an Outcome ->
+`outcome`; Return Shipped -> `return_shipped`; seller response overdue -> `chase`; else `request`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.automation.context import build_context
+from app.automation.render import RenderFailure, render_template
+from app.automation.template_model import FALLBACK_LANGUAGE, TemplateProblem, language_code
+from app.automation.templates import TemplateSet
+from policies import CaseFacts, Evaluation, SlaState
+from policies.vocab import OUTCOMES, STATUSES, normalise
+
+SELLER_LANGUAGE = "zh"
+
+_OUTCOME_SITUATIONS = {
+    "Full Refund": "outcome_full_refund",
+    "Partial Refund": "outcome_partial_refund",
+    "Store Credit": "outcome_store_credit",
+    "Exchange": "outcome_exchange",
+    "Reship": "outcome_reship",
+    "Rejected": "outcome_rejected",
+    "Withdrawn": "outcome_withdrawn",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One rendered message: which situation and template, the subject and the text."""
+
+    audience: str
+    situation: str
+    template_key: str
+    language: str
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Replies:
+    """What to write into Suggested Reply and Seller Message (None: no message applies)."""
+
+    customer: str | None
+    seller: str | None
+    problems: tuple[TemplateProblem, ...] = ()
+    customer_reply: Reply | None = None
+    seller_reply: Reply | None = None
+
+    @property
+    def customer_situation(self) -> str | None:
+        return self.customer_reply.situation if self.customer_reply else None
+
+    @property
+    def seller_situation(self) -> str | None:
+        return self.seller_reply.situation if self.seller_reply else None
+
+
+def situation(facts: CaseFacts, ev: Evaluation, csat: object = None) -> str | None:
+    """The customer template situation that applies now (see the module doc), or None."""
+    status = normalise(STATUSES, facts.status)
+    outcome = normalise(OUTCOMES, facts.outcome)
+    if ev.closed:
+        if outcome is not None and status == "Resolved":
+            return _OUTCOME_SITUATIONS[outcome]
+        return "closing" if _blank(csat) else None
+    if outcome is not None:
+        return _OUTCOME_SITUATIONS[outcome]
+    if facts.platform_response_at is not None:
+        return "platform_response"
+    if ev.sla_state is SlaState.OVERDUE:
+        return "overdue_apology"
+    if status in (None, "New"):
+        return "acknowledgement"
+    if ev.missing_evidence:
+        return "evidence_request"
+    return "progress_update"
+
+
+def seller_situation(facts: CaseFacts, ev: Evaluation) -> str | None:
+    """The seller template situation that applies now, or None for a closed case."""
+    if ev.closed:
+        return None
+    if normalise(OUTCOMES, facts.outcome) is not None:
+        return "outcome"
+    if normalise(STATUSES, facts.status) == "Return Shipped":
+        return "return_shipped"
+    if any(c.name == "seller_response" and c.state is SlaState.OVERDUE for c in ev.sla):
+        return "chase"
+    return "request"
+
+
+def compose(
+    audience: str,
+    which: str,
+    facts: CaseFacts,
+    ev: Evaluation,
+    templates: TemplateSet,
+    language: str | None,
+    row_values: Mapping[str, object],
+    *,
+    reminder_number: int | None = None,
+    platform_name: str | None = None,
+) -> tuple[Reply | None, tuple[TemplateProblem, ...]]:
+    """Render the `audience` template for situation `which` in `language` (English fallback).
+
+    Returns (reply or None, problems). Never raises for template problems.
+    """
+    code = language_code(language) or FALLBACK_LANGUAGE
+    choice = templates.choose(audience, which, code)
+    problems = list(choice.problems)
+    template = choice.template
+    if template is None:
+        return None, tuple(problems)
+    context = build_context(
+        facts,
+        ev,
+        template.language,
+        row_values,
+        reminder_number=reminder_number,
+        platform_name=platform_name,
+    )
+    result = render_template(template, context)
+    if isinstance(result, RenderFailure):
+        return None, (*problems, *result.problems)
+    reply = Reply(
+        audience=audience,
+        situation=which,
+        template_key=template.key,
+        language=template.language,
+        subject=result.subject,
+        text=result.body,
+    )
+    return reply, tuple(problems)
+
+
+def replies(
+    facts: CaseFacts,
+    ev: Evaluation,
+    templates: TemplateSet,
+    language: str | None,
+    row_values: Mapping[str, object],
+    *,
+    platform_name: str | None = None,
+) -> Replies:
+    """Suggested Reply (customer, in `language`, falling back to English) and Seller Message
+    (Chinese) for one case; `row_values` is the case row by column key (CSAT read from 'csat').
+    """
+    problems: list[TemplateProblem] = []
+    customer: Reply | None = None
+    seller: Reply | None = None
+    which = situation(facts, ev, row_values.get("csat"))
+    if which is not None:
+        customer, found = compose(
+            "customer",
+            which,
+            facts,
+            ev,
+            templates,
+            language,
+            row_values,
+            platform_name=platform_name,
+        )
+        problems.extend(found)
+    seller_which = seller_situation(facts, ev)
+    if seller_which is not None:
+        seller, found = compose(
+            "seller",
+            seller_which,
+            facts,
+            ev,
+            templates,
+            SELLER_LANGUAGE,
+            row_values,
+            platform_name=platform_name,
+        )
+        problems.extend(p for p in found if p not in problems)
+    return Replies(
+        customer=customer.text if customer else None,
+        seller=seller.text if seller else None,
+        problems=tuple(problems),
+        customer_reply=customer,
+        seller_reply=seller,
+    )
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,157 @@
+"""A reply template as the team keeps it in the Templates tab, and what can be wrong with one.
+
+Separate from `templates.py` (the loader) and `render.py` (the sandbox) so both can use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from policies import Finding, Severity
+from policies.vocab import fold
+
+Audience = Literal["customer", "seller"]
+
+CUSTOMER_SITUATIONS: Final = (
+    "acknowledgement",
+    "evidence_request",
+    "evidence_reminder",
+    "progress_update",
+    "platform_response",
+    "outcome_full_refund",
+    "outcome_partial_refund",
+    "outcome_store_credit",
+    "outcome_exchange",
+    "outcome_reship",
+    "outcome_rejected",
+    "outcome_withdrawn",
+    "overdue_apology",
+    "closing",
+)
+SELLER_SITUATIONS: Final = ("request", "chase", "return_shipped", "outcome")
+SITUATIONS: Final[dict[str, tuple[str, ...]]] = {
+    "customer": CUSTOMER_SITUATIONS,
+    "seller": SELLER_SITUATIONS,
+}
+LANGUAGES: Final = ("en", "zh")
+FALLBACK_LANGUAGE: Final = "en"
+
+_LANGUAGE_NAMES: Final[dict[str, str]] = {
+    **dict.fromkeys(("en", "eng", "english", "英文", "英语"), "en"),
+    **dict.fromkeys(
+        ("zh", "zhcn", "zhhans", "cn", "chinese", "mandarin", "中文", "汉语", "简体中文"), "zh"
+    ),
+}
+_AUDIENCE_NAMES: Final[dict[str, str]] = {
+    **dict.fromkeys(("customer", "buyer", "client", "客户", "买家"), "customer"),
+    **dict.fromkeys(("seller", "merchant", "shop", "卖家", "商家"), "seller"),
+}
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+MAX_TEMPLATE_CHARS: Final = 10_000
+
+
+def language_code(text: object) -> str | None:
+    """'English' / 'en' / '英文' -> 'en', 'Chinese' / '中文' -> 'zh', 'ja' -> 'ja', else None."""
+    if not isinstance(text, str):
+        return None
+    folded = fold(text)
+    code = _LANGUAGE_NAMES.get(folded)
+    if code is not None:
+        return code
+    return folded if _LANGUAGE_CODE.match(folded) else None
+
+
+class Template(BaseModel):
+    """One reply template: a row of the Templates tab."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key: str = Field(min_length=1)
+    audience: Audience  # validated before `situation`, which depends on it
+    situation: str
+    language: str
+    subject: str = ""
+    body: str = Field(min_length=1, max_length=MAX_TEMPLATE_CHARS)
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("audience", mode="before")
+    @classmethod
+    def _audience(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            audience = _AUDIENCE_NAMES.get(fold(value))
+            if audience is None:
+                raise ValueError(f"expected 'customer' or 'seller', got {value!r}")
+            return audience
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: Any) -> Any:
+        code = language_code(value)
+        if code is None:
+            raise ValueError(f"expected a language such as 'en' or 'zh', got {value!r}")
+        return code
+
+    @field_validator("situation", mode="before")
+    @classmethod
+    def _situation_text(cls, value: Any) -> Any:
+        return value.strip().casefold().replace("-", "_") if isinstance(value, str) else value
+
+    @field_validator("situation")
+    @classmethod
+    def _situation(cls, value: str, info: ValidationInfo) -> str:
+        audience = info.data.get("audience")
+        known = SITUATIONS.get(audience) if isinstance(audience, str) else None
+        if known is not None and value not in known:
+            raise ValueError(
+                f"unknown {audience} situation {value!r}; expected one of: {', '.join(known)}"
+            )
+        return value
+
+    @field_validator("subject")
+    @classmethod
+    def _subject(cls, value: str) -> str:
+        if len(value) > 500:
+            raise ValueError("is longer than 500 characters")
+        return value
+
+
+ProblemKind = Literal[
+    "invalid", "syntax", "unknown_placeholder", "unsafe", "too_long", "render", "missing"
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProblem:
+    """Something wrong with one template; names the template key, the field and the placeholder.
+
+    `kind`: invalid (a bad cell in the Templates tab), syntax, unknown_placeholder, unsafe,
+    too_long (template or output), render (failed while rendering), missing (no template).
+    """
+
+    key: str
+    field: str
+    kind: ProblemKind
+    message: str
+    placeholder: str | None = None
+
+    def __str__(self) -> str:
+        return f"template {self.key!r} ({self.field}): {self.message}"
+
+    def to_finding(self, column: str | None = None) -> Finding:
+        """The problem as a warning for the case's Validation cell (or the run report)."""
+        return Finding(
+            code=f"template_{self.kind}",
+            severity=Severity.WARNING,
+            message=str(self),
+            message_zh=f"模板 {self.key!r}（{self.field}）：{self.message}",
+            column=column,
+        )

@@ -1,0 +1,221 @@
+"""Reply templates: the shipped defaults and the team's Templates tab, merged into a `TemplateSet`.
+
+The Templates tab has the columns key, situation, audience (customer / seller), language,
+subject, body. It is seeded with `seed_rows()` when missing; afterwards the team edits it:
+
+- a row with the key of a default replaces that default;
+- a row for the same audience / situation / language as a default takes precedence over it;
+- a bad row (unknown situation, blank body, ...) or a broken / unsafe template is a
+  `TemplateProblem` naming the template key and the field, and is never used; the reply then
+  falls back to the default (and the problem is reported for every case that needed it).
+
+Which template a reply uses (`TemplateSet.choose`): the team's for the reader's language, the
+default for that language, the team's English one, the default English one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from app.automation.config import DATA_DIR, describe_error, load_yaml_model
+from app.automation.render import check_template
+from app.automation.template_model import (
+    FALLBACK_LANGUAGE,
+    Template,
+    TemplateProblem,
+    language_code,
+)
+from policies.errors import field_path
+
+__all__ = [
+    "TEMPLATES_FILE",
+    "TEMPLATE_COLUMNS",
+    "Choice",
+    "Template",
+    "TemplateProblem",
+    "TemplateSet",
+    "default_templates",
+    "load_templates",
+    "seed_rows",
+]
+
+TEMPLATES_FILE = DATA_DIR / "templates.yaml"
+TEMPLATE_COLUMNS: Final = ("key", "situation", "audience", "language", "subject", "body")
+
+Triple = tuple[str, str, str]  # (audience, situation, language)
+
+
+class _TemplateFile(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: Literal[1] = 1
+    templates: tuple[Template, ...]
+
+
+@cache
+def _shipped() -> tuple[Template, ...]:
+    return load_yaml_model(TEMPLATES_FILE, _TemplateFile).templates
+
+
+def default_templates(path: Path | None = None) -> tuple[Template, ...]:
+    """The default templates (shipped `data/templates.yaml`, or another file of that shape).
+
+    A broken file raises `AutomationConfigError` naming the file and the field.
+    """
+    if path is None:
+        return _shipped()
+    return load_yaml_model(path, _TemplateFile).templates
+
+
+def seed_rows(templates: Iterable[Template] | None = None) -> list[dict[str, str]]:
+    """Rows (by column key) to seed a missing Templates tab with, defaults first to last."""
+    chosen = default_templates() if templates is None else tuple(templates)
+    return [{column: str(getattr(t, column)) for column in TEMPLATE_COLUMNS} for t in chosen]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The template a reply should use, and the problems of any better one that was skipped."""
+
+    template: Template | None
+    problems: tuple[TemplateProblem, ...] = ()
+
+
+class TemplateSet:
+    """Usable templates by (audience, situation, language): the team's first, then defaults."""
+
+    def __init__(
+        self,
+        team: Iterable[Template] = (),
+        defaults: Iterable[Template] | None = None,
+        broken: Mapping[str, tuple[TemplateProblem, ...]] | None = None,
+    ) -> None:
+        """`broken` maps the key of a team template that must not be used to its problems.
+
+        Defaults are trusted (the shipped ones are checked by the tests); a broken default
+        still never raises: rendering it fails with a `RenderFailure`.
+        """
+        self._broken: dict[str, tuple[TemplateProblem, ...]] = dict(broken or {})
+        team_list = list(team)
+        # A usable team template replaces the default with its key; a broken one does not,
+        # so the default remains as the fallback.
+        team_keys = {t.key for t in team_list if t.key not in self._broken}
+        default_list = [
+            t
+            for t in (default_templates() if defaults is None else defaults)
+            if t.key not in team_keys
+        ]
+        self._team: dict[Triple, Template] = {}
+        for t in team_list:
+            self._team.setdefault(_triple(t), t)
+        self._defaults: dict[Triple, Template] = {}
+        for t in default_list:
+            self._defaults.setdefault(_triple(t), t)
+        self._all = tuple(team_list + default_list)
+
+    def __iter__(self) -> Iterator[Template]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+    def problems_of(self, key: str) -> tuple[TemplateProblem, ...]:
+        return self._broken.get(key, ())
+
+    def choose(self, audience: str, situation: str, language: str) -> Choice:
+        """The template for a reply (see the module doc for the order), with skipped problems."""
+        code = language_code(language) or FALLBACK_LANGUAGE
+        order: list[Triple] = [(audience, situation, code)]
+        if code != FALLBACK_LANGUAGE:
+            order.append((audience, situation, FALLBACK_LANGUAGE))
+        problems: list[TemplateProblem] = []
+        for triple in order:
+            for tier in (self._team, self._defaults):
+                t = tier.get(triple)
+                if t is None:
+                    continue
+                if tier is self._team and t.key in self._broken:
+                    problems.extend(p for p in self._broken[t.key] if p not in problems)
+                    continue
+                return Choice(t, tuple(problems))
+        missing = TemplateProblem(
+            key=f"{audience}.{situation}.{code}",
+            field="situation",
+            kind="missing",
+            message=f"no usable {audience} template for situation {situation!r} "
+            f"in {code!r} or {FALLBACK_LANGUAGE!r}",
+        )
+        return Choice(None, (*problems, missing))
+
+    def get(self, audience: str, situation: str, language: str) -> Template | None:
+        return self.choose(audience, situation, language).template
+
+
+def load_templates(
+    rows: Iterable[Mapping[str, object]], defaults: Iterable[Template] | None = None
+) -> tuple[TemplateSet, list[TemplateProblem]]:
+    """The team's Templates tab rows (dicts by column key) merged over the defaults.
+
+    Never raises for a bad row: every problem names the template key (or 'row N' when the key
+    is blank) and the field. Blank rows are skipped; extra columns are ignored.
+    """
+    problems: list[TemplateProblem] = []
+    team: list[Template] = []
+    broken: dict[str, tuple[TemplateProblem, ...]] = {}
+    seen_keys: set[str] = set()
+    seen_triples: dict[Triple, str] = {}
+    for index, row in enumerate(rows, start=1):
+        values = {column: _cell(row.get(column)) for column in TEMPLATE_COLUMNS}
+        if not any(values.values()):
+            continue
+        key = values["key"].strip() or f"row {index}"
+        try:
+            template = Template.model_validate(values)
+        except ValidationError as exc:
+            for err in exc.errors():
+                name = field_path([p for p in err["loc"] if isinstance(p, str | int)])
+                problems.append(TemplateProblem(key, name, "invalid", describe_error(dict(err))))
+            continue
+        if template.key in seen_keys:
+            problems.append(
+                TemplateProblem(key, "key", "invalid", "another row has the same key; not used")
+            )
+            continue
+        seen_keys.add(template.key)
+        triple = _triple(template)
+        if triple in seen_triples:
+            problems.append(
+                TemplateProblem(
+                    key,
+                    "situation",
+                    "invalid",
+                    f"template {seen_triples[triple]!r} already covers {'/'.join(triple)}; "
+                    "this row is not used",
+                )
+            )
+            continue
+        seen_triples[triple] = template.key
+        found = check_template(template)
+        if found:
+            broken[template.key] = tuple(found)
+            problems.extend(found)
+        team.append(template)
+    return TemplateSet(team, defaults, broken), problems
+
+
+def _triple(t: Template) -> Triple:
+    return (t.audience, t.situation, t.language)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -2,9 +2,14 @@
 
 APScheduler 3.x (4.x is a pre-release). Jobs live in the store's database (SQLAlchemyJobStore),
 with `coalesce=True`, `max_instances=1` and a misfire grace period, so a restart neither loses
-nor repeats a night. Exactly one scheduler runs: on SQLite (one replica) the process runs it;
-on PostgreSQL the replica holding an advisory lock runs it, and another takes over when that
-replica stops (its connection, and with it the lock, goes away).
+nor repeats a night: a stored job whose trigger is unchanged keeps its next run time when a
+(new) leader schedules the registry again, so a night that fell while no replica led still runs
+once within the grace period. Exactly one scheduler runs: on SQLite (one replica) the process
+runs it; on PostgreSQL the replica holding an advisory lock runs it, and another takes over when
+that replica stops (its connection, and with it the lock, goes away). The lock is per database
+and schema, so deployments that share a database in separate schemas each have a leader.
+The leader re-reads the registry every `reschedule_seconds`: sheets added or removed while it
+runs (`aftersales sheets add`) get or lose their jobs without a restart.
 """
 
 from __future__ import annotations
@@ -14,14 +19,18 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.job import Job
+from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 from app.errors import AftersalesError
 from app.service.locks import lock_key
@@ -30,9 +39,11 @@ if TYPE_CHECKING:
     from app.api.context import ServiceContext
 
 log = logging.getLogger("aftersales.scheduler")
-LEADER_LOCK = lock_key("aftersales:scheduler-leader")
+LEADER_LOCK_NAME = "aftersales:scheduler-leader"
 NIGHTLY_HOUR = 2
 SWEEP_MINUTES = "*/15"
+SHEET_JOBS = ("nightly", "sweep")  # job ids are f"{kind}:{sheet id}"
+REFRESH_JOB = "registry-refresh"  # in memory: it calls a bound method, which cannot be stored
 
 # The running service's context, for job functions (APScheduler stores jobs by reference to a
 # module-level function plus arguments, so the functions find the context here).
@@ -49,12 +60,16 @@ def overdue_sweep(sheet_id: str) -> None:
     context = _context
     if context is None:
         return
-    entry = context.registry.get(sheet_id)
-    team = context.engine_team(entry)
     from policies import build_calendars
 
-    now = context.clock()
-    if not build_calendars(team).team.is_working_time(now):
+    try:
+        entry = context.registry.get(sheet_id)
+        now = context.clock()
+        working = build_calendars(context.engine_team(entry)).team.is_working_time(now)
+    except Exception as exc:
+        _failed(context, "sweep", sheet_id, exc)
+        return
+    if not working:
         _log("sweep", sheet_id, outcome="skipped", reason="outside working hours")
         return
     _run_job("sweep", sheet_id, full=False)
@@ -67,9 +82,8 @@ def _run_job(trigger: str, sheet_id: str, *, full: bool) -> None:
     started = time.perf_counter()
     try:
         result = context.coordinator.run(sheet_id, trigger=trigger, full=full)
-    except AftersalesError as exc:
-        context.metrics.syncs.labels(trigger, "failed").inc()
-        _log(trigger, sheet_id, outcome="failed", error=exc.code, detail=exc.message)
+    except Exception as exc:
+        _failed(context, trigger, sheet_id, exc)
         return
     context.record_metrics(trigger, result)
     _log(
@@ -83,9 +97,32 @@ def _run_job(trigger: str, sheet_id: str, *, full: bool) -> None:
     )
 
 
+def _failed(context: ServiceContext, trigger: str, sheet_id: str, exc: Exception) -> None:
+    """The one line of a job that failed; an unexpected error carries its traceback on it."""
+    context.metrics.syncs.labels(trigger, "failed").inc()
+    if isinstance(exc, AftersalesError):
+        context.metrics.failures.labels(exc.code).inc()
+        _log(trigger, sheet_id, outcome="failed", error=exc.code, detail=exc.message)
+        return
+    context.metrics.failures.labels("internal_error").inc()
+    fields = {"outcome": "failed", "error": "internal_error", "detail": repr(exc)}
+    _emit(logging.ERROR, trigger, sheet_id, fields, exc_info=exc)
+
+
 def _log(trigger: str, sheet_id: str, **fields: Any) -> None:
     """One structured line per job run."""
-    log.info(json.dumps({"event": "job", "job": trigger, "sheet": sheet_id, **fields}, default=str))
+    _emit(logging.INFO, trigger, sheet_id, fields)
+
+
+def _emit(
+    level: int,
+    trigger: str,
+    sheet_id: str,
+    fields: dict[str, Any],
+    exc_info: BaseException | None = None,
+) -> None:
+    line = json.dumps({"event": "job", "job": trigger, "sheet": sheet_id, **fields}, default=str)
+    log.log(level, line, exc_info=exc_info)
 
 
 def sweep_hours(context: ServiceContext) -> str:
@@ -98,13 +135,35 @@ def sweep_hours(context: ServiceContext) -> str:
     return f"{min(starts, default=9)}-{max(ends, default=18)}"
 
 
+def leader_lock_key(conn: Connection) -> int:
+    """The leader lock of the store `conn` is in: one per database and schema."""
+    database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
+    return lock_key(f"{LEADER_LOCK_NAME}:{database}:{schema}")
+
+
+def _same_job(job: Job, func: Callable[[str], None], trigger: CronTrigger, sheet_id: str) -> bool:
+    return (
+        job.func_ref == f"{func.__module__}:{func.__qualname__}"
+        and tuple(job.args) == (sheet_id,)
+        and repr(job.trigger) == repr(trigger)
+    )
+
+
 class SchedulerService:
-    def __init__(self, context: ServiceContext, *, poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        context: ServiceContext,
+        *,
+        poll_seconds: float = 5.0,
+        reschedule_seconds: float = 60.0,
+    ) -> None:
         self.context = context
         self.poll_seconds = poll_seconds
+        self.reschedule_seconds = reschedule_seconds
         self.scheduler: BackgroundScheduler | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._state = threading.RLock()  # becoming leader, stepping down, (re)scheduling
         self._leader = False
         self._failed = False
 
@@ -138,86 +197,155 @@ class SchedulerService:
     # -- jobs ----------------------------------------------------------------------------------
 
     def schedule_all(self) -> list[str]:
-        """(Re)create the two jobs of every registered sheet; returns the job ids."""
-        assert self.scheduler is not None
-        ids = []
-        hours = sweep_hours(self.context)
-        for entry in self.context.registry.list():
-            tz = ZoneInfo(entry.timezone)
-            nightly = f"nightly:{entry.id}"
-            self.scheduler.add_job(
-                nightly_recalculation,
-                CronTrigger(hour=NIGHTLY_HOUR, minute=0, timezone=tz),
-                id=nightly,
-                args=[entry.id],
-                replace_existing=True,
-            )
-            sweep = f"sweep:{entry.id}"
-            # Named weekdays: APScheduler 3 numbers days from Monday = 0, unlike crontab.
-            self.scheduler.add_job(
-                overdue_sweep,
-                CronTrigger(day_of_week="mon-fri", hour=hours, minute=SWEEP_MINUTES, timezone=tz),
-                id=sweep,
-                args=[entry.id],
-                replace_existing=True,
-            )
-            ids += [nightly, sweep]
-        return ids
+        """Make the stored jobs match the registry: a nightly and a sweep job per registered
+        sheet. A job that is already stored with the same trigger is left alone (it keeps its
+        next run time); a changed one is replaced; jobs of sheets no longer registered are
+        removed. Returns the job ids of the registered sheets."""
+        with self._state:
+            if self.scheduler is None:
+                raise RuntimeError("no scheduler runs here: this replica does not lead")
+            return self._schedule(self.scheduler)
+
+    def _schedule(self, scheduler: BackgroundScheduler) -> list[str]:
+        with self._state:
+            hours = sweep_hours(self.context)
+            wanted: dict[str, tuple[Callable[[str], None], CronTrigger, str]] = {}
+            for entry in self.context.registry.list():
+                tz = ZoneInfo(entry.timezone)
+                wanted[f"nightly:{entry.id}"] = (
+                    nightly_recalculation,
+                    CronTrigger(hour=NIGHTLY_HOUR, minute=0, timezone=tz),
+                    entry.id,
+                )
+                # Named weekdays: APScheduler 3 numbers days from Monday = 0, unlike crontab.
+                wanted[f"sweep:{entry.id}"] = (
+                    overdue_sweep,
+                    CronTrigger(
+                        day_of_week="mon-fri", hour=hours, minute=SWEEP_MINUTES, timezone=tz
+                    ),
+                    entry.id,
+                )
+            stored = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
+            for job_id in stored.keys() - wanted.keys():
+                if job_id.partition(":")[0] in SHEET_JOBS:
+                    scheduler.remove_job(job_id, jobstore="default")
+            for job_id, (func, trigger, sheet_id) in wanted.items():
+                job = stored.get(job_id)
+                if job is not None and _same_job(job, func, trigger, sheet_id):
+                    continue
+                scheduler.add_job(
+                    func,
+                    trigger,
+                    id=job_id,
+                    args=[sheet_id],
+                    jobstore="default",
+                    replace_existing=True,
+                )
+            return list(wanted)
 
     def next_runs(self) -> dict[str, datetime | None]:
-        if self.scheduler is None:
+        scheduler = self.scheduler
+        if scheduler is None:
             return {}
-        return {job.id: job.next_run_time for job in self.scheduler.get_jobs()}
+        return {job.id: job.next_run_time for job in scheduler.get_jobs(jobstore="default")}
+
+    def _refresh(self) -> None:
+        try:
+            self.schedule_all()
+        except Exception:
+            log.warning("could not re-read the sheet registry; keeping the jobs", exc_info=True)
 
     # -- leadership ----------------------------------------------------------------------------
 
     def _become_leader(self) -> None:
-        try:
-            self.scheduler = BackgroundScheduler(
-                jobstores={"default": SQLAlchemyJobStore(engine=self.context.store.engine)},
+        with self._state:
+            if self._stop.is_set():
+                return
+            scheduler = BackgroundScheduler(
+                jobstores={
+                    "default": SQLAlchemyJobStore(engine=self.context.store.engine),
+                    "memory": MemoryJobStore(),
+                },
                 job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
                 timezone="UTC",
             )
-            self.scheduler.start()
-            self.schedule_all()
-        except Exception:
-            log.exception("the scheduler failed to start")
-            self._failed = True
-            return
-        self._leader = True
+            try:
+                scheduler.start()
+                self._schedule(scheduler)
+                scheduler.add_job(
+                    self._refresh,
+                    "interval",
+                    seconds=self.reschedule_seconds,
+                    id=REFRESH_JOB,
+                    jobstore="memory",
+                )
+            except Exception:
+                log.exception("the scheduler failed to start")
+                self._failed = True
+                with contextlib.suppress(Exception):  # it may not have started
+                    scheduler.shutdown(wait=False)
+                return
+            self.scheduler = scheduler
+            self._leader = True
+            self._failed = False
         log.info(json.dumps({"event": "scheduler", "state": "leader"}))
 
     def _step_down(self) -> None:
-        if self.scheduler is not None:
-            with contextlib.suppress(Exception):  # already stopped
-                self.scheduler.shutdown(wait=False)
-            self.scheduler = None
-        if self._leader:
+        with self._state:
+            if self.scheduler is not None:
+                with contextlib.suppress(Exception):  # already stopped
+                    self.scheduler.shutdown(wait=False)
+                self.scheduler = None
+            was_leader, self._leader = self._leader, False
+        if was_leader:
             log.info(json.dumps({"event": "scheduler", "state": "standby"}))
-        self._leader = False
 
     def _elect(self) -> None:
-        """Hold the leader lock on a dedicated connection; retry while another replica has it."""
+        """Hold the leader lock on a dedicated connection; retry while another replica has it.
+
+        A replica whose scheduler fails to start gives the lock up (and tries again later), so
+        that another replica can lead; stepping down releases the lock at once."""
         engine = self.context.store.engine
         while not self._stop.is_set():
             try:
                 with engine.connect() as conn:
-                    while not self._stop.is_set():
-                        got = conn.execute(
-                            text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK}
-                        ).scalar()
-                        conn.commit()
-                        if got:
-                            break
-                        self._stop.wait(self.poll_seconds)
-                    if self._stop.is_set():
-                        return
-                    self._become_leader()
-                    while not self._stop.wait(self.poll_seconds):
-                        conn.execute(text("SELECT 1"))  # the lock lives as long as this does
-                        conn.commit()
+                    key = leader_lock_key(conn)
+                    conn.commit()
+                    if self._campaign(conn, key):
+                        try:
+                            self._lead(conn)
+                        finally:
+                            self._step_down()
+                            self._unlock(conn, key)
             except Exception:
                 log.warning("lost the scheduler's database connection; standing by")
-            finally:
                 self._step_down()
             self._stop.wait(self.poll_seconds)
+
+    def _campaign(self, conn: Connection, key: int) -> bool:
+        """Wait until this replica holds the leader lock (True) or is stopped (False)."""
+        while not self._stop.is_set():
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            conn.commit()
+            if got:
+                return True
+            self._stop.wait(self.poll_seconds)
+        return False
+
+    def _lead(self, conn: Connection) -> None:
+        """Run the scheduler while the lock's connection lives; return to step down."""
+        self._become_leader()
+        if not self._leader:
+            return
+        while not self._stop.wait(self.poll_seconds):
+            conn.execute(text("SELECT 1"))  # the lock lives as long as this does
+            conn.commit()
+
+    @staticmethod
+    def _unlock(conn: Connection, key: int) -> None:
+        """Release the lock before the connection goes back to the pool (or close it)."""
+        try:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.commit()
+        except Exception:
+            conn.invalidate()

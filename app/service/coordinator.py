@@ -2,7 +2,10 @@
 
 Within a process, callers of the same sheet share one in-flight future. Across processes (several
 replicas on PostgreSQL), the sheet's advisory lock decides who runs; a caller that finds it
-taken waits for the holder to finish and answers with the run the holder recorded.
+taken waits for the holder to finish and answers with the sync run the holder recorded. When the
+holder recorded no finished, successful sync (it was an undo, it failed, or its process died),
+the caller syncs the sheet itself while it holds the lock. A caller that waits longer than
+`wait_seconds` gets `SyncInProgressError`; a sync never runs without the sheet's lock.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import wait as wait_for_future
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from app.errors import SyncInProgressError
 from app.service.locks import SheetLocks
 from app.store import RunRecord, Store
-from app.sync.engine import SyncEngine, SyncReport
+from app.sync.engine import SyncEngine
+from app.sync.report import SyncReport
 
 SUMMARY_KEYS = (
     "cases",
@@ -26,6 +32,9 @@ SUMMARY_KEYS = (
     "warnings",
     "duration_ms",
 )
+# Outcomes of a holder's run that a waiting caller may answer with; anything else (a failed or
+# unfinished run) is not a result to hand out, so the caller syncs the sheet itself.
+JOINABLE_OUTCOMES = ("ok", "nothing_to_do")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +98,10 @@ class SyncCoordinator:
                 future = Future()
                 self._inflight[sheet] = future
         if not owner:
-            return replace(future.result(timeout=self.wait_seconds), joined=True)
+            done, _ = wait_for_future([future], timeout=self.wait_seconds)
+            if not done:
+                raise self._busy(sheet)
+            return replace(future.result(), joined=True)
         try:
             result = replace(self._run_locked(sheet, trigger=trigger, full=full), sheet=sheet)
         except BaseException as exc:
@@ -107,18 +119,44 @@ class SyncCoordinator:
 
     def _run_locked(self, sheet: str, *, trigger: str, full: bool) -> SyncResult:
         engine = self.engine_for(sheet)
-        with self.locks.hold(engine.sheet_key, wait=False) as held:
+        key = engine.sheet_key
+        with self.locks.hold(key, wait=False) as held:
             if held:
-                if full:
-                    refresh = getattr(engine.backend, "refresh", None)
-                    if callable(refresh):
-                        refresh()  # forget cached layout so it is checked and repaired
-                report = engine.sync(now=self.clock(), trigger=trigger)
-                return SyncResult.from_report(report)
-        # Another replica is syncing this sheet: wait for it, then answer with its run.
-        with self.locks.hold(engine.sheet_key, wait=True, timeout=self.wait_seconds):
-            pass
-        runs = self.store.list_runs(engine.sheet_key, limit=1)
-        if not runs:  # pragma: no cover - the holder always records a run
-            return SyncResult.from_report(engine.sync(now=self.clock(), trigger=trigger))
-        return SyncResult.from_run(runs[0])
+                return self._sync(engine, trigger=trigger, full=full)
+        # Another holder has the sheet: a replica's sync, or an undo. Note the newest run now,
+        # so that afterwards only the holder's run (unfinished now, or started since) counts.
+        seen = self.store.list_runs(key, limit=1)
+        with self.locks.hold(key, wait=True, timeout=self.wait_seconds) as held:
+            if not held:
+                raise self._busy(sheet)
+            run = self._holders_sync(key, seen[0] if seen else None)
+            if run is not None:
+                return SyncResult.from_run(run)
+            return self._sync(engine, trigger=trigger, full=full)
+
+    def _sync(self, engine: SyncEngine, *, trigger: str, full: bool) -> SyncResult:
+        """Run the engine; the caller holds the sheet's lock."""
+        if full:
+            refresh = getattr(engine.backend, "refresh", None)
+            if callable(refresh):
+                refresh()  # forget cached layout so it is checked and repaired
+        return SyncResult.from_report(engine.sync(now=self.clock(), trigger=trigger))
+
+    def _holders_sync(self, key: str, seen: RunRecord | None) -> RunRecord | None:
+        """The successful sync run the holder we waited for recorded, if it recorded one."""
+        recent = sorted(self.store.list_runs(key, limit=20), key=lambda r: r.id, reverse=True)
+        for run in recent:
+            if seen is not None and (
+                run.id < seen.id or (run.id == seen.id and seen.finished_at is not None)
+            ):
+                continue  # finished before we started waiting
+            if run.trigger.startswith("undo") or run.outcome not in JOINABLE_OUTCOMES:
+                continue
+            return run
+        return None
+
+    def _busy(self, sheet: str) -> SyncInProgressError:
+        return SyncInProgressError(
+            f"Sheet {sheet} is still being synced after {self.wait_seconds:g} s of waiting; "
+            "try again in a moment."
+        )

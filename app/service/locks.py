@@ -8,6 +8,7 @@ never sync the same sheet at once; the lock dies with the connection if a proces
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,8 @@ from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+
+log = logging.getLogger("aftersales.locks")
 
 
 def lock_key(name: str) -> int:
@@ -63,28 +66,38 @@ class PostgresLocks:
 
     @contextmanager
     def hold(self, name: str, *, wait: bool, timeout: float = 600.0) -> Iterator[bool]:
+        deadline = time.monotonic() + timeout  # one budget for the local and the database wait
         with self.local.hold(name, wait=wait, timeout=timeout) as local:
             if not local:
                 yield False
                 return
             key = lock_key(name)
             with self.engine.connect() as conn:
-                acquired = self._acquire(conn, key, wait=wait, timeout=timeout)
+                acquired = self._acquire(conn, key, wait=wait, deadline=deadline)
                 try:
                     yield acquired
                 finally:
                     if acquired:
-                        conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                        conn.commit()
+                        self._release(conn, key)
 
-    def _acquire(self, conn: Connection, key: int, *, wait: bool, timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
+    def _acquire(self, conn: Connection, key: int, *, wait: bool, deadline: float) -> bool:
         while True:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             conn.commit()
-            if got or not wait or time.monotonic() > deadline:
+            if got or not wait or time.monotonic() >= deadline:
                 return bool(got)
-            time.sleep(self.poll_seconds)
+            time.sleep(max(0.0, min(self.poll_seconds, deadline - time.monotonic())))
+
+    @staticmethod
+    def _release(conn: Connection, key: int) -> None:
+        """Unlock; if that fails, close the session instead (which ends the lock too), so a
+        pooled connection never keeps a sheet locked and the holder's result is not lost."""
+        try:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.commit()
+        except Exception:
+            log.warning("could not release advisory lock %s; closing its connection", key)
+            conn.invalidate()
 
 
 def locks_for(engine: Engine) -> LocalLocks | PostgresLocks:

@@ -24,7 +24,7 @@ from app.registry import SheetKind, SheetRegistry
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from app.sheets.google import GoogleBackend
-from app.sync.engine import SyncReport
+from app.sync.report import SyncReport
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 # soft_wrap: never hard-wrap messages (paths and commands must stay copyable in logs).

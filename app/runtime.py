@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 
 from app.errors import ConfigurationError
 from app.settings import Settings, get_settings
-from app.sheets.backend import SheetBackend
+from app.sheets.backend import SheetBackend, TabLayout
 from app.sheets.google import GoogleBackend
 from app.sheets.redirect import redirected_session
 from app.sheets.retry import RetryPolicy
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
 from app.sync.engine import SyncEngine
+from app.sync.kpis import KPIS_TITLE
 from app.sync.layout import new_tab
 from app.sync.undo import UndoReport, undo_run
 from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
@@ -58,6 +59,8 @@ class Runtime:
             team=self.team,
             tab_names=self.settings.tab_names,
             max_replans=self.settings.max_replans,
+            automation=self.settings.automation,
+            notify=self.settings.notify,
         )
 
     def initialise(self) -> int:
@@ -72,6 +75,8 @@ class Runtime:
         else:
             backend.read(lambda present: [t for t in titles if t in present])
         layouts = [new_tab(t, title).layout for t, title in zip(schema.tabs, titles, strict=True)]
+        kpis = self.settings.tab_names.get("kpis", KPIS_TITLE)
+        layouts.append(TabLayout(title=kpis, columns=(), frozen_rows=0))
         changes = backend.apply_layout(layouts)
         backend.write([])
         return changes

@@ -11,6 +11,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.auth import AuthSettings
+from app.automation.settings import AutomationSettings
+from app.notify.settings import NotifySettings
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,9 @@ class Settings(BaseSettings):
     google_retry_budget_seconds: float = 60.0
     # Who may call the API: Google identity tokens, HMAC signatures, the metrics token.
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    # Replies, reminders, escalation rules; where notifications go (never from a sheet cell).
+    automation: AutomationSettings = Field(default_factory=AutomationSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
     host: str = "127.0.0.1"
     port: int = 8000
     scheduler_enabled: bool = True

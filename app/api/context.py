@@ -64,6 +64,8 @@ class ServiceContext:
                     team=self.engine_team(entry),
                     tab_names=self.settings.tab_names,
                     max_replans=self.settings.max_replans,
+                    automation=self.settings.automation,
+                    notify=self.settings.notify,
                 )
                 self._engines[sheet] = engine
             return engine

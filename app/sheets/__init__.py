@@ -3,6 +3,7 @@
 from app.sheets.backend import (
     CellUpdate,
     CellValue,
+    ChartSpec,
     ColumnLayout,
     HighlightRule,
     SheetBackend,
@@ -17,6 +18,7 @@ from app.sheets.workbook import WorkbookBackend
 __all__ = [
     "CellUpdate",
     "CellValue",
+    "ChartSpec",
     "ColumnLayout",
     "HighlightRule",
     "SheetBackend",

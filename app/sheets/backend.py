@@ -86,6 +86,18 @@ class HighlightRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartSpec:
+    """A line chart over a tab's own cells. Rows and columns are 1-based; each series is
+    (header row, last row, column), its name in the header row; categories are
+    (first row, last row, column)."""
+
+    title: str
+    categories: tuple[int, int, int]
+    series: tuple[tuple[int, int, int], ...]
+    anchor: tuple[int, int]  # row, column of the chart's top-left cell
+
+
+@dataclass(frozen=True, slots=True)
 class TabLayout:
     """The layout one tab must have. Backends apply only what is missing or different."""
 
@@ -95,6 +107,8 @@ class TabLayout:
     highlights: tuple[HighlightRule, ...] = ()
     last_column: int = 0  # 1-based index of the last column the rules should cover
     bold_header: bool = True
+    charts: tuple[ChartSpec, ...] = ()
+    bold_rows: tuple[int, ...] = ()  # 1-based rows to show in bold (a free-form tab's titles)
 
 
 @dataclass(frozen=True, slots=True)

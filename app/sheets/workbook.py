@@ -24,6 +24,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.chart import LineChart, Reference
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -35,6 +36,7 @@ from app.errors import ConcurrentEditError, SheetError, SheetLockedError, SheetN
 from app.sheets.backend import (
     CellUpdate,
     CellValue,
+    ChartSpec,
     SheetData,
     TabData,
     TabLayout,
@@ -58,6 +60,10 @@ class WorkbookBackend:
         self._book: Workbook | None = None
         self._version: str | None = None
         self._dirty = False
+        # openpyxl drops charts when it loads a file, so they are attached again at every save.
+        self._charts: dict[str, tuple[ChartSpec, ...]] = {}
+        # A free-form tab's title rows: styled at save, after the cells of the same sync landed.
+        self._bold_rows: dict[str, tuple[int, ...]] = {}
 
     def describe(self) -> str:
         return f"workbook {self.path}"
@@ -154,6 +160,12 @@ class WorkbookBackend:
 
     def _save(self) -> None:
         assert self._book is not None
+        for title, charts in self._charts.items():
+            if title in self._book.sheetnames:
+                _attach_charts(self._book[title], charts)
+        for title, rows in self._bold_rows.items():
+            if title in self._book.sheetnames:
+                _embolden(self._book[title], rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         os.close(fd)
@@ -190,6 +202,10 @@ class WorkbookBackend:
                 book.create_sheet(layout.title)
                 changes += 1
             changes += _apply_tab_layout(book[layout.title], layout)
+            if layout.charts:
+                self._charts[layout.title] = layout.charts
+            if layout.bold_rows:
+                self._bold_rows[layout.title] = layout.bold_rows
         if changes:
             self._dirty = True
         return changes
@@ -257,6 +273,29 @@ def _apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
             )
             changes += 1
     return changes
+
+
+def _attach_charts(sheet: Worksheet, charts: tuple[ChartSpec, ...]) -> None:
+    sheet._charts = []  # openpyxl keeps no charts from the file; ours are drawn anew
+    for spec in charts:
+        chart = LineChart()
+        chart.title = spec.title
+        chart.height, chart.width = 8, 18
+        for header_row, last_row, col in spec.series:
+            if last_row > header_row:
+                data = Reference(sheet, min_col=col, min_row=header_row, max_row=last_row)
+                chart.add_data(data, titles_from_data=True)
+        first, last, col = spec.categories
+        if last >= first:
+            chart.set_categories(Reference(sheet, min_col=col, min_row=first, max_row=last))
+        sheet.add_chart(chart, f"{get_column_letter(spec.anchor[1])}{spec.anchor[0]}")
+
+
+def _embolden(sheet: Worksheet, rows: tuple[int, ...]) -> None:
+    for row in rows:
+        for cell in sheet[row]:
+            if cell.value not in (None, "") and not (cell.font and cell.font.b):
+                cell.font = _bold(cell.font)
 
 
 def _bold(font: Any) -> Font:

@@ -12,7 +12,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.store.coltypes import TaggedValue, TaggedValues, UTCDateTime
@@ -111,3 +121,29 @@ class SheetRow(Base):
     timezone: Mapped[str] = mapped_column(Text)
     allowed: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The notification outbox (used through app.notify): Core, since its users work with rows.
+OUTBOX = Table(
+    "outbox",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sheet_key", Text, nullable=False),
+    Column("idempotency_key", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("case_id", Text, nullable=True),
+    Column("channel", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("not_before", UTCDateTime, nullable=True),
+    Column("status", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    UniqueConstraint("idempotency_key"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "sheet_key", "case_id"),
+)

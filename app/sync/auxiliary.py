@@ -19,6 +19,10 @@ EVENT_LABELS = {
     "reopened": "Re-opened",
     "evidence_added": "Evidence added",
     "platform_response": "Platform responded",
+    "reply_generated": "Reply generated",
+    "evidence_requested": "Evidence requested",
+    "evidence_reminder": "Evidence reminder",
+    "escalated": "Escalated",
 }
 
 

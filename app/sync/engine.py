@@ -16,23 +16,28 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from app.automation.settings import AutomationSettings
 from app.errors import AftersalesError, ConcurrentEditError, SheetContractError
-from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabLayout
+from app.notify.outbox import Outbox
+from app.notify.routing import route
+from app.notify.settings import NotifySettings
+from app.sheets.backend import SheetBackend, SheetData
 from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.idcheck import check_fills
+from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
 from app.sync.layout import PlacedTab, new_tab, place_columns
-from app.sync.planner import CaseResult, CasesInput, CasesPlan, plan_cases
+from app.sync.planner import CasesInput, plan_cases
+from app.sync.report import SyncReport, _Prepared
 from app.sync.rows import SheetRow, parse_rows
 from app.sync.team_config import read_holidays, read_policy_overrides
+from app.sync.workflow_tabs import load_automation, outbox_cells, seed_template_cells
 from policies import PolicySet, TeamSettings, build_calendars
 from sheet_schema import (
-    HeaderMap,
     ParseContext,
     SheetSchema,
     find_tabs,
@@ -43,58 +48,6 @@ from sheet_schema import (
 SERVICE_TABS = ("timeline", "policies", "holidays")
 # How many times new ids are written and checked before the sync leaves the rest to the next.
 ID_ROUNDS = 3
-
-
-@dataclass(slots=True)
-class SyncReport:
-    """The outcome of one sync; `as_json` is what `--json` and the API print."""
-
-    run_id: int | None
-    backend: str
-    sheet_key: str
-    cases: int = 0
-    new_cases: int = 0
-    cells_written: int = 0
-    timeline_events: int = 0
-    errors: int = 0
-    warnings: int = 0
-    layout_changes: int = 0
-    duration_ms: int = 0
-    replans: int = 0
-    dry_run: bool = False
-    results: list[CaseResult] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def findings(self) -> int:
-        return self.errors + self.warnings
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "run_id": self.run_id,
-            "backend": self.backend,
-            "cases": self.cases,
-            "new_cases": self.new_cases,
-            "cells_written": self.cells_written,
-            "timeline_events": self.timeline_events,
-            "findings": self.findings,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "duration_ms": self.duration_ms,
-        }
-
-
-@dataclass(slots=True)
-class _Prepared:
-    version: str | None
-    layouts: list[TabLayout]
-    id_fills: list[CellUpdate]
-    updates: list[CellUpdate]
-    plan: CasesPlan
-    events: list[TimelineEvent]
-    notes: list[str]
-    case_rows: list[SheetRow]
-    case_headers: HeaderMap
 
 
 class SyncEngine:
@@ -111,6 +64,8 @@ class SyncEngine:
         schema: SheetSchema | None = None,
         tab_names: Mapping[str, str] | None = None,
         max_replans: int = 3,
+        automation: AutomationSettings | None = None,
+        notify: NotifySettings | None = None,
     ) -> None:
         self.backend = backend
         self.store = store
@@ -121,11 +76,23 @@ class SyncEngine:
         self.tab_names = dict(tab_names or {})
         self.max_replans = max_replans
         self.tz = ZoneInfo(team.timezone)
+        self.automation = automation or AutomationSettings()
+        self.notify = notify or NotifySettings()
+        self.outbox = Outbox(store.engine)
+        self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
 
     # -- public ----------------------------------------------------------------------------------
 
-    def sync(self, *, now: datetime, trigger: str = "manual", dry_run: bool = False) -> SyncReport:
-        """Run one sync at `now` (timezone-aware). With `dry_run`, plan only: write nothing."""
+    def sync(
+        self,
+        *,
+        now: datetime,
+        trigger: str = "manual",
+        dry_run: bool = False,
+        kpi_period: tuple[date, date] | None = None,
+    ) -> SyncReport:
+        """Run one sync at `now` (timezone-aware). With `dry_run`, plan only: write nothing.
+        `kpi_period` (first, last day) sets the KPIs' period (default: the last 90 days)."""
         started = time.perf_counter()
         report = SyncReport(run_id=None, backend=self.backend.name, sheet_key=self.sheet_key)
         report.dry_run = dry_run
@@ -134,8 +101,11 @@ class SyncEngine:
             run_id = self.store.start_run(self.sheet_key, trigger, now, self.backend.name)
             report.run_id = run_id
         try:
-            prepared = self._prepare_and_write(now, run_id, report, dry_run)
+            prepared = self._prepare_and_write(now, run_id, report, dry_run, kpi_period)
             if run_id is not None:
+                # Notices first: enqueueing is idempotent, so a crash before the record below
+                # repeats the enqueue and loses nothing.
+                self._enqueue(prepared, now)
                 inserted = self.store.record_sync(
                     self.sheet_key,
                     run_id,
@@ -163,10 +133,15 @@ class SyncEngine:
     # -- steps ------------------------------------------------------------------------------------
 
     def _prepare_and_write(
-        self, now: datetime, run_id: int | None, report: SyncReport, dry_run: bool
+        self,
+        now: datetime,
+        run_id: int | None,
+        report: SyncReport,
+        dry_run: bool,
+        kpi_period: tuple[date, date] | None = None,
     ) -> _Prepared:
         for attempt in range(self.max_replans + 1):
-            prepared = self._prepare(now, run_id or 0)
+            prepared = self._prepare(now, run_id or 0, kpi_period)
             self._fill_report(report, prepared)
             if dry_run:
                 report.cells_written = len(prepared.id_fills) + len(prepared.updates)
@@ -181,7 +156,9 @@ class SyncEngine:
                 report.replans += 1
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _prepare(self, now: datetime, run_id: int) -> _Prepared:
+    def _prepare(
+        self, now: datetime, run_id: int, kpi_period: tuple[date, date] | None = None
+    ) -> _Prepared:
         data = self.backend.read(self._select)
         tabs = find_tabs(self.schema, data.titles, self.tab_names)
         if "cases" not in tabs:
@@ -203,6 +180,7 @@ class SyncEngine:
             rows["policies"], placed["policies"].headers, self.policies
         )
         calendars = build_calendars(self.team, extra_days)
+        automation, template_messages = load_automation(self.automation, rows["templates"])
         snapshots = self.store.load_snapshots(self.sheet_key)
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
         for event in self.store.timeline(self.sheet_key):
@@ -221,6 +199,7 @@ class SyncEngine:
                 snapshots=snapshots,
                 events=events_by_case,
                 known_ids=frozenset(snapshots),
+                automation=automation,
             )
         )
         timeline = placed["timeline"]
@@ -247,10 +226,36 @@ class SyncEngine:
         updates += aux.validation_updates(
             rows["holidays"], holiday_messages, placed["holidays"].headers, ctx
         )
+        templates = placed["templates"]
+        if not any(row.values for row in rows["templates"]):  # a new or emptied tab
+            updates += seed_template_cells(templates.headers)
+        updates += aux.validation_updates(
+            rows["templates"], template_messages, templates.headers, ctx
+        )
+        updates += outbox_cells(
+            self.outbox,
+            self.sheet_key,
+            data.tabs.get(tabs.get("outbox", "")),
+            placed["outbox"].headers,
+            self.tz,
+            ctx,
+        )
+        report = compute_report(
+            plan.results,
+            rows["cases"],
+            group_events([e for es in events_by_case.values() for e in es], plan.events),
+            team=self.team,
+            calendars=calendars,
+            policies=policies,
+            now=now,
+            period=kpi_period,
+        )
+        kpis_layout, kpis_cells = kpi_tab(report, data.tabs.get(self.kpis_title), self.kpis_title)
         check_writes(self.schema, placed, rows, [*plan.id_fills, *updates])
+        updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
         return _Prepared(
             version=data.version,
-            layouts=[p.layout for p in placed.values()],
+            layouts=[*(p.layout for p in placed.values()), kpis_layout],
             id_fills=plan.id_fills,
             updates=updates,
             plan=plan,
@@ -258,6 +263,7 @@ class SyncEngine:
             notes=notes,
             case_rows=rows["cases"],
             case_headers=cases.headers,
+            kpis=report,
         )
 
     def _write(
@@ -309,9 +315,18 @@ class SyncEngine:
 
     # -- helpers ----------------------------------------------------------------------------------
 
+    def _enqueue(self, prepared: _Prepared, now: datetime) -> int:
+        messages = [
+            message
+            for notice in prepared.plan.notices
+            for message in route(notice, self.notify, self.sheet_key, now)
+        ]
+        return self.outbox.enqueue(messages) if messages else 0
+
     def _select(self, titles: Sequence[str]) -> list[str]:
         found = find_tabs(self.schema, titles, self.tab_names)
-        return [found[t.key] for t in self.schema.tabs if t.key in found]
+        chosen = [found[t.key] for t in self.schema.tabs if t.key in found]
+        return [*chosen, self.kpis_title] if self.kpis_title in titles else chosen
 
     def _place(self, data: SheetData, tabs: Mapping[str, str]) -> dict[str, PlacedTab]:
         placed: dict[str, PlacedTab] = {}
@@ -350,6 +365,7 @@ class SyncEngine:
         report.warnings = plan.warnings
         report.results = plan.results
         report.notes += prepared.notes
+        report.kpis = prepared.kpis
 
     def _finish(
         self,

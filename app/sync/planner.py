@@ -17,6 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
 from app.automation.triage import triage
+from app.automation.workflow import (
+    Automation,
+    CaseAutomation,
+    CaseState,
+    StatusChange,
+    automate_case,
+)
+from app.notify.messages import Notice
 from app.sheets.backend import CellUpdate, CellValue
 from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync import history as hist
@@ -29,7 +37,7 @@ from app.sync.derive import (
 )
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
-from policies import Calendars, Evaluation, PolicySet, TeamSettings, evaluate
+from policies import Calendars, CaseFacts, Evaluation, PolicySet, TeamSettings, evaluate
 from sheet_schema import HeaderMap, Owner, ParseContext, is_blank
 
 SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
@@ -51,6 +59,7 @@ class CaseResult:
     next_due: datetime | None = None
     suggested_reply: str | None = None
     seller_message: str | None = None
+    priority_rule: str | None = None
 
 
 @dataclass(slots=True)
@@ -61,6 +70,7 @@ class CasesPlan:
     events: list[TimelineEvent] = field(default_factory=list)
     snapshots: list[CaseSnapshot] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
     new_cases: int = 0
     errors: int = 0
     warnings: int = 0
@@ -79,6 +89,7 @@ class CasesInput:
     snapshots: Mapping[str, CaseSnapshot]
     events: Mapping[str, Sequence[TimelineEvent]]
     known_ids: frozenset[str] = frozenset()
+    automation: Automation | None = None
 
 
 def plan_cases(inp: CasesInput) -> CasesPlan:
@@ -128,9 +139,9 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             case_id, row, opened if isinstance(opened, datetime) else None, history, inp.now
         )
         ev = evaluate(facts, inp.policies, inp.calendars, inp.now, inp.team)
-        text = validation_text(row, ev.findings, headers)
         errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
-        warnings = text.count("⚠")
+        findings = list(ev.findings)
+        auto: CaseAutomation | None = None
         if errors:
             values = error_values(case_id)
             tri = None
@@ -138,6 +149,14 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             override = row.text("priority_override")
             tri = triage(facts, ev, inp.now, override)
             values = service_values(ev, tri, case_id, inp.tz)
+            if inp.automation is not None:
+                auto = _automate(inp, facts, ev, row, new_events, tri.next_action)
+                values.update(auto.values())
+                findings += auto.findings
+                new_events = [*new_events, *auto.events]
+                plan.notices.extend(auto.notices)
+        text = validation_text(row, findings, headers)
+        warnings = text.count("⚠")
         _row_values(plan, inp, row, values, text)
         plan.events.extend(new_events)
         if snapshot is None:
@@ -155,14 +174,53 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
                 row=row.row,
                 evaluation=ev,
                 next_action=tri.next_action if tri else None,
-                priority=tri.priority if tri else None,
+                priority=auto.priority if auto else (tri.priority if tri else None),
                 validation=text,
                 errors=errors,
                 warnings=warnings,
                 next_due=tri.next_due if tri else None,
+                suggested_reply=auto.suggested_reply if auto else None,
+                seller_message=auto.seller_message if auto else None,
+                priority_rule=auto.priority_rule if auto else None,
             )
         )
     return plan
+
+
+def _automate(
+    inp: CasesInput,
+    facts: CaseFacts,
+    ev: Evaluation,
+    row: SheetRow,
+    new_events: list[TimelineEvent],
+    next_action: str,
+) -> CaseAutomation:
+    """Priority from rules, replies, reminders and escalation for one usable case."""
+    assert inp.automation is not None
+    history = [*inp.events.get(facts.case_id, ()), *new_events]
+    change = next(
+        (
+            StatusChange(e.event_key, _str(e.data.get("from")), _str(e.data.get("to")))
+            for e in new_events
+            if e.kind in (hist.STATUS_CHANGED, hist.REOPENED)
+        ),
+        None,
+    )
+    return automate_case(
+        inp.automation,
+        facts,
+        ev,
+        inp.now,
+        row.values,
+        CaseState.from_events(history),
+        status_change=change,
+        platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
+        next_action=next_action,
+    )
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _row_values(

@@ -78,13 +78,16 @@ def test_case_details_explain_the_case(api: Api) -> None:
     assert [(f["code"], f["severity"], f["column"]) for f in shown["findings"]] == [
         ("evidence.missing", "warning", "video_proof")
     ]
-    assert shown["timeline"] == [
+    assert [e for e in shown["timeline"] if e["kind"] == "created"] == [
         {
             "at": "2025-10-10T10:00:00+08:00",
             "kind": "created",
             "detail": "Case opened with status In Progress",
         }
     ]
+    kinds = {e["kind"] for e in shown["timeline"]}  # what the automation did, once each
+    assert {"escalated", "reply_generated", "evidence_requested"} <= kinds
+    assert shown["replies"]["customer"] and shown["replies"]["seller"]
 
 
 def test_timeline_grows_with_what_later_syncs_observed(api: Api) -> None:
@@ -97,7 +100,8 @@ def test_timeline_grows_with_what_later_syncs_observed(api: Api) -> None:
 
     shown = details(api, "AS-T-0001")
 
-    assert [(e["kind"], e["at"], e["detail"]) for e in shown["timeline"]] == [
+    statuses = [e for e in shown["timeline"] if e["kind"] in ("created", "status_changed")]
+    assert [(e["kind"], e["at"], e["detail"]) for e in statuses] == [
         ("created", "2025-10-10T10:00:00+08:00", "Case opened with status In Progress"),
         ("status_changed", "2025-10-10T12:00:00+08:00", "Status In Progress → Awaiting Customer"),
     ]

@@ -42,7 +42,8 @@ def test_signed_sync_answers_a_summary_and_writes_the_sheet(api: Api) -> None:
     assert summary.keys() == SUMMARY_KEYS
     assert isinstance(summary["run_id"], int)
     assert summary["backend"] == "workbook"
-    assert (summary["cases"], summary["new_cases"], summary["timeline_events"]) == (2, 2, 2)
+    assert (summary["cases"], summary["new_cases"]) == (2, 2)
+    assert summary["timeline_events"] >= 2  # two cases opened, plus what the automation did
     assert summary["cells_written"] > 0
     assert summary["findings"] == summary["errors"] + summary["warnings"]
     assert summary["joined"] is False

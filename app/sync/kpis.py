@@ -1,0 +1,107 @@
+"""The team's KPIs for one sync: computed from the synced rows and the Timeline, and laid out
+as the KPIs tab (a free-form grid the service owns, rewritten only where a figure changed)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from app.analytics import KpiReport, chart_series, default_period, kpi_case, kpi_grid, kpis_for_team
+from app.sheets.backend import CellUpdate, CellValue, ChartSpec, TabData, TabLayout
+from app.store import TimelineEvent
+from app.sync.planner import CaseResult
+from app.sync.rows import SheetRow
+from policies import Calendars, PolicySet, TeamSettings
+
+KPIS_TITLE = "KPIs"
+
+
+def compute_report(
+    results: Sequence[CaseResult],
+    rows: Sequence[SheetRow],
+    events: Mapping[str, Sequence[TimelineEvent]],
+    *,
+    team: TeamSettings,
+    calendars: Calendars,
+    policies: PolicySet,
+    now: datetime,
+    period: tuple[date, date] | None = None,
+) -> KpiReport:
+    tz = ZoneInfo(team.timezone)
+    by_row = {row.row: row for row in rows}
+    seen: set[str] = set()
+    cases = []
+    for result in results:
+        row = by_row.get(result.row)
+        if row is None or result.case_id in seen:
+            continue  # duplicate ids are flagged in the sheet and left out of the figures
+        seen.add(result.case_id)
+        cases.append(
+            kpi_case(
+                result.case_id,
+                row.values,
+                result.evaluation,
+                tz=tz,
+                platform_name=policies.display_name,
+                closed_statuses=team.closed_statuses,
+            )
+        )
+    start, end = period or default_period(now, tz)
+    return kpis_for_team(cases, events, team, calendars, start=start, end=end)
+
+
+def group_events(
+    stored: Sequence[TimelineEvent], new: Sequence[TimelineEvent]
+) -> dict[str, list[TimelineEvent]]:
+    grouped: dict[str, list[TimelineEvent]] = defaultdict(list)
+    keys: set[str] = set()
+    for event in [*stored, *new]:
+        if event.event_key not in keys:
+            keys.add(event.event_key)
+            grouped[event.case_id].append(event)
+    return grouped
+
+
+def kpi_tab(
+    report: KpiReport, current: TabData | None, title: str
+) -> tuple[TabLayout, list[CellUpdate]]:
+    """The KPIs tab's layout (with its weekly chart) and the cells that differ from it."""
+    grid = kpi_grid(report)
+    formats = {(f.row, f.col): f.number_format for f in grid.formats}
+    updates: list[CellUpdate] = []
+    height = max(len(grid.rows), len(current.rows) if current else 0)
+    width = max([len(r) for r in grid.rows] + [len(r) for r in (current.rows if current else [])])
+    for r in range(height):
+        for c in range(width):
+            wanted: CellValue = (
+                grid.rows[r][c] if r < len(grid.rows) and c < len(grid.rows[r]) else None
+            )
+            have = current.cell(r, c) if current else None
+            if not _same(have, wanted):
+                updates.append(CellUpdate(title, r + 1, c + 1, wanted, formats.get((r + 1, c + 1))))
+    chart = chart_series(report, grid)
+    spec = ChartSpec(
+        title=chart.title,
+        categories=(chart.categories.first_row, chart.categories.last_row, chart.categories.col),
+        series=tuple((s.first_row - 1, s.last_row, s.col) for s in chart.series),
+        anchor=(chart.anchor_row, chart.anchor_col),
+    )
+    bold = tuple(sorted({t.title_row for t in grid.tables} | {t.header_row for t in grid.tables}))
+    layout = TabLayout(title=title, columns=(), frozen_rows=0, charts=(spec,), bold_rows=bold)
+    return layout, updates
+
+
+def _same(have: CellValue, wanted: CellValue) -> bool:
+    if wanted is None or wanted == "":
+        return have is None or have == ""
+    if isinstance(wanted, float) and isinstance(have, int | float) and not isinstance(have, bool):
+        return abs(float(have) - wanted) < 1e-9
+    if isinstance(wanted, datetime | date) and isinstance(have, int | float):
+        from sheet_schema import to_serial
+
+        return abs(to_serial(wanted) - float(have)) < 1e-6
+    if isinstance(wanted, date) and isinstance(have, datetime):
+        return have.date() == wanted if not isinstance(wanted, datetime) else have == wanted
+    return have == wanted

@@ -1,0 +1,67 @@
+"""What a sync reports (`SyncReport`, printed by `--json` and the API) and what its planning
+step hands to its writing step (`_Prepared`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.analytics import KpiReport
+from app.sheets.backend import CellUpdate, TabLayout
+from app.store import TimelineEvent
+from app.sync.planner import CaseResult, CasesPlan
+from app.sync.rows import SheetRow
+from sheet_schema import HeaderMap
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """The outcome of one sync; `as_json` is what `--json` and the API print."""
+
+    run_id: int | None
+    backend: str
+    sheet_key: str
+    cases: int = 0
+    new_cases: int = 0
+    cells_written: int = 0
+    timeline_events: int = 0
+    errors: int = 0
+    warnings: int = 0
+    layout_changes: int = 0
+    duration_ms: int = 0
+    replans: int = 0
+    dry_run: bool = False
+    results: list[CaseResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    kpis: KpiReport | None = None
+
+    @property
+    def findings(self) -> int:
+        return self.errors + self.warnings
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "run_id": self.run_id,
+            "backend": self.backend,
+            "cases": self.cases,
+            "new_cases": self.new_cases,
+            "cells_written": self.cells_written,
+            "timeline_events": self.timeline_events,
+            "findings": self.findings,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass(slots=True)
+class _Prepared:
+    version: str | None
+    layouts: list[TabLayout]
+    id_fills: list[CellUpdate]
+    updates: list[CellUpdate]
+    plan: CasesPlan
+    events: list[TimelineEvent]
+    notes: list[str]
+    case_rows: list[SheetRow]
+    case_headers: HeaderMap
+    kpis: KpiReport | None = None

@@ -1,0 +1,89 @@
+"""The automation's tabs for one sync: Templates (seeded, validated) and Outbox (mirrored).
+
+Kept apart from the engine so each stays small. `load_automation` merges the team's Templates
+rows over the shipped defaults and says, per row, whether the template is usable; the Outbox
+tab shows what the store's outbox holds for this sheet (delivery happens from the store only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+
+from app.automation.config import AutomationConfigError
+from app.automation.settings import AutomationSettings
+from app.automation.templates import seed_rows
+from app.automation.workflow import Automation
+from app.errors import ConfigurationError
+from app.notify.outbox import Outbox
+from app.notify.view import outbox_tab_rows
+from app.sheets.backend import CellUpdate, CellValue, TabData
+from app.sync.rows import SheetRow
+from app.sync.values import same_value
+from sheet_schema import HeaderMap, ParseContext
+
+OUTBOX_ROWS = 500  # the newest messages; the store keeps them all
+
+
+def load_automation(
+    settings: AutomationSettings, rows: Sequence[SheetRow]
+) -> tuple[Automation, dict[int, str]]:
+    """The automation for this sync, and a Validation message per Templates row."""
+    template_rows = [
+        {k: ("" if v is None else str(v)) for k, v in row.values.items()}
+        for row in rows
+        if row.values
+    ]
+    try:
+        automation = Automation.load(settings, template_rows)
+    except AutomationConfigError as exc:
+        raise ConfigurationError(str(exc)) from exc
+    problems: dict[str, list[str]] = {}
+    for problem in automation.template_problems:
+        problems.setdefault(problem.key, []).append(problem.message)
+    messages: dict[int, str] = {}
+    for row in rows:
+        if not row.values:
+            continue
+        key = row.text("key") or ""
+        found = problems.get(key)
+        messages[row.row] = "✗ " + "; ".join(found) if found else "OK"
+    return automation, messages
+
+
+def seed_template_cells(headers: HeaderMap) -> list[CellUpdate]:
+    """The default templates, for a Templates tab the service has just created."""
+    updates: list[CellUpdate] = []
+    for offset, values in enumerate(seed_rows(), start=2):
+        for key, value in {**values, "validation": "OK"}.items():
+            index = headers.positions.get(key)
+            if index is not None and value:
+                updates.append(CellUpdate(headers.title, offset, index + 1, value))
+    return updates
+
+
+def outbox_cells(
+    outbox: Outbox,
+    sheet_key: str,
+    data: TabData | None,
+    headers: HeaderMap,
+    tz: tzinfo,
+    ctx: ParseContext,
+) -> list[CellUpdate]:
+    """Cells of the Outbox tab that differ from the store's outbox (newest first)."""
+    wanted: Sequence[Mapping[str, CellValue]] = outbox_tab_rows(
+        outbox.records(sheet_key, limit=OUTBOX_ROWS), tz
+    )
+    current_rows = len(data.rows) - 1 if data and data.rows else 0
+    updates: list[CellUpdate] = []
+    for n in range(max(len(wanted), current_rows)):
+        values = wanted[n] if n < len(wanted) else {}
+        for key, index in headers.positions.items():
+            desired = values.get(key)
+            current = data.cell(n + 1, index) if data else None
+            spec = headers.tab.column(key)
+            if not same_value(spec, current, desired, ctx):
+                updates.append(
+                    CellUpdate(headers.title, n + 2, index + 1, desired, spec.number_format)
+                )
+    return updates

@@ -8,27 +8,24 @@ Exit codes: 0 when the command ran (problems in rows are reported in the sheet, 
 from __future__ import annotations
 
 import json
-import logging
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, cast
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from app.auth import derive_sheet_secret
 from app.errors import AftersalesError
-from app.registry import SheetKind, SheetRegistry
 from app.runtime import Runtime, open_runtime
-from app.settings import Settings
 from app.sheets.google import GoogleBackend
 from app.sync.report import SyncReport
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 # soft_wrap: never hard-wrap messages (paths and commands must stay copyable in logs).
-out = Console(soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
 
 Now = Annotated[
@@ -155,189 +152,102 @@ def undo(
         out.print(f"  kept: {line}")
 
 
-sheets_cli = typer.Typer(no_args_is_help=True, help="The sheets the service manages.")
-cli.add_typer(sheets_cli, name="sheets")
-
-
-@sheets_cli.command("add")
-def sheets_add(
-    sheet_id: Annotated[
-        str, typer.Argument(help="Google spreadsheet id, or a name for a workbook")
-    ],
+@cli.command()
+def kpis(
     workbook: WorkbookOpt = None,
-    timezone: Annotated[str, typer.Option(help="The team's time zone.")] = "Asia/Shanghai",
-    allow: Annotated[
-        list[str] | None, typer.Option("--allow", help="Email or @domain allowed (repeatable).")
-    ] = None,
-    title: Annotated[str, typer.Option(help="A name people recognise.")] = "",
-    replace: Annotated[bool, typer.Option(help="Replace an existing entry.")] = False,
+    sheet: SheetOpt = None,
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    by: Annotated[
+        str, typer.Option(help="platform, assignee, platform_assignee, week or all")
+    ] = "all",
+    now: Now = None,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV rows.")] = False,
 ) -> None:
-    """Register a sheet (a Google spreadsheet, or with --workbook a local file)."""
-    rt = _runtime(None)
-    kind: SheetKind = "workbook" if workbook is not None else "google"
-    location = str(workbook.resolve()) if workbook is not None else sheet_id
-    try:
-        entry = SheetRegistry(rt.store).add(
-            sheet_id,
-            kind=kind,
-            location=location,
-            title=title,
-            timezone=timezone,
-            allowed=allow or (),
-            replace=replace,
-        )
-    except AftersalesError as exc:
-        _fail(exc.message)
-    out.print(f"Registered {entry.kind} sheet [bold]{entry.id}[/] ({entry.location}).")
-    master = rt.settings.auth.hmac_master_secret
-    if master is not None:
-        secret = derive_sheet_secret(master.get_secret_value(), entry.id)
-        out.print(f"Its HMAC secret for the add-on's Set up: {secret}")
+    """Team KPIs (definitions: docs/kpis.md), computed from the sheet; writes nothing."""
+    from app.analytics import GROUP_KINDS, GroupKind, default_period
 
-
-@sheets_cli.command("list")
-def sheets_list(as_json: JsonOpt = False) -> None:
-    """List the registered sheets."""
-    rt = _runtime(None)
-    entries = SheetRegistry(rt.store).list()
-    if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": e.id,
-                        "kind": e.kind,
-                        "location": e.location,
-                        "timezone": e.timezone,
-                        "allowed": list(e.allowed),
-                    }
-                    for e in entries
-                ]
+    if by != "all" and by not in GROUP_KINDS:
+        _fail(f"--by must be one of all, {', '.join(GROUP_KINDS)}")
+    rt = _runtime(workbook, sheet)
+    moment = _now(now)
+    period = None
+    if start or end:
+        first, last = default_period(moment, ZoneInfo(rt.team.timezone))
+        try:
+            period = (
+                date.fromisoformat(start) if start else first,
+                date.fromisoformat(end) if end else last,
             )
-        )
+        except ValueError as exc:
+            _fail(f"--from/--to: {exc}")
+    try:
+        report = rt.engine().sync(now=moment, trigger="kpis", dry_run=True, kpi_period=period)
+    except AftersalesError as exc:
+        _fail(exc.message)
+    assert report.kpis is not None
+    kinds: list[GroupKind] = list(GROUP_KINDS) if by == "all" else [cast(GroupKind, by)]
+    flat = [r.as_json() for kind in kinds for r in report.kpis.group(kind)]
+    if as_json:
+        data = report.kpis.as_json()
+        data["groups"] = {k: v for k, v in dict(data["groups"]).items() if k in kinds}  # type: ignore[call-overload]
+        print(json.dumps(data, ensure_ascii=False))
         return
-    table = Table("Id", "Kind", "Where", "Time zone", "Allowed")
-    for e in entries:
-        table.add_row(e.id, e.kind, e.location, e.timezone, ", ".join(e.allowed) or "-")
-    out.print(table)
+    if as_csv:
+        import csv
 
-
-@sheets_cli.command("secret")
-def sheets_secret(sheet_id: str) -> None:
-    """Print a sheet's HMAC secret for the add-on's Set up (derived from the master secret)."""
-    from app.api.app import DEV_SECRET_FILE
-
-    rt = _runtime(None)
-    if not _known(rt, sheet_id):
-        _fail(f"No sheet {sheet_id!r} is registered; add it with `aftersales sheets add`.")
-    master = rt.settings.auth.hmac_master_secret
-    if master is not None:
-        print(derive_sheet_secret(master.get_secret_value(), sheet_id))
-    elif rt.settings.environment == "development" and DEV_SECRET_FILE.exists():
-        print(derive_sheet_secret(DEV_SECRET_FILE.read_text(encoding="utf-8").strip(), sheet_id))
-    else:
-        _fail("No HMAC master secret is configured (AFTERSALES_AUTH__HMAC_MASTER_SECRET).")
-
-
-def _known(rt: Runtime, sheet_id: str) -> bool:
-    return sheet_id in {e.id for e in SheetRegistry(rt.store).list()}
-
-
-@sheets_cli.command("remove")
-def sheets_remove(sheet_id: str) -> None:
-    """Stop managing a sheet (its run history stays in the store)."""
-    rt = _runtime(None)
-    try:
-        SheetRegistry(rt.store).remove(sheet_id)
-    except AftersalesError as exc:
-        _fail(exc.message)
-    out.print(f"Removed {sheet_id}.")
-
-
-@cli.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port.")] = None,
-    demo: Annotated[
-        bool, typer.Option(help="Seed and register the local demo workbook when missing.")
-    ] = False,
-) -> None:
-    """Run the HTTP service (uvicorn, one worker) with the scheduler."""
-    import uvicorn
-
-    from app.api.app import create_app
-    from app.settings import get_settings
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = get_settings()
-    host = host or settings.host
-    port = port or settings.port
-    if demo:
-        _seed_demo(settings.workbook)
-    try:
-        application = create_app(settings)
-    except AftersalesError as exc:
-        _fail(exc.message)
-    base = f"http://{host}:{port}"
-    out.print(f"After-sales Desk on [bold]{base}[/]")
-    out.print(
-        f"API reference: `aftersales openapi` prints it; {base}/openapi.json serves it to "
-        "signed callers (every endpoint but /healthz needs credentials)."
-    )
-    if settings.environment == "development" and settings.auth.hmac_master_secret is None:
-        out.print(
-            "Development sign-in: HMAC master secret in var/dev-hmac-secret; "
-            "`aftersales sheets add` prints a sheet's secret for the add-on."
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(flat[0]) if flat else ["group"])
+        writer.writeheader()
+        for item in flat:
+            writer.writerow(
+                {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                    for k, v in item.items()
+                }
+            )
+        return
+    kpi = report.kpis
+    out.print(f"KPIs {kpi.start} – {kpi.end} ({kpi.timezone}), {len(report.results)} cases")
+    for kind in kinds:
+        table = Table(
+            "Group",
+            "Cases",
+            "FRT med h",
+            "FRT p90 h",
+            "Closed",
+            "Resolution rate",
+            "Within SLA",
+            "Re-opened %",
+            "CSAT",
+            "Exceptions %",
+            "Res. med days",
+            title=kind,
         )
-    out.print(f"Workbook: [bold]{settings.workbook}[/]  Store: {_masked(settings)}")
-    uvicorn.run(application, host=host, port=port, workers=1, log_level="info")
+        for row in kpi.group(kind):
+            label = " / ".join(str(x) for x in (row.platform, row.assignee, row.week) if x) or "all"
+            table.add_row(
+                label,
+                str(row.cases),
+                _num(row.frt_median_hours),
+                _num(row.frt_p90_hours),
+                str(row.closed),
+                _pct(row.resolution_rate),
+                _pct(row.within_sla_rate),
+                _pct(row.reopened_pct),
+                _num(row.csat_mean),
+                _pct(row.exception_pct),
+                _num(row.resolution_median_days),
+            )
+        out.print(table)
 
 
-@cli.command()
-def openapi() -> None:
-    """Print the API's OpenAPI document (JSON)."""
-    from app.api.app import create_app
-    from app.settings import Settings
-
-    application = create_app(Settings(environment="test"), start_scheduler=False)
-    print(json.dumps(application.openapi(), indent=2))
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
-@cli.command()
-def addon(
-    url: Annotated[str, typer.Option(help="The service's public URL.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the add-on into.")],
-) -> None:
-    """Write the Apps Script add-on, ready to paste into Extensions > Apps Script or push
-    with clasp."""
-    from app.addon.export import write_addon
-
-    try:
-        files = write_addon(url, out_dir)
-    except ValueError as exc:
-        _fail(str(exc))
-    for path in files:
-        out.print(f"wrote {path}")
-
-
-def _seed_demo(workbook: Path) -> None:
-    """The embedded default: a demo workbook registered as sheet 'demo'."""
-    from app.demo import build_demo_workbook
-
-    rt = _runtime(workbook)
-    if not workbook.exists():
-        build_demo_workbook(workbook, datetime.now(UTC))
-        out.print(f"Created demo workbook [bold]{workbook}[/] with 200 example cases.")
-    registry = SheetRegistry(rt.store)
-    if "demo" not in {e.id for e in registry.list()}:
-        registry.add("demo", kind="workbook", location=str(workbook.resolve()), title="Demo")
-    rt.store.close()
-
-
-def _masked(settings: Settings) -> str:
-    from app.store.engine import mask_url
-
-    return mask_url(settings.database_url.get_secret_value())
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 def _sync(rt: Runtime, now: datetime, trigger: str, *, dry_run: bool) -> SyncReport:
@@ -401,3 +311,7 @@ def main() -> None:
     except AftersalesError as exc:  # pragma: no cover - commands catch their own
         err.print(f"error: {exc.message}")
         sys.exit(2)
+
+
+# The service's commands (sheets, serve, openapi, addon) live in their own module.
+from app import cli_admin  # noqa: E402,F401  (registers its commands on `cli`)

@@ -143,3 +143,17 @@ class SheetOut(BaseModel):
     last_run_id: int | None
     last_run_outcome: str | None
     last_run_at: datetime | None
+
+
+class KpisOut(BaseModel):
+    """KPIs over a period; `groups` maps a grouping (all, platform, assignee,
+    platform_assignee, week) to its rows. Definitions: docs/kpis.md."""
+
+    start: date
+    end: date
+    timezone: str
+    business_day_hours: float
+    generated_at: datetime | None
+    cases_missing_opened: int
+    cases_outside_period: int
+    groups: dict[str, list[dict[str, Any]]]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 from starlette.concurrency import run_in_threadpool
 
+from app.analytics import default_period
 from app.api.context import ServiceContext
 from app.api.deps import ContextDep, SheetDep
 from app.api.errors import error_responses
@@ -16,6 +18,7 @@ from app.api.schemas import (
     CellWriteOut,
     ClockOut,
     FindingOut,
+    KpisOut,
     RepliesOut,
     RunDetail,
     RunOut,
@@ -23,7 +26,7 @@ from app.api.schemas import (
     TimelineOut,
     UndoOut,
 )
-from app.errors import AftersalesError, NotFoundError, SyncInProgressError
+from app.errors import AftersalesError, NotFoundError, SheetError, SyncInProgressError
 from app.registry import SheetEntry
 from app.service.coordinator import SyncResult
 from app.store import RunRecord
@@ -32,6 +35,11 @@ from app.sync.derive import FIX_FIRST
 from app.sync.engine import SyncEngine
 from app.sync.undo import undo_run
 from sheet_schema import ParseContext
+
+
+class InvalidPeriodError(SheetError):
+    code = "invalid_period"
+
 
 ERRORS = error_responses(401, 403, 404, 409, 422, 423, 503)
 router = APIRouter(prefix="/v1/sheets/{sheet}", tags=["sheets"], responses=ERRORS)
@@ -57,6 +65,21 @@ async def case_details(
 ) -> CaseDetails:
     """Policy, deadlines, findings, timeline and replies of one case (what the sidebar shows)."""
     return await run_in_threadpool(_case_details, context, entry, case_id)
+
+
+@router.get("/kpis", response_model=KpisOut, summary="KPIs")
+async def kpis(
+    entry: SheetDep,
+    context: ContextDep,
+    start: date | None = Query(None, alias="from", description="First day (default: 90 days ago)"),
+    end: date | None = Query(None, alias="to", description="Last day (default: today)"),
+    by: Literal["all", "platform", "assignee", "platform_assignee", "week"] = Query(
+        "all", description="Which grouping to return"
+    ),
+) -> dict[str, object]:
+    """First response time, resolution rate, re-opened %, CSAT, policy exceptions and resolution
+    time, per platform, team member, both, and ISO week (definitions: docs/kpis.md)."""
+    return await run_in_threadpool(_kpis, context, entry, start, end, by)
 
 
 @router.get("/runs", response_model=list[RunOut], summary="Recent runs")
@@ -144,17 +167,44 @@ def _undo(context: ServiceContext, entry: SheetEntry, run: int) -> UndoOut:
     )
 
 
-def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> CaseDetails:
+def _dry_run_engine(context: ServiceContext, entry: SheetEntry) -> SyncEngine:
+    """A separate engine and backend: a dry run must not share a backend with a running sync."""
     shared = context.engine_for(entry.id)
-    # A separate engine and backend: a dry run must not share a backend with a running sync.
-    engine = SyncEngine(
+    return SyncEngine(
         context.backend_for(entry),
         context.store,
         sheet_key=entry.sheet_key,
         policies=shared.policies,
         team=shared.team,
         tab_names=shared.tab_names,
+        automation=context.settings.automation,
+        notify=context.settings.notify,
     )
+
+
+def _kpis(
+    context: ServiceContext, entry: SheetEntry, start: date | None, end: date | None, by: str
+) -> dict[str, object]:
+    engine = _dry_run_engine(context, entry)
+    now = context.clock()
+    period = None
+    if start is not None or end is not None:
+        default_start, default_end = default_period(now, ZoneInfo(engine.team.timezone))
+        period = (start or default_start, end or default_end)
+        if period[0] > period[1]:
+            raise InvalidPeriodError(f"from {period[0]} is after to {period[1]}")
+    report = engine.sync(now=now, trigger="kpis", dry_run=True, kpi_period=period)
+    assert report.kpis is not None
+    data = report.kpis.as_json()
+    groups = data["groups"]
+    assert isinstance(groups, dict)
+    data["groups"] = {by: groups[by]} if by != "all" else groups
+    return data
+
+
+def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> CaseDetails:
+    shared = context.engine_for(entry.id)
+    engine = _dry_run_engine(context, entry)
     report = engine.sync(now=context.clock(), trigger="details", dry_run=True)
     result = next((r for r in report.results if r.case_id == case_id), None)
     if result is None:

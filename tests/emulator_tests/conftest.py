@@ -1,4 +1,5 @@
-"""The emulator's own tests use its pytest plugin (tests.emulator.fixtures)."""
+"""The emulator's own tests; its pytest plugin (tests.emulator.fixtures) is registered in
+tests/conftest.py and provides sheets_emulator, service_account, emulator, gspread_client."""
 
 from __future__ import annotations
 
@@ -6,14 +7,6 @@ from collections.abc import Callable
 
 import gspread
 import pytest
-
-from tests.emulator import fixtures
-
-# the emulator's pytest plugin, registered for this directory
-sheets_emulator = fixtures.sheets_emulator
-service_account = fixtures.service_account
-emulator = fixtures.emulator
-gspread_client = fixtures.gspread_client
 
 
 @pytest.fixture

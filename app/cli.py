@@ -72,14 +72,21 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Build the demo workbook (if missing), sync it and show the cases."""
-    from app.demo import build_demo_workbook
+    from app.demo_history import replay_demo
 
     moment = _now(now)
     rt = _runtime(workbook)
     if not rt.workbook.exists():
-        build_demo_workbook(rt.workbook, moment)
-        out.print(f"Created demo workbook [bold]{rt.workbook}[/] with 200 example cases.")
-    report = _sync(rt, moment, "demo", dry_run=False)
+        try:
+            report = replay_demo(rt.engine(), rt.workbook, moment)
+        except AftersalesError as exc:
+            _fail(exc.message)
+        out.print(
+            f"Created demo workbook [bold]{rt.workbook}[/] with 200 example cases "
+            "and five weeks of history."
+        )
+    else:
+        report = _sync(rt, moment, "demo", dry_run=False)
     _show(report, limit=25)
     out.print(f"Open [bold]{rt.workbook}[/] in LibreOffice or Excel to see the result.")
     _summary(report, as_json)

@@ -188,12 +188,15 @@ def addon(
 
 def _seed_demo(workbook: Path) -> None:
     """The embedded default: a demo workbook registered as sheet 'demo'."""
-    from app.demo import build_demo_workbook
+    from app.demo_history import replay_demo
 
     rt = _runtime(workbook)
     if not workbook.exists():
-        build_demo_workbook(workbook, datetime.now(UTC))
-        out.print(f"Created demo workbook [bold]{workbook}[/] with 200 example cases.")
+        replay_demo(rt.engine(), workbook, datetime.now(UTC))
+        out.print(
+            f"Created demo workbook [bold]{workbook}[/] with 200 example cases "
+            "and five weeks of history."
+        )
     registry = SheetRegistry(rt.store)
     if "demo" not in {e.id for e in registry.list()}:
         registry.add("demo", kind="workbook", location=str(workbook.resolve()), title="Demo")

@@ -66,9 +66,21 @@ CHANNELS = ("Email", "WhatsApp", "Discord", "WeChat", "Telegram")
 EVIDENCE = ("photos", "photos, video", "photos, tracking", "", "video")
 
 
-def build_demo_workbook(path: Path, now: datetime, cases: int = 200, seed: int = 7) -> Path:
-    """Write a demo workbook with a Cases tab only; the first sync adds everything else."""
+def demo_cases(now: datetime, cases: int = 200, seed: int = 7) -> list[dict[str, object]]:
+    """The demo's cases as they stand at `now`, by column key."""
     rng = random.Random(seed)
+    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    return [_case(rng, n, now, today) for n in range(cases)]
+
+
+def build_demo_workbook(
+    path: Path,
+    now: datetime,
+    cases: int = 200,
+    seed: int = 7,
+    rows: list[dict[str, object]] | None = None,
+) -> Path:
+    """Write a demo workbook with a Cases tab only; the first sync adds everything else."""
     schema = load_schema()
     spec = schema.tab("cases")
     columns = [c for c in spec.columns if c.owner is Owner.USER]
@@ -79,9 +91,7 @@ def build_demo_workbook(path: Path, now: datetime, cases: int = 200, seed: int =
     sheet.append([c.header for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
-    for n in range(cases):
-        row = _case(rng, n, now, today)
+    for n, row in enumerate(demo_cases(now, cases, seed) if rows is None else rows):
         sheet.append([row.get(c.key) for c in columns])
         for index, c in enumerate(columns, start=1):
             cell = sheet.cell(row=n + 2, column=index)
@@ -109,11 +119,12 @@ def _case(rng: random.Random, n: int, now: datetime, today: date) -> dict[str, o
     status = _pick(rng, STATUSES)
     # Most open cases are days old; closed ones are older.
     age_days = min(40, int(rng.expovariate(1 / (14 if status in ("Resolved", "Closed") else 4))))
-    opened = (
-        (now - timedelta(days=age_days, hours=rng.randint(0, 9)))
-        .astimezone(ZoneInfo("Asia/Shanghai"))
-        .replace(tzinfo=None, second=0, microsecond=0)
+    day = (now - timedelta(days=age_days)).astimezone(ZoneInfo("Asia/Shanghai")).date()
+    opened = datetime.combine(day, datetime.min.time()) + timedelta(
+        hours=rng.randint(8, 19), minutes=rng.choice((5, 20, 35, 50))
     )
+    opened = min(opened, now.astimezone(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None))
+    opened = opened.replace(second=0, microsecond=0)
     window_start = (opened - timedelta(days=rng.randint(1, 12))).date()
     closed = status in ("Resolved", "Closed")
     row: dict[str, object] = {
@@ -134,7 +145,7 @@ def _case(rng: random.Random, n: int, now: datetime, today: date) -> dict[str, o
         "status": status,
     }
     if status != "New" and rng.random() < 0.8:
-        row["first_response_at"] = opened + timedelta(hours=rng.randint(1, 20))
+        row["first_response_at"] = opened + timedelta(minutes=rng.randint(20, 600))
     if status in ("Awaiting Platform", "Resolved", "Closed") and rng.random() < 0.7:
         row["platform_response"] = rng.choice(
             (

@@ -412,7 +412,7 @@ def _bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     bodies: list[bytes] = []
     data: list[bytes] = []
     size = 0
-    for block in blocks:
+    for block in _fit(blocks):
         run = _compact(_range(block))
         if data and size + len(run) > MAX_BODY_BYTES:
             bodies.append(_values_body(data))
@@ -422,6 +422,19 @@ def _bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     if data:
         bodies.append(_values_body(data))
     return bodies
+
+
+def _fit(blocks: list[list[list[CellUpdate]]]) -> list[list[list[CellUpdate]]]:
+    """Blocks cut into row chunks so that none alone passes the body limit."""
+    out: list[list[list[CellUpdate]]] = []
+    for block in blocks:
+        size = len(_compact(_range(block)))
+        if size <= MAX_BODY_BYTES or len(block) == 1:
+            out.append(block)
+            continue
+        per_chunk = max(1, len(block) * MAX_BODY_BYTES // (size * 2))
+        out += [block[i : i + per_chunk] for i in range(0, len(block), per_chunk)]
+    return out
 
 
 def _compact(value: Any) -> bytes:

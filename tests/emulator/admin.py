@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from typing import Any
@@ -10,13 +9,6 @@ from typing import Any
 from .edits import Edit
 from .errors import ApiError, bad_request, not_found
 from .state import EmulatorState, Reply, share
-
-
-def _record(record: Any) -> dict[str, Any]:
-    data = dataclasses.asdict(record)
-    data["spreadsheetId"] = data.pop("spreadsheet_id")
-    data["requestKinds"] = data.pop("request_kinds")
-    return data
 
 
 def _edit_from(body: dict[str, Any]) -> Edit:
@@ -70,7 +62,7 @@ def _dispatch(
             state.log.clear()
             return {}
         kind = params.get("kind", [None])[-1]
-        return {"requests": [_record(r) for r in state.log.records(kind)]}
+        return {"requests": [r.as_dict() for r in state.log.records(kind)]}
     if route == "/faults":
         if method == "DELETE":
             state.faults.clear()

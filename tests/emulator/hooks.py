@@ -3,6 +3,7 @@ quota enforcer. All thread-safe."""
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -58,10 +59,43 @@ class RequestRecord:
     principal: str | None = None
     status: int | None = None  # None when the connection was dropped without a response
     fault: str | None = None
-    body: Any = None
+    raw_body: bytes = field(default=b"", repr=False)
     started: float = 0.0
     duration: float = 0.0
-    request_kinds: list[str] = field(default_factory=list)  # batchUpdate request kinds
+
+    @property
+    def body(self) -> Any:
+        """The request's JSON body (None when absent or not JSON)."""
+        if not self.raw_body:
+            return None
+        try:
+            return json.loads(self.raw_body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
+
+    @property
+    def request_kinds(self) -> list[str]:
+        """For spreadsheets.batchUpdate: the kind of each request, in order."""
+        body = self.body if self.kind == "spreadsheets.batchUpdate" else None
+        if not isinstance(body, dict):
+            return []
+        return [next(iter(r), "") for r in body.get("requests") or [] if isinstance(r, dict)]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "kind": self.kind,
+            "spreadsheetId": self.spreadsheet_id,
+            "principal": self.principal,
+            "status": self.status,
+            "fault": self.fault,
+            "requestKinds": self.request_kinds,
+            "started": self.started,
+            "duration": self.duration,
+        }
 
 
 class RequestLog:

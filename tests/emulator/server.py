@@ -115,17 +115,6 @@ class Handler(BaseHTTPRequestHandler):
         self, route: Any, raw_path: str, query: str, params: dict[str, list[str]], raw: bytes
     ) -> None:
         state = self.server.state
-        body: Any = None
-        request_kinds: list[str] = []
-        if raw:
-            try:
-                body = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                body = None
-        if route.kind == "spreadsheets.batchUpdate" and isinstance(body, dict):
-            request_kinds = [
-                next(iter(r), "") for r in body.get("requests") or [] if isinstance(r, dict)
-            ]
         record = state.log.start(
             RequestRecord(
                 0,
@@ -134,9 +123,8 @@ class Handler(BaseHTTPRequestHandler):
                 query,
                 route.kind,
                 route.spreadsheet_id,
-                body=body,
+                raw_body=raw,
                 started=time.time(),
-                request_kinds=request_kinds,
             )
         )
         state.run_edits(state.edits.due(route.kind))
@@ -157,8 +145,7 @@ class Handler(BaseHTTPRequestHandler):
             headers = {k.lower(): v for k, v in self.headers.items()}
             reply = handle_api(state, route, params, headers, raw)
         record.duration = time.time() - record.started
-        if state.authority is not None and reply.status < 500:
-            record.principal = _principal_email(state, self.headers.get("Authorization", ""))
+        record.principal = _principal_email(state, self.headers.get("Authorization", ""))
         if "drop_after" in actions:
             self._drop()
             return

@@ -4,6 +4,7 @@ layer and the Python test API share."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -111,7 +112,7 @@ def share(
                 perm["role"] = role
             return perm
     perm = {
-        "id": str(abs(hash((book.id, email, kind))) % 10**20),
+        "id": str(secrets.randbelow(10**20)),
         "type": kind,
         "role": role,
     }

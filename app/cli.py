@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.errors import AftersalesError
+from app.notify.service import deliver_now
 from app.runtime import Runtime, open_runtime
 from app.sheets.google import GoogleBackend
 from app.sync.report import SyncReport
@@ -113,7 +114,11 @@ def sync(
 ) -> None:
     """Sync the sheet: write deadlines, SLA state, next actions and validation."""
     rt = _runtime(workbook, sheet)
-    report = _sync(rt, _now(now), "manual", dry_run=False)
+    moment = _now(now)
+    report = _sync(rt, moment, "manual", dry_run=False)
+    delivered = deliver_now(rt.store.engine, rt.settings.notify, rt.team, moment)
+    if delivered is not None and delivered.attempted:
+        report.notes.append(f"notifications: {delivered.sent} sent, {delivered.retrying} retrying")
     if not as_json:
         _show(report, limit=15)
     _summary(report, as_json, rt)

@@ -33,6 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.errors import AftersalesError
+from app.notify.service import deliver_now
 from app.service.locks import lock_key
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ log = logging.getLogger("aftersales.scheduler")
 LEADER_LOCK_NAME = "aftersales:scheduler-leader"
 NIGHTLY_HOUR = 2
 SWEEP_MINUTES = "*/15"
+DELIVERY_JOB = "deliver-outbox"
+DELIVERY_SECONDS = 60
 SHEET_JOBS = ("nightly", "sweep")  # job ids are f"{kind}:{sheet id}"
 REFRESH_JOB = "registry-refresh"  # in memory: it calls a bound method, which cannot be stored
 
@@ -73,6 +76,34 @@ def overdue_sweep(sheet_id: str) -> None:
         _log("sweep", sheet_id, outcome="skipped", reason="outside working hours")
         return
     _run_job("sweep", sheet_id, full=False)
+
+
+def deliver_notifications() -> None:
+    """Send the outbox's due messages (inside the team's working hours); one log line."""
+    context = _context
+    if context is None:
+        return
+    try:
+        report = deliver_now(
+            context.store.engine, context.settings.notify, context.team, context.clock()
+        )
+    except Exception as exc:
+        log.exception(json.dumps({"event": "job", "job": "deliver", "outcome": "failed"}))
+        context.metrics.failures.labels(type(exc).__name__).inc()
+        return
+    if report is not None and (report.attempted or report.failed):
+        log.info(
+            json.dumps(
+                {
+                    "event": "job",
+                    "job": "deliver",
+                    "attempted": report.attempted,
+                    "sent": report.sent,
+                    "retrying": report.retrying,
+                    "failed": report.failed,
+                }
+            )
+        )
 
 
 def _run_job(trigger: str, sheet_id: str, *, full: bool) -> None:
@@ -277,6 +308,14 @@ class SchedulerService:
                     "interval",
                     seconds=self.reschedule_seconds,
                     id=REFRESH_JOB,
+                    jobstore="memory",
+                )
+                # The outbox: only the leader delivers, so a message is never sent twice.
+                scheduler.add_job(
+                    deliver_notifications,
+                    "interval",
+                    seconds=DELIVERY_SECONDS,
+                    id=DELIVERY_JOB,
                     jobstore="memory",
                 )
             except Exception:

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.emulator.auth import ServiceAccount
+from tests.emulator.emulator import Emulator
+from tests.google.conftest import USER_KEYS, typed_row
 from tests.workbooks import case, records, write_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,3 +132,89 @@ def test_pressing_sync_now_in_the_add_on_updates_the_sheet(
     )
     assert wrong.returncode == 1
     assert "did not accept" in wrong.stdout
+
+
+def test_sync_now_updates_a_google_sheet_on_the_emulator(
+    emulator: Emulator, service_account: ServiceAccount, tmp_path: Path
+) -> None:
+    """Sync now in the add-on -> the running service -> the Google backend -> the emulator's
+    spreadsheet: the service columns appear beside the rows the person typed."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed") if os.environ.get("CI") else pytest.skip("node missing")
+    spreadsheet_id = emulator.create_spreadsheet(
+        "Team desk", shared_with={service_account.email: "writer"}
+    )
+    env = {
+        **os.environ,
+        "AFTERSALES_DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
+        "AFTERSALES_AUTH__HMAC_MASTER_SECRET": "e2e-master-secret-" + "y" * 32,
+        "AFTERSALES_SCHEDULER_ENABLED": "false",
+        "AFTERSALES_ENVIRONMENT": "test",
+        "AFTERSALES_GOOGLE_CREDENTIALS": str(service_account.path),
+        "AFTERSALES_GOOGLE_API_OVERRIDE": emulator.base_url,
+    }
+    for args in (["init", "--sheet", spreadsheet_id], ["sheets", "add", spreadsheet_id]):
+        done = subprocess.run(
+            [SCRIPT, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+    row = [typed_row(1).get(k, "") for k in USER_KEYS]
+    emulator.set_values(spreadsheet_id, "'Cases'!A2", [row])
+    secret = subprocess.run(
+        [SCRIPT, "sheets", "secret", spreadsheet_id],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    port = _free_port()
+    process = subprocess.Popen(
+        [SCRIPT, "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url)
+        pressed = subprocess.run(
+            [
+                node,
+                str(ROOT / "tests/addon/press.mjs"),
+                "--url",
+                url,
+                "--sheet",
+                spreadsheet_id,
+                "--secret",
+                secret,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert pressed.returncode == 0, pressed.stdout + pressed.stderr
+        assert "Synced 1 case" in pressed.stdout
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    grid = emulator.values(spreadsheet_id, "'Cases'")
+    header = grid[0]
+    assert grid[1][header.index("Policy Ref")] == "bhiner@2025.1"
+    assert grid[1][header.index("Computed For")] == "AS-G-0001"
+
+
+def _wait_healthy(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/healthz", timeout=1).ok:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not start")

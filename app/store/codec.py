@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -57,6 +57,10 @@ def _encode_datetime(value: datetime) -> JSONObject:
     encoded: JSONObject = {"t": "datetime", "v": value.isoformat()}
     if isinstance(value.tzinfo, ZoneInfo) and value.tzinfo.key is not None:
         encoded["zone"] = value.tzinfo.key
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        # ISO text cannot carry a sub-minute offset back through fromisoformat: keep it exactly.
+        encoded["offset_us"] = offset // timedelta(microseconds=1)
     if value.fold:
         encoded["fold"] = 1
     return encoded
@@ -82,14 +86,18 @@ def decode_value(data: object) -> CellValue:
         if tag == "date" and isinstance(payload, str):
             return date.fromisoformat(payload)
         if tag == "datetime" and isinstance(payload, str):
-            return _decode_datetime(payload, data.get("zone"), data.get("fold", 0))
+            return _decode_datetime(
+                payload, data.get("zone"), data.get("fold", 0), data.get("offset_us")
+            )
     except (ValueError, ZoneInfoNotFoundError) as exc:
         raise StoreError(f"stored {tag} value {payload!r} is malformed: {exc}") from exc
     raise StoreError(f"stored cell value has an unknown tag or payload: {data!r}")
 
 
-def _decode_datetime(text: str, zone: object, fold: object) -> datetime:
+def _decode_datetime(text: str, zone: object, fold: object, offset_us: object = None) -> datetime:
     value = datetime.fromisoformat(text)
+    if isinstance(offset_us, int) and not isinstance(offset_us, bool):
+        value = value.replace(tzinfo=timezone(timedelta(microseconds=offset_us)))
     if zone is not None:
         if not isinstance(zone, str):
             raise ValueError(f"zone must be a string, not {zone!r}")

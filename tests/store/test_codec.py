@@ -158,3 +158,11 @@ def test_malformed_stored_data_is_an_error(data: object) -> None:
     """Corrupt stored data raises StoreError rather than returning a wrong value."""
     with pytest.raises(StoreError):
         decode_value(data)
+
+
+def test_sub_minute_offsets_round_trip() -> None:
+    """An offset with seconds or microseconds (fromisoformat drops them) comes back exact."""
+    for offset in (timedelta(microseconds=1), timedelta(hours=-3, seconds=-7)):
+        value = datetime(2000, 1, 1, tzinfo=timezone(offset))
+        back = decode_value(json.loads(json.dumps(encode_value(value))))
+        assert back == value and back.utcoffset() == offset

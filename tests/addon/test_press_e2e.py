@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,6 @@ def _free_port() -> int:
 
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
-    port = _free_port()
     workbook = write_workbook(tmp_path / "desk.xlsx", [case(), case(**{"Case ID": None})])
     env = {
         **os.environ,
@@ -49,29 +49,8 @@ def service(tmp_path: Path) -> Iterator[tuple[str, dict[str, str], Path]]:
         timeout=60,
     )
     assert added.returncode == 0, added.stderr
-    process = subprocess.Popen(
-        [SCRIPT, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.2)
+    with _serving(env, tmp_path) as url:
         yield url, env, workbook
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_pressing_sync_now_in_the_add_on_updates_the_sheet(
@@ -169,17 +148,7 @@ def test_sync_now_updates_a_google_sheet_on_the_emulator(
         text=True,
         timeout=60,
     ).stdout.strip()
-    port = _free_port()
-    process = subprocess.Popen(
-        [SCRIPT, "serve", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url)
+    with _serving(env, tmp_path) as url:
         pressed = subprocess.run(
             [
                 node,
@@ -197,16 +166,33 @@ def test_sync_now_updates_a_google_sheet_on_the_emulator(
         )
         assert pressed.returncode == 0, pressed.stdout + pressed.stderr
         assert "Synced 1 case" in pressed.stdout
+    grid = emulator.values(spreadsheet_id, "'Cases'")
+    header = grid[0]
+    assert grid[1][header.index("Policy Ref")] == "bhiner@2025.1"
+    assert grid[1][header.index("Computed For")] == "AS-G-0001"
+
+
+@contextmanager
+def _serving(env: dict[str, str], cwd: Path) -> Iterator[str]:
+    """`aftersales serve` on a free loopback port until the block ends; yields its URL."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [SCRIPT, "serve", "--port", str(port)],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url)
+        yield url
     finally:
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-    grid = emulator.values(spreadsheet_id, "'Cases'")
-    header = grid[0]
-    assert grid[1][header.index("Policy Ref")] == "bhiner@2025.1"
-    assert grid[1][header.index("Computed For")] == "AS-G-0001"
 
 
 def _wait_healthy(url: str) -> None:

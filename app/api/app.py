@@ -25,6 +25,7 @@ from app.registry import SheetRegistry
 from app.service.metrics import Metrics
 from app.settings import Settings
 from app.store import Store
+from app.store.replay import StoreReplayCache
 from policies import PolicyError, load_policies, load_team_settings
 
 log = logging.getLogger("aftersales.api")
@@ -91,7 +92,9 @@ def build_context(settings: Settings, *, clock: Callable[[], datetime] = utc_now
         settings=settings,
         store=store,
         registry=SheetRegistry(store),
-        authenticator=Authenticator(settings.auth),
+        # The replay cache lives in the store, so a signature accepted by one replica is
+        # refused by every other one too.
+        authenticator=Authenticator(settings.auth, replay_cache=StoreReplayCache(store.engine)),
         policies=policies,
         team=team,
         metrics=Metrics(),

@@ -147,3 +147,12 @@ OUTBOX = Table(
     Index(None, "status", "next_attempt_at"),
     Index(None, "sheet_key", "case_id"),
 )
+
+
+class ReplayRow(Base):
+    """An accepted HMAC signature, remembered until it leaves the skew window (all replicas)."""
+
+    __tablename__ = "hmac_replay"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

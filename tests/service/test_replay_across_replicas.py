@@ -16,17 +16,6 @@ class ReplayAccepted(AssertionError):
     """The one failure the xfail below stands for (anything else is a real failure)."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ReplayAccepted,
-    reason=(
-        "bug (app/api/app.py build_context + app/auth/replay.py): every replica builds its "
-        "Authenticator with an InMemoryReplayCache, even on PostgreSQL, so a captured signed "
-        "request is accepted once by each replica within the skew window; DESIGN §6 says "
-        "signatures are not replayable, and app/auth/replay.py says several replicas need a "
-        "shared (PostgreSQL) cache, which does not exist yet"
-    ),
-)
 def test_a_signed_request_replayed_at_another_replica_is_refused(
     pg_schema: PgSchema, servers: ServerFactory, master_secret: str
 ) -> None:

@@ -28,7 +28,7 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	@./.ci/ensure-services
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --ignore=tests/bench
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/bench -q -p no:xdist -s

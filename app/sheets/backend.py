@@ -11,6 +11,7 @@ read from Google arrive as serial numbers; the sheet_schema parser accepts both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +23,21 @@ CellValue = str | int | float | bool | date | datetime | None
 
 # Given every tab title in the spreadsheet, returns the titles to read.
 TabSelector = Callable[[Sequence[str]], Sequence[str]]
+
+
+# Control characters no spreadsheet keeps (openpyxl refuses them; Excel cannot show them).
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+MAX_CELL_TEXT = 32_767  # Excel's limit; Google's is 50,000
+
+
+def storable(value: CellValue) -> CellValue:
+    """A value as every backend stores it: text without control characters, within the
+    smallest backend's length limit. Service values are compared in this form, so what was
+    written reads back equal and a second sync writes nothing."""
+    if isinstance(value, str):
+        text = _UNSTORABLE.sub("", value)
+        return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +114,18 @@ class ChartSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class PivotSpec:
+    """A pivot table over another tab: rows grouped by one column, columns by another, the
+    values counted (COUNTA) from a third. Columns are 1-based indexes in `source_tab`; the
+    source covers those columns on every row, so cases added later are counted too."""
+
+    source_tab: str
+    source_columns: tuple[int, int, int]  # row group, column group, counted value
+    anchor: tuple[int, int]  # row, column of the pivot's top-left cell (1-based)
+    value_name: str = "Cases"
+
+
+@dataclass(frozen=True, slots=True)
 class TabLayout:
     """The layout one tab must have. Backends apply only what is missing or different."""
 
@@ -109,6 +137,7 @@ class TabLayout:
     bold_header: bool = True
     charts: tuple[ChartSpec, ...] = ()
     bold_rows: tuple[int, ...] = ()  # 1-based rows to show in bold (a free-form tab's titles)
+    pivot: PivotSpec | None = None  # Google only: written together with the tab's charts
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,9 +14,7 @@ dropped connections with backoff and jitter inside a time budget (see `retry.py`
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,16 +43,22 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
-from app.sheets.google_layout import append_dimension, cell_requests, layout_requests
+from app.sheets.google_layout import append_dimension, layout_requests
+from app.sheets.google_values import (
+    MAX_BODY_BYTES,
+    _bodies,
+    cell_requests,
+    quote_title,
+)
 from app.sheets.retry import RETRIABLE_STATUS, RetryPolicy
-from sheet_schema import DateOrder, to_serial
+from sheet_schema import DateOrder
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-MAX_BODY_BYTES = 2_000_000
 METADATA_FIELDS = (
     "properties(title,locale,timeZone),"
     "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
-    "conditionalFormats,protectedRanges(protectedRangeId,description))"
+    "conditionalFormats,protectedRanges(protectedRangeId,description),"
+    "charts(chartId,spec(title,basicChart(domains,series))))"
 )
 DMY_LANGUAGES = (
     "en_GB",
@@ -356,103 +360,3 @@ class GoogleBackend:
 
 def _session(credentials: Credentials) -> AuthorizedSession:
     return AuthorizedSession(credentials)  # type: ignore[no-untyped-call]
-
-
-def quote_title(title: str) -> str:
-    """A1 notation for a whole tab: 'Tab name' with quotes doubled."""
-    return "'" + title.replace("'", "''") + "'"
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def encode(value: CellValue) -> Any:
-    """A value as RAW input: text stays text, dates become serial numbers, None clears."""
-    if value is None:
-        return ""
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, datetime):
-        # Minute precision is all a cell shows; 6 decimals keep it and halve the bytes.
-        return round(to_serial(value.replace(tzinfo=None, microsecond=0)), 6)
-    if isinstance(value, date):
-        return to_serial(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return ""
-    return value
-
-
-def _bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
-    """values:batchUpdate bodies. Adjacent cells of a row form a span; consecutive rows with
-    the same span form one rectangle (a first sync of 10,000 rows is a few ranges, not
-    20,000). Only changed cells are in any range. A body is split only past ~2 MB."""
-    spans: list[list[CellUpdate]] = []
-    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
-        last = spans[-1][-1] if spans else None
-        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
-            spans[-1].append(update)
-        else:
-            spans.append([update])
-    blocks: list[list[list[CellUpdate]]] = []
-    open_blocks: dict[tuple[str, int, int], list[list[CellUpdate]]] = {}
-    for span in spans:
-        key = (span[0].tab, span[0].col, span[-1].col)
-        block = open_blocks.get(key)
-        if block is not None and block[-1][0].row == span[0].row - 1:
-            block.append(span)
-        else:
-            block = [span]
-            blocks.append(block)
-            open_blocks[key] = block
-    bodies: list[bytes] = []
-    data: list[bytes] = []
-    size = 0
-    for block in _fit(blocks):
-        run = _compact(_range(block))
-        if data and size + len(run) > MAX_BODY_BYTES:
-            bodies.append(_values_body(data))
-            data, size = [], 0
-        data.append(run)
-        size += len(run) + 1
-    if data:
-        bodies.append(_values_body(data))
-    return bodies
-
-
-def _fit(blocks: list[list[list[CellUpdate]]]) -> list[list[list[CellUpdate]]]:
-    """Blocks cut into row chunks so that none alone passes the body limit."""
-    out: list[list[list[CellUpdate]]] = []
-    for block in blocks:
-        size = len(_compact(_range(block)))
-        if size <= MAX_BODY_BYTES or len(block) == 1:
-            out.append(block)
-            continue
-        per_chunk = max(1, len(block) * MAX_BODY_BYTES // (size * 2))
-        out += [block[i : i + per_chunk] for i in range(0, len(block), per_chunk)]
-    return out
-
-
-def _compact(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _values_body(runs: list[bytes]) -> bytes:
-    """A compact JSON values:batchUpdate body (RAW input), built from encoded ranges."""
-    return b'{"valueInputOption":"RAW","data":[' + b",".join(runs) + b"]}"
-
-
-def _range(block: list[list[CellUpdate]]) -> dict[str, Any]:
-    first, last = block[0][0], block[-1][-1]
-    a1 = f"{column_letter(first.col)}{first.row}"
-    if first is not last:
-        a1 += f":{column_letter(last.col)}{last.row}"
-    return {
-        "range": f"{quote_title(first.tab)}!{a1}",
-        "majorDimension": "ROWS",
-        "values": [[encode(c.value) for c in span] for span in block],
-    }

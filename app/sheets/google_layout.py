@@ -8,13 +8,16 @@ re-applied in the same batch, so one spreadsheets.batchUpdate brings it fully up
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
 from typing import Any
 
-from app.sheets.backend import CellUpdate, CellValue, ColumnLayout, HighlightRule, TabLayout
-from sheet_schema import to_serial
+from app.sheets.backend import (
+    ChartSpec,
+    ColumnLayout,
+    HighlightRule,
+    PivotSpec,
+    TabLayout,
+)
 
 PROTECTION_PREFIX = "After-sales Desk: computed by the service"
 DEFAULT_ROWS = 1000
@@ -30,17 +33,32 @@ def layout_requests(
     """Requests that bring every tab to its layout; [] when nothing is missing.
 
     `sheets` maps titles to the API's Sheet objects (properties, conditionalFormats,
-    protectedRanges); `headers` maps titles to the header row as last read.
+    protectedRanges, charts); `headers` maps titles to the header row as last read.
+
+    A chart is added when the tab has no chart of the same title, and its spec updated when
+    its data ranges moved. A pivot table is written with the tab's new charts (same batch,
+    all-or-nothing) or with a new tab: a tab that has its charts has its pivot, so a steady
+    sheet needs no request and no extra read (metadata carries no cell contents).
     """
     requests: list[Json] = []
+    sheet_ids = {title: sheet["properties"]["sheetId"] for title, sheet in sheets.items()}
+    for layout in layouts:  # new tabs get their ids first: a pivot may read a tab added later
+        if layout.title not in sheet_ids:
+            sheet_ids[layout.title] = next_sheet_id
+            next_sheet_id += 1
     for layout in layouts:
         sheet = sheets.get(layout.title)
-        needed = max(layout.last_column, max((c.index for c in layout.columns), default=1))
+        needed = max(
+            layout.last_column,
+            max((c.index for c in layout.columns), default=1),
+            max((c.anchor[1] for c in layout.charts), default=1),
+            layout.pivot.anchor[1] if layout.pivot else 1,
+        )
         if sheet is None:
-            sheet_id = next_sheet_id
-            next_sheet_id += 1
+            sheet_id = sheet_ids[layout.title]
             requests.append(_add_sheet(sheet_id, layout, needed))
             requests += _tab_requests(sheet_id, layout, header_row=(), rules=(), protected=())
+            requests += _object_requests(sheet_id, layout, {}, sheet_ids, new_tab=True)
             continue
         props = sheet["properties"]
         sheet_id = props["sheetId"]
@@ -55,7 +73,124 @@ def layout_requests(
         body = _tab_requests(sheet_id, layout, headers.get(layout.title, ()), rules, protected)
         if tab or body:
             requests += tab + body + _formatting(sheet_id, layout)
+        charts = {c.get("spec", {}).get("title"): c for c in sheet.get("charts", [])}
+        requests += _object_requests(sheet_id, layout, charts, sheet_ids, new_tab=False)
     return requests
+
+
+def _object_requests(
+    sheet_id: int,
+    layout: TabLayout,
+    charts: Mapping[str | None, Json],
+    sheet_ids: Mapping[str, int],
+    *,
+    new_tab: bool,
+) -> list[Json]:
+    """addChart for each chart whose title the tab lacks (the pivot table along with them);
+    updateChartSpec for a chart whose data ranges moved (the tables above grew)."""
+    out: list[Json] = []
+    added = False
+    for spec in layout.charts:
+        wanted = _add_chart(sheet_id, spec)["addChart"]["chart"]
+        have = charts.get(spec.title)
+        if have is None:
+            out.append({"addChart": {"chart": wanted}})
+            added = True
+        elif _chart_ranges(have.get("spec", {})) != _chart_ranges(wanted["spec"]):
+            out.append({"updateChartSpec": {"chartId": have["chartId"], "spec": wanted["spec"]}})
+    pivot = layout.pivot
+    if pivot is not None and (added or new_tab) and pivot.source_tab in sheet_ids:
+        out.append(_pivot(sheet_id, pivot, sheet_ids[pivot.source_tab]))
+    return out
+
+
+def _chart_ranges(spec: Json) -> list[tuple[int, ...]]:
+    """A basic chart's source ranges, comparable whatever defaults the API left out."""
+    basic = spec.get("basicChart", {})
+    parts = [d.get("domain", {}) for d in basic.get("domains", [])]
+    parts += [s.get("series", {}) for s in basic.get("series", [])]
+    keys = ("sheetId", "startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
+    return [
+        tuple(int(grid.get(k, 0)) for k in keys)
+        for part in parts
+        for grid in part.get("sourceRange", {}).get("sources", [])
+    ]
+
+
+def _add_chart(sheet_id: int, spec: ChartSpec) -> Json:
+    """A line chart: the categories as domain, one series per column, each range starting at
+    its header row (headerCount 1) so the series are named after their headers."""
+    first, last, col = spec.categories
+    header = min((s[0] for s in spec.series), default=first - 1)
+
+    def source(row0: int, row1: int, column: int) -> Json:
+        grid = _range(sheet_id, row0 - 1, max(row1, row0), column - 1, column)
+        return {"sourceRange": {"sources": [grid]}}
+
+    return {
+        "addChart": {
+            "chart": {
+                "spec": {
+                    "title": spec.title,
+                    "basicChart": {
+                        "chartType": "LINE",
+                        "legendPosition": "BOTTOM_LEGEND",
+                        "headerCount": 1,
+                        "domains": [{"domain": source(header, last, col)}],
+                        "series": [
+                            {"series": source(row0, row1, column), "targetAxis": "LEFT_AXIS"}
+                            for row0, row1, column in spec.series
+                        ],
+                    },
+                },
+                "position": {
+                    "overlayPosition": {
+                        "anchorCell": {
+                            "sheetId": sheet_id,
+                            "rowIndex": spec.anchor[0] - 1,
+                            "columnIndex": spec.anchor[1] - 1,
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+
+def _pivot(sheet_id: int, pivot: PivotSpec, source_id: int) -> Json:
+    """One updateCells setting the pivot table at its anchor; the source spans the three
+    columns on every row (open-ended), offsets counted from its first column."""
+    row_col, col_col, value_col = (c - 1 for c in pivot.source_columns)
+    first = min(row_col, col_col, value_col)
+    source = _range(source_id, 0, None, first, max(row_col, col_col, value_col) + 1)
+    table = {
+        "source": source,
+        "rows": [
+            {"sourceColumnOffset": row_col - first, "showTotals": True, "sortOrder": "ASCENDING"}
+        ],
+        "columns": [
+            {"sourceColumnOffset": col_col - first, "showTotals": True, "sortOrder": "ASCENDING"}
+        ],
+        "values": [
+            {
+                "sourceColumnOffset": value_col - first,
+                "summarizeFunction": "COUNTA",
+                "name": pivot.value_name,
+            }
+        ],
+        "valueLayout": "HORIZONTAL",
+    }
+    return {
+        "updateCells": {
+            "start": {
+                "sheetId": sheet_id,
+                "rowIndex": pivot.anchor[0] - 1,
+                "columnIndex": pivot.anchor[1] - 1,
+            },
+            "rows": [{"values": [{"pivotTable": table}]}],
+            "fields": "pivotTable",
+        }
+    }
 
 
 def _tab_requests(
@@ -247,53 +382,3 @@ def _range(sheet_id: int, row0: int, row1: int | None, col0: int, col1: int | No
 def _color(hex_rgb: str) -> Json:
     r, g, b = (int(hex_rgb[i : i + 2], 16) / 255 for i in (0, 2, 4))
     return {"red": round(r, 4), "green": round(g, 4), "blue": round(b, 4)}
-
-
-def cell_requests(
-    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
-) -> list[list[Json]]:
-    """updateCells requests setting the given cells (RAW: text stays text), one per run of
-    adjacent cells in a row, grouped into bodies of at most ~max_bytes."""
-    runs: list[list[CellUpdate]] = []
-    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
-        last = runs[-1][-1] if runs else None
-        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
-            runs[-1].append(update)
-        else:
-            runs.append([update])
-    bodies: list[list[Json]] = [[]]
-    size = 0
-    for run in runs:
-        first = run[0]
-        request = {
-            "updateCells": {
-                "start": {
-                    "sheetId": sheet_ids[first.tab],
-                    "rowIndex": first.row - 1,
-                    "columnIndex": first.col - 1,
-                },
-                "rows": [{"values": [_cell_data(u.value) for u in run]}],
-                "fields": "userEnteredValue",
-            }
-        }
-        request_size = len(json.dumps(request, ensure_ascii=False, default=str))
-        if bodies[-1] and size + request_size > max_bytes:
-            bodies.append([])
-            size = 0
-        bodies[-1].append(request)
-        size += request_size
-    return bodies
-
-
-def _cell_data(value: CellValue) -> Json:
-    if value is None or value == "":
-        return {}
-    if isinstance(value, bool):
-        return {"userEnteredValue": {"boolValue": value}}
-    if isinstance(value, str):
-        return {"userEnteredValue": {"stringValue": value}}
-    if isinstance(value, datetime):
-        return {"userEnteredValue": {"numberValue": to_serial(value.replace(tzinfo=None))}}
-    if isinstance(value, date):
-        return {"userEnteredValue": {"numberValue": to_serial(value)}}
-    return {"userEnteredValue": {"numberValue": value}}

@@ -10,6 +10,8 @@ Why it behaves as it does:
 - The file's content hash is the read "version": if the file changed between read and write, the
   write is refused and the engine re-reads and re-plans.
 - Layout changes are made in memory and persisted by the next `write`, so one sync saves once.
+- A layout's `pivot` is ignored: openpyxl cannot create pivot tables (the KPIs tab's own
+  tables cover the same figures); only Google Sheets gets the native pivot table.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from app.automation.settings import AutomationSettings
 from app.errors import AftersalesError, ConcurrentEditError, SheetContractError
 from app.notify.outbox import Outbox
-from app.notify.routing import route
 from app.notify.settings import NotifySettings
 from app.sheets.backend import SheetBackend, SheetData
 from app.store import Store, TimelineEvent
@@ -35,7 +34,12 @@ from app.sync.planner import CasesInput, plan_cases
 from app.sync.report import SyncReport, _Prepared
 from app.sync.rows import SheetRow, parse_rows
 from app.sync.team_config import read_holidays, read_policy_overrides
-from app.sync.workflow_tabs import load_automation, outbox_cells, seed_template_cells
+from app.sync.workflow_tabs import (
+    enqueue_notices,
+    load_automation,
+    outbox_cells,
+    seed_template_cells,
+)
 from policies import PolicySet, TeamSettings, build_calendars
 from sheet_schema import (
     ParseContext,
@@ -45,7 +49,6 @@ from sheet_schema import (
     match_headers,
 )
 
-SERVICE_TABS = ("timeline", "policies", "holidays")
 # How many times new ids are written and checked before the sync leaves the rest to the next.
 ID_ROUNDS = 3
 
@@ -105,7 +108,9 @@ class SyncEngine:
             if run_id is not None:
                 # Notices first: enqueueing is idempotent, so a crash before the record below
                 # repeats the enqueue and loses nothing.
-                self._enqueue(prepared, now)
+                enqueue_notices(
+                    self.outbox, prepared.plan.notices, self.notify, self.sheet_key, now
+                )
                 inserted = self.store.record_sync(
                     self.sheet_key,
                     run_id,
@@ -250,7 +255,13 @@ class SyncEngine:
             now=now,
             period=kpi_period,
         )
-        kpis_layout, kpis_cells = kpi_tab(report, data.tabs.get(self.kpis_title), self.kpis_title)
+        kpis_layout, kpis_cells = kpi_tab(
+            report,
+            data.tabs.get(self.kpis_title),
+            self.kpis_title,
+            cases_title=cases.headers.title,
+            cases_positions=cases.headers.positions,
+        )
         check_writes(self.schema, placed, rows, [*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
         return _Prepared(
@@ -314,14 +325,6 @@ class SyncEngine:
         return current
 
     # -- helpers ----------------------------------------------------------------------------------
-
-    def _enqueue(self, prepared: _Prepared, now: datetime) -> int:
-        messages = [
-            message
-            for notice in prepared.plan.notices
-            for message in route(notice, self.notify, self.sheet_key, now)
-        ]
-        return self.outbox.enqueue(messages) if messages else 0
 
     def _select(self, titles: Sequence[str]) -> list[str]:
         found = find_tabs(self.schema, titles, self.tab_names)

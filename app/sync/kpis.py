@@ -9,13 +9,23 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from app.analytics import KpiReport, chart_series, default_period, kpi_case, kpi_grid, kpis_for_team
-from app.sheets.backend import CellUpdate, CellValue, ChartSpec, TabData, TabLayout
+from app.sheets.backend import (
+    CellUpdate,
+    CellValue,
+    ChartSpec,
+    PivotSpec,
+    TabData,
+    TabLayout,
+    storable,
+)
 from app.store import TimelineEvent
 from app.sync.planner import CaseResult
 from app.sync.rows import SheetRow
 from policies import Calendars, PolicySet, TeamSettings
 
 KPIS_TITLE = "KPIs"
+PIVOT_KEYS = ("platform", "assignee", "case_id")  # rows, columns, counted value
+PIVOT_GAP = 20  # rows between the chart's anchor and the pivot table's (the chart's height)
 
 
 def compute_report(
@@ -65,23 +75,34 @@ def group_events(
 
 
 def kpi_tab(
-    report: KpiReport, current: TabData | None, title: str
+    report: KpiReport,
+    current: TabData | None,
+    title: str,
+    *,
+    cases_title: str | None = None,
+    cases_positions: Mapping[str, int] | None = None,
 ) -> tuple[TabLayout, list[CellUpdate]]:
-    """The KPIs tab's layout (with its weekly chart) and the cells that differ from it."""
+    """The KPIs tab's layout (with its weekly chart) and the cells that differ from it.
+
+    Given the Cases tab's title and 0-based header positions, the layout also carries a pivot
+    table (cases by platform and assignee) under the chart; the cells from the chart's column
+    on are the pivot's and the chart's, never compared or written here."""
     grid = kpi_grid(report)
+    chart = chart_series(report, grid)
     formats = {(f.row, f.col): f.number_format for f in grid.formats}
     updates: list[CellUpdate] = []
     height = max(len(grid.rows), len(current.rows) if current else 0)
     width = max([len(r) for r in grid.rows] + [len(r) for r in (current.rows if current else [])])
+    width = min(width, chart.anchor_col - 1)  # a pivot's output beside the grid is not ours
     for r in range(height):
         for c in range(width):
             wanted: CellValue = (
                 grid.rows[r][c] if r < len(grid.rows) and c < len(grid.rows[r]) else None
             )
             have = current.cell(r, c) if current else None
+            wanted = storable(wanted)
             if not _same(have, wanted):
                 updates.append(CellUpdate(title, r + 1, c + 1, wanted, formats.get((r + 1, c + 1))))
-    chart = chart_series(report, grid)
     spec = ChartSpec(
         title=chart.title,
         categories=(chart.categories.first_row, chart.categories.last_row, chart.categories.col),
@@ -89,7 +110,18 @@ def kpi_tab(
         anchor=(chart.anchor_row, chart.anchor_col),
     )
     bold = tuple(sorted({t.title_row for t in grid.tables} | {t.header_row for t in grid.tables}))
-    layout = TabLayout(title=title, columns=(), frozen_rows=0, charts=(spec,), bold_rows=bold)
+    pivot = None
+    positions = cases_positions or {}
+    if cases_title and all(k in positions for k in PIVOT_KEYS):
+        rows_col, columns_col, value_col = (positions[k] + 1 for k in PIVOT_KEYS)
+        pivot = PivotSpec(
+            source_tab=cases_title,
+            source_columns=(rows_col, columns_col, value_col),
+            anchor=(chart.anchor_row + PIVOT_GAP, chart.anchor_col),
+        )
+    layout = TabLayout(
+        title=title, columns=(), frozen_rows=0, charts=(spec,), bold_rows=bold, pivot=pivot
+    )
     return layout, updates
 
 

@@ -8,14 +8,17 @@ tab shows what the store's outbox holds for this sheet (delivery happens from th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from app.automation.config import AutomationConfigError
 from app.automation.settings import AutomationSettings
 from app.automation.templates import seed_rows
 from app.automation.workflow import Automation
 from app.errors import ConfigurationError
+from app.notify.messages import Notice
 from app.notify.outbox import Outbox
+from app.notify.routing import route
+from app.notify.settings import NotifySettings
 from app.notify.view import outbox_tab_rows
 from app.sheets.backend import CellUpdate, CellValue, TabData
 from app.sync.rows import SheetRow
@@ -87,3 +90,15 @@ def outbox_cells(
                     CellUpdate(headers.title, n + 2, index + 1, desired, spec.number_format)
                 )
     return updates
+
+
+def enqueue_notices(
+    outbox: Outbox,
+    notices: Sequence[Notice],
+    settings: NotifySettings,
+    sheet_key: str,
+    now: datetime,
+) -> int:
+    """Route this sync's notices to their channels and put them in the outbox (idempotent)."""
+    messages = [m for notice in notices for m in route(notice, settings, sheet_key, now)]
+    return outbox.enqueue(messages) if messages else 0

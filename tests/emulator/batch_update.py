@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from . import bu_cells, bu_dims, bu_move, bu_objects, bu_sheets  # noqa: F401  (registration)
+from . import bu_cells, bu_charts, bu_dims, bu_move, bu_objects, bu_sheets  # noqa: F401  (registration)
 from .errors import ApiError, RequestError, bad_request, invalid_request
 from .model import Spreadsheet
 from .normalize import strip_nulls

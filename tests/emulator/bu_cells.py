@@ -67,6 +67,9 @@ def update_cells(ctx: BatchContext, req: dict[str, Any]) -> Reply:
                     f"Attempting to write row: {r0 + i}, beyond the last requested row of: {r1 - 1}"
                 )
             covered[(r0 + i, c0 + j)] = data or {}
+            source = ((data or {}).get("pivotTable") or {}).get("source")
+            if source is not None:  # a pivot table must read an existing sheet
+                checked_bounds(sheet_for_grid(ctx.book, source), source)
     targets = _cells(r0, r1, c0, c1) if "range" in req else list(covered)
     ensure_editable(ctx.book, sheet, targets, ctx.email)
     for r, c in targets:

@@ -124,6 +124,10 @@ def duplicate_sheet(ctx: BatchContext, req: dict[str, Any]) -> Reply:
     title = req.get("newSheetName") or f"Copy of {source.title}"
     copy_sheet.props["title"] = _check_title(ctx, title)
     copy_sheet.protected = []
+    taken_charts = {int(c["chartId"]) for s in ctx.book.sheets for c in s.charts}
+    for chart in copy_sheet.charts:  # a copied chart is a new object with its own id
+        chart["chartId"] = new_int_id(taken_charts)
+        taken_charts.add(chart["chartId"])
     copy_sheet.retarget()
     index = req.get("insertSheetIndex")
     index = len(ctx.book.sheets) if index is None else max(0, min(int(index), len(ctx.book.sheets)))

@@ -12,7 +12,7 @@ from .model import Cell, Sheet
 from .normalize import strip_nulls, sync_colors
 from .numfmt import DATE_TYPES, default_pattern
 
-_EXTRA_FIELDS = ("hyperlink", "textFormatRuns", "chipRuns")
+_EXTRA_FIELDS = ("hyperlink", "textFormatRuns", "chipRuns", "pivotTable")
 
 
 def cell_to_data(cell: Cell) -> dict[str, Any]:

@@ -110,6 +110,7 @@ class Sheet:
         self.row_groups: list[dict[str, Any]] = []
         self.col_groups: list[dict[str, Any]] = []
         self.banded: list[dict[str, Any]] = []
+        self.charts: list[dict[str, Any]] = []  # EmbeddedChart objects anchored here
 
     @property
     def sheet_id(self) -> int:
@@ -166,6 +167,7 @@ class Sheet:
             "row_groups",
             "col_groups",
             "banded",
+            "charts",
         ):
             setattr(other, name, copy.deepcopy(getattr(self, name)))
         return other
@@ -179,6 +181,12 @@ class Sheet:
             ranges.append(self.basic_filter["range"])
         for rng in ranges:
             rng["sheetId"] = self.sheet_id
+        for chart in self.charts:
+            anchor = chart["position"].get("overlayPosition", {}).get("anchorCell")
+            if anchor is not None:
+                anchor["sheetId"] = self.sheet_id
+            elif "sheetId" in chart["position"]:
+                chart["position"]["sheetId"] = self.sheet_id
 
     # ------------------------------------------------------------ structure
     def insert(self, dim: str, at: int, count: int) -> None:

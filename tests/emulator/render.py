@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 from .a1 import Bounds
+from .bu_charts import charts_out
 from .bu_objects import conditional_out, named_out, protected_out
 from .bu_sheets import sheet_props_out
 from .calc import Calc
@@ -93,6 +94,8 @@ def sheet_output(
         spec = copy.deepcopy(sheet.basic_filter)
         spec["range"] = grid_range_out(spec["range"])
         out["basicFilter"] = spec
+    if sheet.charts:
+        out["charts"] = charts_out(sheet)
     if sheet.banded:
         out["bandedRanges"] = copy.deepcopy(sheet.banded)
     for key, groups in (("rowGroups", sheet.row_groups), ("columnGroups", sheet.col_groups)):

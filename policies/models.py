@@ -8,7 +8,7 @@ evidence kinds) are checked and stored in their canonical spelling.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -58,34 +58,28 @@ def _canonical(vocabulary: tuple[str, ...], what: str, values: Any) -> Any:
     return out
 
 
-def _refund_kinds(values: Any) -> Any:
+def _kinds(
+    values: Any, lookup: Callable[[str], str | None], what: str, allowed: tuple[str, ...]
+) -> Any:
+    """Map each text to its canonical kind with `lookup`; an unknown one names the choices."""
     values = _as_list(values)
     if values is None or not isinstance(values, list | tuple):
         return values
     out: list[Any] = []
     for value in values:
-        kind = refund_kind(value) if isinstance(value, str) else None
+        kind = lookup(value) if isinstance(value, str) else None
         if kind is None:
-            raise ValueError(
-                f"unknown refund kind {value!r}; expected one of: {', '.join(REFUND_KINDS)}"
-            )
+            raise ValueError(f"unknown {what} {value!r}; expected one of: {', '.join(allowed)}")
         out.append(kind)
     return out
+
+
+def _refund_kinds(values: Any) -> Any:
+    return _kinds(values, refund_kind, "refund kind", REFUND_KINDS)
 
 
 def _evidence_kinds(values: Any) -> Any:
-    values = _as_list(values)
-    if values is None or not isinstance(values, list | tuple):
-        return values
-    out: list[Any] = []
-    for value in values:
-        kind = evidence_kind(value) if isinstance(value, str) else None
-        if kind is None:
-            raise ValueError(
-                f"unknown evidence kind {value!r}; expected one of: {', '.join(EVIDENCE_KINDS)}"
-            )
-        out.append(kind)
-    return out
+    return _kinds(values, evidence_kind, "evidence kind", EVIDENCE_KINDS)
 
 
 class _Model(BaseModel):

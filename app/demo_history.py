@@ -9,7 +9,6 @@ that time; rows only ever get appended (cases are ordered by Opened), as in a re
 
 from __future__ import annotations
 
-import random
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,7 +41,6 @@ def replay_demo(
     cases = demo_cases(now, seed=seed)
     cases.sort(key=lambda c: (c["opened"] is None, c["opened"] or datetime.max))
     build_demo_workbook(path, now, rows=[])
-    rng = random.Random(seed)
     wall_now = now.astimezone(SHANGHAI).replace(tzinfo=None)
     report: SyncReport | None = None
     for back in [*range(weeks, 0, -1), 0]:
@@ -51,7 +49,6 @@ def replay_demo(
         rows = [_as_of(c, wall, wall_now) for c in cases if _visible(c, wall, back)]
         _write_user_rows(path, rows)
         report = engine.sync(now=moment, trigger="demo")
-        rng.random()
     assert report is not None
     return report
 

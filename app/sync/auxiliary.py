@@ -11,7 +11,8 @@ from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
 from app.sync.team_config import SHIPPED_OK
 from policies import Policy
-from sheet_schema import HeaderMap, ParseContext
+from policies.vocab import BUYER_REASON_ISSUES, SELLER_FAULT_ISSUES
+from sheet_schema import HeaderMap
 
 EVENT_LABELS = {
     "created": "Created",
@@ -100,7 +101,6 @@ def validation_updates(
     rows: Sequence[SheetRow],
     messages: Mapping[int, str],
     headers: HeaderMap,
-    ctx: ParseContext,
 ) -> list[CellUpdate]:
     """Write each row's Validation message where it changed."""
     index = headers.positions.get("validation")
@@ -115,8 +115,7 @@ def validation_updates(
 
 
 def _window_groups(policy: Policy) -> dict[str, CellValue]:
-    from policies.vocab import BUYER_REASON_ISSUES, SELLER_FAULT_ISSUES
-
+    """Window days of each issue group, for the Built-in rows."""
     seller = policy.window.decide(SELLER_FAULT_ISSUES[0], None)[1]
     buyer = policy.window.decide(BUYER_REASON_ISSUES[0], None)[1]
     return {"seller_fault_days": seller, "buyer_reason_days": buyer}

@@ -225,18 +225,14 @@ class SyncEngine:
             policies_tab.headers,
             aux.next_free_row(data.tabs.get(tabs.get("policies", ""))),
         )
+        updates += aux.validation_updates(rows["policies"], policy_messages, policies_tab.headers)
         updates += aux.validation_updates(
-            rows["policies"], policy_messages, policies_tab.headers, ctx
-        )
-        updates += aux.validation_updates(
-            rows["holidays"], holiday_messages, placed["holidays"].headers, ctx
+            rows["holidays"], holiday_messages, placed["holidays"].headers
         )
         templates = placed["templates"]
         if not any(row.values for row in rows["templates"]):  # a new or emptied tab
             updates += seed_template_cells(templates.headers)
-        updates += aux.validation_updates(
-            rows["templates"], template_messages, templates.headers, ctx
-        )
+        updates += aux.validation_updates(rows["templates"], template_messages, templates.headers)
         updates += outbox_cells(
             self.outbox,
             self.sheet_key,

@@ -15,10 +15,6 @@ from app.sync.rows import SheetRow
 from policies import TeamSettings
 
 
-def _has_issue(row: SheetRow, key: str) -> bool:
-    return any(i.column == key for i in row.issues)
-
-
 def observed_events(
     case_id: str,
     row: SheetRow,
@@ -42,7 +38,7 @@ def observed_events(
     before = snapshot.values
     prefix = f"{case_id}/s{snapshot.seq}"
     old_status = before.get("status")
-    if status != old_status and not _has_issue(row, "status"):  # a typo is not a change
+    if status != old_status and not row.has_issue("status"):  # a typo is not a change
         closed = {s.casefold() for s in team.closed_statuses}
         reopened = (
             isinstance(old_status, str)

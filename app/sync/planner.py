@@ -110,7 +110,7 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             _fill(plan, headers, row, "case_id", case_id)
         snapshot = inp.snapshots.get(case_id)
         opened = row.values.get("opened")
-        if not isinstance(opened, datetime) and not _has_issue(row, "opened"):
+        if not isinstance(opened, datetime) and not row.has_issue("opened"):
             first_seen = snapshot.values.get("first_seen") if snapshot else None
             opened_wall = first_seen if isinstance(first_seen, datetime) else now_wall
             _fill(plan, headers, row, "opened", opened_wall)
@@ -302,16 +302,12 @@ def _snapshot_values(
 ) -> dict[str, CellValue]:
     values: dict[str, CellValue] = {k: row.values.get(k) for k in SNAPSHOT_KEYS}
     for key in SNAPSHOT_KEYS:
-        if snapshot is not None and _has_issue(row, key):
+        if snapshot is not None and row.has_issue(key):
             values[key] = snapshot.values.get(key)  # an unreadable cell keeps what we knew
     values["platform_response"] = bool(row.values.get("platform_response"))
     first_seen = snapshot.values.get("first_seen") if snapshot else None
     values["first_seen"] = first_seen if first_seen is not None else now_wall
     return values
-
-
-def _has_issue(row: SheetRow, key: str) -> bool:
-    return any(i.column == key for i in row.issues)
 
 
 def _sheet_ids(rows: Sequence[SheetRow]) -> frozenset[str]:

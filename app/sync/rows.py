@@ -51,6 +51,10 @@ class SheetRow:
     def has_errors(self) -> bool:
         return any(i.severity == "error" for i in self.issues)
 
+    def has_issue(self, key: str) -> bool:
+        """Whether the cell of column `key` could not be read (it has a named problem)."""
+        return any(i.column == key for i in self.issues)
+
     def text(self, key: str) -> str | None:
         value = self.values.get(key)
         return value if isinstance(value, str) and value else None

@@ -73,42 +73,14 @@ def test_pressing_sync_now_in_the_add_on_updates_the_sheet(
     ).stdout.strip()
     assert len(secret) == 64
     assert records(workbook)[0].get("Policy Ref") is None
-    pressed = subprocess.run(
-        [
-            node,
-            str(ROOT / "tests/addon/press.mjs"),
-            "--url",
-            url,
-            "--sheet",
-            "desk",
-            "--secret",
-            secret,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    pressed = _press(node, url, "desk", secret)
     assert pressed.returncode == 0, pressed.stdout + pressed.stderr
     assert "Synced 2 cases" in pressed.stdout
     after = records(workbook)
     assert after[0]["Policy Ref"] == "superbuy@2025.1"
     assert after[1]["Case ID"].startswith("AS-")
 
-    wrong = subprocess.run(
-        [
-            node,
-            str(ROOT / "tests/addon/press.mjs"),
-            "--url",
-            url,
-            "--sheet",
-            "desk",
-            "--secret",
-            "0" * 64,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    wrong = _press(node, url, "desk", "0" * 64)
     assert wrong.returncode == 1
     assert "did not accept" in wrong.stdout
 
@@ -149,27 +121,32 @@ def test_sync_now_updates_a_google_sheet_on_the_emulator(
         timeout=60,
     ).stdout.strip()
     with _serving(env, tmp_path) as url:
-        pressed = subprocess.run(
-            [
-                node,
-                str(ROOT / "tests/addon/press.mjs"),
-                "--url",
-                url,
-                "--sheet",
-                spreadsheet_id,
-                "--secret",
-                secret,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        pressed = _press(node, url, spreadsheet_id, secret)
         assert pressed.returncode == 0, pressed.stdout + pressed.stderr
         assert "Synced 1 case" in pressed.stdout
     grid = emulator.values(spreadsheet_id, "'Cases'")
     header = grid[0]
     assert grid[1][header.index("Policy Ref")] == "bhiner@2025.1"
     assert grid[1][header.index("Computed For")] == "AS-G-0001"
+
+
+def _press(node: str, url: str, sheet: str, secret: str) -> subprocess.CompletedProcess[str]:
+    """The add-on's Sync now, run by its harness against the service at `url`."""
+    return subprocess.run(
+        [
+            node,
+            str(ROOT / "tests/addon/press.mjs"),
+            "--url",
+            url,
+            "--sheet",
+            sheet,
+            "--secret",
+            secret,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @contextmanager

@@ -6,7 +6,7 @@ on aware datetimes, so ``business_time_between(a, add_business_time(a, d)) == d`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -20,6 +20,7 @@ from policies.team import TeamSettings
 Slot = tuple[int, int]  # minutes after local midnight, end exclusive, end <= 1440
 WHOLE_DAY: tuple[Slot, ...] = ((0, 24 * 60),)
 _MAX_DAYS = 3660  # give up after ten years without enough working time
+_BACKFILL_DAYS = 400  # the prefix table starts this long before the first day asked about
 
 
 class DayRules(Protocol):
@@ -86,6 +87,10 @@ class BusinessCalendar:
         self._makeup = tuple(makeup_slots) if makeup_slots else default_makeup
         longest = max(sum(e - s for s, e in slots) for slots in self._weekly.values())
         self.business_day = business_day if business_day is not None else timedelta(minutes=longest)
+        # Caches: a calendar's rules do not change after it is built (one per sync).
+        self._slots: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
+        self._origin: date | None = None
+        self._cumulative: list[timedelta] = [timedelta(0)]  # [i]: days [origin, origin + i)
 
     # -- days -------------------------------------------------------------------------------
 
@@ -103,10 +108,15 @@ class BusinessCalendar:
 
     def slots_on(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
         """The working slots of a local date as aware datetimes in the calendar's zone."""
-        midnight = datetime.combine(day, time(0), tzinfo=self.tz)
-        return tuple(
-            (_wall(midnight, start), _wall(midnight, end)) for start, end in self.slot_minutes(day)
-        )
+        slots = self._slots.get(day)
+        if slots is None:
+            midnight = datetime.combine(day, time(0), tzinfo=self.tz)
+            slots = tuple(
+                (_wall(midnight, start), _wall(midnight, end))
+                for start, end in self.slot_minutes(day)
+            )
+            self._slots[day] = slots
+        return slots
 
     def year_status(self, year: int) -> YearStatus:
         return self.rules.year_status(year)
@@ -128,19 +138,29 @@ class BusinessCalendar:
             raise ValueError("duration must not be negative")
         _require_aware(start)
         moment = start.astimezone(self.tz)
-        remaining = duration
-        day = moment.date()
-        for _ in range(_MAX_DAYS):
-            for slot_start, slot_end in self.slots_on(day):
-                if slot_end <= moment and not (remaining == timedelta(0) and slot_end == moment):
-                    continue
-                begin = max(slot_start, moment)
-                available = _between(begin, slot_end)
-                if remaining <= available:
-                    return (begin.astimezone(UTC) + remaining).astimezone(self.tz)
-                remaining -= available
-            day += timedelta(days=1)
-        raise ValueError(f"no working time found within {_MAX_DAYS} days of {start.isoformat()}")
+        found = self._spend(moment.date(), moment, duration)
+        if isinstance(found, datetime):
+            return found
+        # Whole days follow: jump to the day on which the rest runs out, then walk its slots.
+        day = moment.date() + timedelta(days=1)
+        remaining = found
+        first = self._index(day)
+        if remaining == timedelta(0):  # the first working instant: the next day with slots
+            last = self._find(first, lambda total: total > self._cumulative[first])
+        else:
+            target = self._cumulative[first] + remaining
+            last = self._find(first, lambda total: total >= target)
+        if last is None:
+            raise ValueError(
+                f"no working time found within {_MAX_DAYS} days of {start.isoformat()}"
+            )
+        # Days first..last-1 hold less than `remaining`; the day at index last-1 finishes it.
+        remaining -= self._cumulative[last - 1] - self._cumulative[first]
+        target_day = self._day_at(last - 1)
+        midnight = datetime.combine(target_day, time(0), tzinfo=self.tz)
+        end = self._spend(target_day, midnight, remaining)
+        assert isinstance(end, datetime), "the prefix sums promised working time on this day"
+        return end
 
     def business_time_between(self, start: datetime, end: datetime) -> timedelta:
         """Working time inside [start, end); zero when end is not after start."""
@@ -150,16 +170,97 @@ class BusinessCalendar:
             return timedelta(0)
         first = start.astimezone(self.tz)
         last = end.astimezone(self.tz)
+        if first.date() == last.date():
+            return self._clipped(first.date(), first, last)
+        whole = self._cumulative_between(first.date() + timedelta(days=1), last.date())
+        return (
+            self._clipped(first.date(), first, last)
+            + whole
+            + self._clipped(last.date(), first, last)
+        )
+
+    # -- the walk and the prefix sums behind it ---------------------------------------------
+    # A clock of a case opened a year ago spans hundreds of days; summing them one by one for
+    # every case of every sync made old sheets slow. Working time per day is summed once per
+    # calendar into `_cumulative` (from `_origin`), so a span of whole days costs two lookups
+    # and finding the day a duration runs out costs a binary search.
+
+    def _spend(self, day: date, moment: datetime, remaining: timedelta) -> datetime | timedelta:
+        """Spend `remaining` in the slots of `day` from `moment`: the instant it runs out, or
+        what is left when the day ends first."""
+        for slot_start, slot_end in self.slots_on(day):
+            if slot_end <= moment and not (remaining == timedelta(0) and slot_end == moment):
+                continue
+            begin = max(slot_start, moment)
+            available = _between(begin, slot_end)
+            if remaining <= available:
+                return (begin.astimezone(UTC) + remaining).astimezone(self.tz)
+            remaining -= available
+        return remaining
+
+    def _clipped(self, day: date, lo: datetime, hi: datetime) -> timedelta:
+        """Working time of `day` inside [lo, hi)."""
         total = timedelta(0)
-        day = first.date()
-        while day <= last.date():
-            for slot_start, slot_end in self.slots_on(day):
-                lo = max(slot_start, first)
-                hi = min(slot_end, last)
-                if hi > lo:
-                    total += _between(lo, hi)
-            day += timedelta(days=1)
+        for slot_start, slot_end in self.slots_on(day):
+            begin = max(slot_start, lo)
+            finish = min(slot_end, hi)
+            if finish > begin:
+                total += _between(begin, finish)
         return total
+
+    def _day_total(self, day: date) -> timedelta:
+        return sum((_between(s, e) for s, e in self.slots_on(day)), timedelta(0))
+
+    def _index(self, day: date) -> int:
+        """The position of `day` in `_cumulative`, the table extended back to cover it."""
+        if self._origin is None or day < self._origin:
+            end = self._day_at(len(self._cumulative) - 1) if self._origin else day
+            self._origin = day - timedelta(days=_BACKFILL_DAYS)
+            self._cumulative = [timedelta(0)]
+            self._extend_to((max(end, day) - self._origin).days)
+        index = (day - self._origin).days
+        self._extend_to(index)
+        return index
+
+    def _day_at(self, index: int) -> date:
+        assert self._origin is not None
+        return self._origin + timedelta(days=index)
+
+    def _extend_to(self, index: int) -> None:
+        """Make `_cumulative[index]` exist (working time of the days before that index)."""
+        cumulative = self._cumulative
+        while len(cumulative) <= index:
+            cumulative.append(cumulative[-1] + self._day_total(self._day_at(len(cumulative) - 1)))
+
+    def _cumulative_between(self, first: date, end: date) -> timedelta:
+        """Working time of the whole days [first, end)."""
+        if end <= first:
+            return timedelta(0)
+        lo = self._index(first)
+        hi = lo + (end - first).days
+        self._extend_to(hi)
+        return self._cumulative[hi] - self._cumulative[lo]
+
+    def _find(self, first: int, reached: Callable[[timedelta], bool]) -> int | None:
+        """The smallest index after `first` whose cumulative total satisfies `reached` (a
+        monotone test), extending the table up to `_MAX_DAYS` days; None when none does."""
+        limit = first + _MAX_DAYS
+        step = 32
+        while True:
+            top = min(first + step, limit)
+            self._extend_to(top)
+            if reached(self._cumulative[top]):
+                lo, hi = first + 1, top
+                while lo < hi:  # bisect on a monotone predicate
+                    mid = (lo + hi) // 2
+                    if reached(self._cumulative[mid]):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                return lo
+            if top == limit:
+                return None
+            step *= 4
 
     def to_timedelta(self, days: float, time_part: timedelta) -> timedelta:
         return self.business_day * days + time_part

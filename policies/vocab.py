@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Final
 
 ISSUE_TYPES: Final = (
@@ -129,6 +130,13 @@ _SPLIT = re.compile(r"[,;，；、/\n|+]+")
 
 def fold(text: str) -> str:
     """Fold text for matching: case-insensitive, ignoring spaces, hyphens and underscores."""
+    # The same few statuses, platforms and kinds come back row after row; long texts (notes,
+    # a pasted essay) are folded but not kept.
+    return _fold_short(text) if len(text) <= 64 else _FOLD.sub("", text).casefold()
+
+
+@lru_cache(maxsize=4096)
+def _fold_short(text: str) -> str:
     return _FOLD.sub("", text).casefold()
 
 
@@ -143,10 +151,16 @@ def normalise(vocabulary: Sequence[str], text: str | None) -> str | None:
     wanted = fold(text)
     if not wanted:
         return None
+    return _folded(tuple(vocabulary)).get(wanted)
+
+
+@lru_cache(maxsize=64)
+def _folded(vocabulary: tuple[str, ...]) -> dict[str, str]:
+    """Folded form -> canonical item; the first item wins, as a scan in order would."""
+    table: dict[str, str] = {}
     for item in vocabulary:
-        if fold(item) == wanted:
-            return item
-    return None
+        table.setdefault(fold(item), item)
+    return table
 
 
 def is_blank(text: str | None) -> bool:

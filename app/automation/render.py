@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Final
 
 import jinja2
+from jinja2 import meta
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from app.automation.placeholders import LIST_PLACEHOLDERS, PLACEHOLDERS, placeholders_help
@@ -70,6 +71,13 @@ def _compiled(source: str) -> jinja2.Template:
     return ENV.from_string(source)
 
 
+@lru_cache(maxsize=1024)
+def _used(source: str) -> tuple[str, ...]:
+    """The placeholders a template names: only those are prepared for each case."""
+    names = meta.find_undeclared_variables(ENV.parse(source))
+    return tuple(name for name in PLACEHOLDERS if name in names)
+
+
 def render(t: Template, context: Context) -> str | RenderFailure:
     """The template's body rendered for `context`, or a `RenderFailure` (never raises)."""
     return _render_part(t, "body", t.body, context)
@@ -97,7 +105,7 @@ def _render_part(t: Template, part: str, source: str, context: Context) -> str |
     problems = _checked(t.key, part, source)
     if problems:
         return RenderFailure(problems)
-    values = {name: _capped_value(context[name]) for name in PLACEHOLDERS if name in context}
+    values = {name: _capped_value(context[name]) for name in _used(source) if name in context}
     try:
         text = _capped(_compiled(source).generate(values))
     except _TooLong:

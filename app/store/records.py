@@ -32,7 +32,7 @@ class RunRecord:
     undone_by: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CellWrite:
     """One cell a run wrote, with the value it replaced, so the run can be undone.
 
@@ -50,7 +50,7 @@ class CellWrite:
     row_hint: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseSnapshot:
     """The last values the service saw for one case, to detect changes between syncs.
 
@@ -63,7 +63,7 @@ class CaseSnapshot:
     seq: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TimelineEvent:
     """An observed change of a case. `event_key` makes it exactly-once per sheet.
 

@@ -31,11 +31,15 @@ def check_writes(
 ) -> None:
     by_title = {p.headers.title: (key, p) for key, p in placed.items()}
     raw_by_row = {key: {r.row: r.raw for r in tab_rows} for key, tab_rows in rows.items()}
+    column_at = {
+        title: {i + 1: c for c, i in tab.headers.positions.items()}
+        for title, (_, tab) in by_title.items()
+    }
     for update in updates:
         if update.tab not in by_title:
             raise UnsafeWriteError(f"refusing to write to unknown tab {update.tab!r}")
-        key, tab = by_title[update.tab]
-        column = next((c for c, i in tab.headers.positions.items() if i + 1 == update.col), None)
+        key = by_title[update.tab][0]
+        column = column_at[update.tab].get(update.col)
         if column is None:
             raise UnsafeWriteError(
                 f"refusing to write {update.tab}!R{update.row}C{update.col}: not a column the "

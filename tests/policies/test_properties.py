@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policies import build_calendars
+from policies.calendars import BusinessCalendar
 from policies.models import HOLIDAY_RULES, HolidayRule
 from policies.sla import due_time, merge_pauses
 from policies.windows import deadline_date
 
-from .conftest import CALENDARS, SHANGHAI
+from .conftest import CALENDARS, SHANGHAI, TEAM
 
 CHINA = CALENDARS.china
 TEAM_CAL = CALENDARS.team
@@ -86,3 +88,41 @@ def test_pausing_never_shortens_due_time(
     more = due_time(TEAM_CAL, start, duration, merge_pauses(pauses(spans + extra), now))
     plain = due_time(TEAM_CAL, start, duration, ())
     assert plain <= fewer <= more
+
+
+def _walked_between(calendar: BusinessCalendar, start: datetime, end: datetime) -> timedelta:
+    """Working time in [start, end) summed day by day: the plain definition."""
+    total, day = timedelta(0), start.astimezone(calendar.tz).date()
+    while day <= end.astimezone(calendar.tz).date():
+        for lo, hi in calendar.slots_on(day):
+            begin, finish = max(lo, start), min(hi, end)
+            if finish > begin:
+                total += finish.astimezone(UTC) - begin.astimezone(UTC)
+        day += timedelta(days=1)
+    return total
+
+
+long_moments = st.datetimes(
+    min_value=datetime(2023, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.just(SHANGHAI)
+)
+
+
+@FAST
+@given(
+    first=long_moments,
+    second=long_moments,
+    weeks=st.integers(min_value=0, max_value=120),
+    fresh=st.booleans(),
+)
+def test_long_spans_match_the_day_by_day_sum(
+    first: datetime, second: datetime, weeks: int, fresh: bool
+) -> None:
+    """Spans of up to years (the prefix sums) give the day-by-day total, and adding that
+    total back lands on the same instant's working time, whichever date was asked first."""
+    calendar = build_calendars(TEAM).team if fresh else TEAM_CAL
+    start, end = sorted((first, second + timedelta(weeks=weeks)))
+    expected = _walked_between(calendar, start, end)
+    assert calendar.business_time_between(start, end) == expected
+    due = calendar.add_business_time(start, expected)
+    assert calendar.business_time_between(start, due) == expected
+    assert due <= end or expected == timedelta(0)

@@ -1,0 +1,176 @@
+"""One measured job in a fresh process, so peak memory is that job's alone.
+
+``python -m tests.bench.child '<json>'`` prints one JSON line of figures. Jobs:
+- ``sync``: one sync through the workbook or the Google backend (the emulator runs in the
+  parent), with API calls and request bytes counted by a response hook on the session;
+- ``openpyxl``: openpyxl's own load + save of the same file (the workbook's yardstick);
+- ``naive``: what a team's first script does: read the sheet, then update one row at a time
+  through gspread (the values are the ones our sync would write, from a dry run).
+With ``"profile": true`` the sync runs under cProfile and the figures add the share of CPU spent
+in our own modules (app/, policies/, sheet_schema/).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import json
+import pstats
+import resource
+import sys
+import time
+from collections import defaultdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+OWN = tuple(str(REPO / name) + "/" for name in ("app", "policies", "sheet_schema"))
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class Traffic:
+    """Requests and bytes sent, counted from each response's request."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.bytes_sent = 0
+
+    def hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        body = response.request.body or b""
+        self.requests += 1
+        self.bytes_sent += len(body) + len(response.request.url or "")
+
+
+def _settings(job: dict[str, Any]) -> Any:
+    from app.settings import Settings
+
+    extra: dict[str, Any] = {}
+    if job["backend"] == "google":
+        extra = {"google_credentials": job["key"], "google_api_override": job["api"]}
+    else:
+        extra = {"workbook": Path(job["path"])}
+    return Settings(environment="test", database_url=job["db"], **extra)
+
+
+def _own_share(profile: cProfile.Profile) -> float:
+    stats = pstats.Stats(profile)
+    total = own = 0.0
+    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        total += tottime
+        if filename.startswith(OWN):
+            own += tottime
+    return own / total if total else 0.0
+
+
+def sync(job: dict[str, Any]) -> dict[str, Any]:
+    """Sync as the service does: one engine (one backend, metadata cached) for every run."""
+    from app.runtime import open_runtime
+
+    runtime = open_runtime(_settings(job), sheet=job.get("sheet"))
+    traffic = Traffic()
+    engine = runtime.engine()
+    session = getattr(getattr(engine.backend, "_http", None), "session", None)
+    if session is not None:
+        session.hooks["response"].append(traffic.hook)
+    now = datetime.fromisoformat(job["now"]).replace(tzinfo=UTC)
+    out: dict[str, Any] = {}
+    for label in job["runs"]:
+        profile = cProfile.Profile() if label in job.get("profile", ()) else None
+        calls = getattr(engine.backend, "calls", None)
+        before = (calls.read, calls.write, calls.layout) if calls else (0, 0, 0)
+        sent, requests_before = traffic.bytes_sent, traffic.requests
+        wall, cpu = time.perf_counter(), time.process_time()
+        if profile is not None:
+            profile.enable()
+        report = engine.sync(now=now, trigger="bench")
+        if profile is not None:
+            profile.disable()
+        figures: dict[str, Any] = {
+            "wall_s": round(time.perf_counter() - wall, 3),
+            "cpu_s": round(time.process_time() - cpu, 3),
+            "peak_rss_mb": _peak_mb(),
+            "cells_written": report.cells_written,
+            "cases": report.cases,
+        }
+        if calls is not None and session is not None:
+            figures.update(
+                reads=calls.read - before[0],
+                writes=calls.write - before[1],
+                layout_calls=calls.layout - before[2],
+                requests=traffic.requests - requests_before,
+                bytes_sent=traffic.bytes_sent - sent,
+            )
+        if profile is not None:
+            figures["own_share"] = round(_own_share(profile), 3)
+        out[label] = figures
+    runtime.store.close()
+    return out
+
+
+def load_save(job: dict[str, Any]) -> dict[str, Any]:
+    import openpyxl
+
+    wall, cpu = time.perf_counter(), time.process_time()
+    book = openpyxl.load_workbook(job["path"])
+    book.save(job["copy"])
+    return {
+        "wall_s": round(time.perf_counter() - wall, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
+def naive(job: dict[str, Any]) -> dict[str, Any]:
+    """Read everything, then one `worksheet.update` per changed row: a first script."""
+    import gspread
+    from google.oauth2.service_account import Credentials
+
+    from app.runtime import open_runtime
+    from app.sheets.google import SCOPES
+    from app.sheets.redirect import redirected_session
+    from sheet_schema.cells import to_serial
+
+    runtime = open_runtime(_settings(job), sheet=job["sheet"])
+    now = datetime.fromisoformat(job["now"]).replace(tzinfo=UTC)
+    prepared = runtime.engine()._prepare(now, 0)  # the cells our sync would write
+    updates = [u for u in prepared.updates if u.tab == "Cases"]
+    credentials = Credentials.from_service_account_file(job["key"], scopes=SCOPES)
+    session = redirected_session(credentials, job["api"])
+    traffic = Traffic()
+    session.hooks["response"].append(traffic.hook)
+    wall, cpu = time.perf_counter(), time.process_time()
+    client = gspread.Client(credentials, session=session)
+    sheet = client.open_by_key(job["sheet"]).worksheet("Cases")
+    sheet.get_all_values()
+    by_row: dict[int, dict[int, Any]] = defaultdict(dict)
+    for update in updates:
+        value = update.value
+        by_row[update.row][update.col] = to_serial(value) if isinstance(value, date) else value
+    for row, cells in sorted(by_row.items()):
+        first, last = min(cells), max(cells)
+        values = [[cells.get(c, "") for c in range(first, last + 1)]]
+        start = gspread.utils.rowcol_to_a1(row, first)
+        end = gspread.utils.rowcol_to_a1(row, last)
+        sheet.update(values, f"{start}:{end}", value_input_option="RAW")
+    figures = {
+        "wall_s": round(time.perf_counter() - wall, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+        "peak_rss_mb": _peak_mb(),
+        "requests": traffic.requests,
+        "bytes_sent": traffic.bytes_sent,
+        "rows_updated": len(by_row),
+    }
+    runtime.store.close()
+    return figures
+
+
+JOBS = {"sync": sync, "openpyxl": load_save, "naive": naive}
+
+if __name__ == "__main__":
+    job = json.loads(sys.argv[1])
+    print(json.dumps(JOBS[job["job"]](job)))

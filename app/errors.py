@@ -13,6 +13,7 @@ Each class carries the HTTP status the API answers with, so endpoints never map 
     ├── ConflictError (409)             e.g. undoing a run that was already undone
     ├── SyncInProgressError (409)       another run holds the sheet's lock
     ├── BackendUnavailableError (503)   Google kept failing after our retry budget
+    │   └── QuotaExhaustedError (503)   no Google quota slot frees up within the maximum wait
     ├── StoreError (503)                the database failed (app.store.errors)
     ├── NotFoundError (404)             a run, case or sheet the caller named does not exist
     └── AuthError (401) / ForbiddenError (403)
@@ -80,6 +81,13 @@ class SyncInProgressError(AftersalesError):
 class BackendUnavailableError(AftersalesError):
     status_code = 503
     code = "backend_unavailable"
+
+
+class QuotaExhaustedError(BackendUnavailableError):
+    """Every Google quota slot stays taken (by any replica) for longer than a caller may wait;
+    the request was not sent."""
+
+    code = "quota_exhausted"
 
 
 class NotFoundError(AftersalesError):

@@ -1,5 +1,9 @@
 """The scheduler: a nightly full recalculation and an overdue sweep, per registered sheet.
 
+Each sheet's jobs fire at its own stable offset (app/spread.py): nightly recalculations are
+spread over the night window (01:00-05:00 in the sheet's zone by default), sweeps over each
+quarter of an hour, so that many sheets never start together (Google's quota is shared).
+
 APScheduler 3.x (4.x is a pre-release). Jobs live in the store's database (SQLAlchemyJobStore),
 with `coalesce=True`, `max_instances=1` and a misfire grace period, so a restart neither loses
 nor repeats a night: a stored job whose trigger is unchanged keeps its next run time when a
@@ -35,14 +39,13 @@ from sqlalchemy.engine import Connection
 from app.errors import AftersalesError
 from app.notify.service import deliver_now
 from app.service.locks import lock_key
+from app.spread import nightly_trigger, sweep_trigger
 
 if TYPE_CHECKING:
     from app.api.context import ServiceContext
 
 log = logging.getLogger("aftersales.scheduler")
 LEADER_LOCK_NAME = "aftersales:scheduler-leader"
-NIGHTLY_HOUR = 2
-SWEEP_MINUTES = "*/15"
 DELIVERY_JOB = "deliver-outbox"
 DELIVERY_SECONDS = 60
 SHEET_JOBS = ("nightly", "sweep")  # job ids are f"{kind}:{sheet id}"
@@ -240,20 +243,18 @@ class SchedulerService:
     def _schedule(self, scheduler: BackgroundScheduler) -> list[str]:
         with self._state:
             hours = sweep_hours(self.context)
+            night = self.context.settings.schedule
             wanted: dict[str, tuple[Callable[[str], None], CronTrigger, str]] = {}
             for entry in self.context.registry.list():
                 tz = ZoneInfo(entry.timezone)
                 wanted[f"nightly:{entry.id}"] = (
                     nightly_recalculation,
-                    CronTrigger(hour=NIGHTLY_HOUR, minute=0, timezone=tz),
+                    nightly_trigger(entry.id, tz, night),
                     entry.id,
                 )
-                # Named weekdays: APScheduler 3 numbers days from Monday = 0, unlike crontab.
                 wanted[f"sweep:{entry.id}"] = (
                     overdue_sweep,
-                    CronTrigger(
-                        day_of_week="mon-fri", hour=hours, minute=SWEEP_MINUTES, timezone=tz
-                    ),
+                    sweep_trigger(entry.id, tz, hours),
                     entry.id,
                 )
             stored = {job.id: job for job in scheduler.get_jobs(jobstore="default")}

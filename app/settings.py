@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.auth import AuthSettings
 from app.automation.settings import AutomationSettings
 from app.notify.settings import NotifySettings
+from app.service.quota import QuotaSettings
+from app.spread import ScheduleSettings
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,8 @@ class Settings(BaseSettings):
     google_api_override: str | None = None
     google_timeout_seconds: float = 30.0
     google_retry_budget_seconds: float = 60.0
+    # Google's per-minute quotas, which all replicas together stay under (the quota governor).
+    quota: QuotaSettings = Field(default_factory=QuotaSettings)
     # Who may call the API: Google identity tokens, HMAC signatures, the metrics token.
     auth: AuthSettings = Field(default_factory=AuthSettings)
     # Replies, reminders, escalation rules; where notifications go (never from a sheet cell).
@@ -48,6 +52,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     scheduler_enabled: bool = True
+    # The night window each sheet's nightly recalculation gets its own moment in.
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
 
 
 @lru_cache(maxsize=1)

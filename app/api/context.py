@@ -15,6 +15,7 @@ from app.runtime import google_backend
 from app.service.coordinator import SyncCoordinator, SyncResult
 from app.service.locks import locks_for
 from app.service.metrics import Metrics
+from app.service.quota import QuotaGovernor, governor_for
 from app.settings import Settings
 from app.sheets.backend import SheetBackend
 from app.sheets.workbook import WorkbookBackend
@@ -42,8 +43,13 @@ class ServiceContext:
     _guard: threading.Lock = field(default_factory=threading.Lock)
     _api_seen: dict[tuple[str | None, str], int] = field(default_factory=dict)
     coordinator: SyncCoordinator = field(init=False)
+    # One for every sheet's Google requests; with PostgreSQL shared by every replica.
+    governor: QuotaGovernor | None = field(init=False)
 
     def __post_init__(self) -> None:
+        self.governor = governor_for(
+            self.store.engine, self.settings.quota, observe=self.metrics.quota_wait.observe
+        )
         # Read the clock through the context, so a clock swapped later (a test, a replica that
         # corrects its time source) is the one syncs use, as case details and undo do.
         self.coordinator = SyncCoordinator(
@@ -99,5 +105,5 @@ class ServiceContext:
         if entry.kind == "workbook":
             return WorkbookBackend(entry.path)
         if entry.kind == "google":
-            return google_backend(self.settings, entry.location)
+            return google_backend(self.settings, entry.location, governor=self.governor)
         raise NotFoundError(f"Sheet {entry.id} has an unknown kind {entry.kind!r}")

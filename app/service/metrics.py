@@ -35,6 +35,12 @@ class Metrics:
         self.retries = Counter(
             "aftersales_google_retries_total", "Google API requests retried", registry=r
         )
+        self.quota_wait = Histogram(
+            "aftersales_google_quota_wait_seconds",
+            "How long a Google API request waited for a slot under the quota",
+            registry=r,
+            buckets=(0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+        )
         self.failures = Counter(
             "aftersales_sync_failures_total",
             "Syncs that failed, by error code",

@@ -8,7 +8,9 @@ titles and ids, grid sizes, locale, highlight rules, protections) is fetched on 
 and cached; `refresh()` drops it (a full recalculation does, to repair the layout).
 
 Every request has a timeout and goes through `_call`, which retries 429, 5xx, timeouts and
-dropped connections with backoff and jitter inside a time budget (see `retry.py`).
+dropped connections with backoff and jitter inside a time budget (see `retry.py`). With a quota
+governor (app/service/quota.py) every attempt, a retry too, first waits for a slot under the
+project's and the service account's per-minute quotas, shared by every replica.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from app.errors import (
     SheetError,
     SheetNotFoundError,
 )
+from app.service.quota import Kind, QuotaGovernor, quota_slot
 from app.sheets.backend import (
     ApiCallCounter,
     CellUpdate,
@@ -100,9 +103,13 @@ class GoogleBackend:
         session: AuthorizedSession | None = None,
         retry: RetryPolicy | None = None,
         timeout: float = 30.0,
+        governor: QuotaGovernor | None = None,
     ) -> None:
         self.spreadsheet_id = spreadsheet_id
         self.account = getattr(credentials, "service_account_email", "the service account")
+        # Whose quotas a request counts against: the service account's, and its project's.
+        self.project = str(getattr(credentials, "project_id", None) or "default")
+        self.governor = governor
         self._http = gspread.HTTPClient(auth=credentials, session=session or _session(credentials))
         self._http.set_timeout(timeout)
         self.retry = retry or RetryPolicy()
@@ -313,12 +320,15 @@ class GoogleBackend:
     def _call(self, family: str, kind: str, fn: Callable[[], T]) -> T:
         policy = self.retry
         started = policy.monotonic()
+        quota_kind: Kind = "read" if family == "read" else "write"  # layout changes write
         retry = 0
         while True:
-            setattr(self.calls, family, getattr(self.calls, family) + 1)
-            self.calls.by_kind[kind] = self.calls.by_kind.get(kind, 0) + 1
             try:
-                return fn()
+                with quota_slot(self.governor, self.account, self.project, quota_kind):
+                    # Counted once sent: a request that got no quota slot was never sent.
+                    setattr(self.calls, family, getattr(self.calls, family) + 1)
+                    self.calls.by_kind[kind] = self.calls.by_kind.get(kind, 0) + 1
+                    return fn()
             except APIError as exc:
                 status = exc.response.status_code
                 if status not in RETRIABLE_STATUS:

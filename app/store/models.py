@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -156,3 +157,18 @@ class ReplayRow(Base):
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class QuotaSlotRow(Base):
+    """A Google request's slot under the quota, shared by every replica (app/service/quota_pg.py).
+
+    Times are seconds since the epoch on the database's clock, so that replicas agree."""
+
+    __tablename__ = "quota_slots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    principal: Mapped[str] = mapped_column(Text)  # the user: the service account's e-mail
+    project: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)  # "read" or "write"
+    granted_at: Mapped[float] = mapped_column(Float)
+    done_at: Mapped[float | None] = mapped_column(Float)  # None while the request is in flight

@@ -227,11 +227,23 @@ class Quota:
         self.clock = clock
         self.limits = QuotaLimits()
         self._hits: dict[tuple[str, str, str], deque[float]] = {}
+        self._peaks: dict[tuple[str, str, str], int] = {}
 
     def configure(self, **limits: Any) -> None:
         with self._lock:
             self.limits = QuotaLimits(**limits)
             self._hits.clear()
+            self._peaks.clear()
+
+    def peaks(self) -> dict[str, int]:
+        """The most requests each enforced limit counted inside one window since it was set
+        (e.g. {"user:sa@p.iam.gserviceaccount.com": 60, "project:p": 60}; reads and writes
+        counted apart end in ":read" / ":write")."""
+        with self._lock:
+            return {
+                ":".join([scope, who] + ([] if cat == "all" else [cat])): peak
+                for (scope, who, cat), peak in self._peaks.items()
+            }
 
     def reset(self) -> None:
         self.configure()
@@ -270,7 +282,10 @@ class Quota:
                     name = f"{metric} per minute" + (" per user" if scope == "user" else "")
                     raise quota_exceeded(metric, name, limit, project)
             for scope, who, cat, _ in active:
-                self._hits[(scope, who, cat)].append(now)
+                hits = self._hits[(scope, who, cat)]
+                hits.append(now)
+                key = (scope, who, cat)
+                self._peaks[key] = max(self._peaks.get(key, 0), len(hits))
 
 
 def fault_error(action: str) -> ApiError:

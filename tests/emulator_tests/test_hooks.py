@@ -141,6 +141,40 @@ def test_quota_per_project_counts_all_users(
     second.get_all_values()
 
 
+def test_quota_peaks_report_the_most_counted_in_one_window(
+    emulator: Emulator, ws: gspread.Worksheet
+) -> None:
+    """The quota's high-water mark per limit: requests counted in one window, 429s excluded."""
+    emulator.clock.freeze()
+    emulator.set_quota(per_user=3, per_project=5, window=10)
+    for _ in range(2):
+        ws.spreadsheet.values_get("Sheet1!A1")
+    emulator.clock.advance(10)
+    for _ in range(3):
+        ws.spreadsheet.values_get("Sheet1!A1")
+    with pytest.raises(gspread.exceptions.APIError):
+        ws.spreadsheet.values_get("Sheet1!A1")
+    email = emulator.requests()[-1].principal
+    assert emulator.quota_peaks() == {f"user:{email}": 3, "project:aftersales-emulator": 3}
+
+
+def test_a_copied_spreadsheet_is_independent_and_shared_alike(
+    emulator: Emulator, gspread_client: gspread.Client, ws: gspread.Worksheet
+) -> None:
+    """copy_spreadsheet: same tabs, values and sharing under a new id, without an API
+    request; a later edit of the copy leaves the original alone."""
+    ws.update([["a", "b"]], "A1")
+    original = ws.spreadsheet.id
+    emulator.clear_requests()
+    copy = emulator.copy_spreadsheet(original, title="Copy")
+    assert copy != original and emulator.requests() == []
+    assert emulator.values(copy, "Sheet1!A1:B1") == [["a", "b"]]
+    assert emulator.spreadsheet(copy).title == "Copy"
+    same = gspread_client.open_by_key(copy).sheet1  # shared with the same account
+    same.update([["changed"]], "A1")
+    assert emulator.values(original, "Sheet1!A1") == [["a"]]
+
+
 def test_reads_and_writes_have_separate_quotas(emulator: Emulator, ws: gspread.Worksheet) -> None:
     """Read and write limits are counted separately, like Sheets' read/write quotas."""
     emulator.set_quota(reads_per_user=1, writes_per_user=5)

@@ -21,7 +21,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import make_url
 
 from app.auth import derive_sheet_secret, sign_request
+from app.spread import ScheduleSettings, nightly_time, sweep_offset
 from tests.store.conftest import POSTGRES_URL, libpq_uri, require_postgres
 from tests.workbooks import case, write_workbook
 
@@ -287,8 +289,9 @@ def job_states(rows: Iterable[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:
 
 def check_sheet_jobs(states: Mapping[str, dict[str, Any]], sheets: Mapping[str, str]) -> None:
     """The stored jobs are a nightly and a sweep job per sheet (`sheets`: id -> time zone):
-    nightly at 02:00 in the sheet's zone; the sweep every 15 minutes of working hours, Monday to
-    Friday (checked with APScheduler's trigger objects on known dates)."""
+    nightly at the sheet's own moment of the night window (01:00-05:00 in its zone); the sweep
+    every 15 minutes of working hours at the sheet's own offset, Monday to Friday (checked with
+    APScheduler's trigger objects on known dates)."""
     assert set(states) == {f"{kind}:{s}" for s in sheets for kind in ("nightly", "sweep")}
     now = datetime.now(UTC)
     for sheet, zone in sheets.items():
@@ -304,20 +307,33 @@ def check_sheet_jobs(states: Mapping[str, dict[str, Any]], sheets: Mapping[str, 
             assert str(state["trigger"].timezone) == zone
             assert state["coalesce"] is True and state["max_instances"] == 1
 
+        at = nightly_time(sheet, ScheduleSettings())
+        assert clock_time(1, 0) <= at < clock_time(5, 0), at
         next_night = nightly["next_run_time"].astimezone(tz)
-        assert (next_night.hour, next_night.minute) == (2, 0), next_night
+        assert next_night.time() == at, next_night
         assert timedelta(days=-1) < next_night - now <= timedelta(days=1)
         friday_noon = datetime(2025, 10, 10, 12, 0, tzinfo=tz)
-        assert nightly["trigger"].get_next_fire_time(None, friday_noon) == datetime(
-            2025, 10, 11, 2, 0, tzinfo=tz
+        assert nightly["trigger"].get_next_fire_time(None, friday_noon) == datetime.combine(
+            date(2025, 10, 11), at, tzinfo=tz
         )
 
+        into = sweep_offset(sheet)
+        assert timedelta(0) <= into < timedelta(minutes=15)
         fields = {f.name: str(f) for f in sweep["trigger"].fields}
-        assert (fields["day_of_week"], fields["minute"]) == ("mon-fri", "*/15")
+        assert fields["day_of_week"] == "*"  # every day: the job checks the team calendar
         fire = sweep["trigger"].get_next_fire_time
-        monday_9 = datetime(2025, 10, 13, 9, 0, tzinfo=tz)
-        assert fire(None, datetime(2025, 10, 11, 10, 0, tzinfo=tz)) == monday_9  # Saturday
+        monday_9 = datetime(2025, 10, 13, 9, 0, tzinfo=tz) + into
+        saturday_9 = datetime(2025, 10, 11, 9, 0, tzinfo=tz) + into
+        # 11 October 2025 is one of China's make-up working Saturdays: the trigger fires on
+        # weekends too, and the job asks the team calendar whether it is working time.
+        assert fire(None, datetime(2025, 10, 11, 10, 0, tzinfo=tz)) == saturday_9 + timedelta(
+            hours=1
+        )
         assert fire(None, datetime(2025, 10, 12, 23, 0, tzinfo=tz)) == monday_9  # Sunday night
-        assert fire(None, datetime(2025, 10, 10, 18, 50, tzinfo=tz)) == monday_9  # Friday, late
+        assert fire(None, datetime(2025, 10, 10, 19, 0, tzinfo=tz)) == saturday_9  # Friday, late
         friday = datetime(2025, 10, 10, 10, 7, tzinfo=tz)
-        assert fire(None, friday) == datetime(2025, 10, 10, 10, 15, tzinfo=tz)
+        quarters = [
+            datetime(2025, 10, 10, 10, 0, tzinfo=tz) + q * timedelta(minutes=15) + into
+            for q in range(5)
+        ]
+        assert fire(None, friday) == min(q for q in quarters if q >= friday)

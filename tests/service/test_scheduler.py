@@ -90,8 +90,9 @@ def sqlite_url(tmp_path: Path) -> str:
 def test_a_single_replica_leads_and_stores_two_jobs_per_sheet(
     make_context: Callable[[str], ServiceContext], tmp_path: Path
 ) -> None:
-    """On SQLite the process leads at once and stores `nightly:<id>` (02:00 in the sheet's
-    zone) and `sweep:<id>` (mon-fri, working hours) for every registered sheet."""
+    """On SQLite the process leads at once and stores `nightly:<id>` (the sheet's own moment
+    of the night window, in its zone) and `sweep:<id>` (every day, in working hours) for every
+    registered sheet."""
     context = make_context(sqlite_url(tmp_path))
     register(context, tmp_path)
     service = start(context)
@@ -105,8 +106,8 @@ def test_a_night_missed_while_no_replica_led_still_runs(
     make_context: Callable[[str], ServiceContext], tmp_path: Path
 ) -> None:
     """A nightly job whose stored next run time passed while no scheduler ran (the leader died
-    just before 02:00) runs once when a scheduler leads again, within the grace period; it is
-    not rescheduled to the next night."""
+    just before the sheet's moment of the night) runs once when a scheduler leads again,
+    within the grace period; it is not rescheduled to the next night."""
     context = make_context(sqlite_url(tmp_path))
     register(context, tmp_path, {"team": "Asia/Shanghai"})
     start(context).stop()

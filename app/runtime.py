@@ -8,6 +8,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from app.errors import ConfigurationError
+from app.probe import Probe
+from app.service.quota import QuotaGovernor, governor_for
 from app.settings import Settings, get_settings
 from app.sheets.backend import SheetBackend, TabLayout
 from app.sheets.google import GoogleBackend
@@ -33,6 +35,8 @@ class Runtime:
     team: TeamSettings
     workbook: Path
     sheet: str | None = None
+    # Told each step a sync passes (app/probe.py); None in production, set by the crash tests.
+    probe: Probe | None = field(default=None, repr=False)
     _backend: SheetBackend | None = field(default=None, repr=False)
 
     @property
@@ -44,9 +48,13 @@ class Runtime:
     def backend(self) -> SheetBackend:
         if self._backend is None:
             self._backend = (
-                google_backend(self.settings, self.sheet)
+                google_backend(
+                    self.settings,
+                    self.sheet,
+                    governor=governor_for(self.store.engine, self.settings.quota),
+                )
                 if self.sheet is not None
-                else WorkbookBackend(self.workbook)
+                else WorkbookBackend(self.workbook, probe=self.probe)
             )
         return self._backend
 
@@ -61,6 +69,7 @@ class Runtime:
             max_replans=self.settings.max_replans,
             automation=self.settings.automation,
             notify=self.settings.notify,
+            probe=self.probe,
         )
 
     def initialise(self) -> int:
@@ -88,7 +97,9 @@ class Runtime:
         )
 
 
-def google_backend(settings: Settings, sheet: str) -> GoogleBackend:
+def google_backend(
+    settings: Settings, sheet: str, *, governor: QuotaGovernor | None = None
+) -> GoogleBackend:
     if settings.google_credentials is None:
         raise ConfigurationError(
             "Set AFTERSALES_GOOGLE_CREDENTIALS to the service account's key file (or its JSON) "
@@ -103,6 +114,7 @@ def google_backend(settings: Settings, sheet: str) -> GoogleBackend:
         session_factory=(lambda creds: redirected_session(creds, override)) if override else None,
         retry=RetryPolicy(budget=settings.google_retry_budget_seconds),
         timeout=settings.google_timeout_seconds,
+        governor=governor,
     )
 
 

@@ -26,6 +26,7 @@ from app.notify.channels import Channel, SendError
 from app.notify.messages import OutboxRecord
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
+from app.probe import CLAIMED, SENT, Probe, no_probe
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +84,15 @@ def deliver_due(
     limit: int = 100,
     lease: timedelta = timedelta(minutes=5),
     clock: Callable[[], datetime] | None = None,
+    probe: Probe | None = None,
 ) -> DeliveryReport:
     """Send up to `limit` due messages now, if `now` is working time.
 
     `channels` maps a message's `channel` to the channel that sends it. `clock` gives the
     current time for leases and records when sends take a while (default: always `now`).
     Exceptions other than `Exception` (a crash, KeyboardInterrupt) propagate, leaving the
-    message claimed: it is retried, with the same key, after the lease.
+    message claimed: it is retried, with the same key, after the lease. `probe` is told each
+    message's "claimed" and "sent" steps (app/probe.py; the crash tests kill there).
     """
     report = DeliveryReport()
     if not is_working_time(now):
@@ -100,7 +103,7 @@ def deliver_due(
         batch = outbox.claim(current(), 1, lease)
         if not batch:
             break
-        _deliver_one(outbox, channels, batch[0], backoff, current, report)
+        _deliver_one(outbox, channels, batch[0], backoff, current, report, probe or no_probe)
     return report
 
 
@@ -111,8 +114,10 @@ def _deliver_one(
     backoff: Backoff,
     current: Callable[[], datetime],
     report: DeliveryReport,
+    probe: Probe,
 ) -> None:
     report.attempted += 1
+    probe(CLAIMED)
     channel = channels.get(message.channel)
     try:
         if channel is None:
@@ -126,6 +131,7 @@ def _deliver_one(
         error = SendError(f"unexpected {type(exc).__name__}", permanent=False)
         _failed(outbox, message, error, backoff, current(), report)
         return
+    probe(SENT)
     outbox.mark_sent(message.id, current())
     report.sent += 1
     report.sent_keys.append(message.idempotency_key)

@@ -12,6 +12,7 @@ from app.notify.delivery import Backoff, DeliveryReport, deliver_due
 from app.notify.outbox import Outbox
 from app.notify.routing import build_channels
 from app.notify.settings import NotifySettings
+from app.probe import Probe
 from policies import TeamSettings, build_calendars
 
 
@@ -21,6 +22,7 @@ def deliver_now(
     team: TeamSettings,
     now: datetime,
     clock: Callable[[], datetime] | None = None,
+    probe: Probe | None = None,
 ) -> DeliveryReport | None:
     """Send what is due (nothing outside working hours); None when nothing is configured."""
     channels = build_channels(settings)
@@ -36,4 +38,5 @@ def deliver_now(
         limit=settings.batch_size,
         lease=settings.lease,
         clock=clock,
+        probe=probe,
     )

@@ -26,6 +26,7 @@ from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
 CELL_WRITES = cast(Table, CellWriteRow.__table__)
 SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
 EVENTS = cast(Table, TimelineEventRow.__table__)
+INSERT_CHUNK = 5_000  # rows per executemany
 
 # Far below SQLite's (32766) and PostgreSQL's (65535) bound-parameter limits.
 IN_CHUNK = 500
@@ -76,25 +77,33 @@ def to_run_record(row: RunRow) -> RunRecord:
 
 
 def insert_cell_writes(session: Session, run_id: int, writes: Sequence[CellWrite]) -> None:
-    """Append the run's cell writes; their order is kept (they are read back by id)."""
-    if not writes:
-        return
-    session.connection().execute(
-        CELL_WRITES.insert(),
-        [
-            {
-                "run_id": run_id,
-                "tab": write.tab,
-                "case_id": write.case_id,
-                "column_key": write.column,
-                "header": write.header,
-                "old_value": write.old_value,
-                "new_value": write.new_value,
-                "row_hint": write.row_hint,
-            }
-            for write in writes
-        ],
-    )
+    """Append the run's cell writes; their order is kept (they are read back by id).
+
+    Inserted in chunks: the first sync of a large sheet writes hundreds of thousands of cells,
+    and one parameter list for all of them would hold them all twice in memory."""
+    connection = session.connection()
+    for start in range(0, len(writes), INSERT_CHUNK):
+        connection.execute(
+            CELL_WRITES.insert(),
+            [
+                {
+                    "run_id": run_id,
+                    "tab": write.tab,
+                    "case_id": write.case_id,
+                    "column_key": write.column,
+                    "header": write.header,
+                    "old_value": write.old_value,
+                    "new_value": write.new_value,
+                    "row_hint": write.row_hint,
+                }
+                for write in writes[start : start + INSERT_CHUNK]
+            ],
+        )
+
+
+def delete_cell_writes(session: Session, run_id: int) -> None:
+    """Forget the run's cell writes (before staging them again)."""
+    session.connection().execute(CELL_WRITES.delete().where(CELL_WRITES.c.run_id == run_id))
 
 
 def load_cell_writes(session: Session, run_id: int) -> list[CellWrite]:
@@ -119,15 +128,11 @@ def load_cell_writes(session: Session, run_id: int) -> list[CellWrite]:
 
 
 def load_snapshots(session: Session, sheet_key: str) -> dict[str, CaseSnapshot]:
-    rows = session.scalars(
-        select(CaseSnapshotRow)
-        .where(CaseSnapshotRow.sheet_key == sheet_key)
-        .order_by(CaseSnapshotRow.case_id)
+    c = SNAPSHOTS.c  # Core rows, as in load_events: read whole at every sync
+    rows = session.execute(
+        select(c.case_id, c.cell_values, c.seq).where(c.sheet_key == sheet_key).order_by(c.case_id)
     )
-    return {
-        row.case_id: CaseSnapshot(case_id=row.case_id, values=row.cell_values, seq=row.seq)
-        for row in rows
-    }
+    return {case: CaseSnapshot(case_id=case, values=values, seq=seq) for case, values, seq in rows}
 
 
 def save_snapshots(
@@ -281,20 +286,18 @@ def insert_events(
 
 
 def load_events(session: Session, sheet_key: str, case_id: str | None) -> list[TimelineEvent]:
-    statement = select(TimelineEventRow).where(TimelineEventRow.sheet_key == sheet_key)
+    # Core rows, not ORM objects: a sheet's whole timeline is read at every sync, and the
+    # identity map would cost more than the query for tens of thousands of events.
+    c = EVENTS.c
+    statement = select(c.event_key, c.case_id, c.kind, c.at, c.detail, c.data).where(
+        c.sheet_key == sheet_key
+    )
     if case_id is not None:
-        statement = statement.where(TimelineEventRow.case_id == case_id)
-    rows = session.scalars(statement.order_by(TimelineEventRow.at, TimelineEventRow.id))
+        statement = statement.where(c.case_id == case_id)
+    rows = session.execute(statement.order_by(c.at, c.id))
     return [
-        TimelineEvent(
-            event_key=row.event_key,
-            case_id=row.case_id,
-            kind=row.kind,
-            at=row.at,
-            detail=row.detail,
-            data=row.data,
-        )
-        for row in rows
+        TimelineEvent(event_key=key, case_id=case, kind=kind, at=at, detail=detail, data=data)
+        for key, case, kind, at, detail, data in rows
     ]
 
 

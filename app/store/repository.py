@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Self
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,9 @@ from app.store.errors import StoreError
 from app.store.migrate import upgrade_to_head
 from app.store.models import RunRow
 from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
+
+# The outcome of a run whose process died before it finished (see `start_run`).
+INTERRUPTED = "interrupted"
 
 
 class Store:
@@ -97,7 +100,14 @@ class Store:
     # --- runs --------------------------------------------------------------------------------
 
     def start_run(self, sheet_key: str, trigger: str, started_at: datetime, backend: str) -> int:
-        """Record that a run of `sheet_key` started; return its id."""
+        """Record that a run of `sheet_key` started; return its id.
+
+        Runs of one sheet never overlap (the service holds the sheet's lock while one runs), so
+        a run of the sheet still unfinished now was left by a process that died: it is closed
+        as "interrupted" (its staged cell writes stay, so it can still be undone). Should it in
+        fact still be going (a second process syncing the sheet without the service), its own
+        `finish_run` replaces that verdict.
+        """
         with self._write(f"starting a run of sheet {sheet_key!r}") as session:
             row = RunRow(
                 sheet_key=sheet_key,
@@ -108,6 +118,19 @@ class Store:
             )
             session.add(row)
             session.flush()
+            session.connection().execute(
+                update(RunRow)
+                .where(
+                    RunRow.sheet_key == sheet_key,
+                    RunRow.finished_at.is_(None),
+                    RunRow.id != row.id,
+                )
+                .values(
+                    finished_at=started_at,
+                    outcome=INTERRUPTED,
+                    message=f"its process stopped before the run finished (seen by run {row.id})",
+                )
+            )
             return row.id
 
     def finish_run(
@@ -118,12 +141,16 @@ class Store:
         counts: Mapping[str, int],
         message: str | None = None,
     ) -> None:
-        """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...); once only."""
+        """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...); once only
+        (a run closed as "interrupted" by `start_run` was alive after all, and may still)."""
         checked = ops.check_counts(counts)
         with self._write(f"finishing run {run_id}") as session:
             result = session.connection().execute(
                 update(RunRow)
-                .where(RunRow.id == run_id, RunRow.finished_at.is_(None))
+                .where(
+                    RunRow.id == run_id,
+                    or_(RunRow.finished_at.is_(None), RunRow.outcome == INTERRUPTED),
+                )
                 .values(finished_at=finished_at, outcome=outcome, counts=checked, message=message)
             )
             if result.rowcount != 1:
@@ -157,6 +184,18 @@ class Store:
         """Store the previous and new value of every cell the run wrote, in order."""
         with self._write(f"recording cell writes of run {run_id}") as session:
             ops.require_run(session, run_id)
+            ops.insert_cell_writes(session, run_id, writes)
+
+    def stage_cell_writes(self, run_id: int, writes: Sequence[CellWrite]) -> None:
+        """Write-ahead: the cells a run is about to write, with their previous values, stored
+        BEFORE the run writes them to the sheet, replacing what it staged before (a re-plan).
+
+        A run whose process dies after writing the sheet and before `record_sync` can still be
+        undone. The run's `record_sync` then passes only the writes it did not stage.
+        """
+        with self._write(f"staging cell writes of run {run_id}") as session:
+            ops.require_run(session, run_id)
+            ops.delete_cell_writes(session, run_id)
             ops.insert_cell_writes(session, run_id, writes)
 
     def cell_writes(self, run_id: int) -> list[CellWrite]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from app.analytics import KpiReport
 from app.sheets.backend import CellUpdate, TabLayout
-from app.store import TimelineEvent
+from app.store import CellWrite, TimelineEvent
 from app.sync.planner import CaseResult, CasesPlan
 from app.sync.rows import SheetRow
 from sheet_schema import HeaderMap
@@ -65,3 +65,5 @@ class _Prepared:
     case_rows: list[SheetRow]
     case_headers: HeaderMap
     kpis: KpiReport | None = None
+    # The cell writes already stored ahead of the sheet write (`Store.stage_cell_writes`).
+    staged: frozenset[CellWrite] = frozenset()

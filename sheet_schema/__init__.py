@@ -12,6 +12,7 @@ from sheet_schema.cells import (
     ParsedValue,
     is_blank,
     parse_cell,
+    strip_control,
     to_serial,
 )
 from sheet_schema.headers import HeaderMap, find_tabs, match_headers
@@ -37,5 +38,6 @@ __all__ = [
     "load_schema",
     "match_headers",
     "parse_cell",
+    "strip_control",
     "to_serial",
 ]

@@ -65,8 +65,24 @@ _SLASHED = re.compile(
 )
 
 
+# Control characters no spreadsheet shows (and PostgreSQL text cannot hold: NUL). Values are
+# read without them, so a case id is the same wherever it is stored, and a cell holding nothing
+# else is blank. (The same characters `app.sheets.backend.storable` leaves out when writing.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def strip_control(text: str) -> str:
+    """The text without invisible control characters (tabs and line breaks are kept)."""
+    return text if text.isprintable() else _CONTROL.sub("", text)
+
+
 def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    text = raw.strip()
+    return not text or (text[0] < " " and not strip_control(text).strip())
 
 
 def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
@@ -75,7 +91,10 @@ def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
         return EMPTY
     match spec.type:
         case ColumnType.TEXT | ColumnType.ID:
-            return Parsed(_as_text(raw))
+            text = _as_text(raw)
+            if spec.max_length is not None and len(text) > spec.max_length:
+                return Parsed(None, CellProblem("cell.too_long", _too_long(spec.max_length)))
+            return Parsed(text)
         case ColumnType.CHOICE:
             return _parse_choice(spec, raw)
         case ColumnType.DATE:
@@ -91,6 +110,10 @@ def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
     raise AssertionError(f"unhandled column type {spec.type}")  # pragma: no cover
 
 
+def _too_long(limit: int) -> str:
+    return f"is longer than {limit} characters"
+
+
 def _as_text(raw: object) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))  # an order number typed as 12345 is text, not "12345.0"
@@ -98,15 +121,14 @@ def _as_text(raw: object) -> str:
         return "TRUE" if raw else "FALSE"
     if isinstance(raw, datetime | date):
         return raw.isoformat()
-    return str(raw).strip()
+    return strip_control(str(raw)).strip()
 
 
 def _parse_choice(spec: ColumnSpec, raw: object) -> Parsed:
     text = _as_text(raw)
-    wanted = header_key(text)
-    for choice in spec.choices:
-        if header_key(choice) == wanted:
-            return Parsed(choice)
+    choice = spec.choice_by_key.get(header_key(text))
+    if choice is not None:
+        return Parsed(choice)
     if spec.free_choice:
         return Parsed(text)
     allowed = ", ".join(spec.choices)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from sheet_schema.cells import strip_control
 from sheet_schema.models import ColumnSpec, SheetSchema, TabSpec, header_key
 
 
@@ -59,7 +60,7 @@ def match_headers(tab: TabSpec, title: str, header_row: Sequence[object]) -> Hea
     found: dict[str, list[tuple[int, str]]] = {}
     width = 0
     for index, cell in enumerate(header_row):
-        text = "" if cell is None else str(cell).strip()
+        text = "" if cell is None else strip_control(str(cell)).strip()
         if not text:
             continue
         width = index + 1

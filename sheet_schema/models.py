@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -47,10 +48,19 @@ class ColumnSpec(BaseModel):
     hidden: bool = False
     min: float | None = None
     max: float | None = None
+    max_length: Annotated[int, Field(ge=1)] | None = None  # characters, for text and ids
 
     @property
     def match_keys(self) -> frozenset[str]:
         return frozenset(header_key(h) for h in (self.header, *self.aliases))
+
+    @cached_property
+    def choice_by_key(self) -> dict[str, str]:
+        """header_key(choice) -> choice, the first winning: how a typed choice is looked up."""
+        table: dict[str, str] = {}
+        for choice in self.choices:
+            table.setdefault(header_key(choice), choice)
+        return table
 
     @model_validator(mode="after")
     def _choices_need_a_choice_type(self) -> ColumnSpec:
@@ -73,16 +83,21 @@ class TabSpec(BaseModel):
         return frozenset(header_key(h) for h in (self.title, *self.aliases))
 
     def column(self, key: str) -> ColumnSpec:
-        for column in self.columns:
-            if column.key == key:
-                return column
-        raise KeyError(f"tab {self.key!r} has no column {key!r}")
+        column = self.columns_by_key.get(key)
+        if column is None:
+            raise KeyError(f"tab {self.key!r} has no column {key!r}")
+        return column
 
-    @property
+    # Cached: the planner asks for columns per cell of every row (the model is frozen).
+    @cached_property
+    def columns_by_key(self) -> dict[str, ColumnSpec]:
+        return {c.key: c for c in self.columns}
+
+    @cached_property
     def user_columns(self) -> tuple[ColumnSpec, ...]:
         return tuple(c for c in self.columns if c.owner is Owner.USER)
 
-    @property
+    @cached_property
     def service_columns(self) -> tuple[ColumnSpec, ...]:
         return tuple(c for c in self.columns if c.owner is Owner.SERVICE)
 

@@ -46,6 +46,9 @@ class TabData:
 
     title: str
     rows: list[list[CellValue]]
+    # (row, col), 0-based like `rows`, of cells holding a formula, where the backend can tell
+    # (the workbook can; Google's values API returns only what formulas compute).
+    formulas: frozenset[tuple[int, int]] = frozenset()
 
     def cell(self, row: int, col: int) -> CellValue:
         """0-based access that treats anything outside the data as blank."""

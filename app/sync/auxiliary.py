@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
-from app.sheets.backend import CellUpdate, CellValue, TabData
+from app.sheets.backend import CellUpdate, CellValue, TabData, storable
 from app.store import TimelineEvent
 from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
@@ -128,5 +128,6 @@ def _cells(headers: HeaderMap, row: int, values: Mapping[str, CellValue]) -> lis
         if index is None or value is None or value == "":
             continue
         spec = headers.tab.column(key)
-        out.append(CellUpdate(headers.title, row, index + 1, value, spec.number_format))
+        # storable: a detail quoting a person's 50,000-character cell must still fit a cell
+        out.append(CellUpdate(headers.title, row, index + 1, storable(value), spec.number_format))
     return out

@@ -14,7 +14,7 @@ from app.errors import AftersalesError
 from app.sheets.backend import CellUpdate
 from app.sync.layout import PlacedTab
 from app.sync.rows import SheetRow
-from sheet_schema import Owner, SheetSchema
+from sheet_schema import Owner, SheetSchema, is_blank
 
 CASES_FILLABLE = frozenset({"case_id", "opened"})
 
@@ -49,8 +49,7 @@ def check_writes(
         if spec.owner is Owner.SERVICE:
             continue
         current = raw_by_row.get(key, {}).get(update.row, {}).get(column)
-        blank = current is None or (isinstance(current, str) and not current.strip())
-        if not blank or (key == "cases" and column not in CASES_FILLABLE):
+        if not is_blank(current) or (key == "cases" and column not in CASES_FILLABLE):
             raise UnsafeWriteError(
                 f"refusing to overwrite {update.tab}!R{update.row} '{spec.header}' "
                 f"(a person's cell holding {current!r})"

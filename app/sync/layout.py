@@ -1,7 +1,8 @@
 """Where every column of a tab will be, and the layout the tab should have. Pure.
 
 Known columns stay where the team put them; missing service-owned columns (and all columns of
-a tab the service creates) are appended after the last used column.
+a tab the service creates) are appended after the last used column: past the last header, and
+past any cell a person typed in a column without a header, which is theirs too.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ class PlacedTab:
     added: tuple[str, ...]  # keys of the columns appended by this sync
 
 
-def place_columns(tab: TabSpec, headers: HeaderMap, *, add_user_columns: bool) -> PlacedTab:
-    """Append missing columns (service-owned ones always; user ones only for a new tab)."""
+def place_columns(
+    tab: TabSpec, headers: HeaderMap, *, add_user_columns: bool, used_width: int = 0
+) -> PlacedTab:
+    """Append missing columns (service-owned ones always; user ones only for a new tab) after
+    the header row's last cell and after `used_width`, the widest row of the tab's data."""
     positions = dict(headers.positions)
-    next_index = headers.width
+    next_index = max(headers.width, used_width)
     added: list[str] = []
     for spec in headers.missing:
         if spec.owner is Owner.USER and not add_user_columns:

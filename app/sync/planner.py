@@ -105,6 +105,9 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             _clear_service_cells(plan, headers, row)
             continue
         case_id = row.text("case_id")
+        if case_id is None and row.has_issue("case_id"):
+            _unaddressable(plan, inp, row)  # a Case ID that cannot be read is not filled
+            continue
         if case_id is None:
             case_id = ids.next()
             _fill(plan, headers, row, "case_id", case_id)
@@ -186,6 +189,13 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             )
         )
     return plan
+
+
+def _unaddressable(plan: CasesPlan, inp: CasesInput, row: SheetRow) -> None:
+    """A row without a usable Case ID and none to fill in: its Validation says why, nothing
+    else is computed (a case is known by its id)."""
+    _row_values(plan, inp, row, error_values(None), validation_text(row, (), inp.headers))
+    plan.errors += sum(1 for i in row.issues if i.severity == "error")
 
 
 def _automate(
@@ -283,7 +293,7 @@ def _clear_service_cells(plan: CasesPlan, headers: HeaderMap, row: SheetRow) -> 
         if index is None or row.raw.get(spec.key) in (None, ""):
             continue
         plan.updates.append(CellUpdate(headers.title, row.row, index + 1, None))
-        computed_for = row.raw.get("computed_for")
+        computed_for = storable(row.raw.get("computed_for"))  # a person may have typed it
         plan.writes.append(
             CellWrite(
                 headers.title,

@@ -2,6 +2,8 @@
 
 Pure: the grid and the header map come in, typed rows go out. Every unusable cell becomes a
 `CellIssue` naming the tab, the row, the column and the value, so the person can find and fix it.
+A formula that gives nothing in a required column is such a cell: it looks blank, but it is a
+person's, so the service must neither take it for missing nor fill it (a new Case ID, say).
 """
 
 from __future__ import annotations
@@ -12,7 +14,20 @@ from datetime import date, datetime
 from openpyxl.utils import get_column_letter
 
 from app.sheets.backend import CellValue, TabData
-from sheet_schema import HeaderMap, Owner, ParseContext, ParsedValue, is_blank, parse_cell
+from sheet_schema import (
+    CellProblem,
+    HeaderMap,
+    Owner,
+    ParseContext,
+    Parsed,
+    ParsedValue,
+    is_blank,
+    parse_cell,
+)
+
+EMPTY_FORMULA = CellProblem(
+    "cell.empty_formula", "holds a formula that gives no value; type the value instead"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +80,24 @@ def parse_rows(data: TabData | None, headers: HeaderMap, ctx: ParseContext) -> l
     returned with `values` empty so callers can tidy their service cells."""
     if data is None:
         return []
-    tab = headers.tab
+    positions = list(headers.positions.items())
+    present = [spec for spec in headers.tab.user_columns if spec.key in headers.positions]
+    formulas = data.formulas
     rows: list[SheetRow] = []
     for index in range(1, len(data.rows)):
-        raw = {key: data.cell(index, col) for key, col in headers.positions.items()}
+        cells = data.rows[index]
+        width = len(cells)
+        raw = {key: cells[col] if col < width else None for key, col in positions}
         row = SheetRow(row=index + 1, raw=raw, values={})
-        user_cells = [(spec, raw.get(spec.key)) for spec in tab.user_columns]
-        if all(is_blank(value) for _, value in user_cells):
+        if all(is_blank(raw[spec.key]) for spec in present):
             rows.append(row)
             continue
-        for spec, value in user_cells:
-            if spec.key not in headers.positions:
-                continue
+        for spec in present:
+            value = raw[spec.key]
             parsed = parse_cell(spec, value, ctx)
+            blank = parsed.value is None and parsed.problem is None
+            if blank and spec.required and (index, headers.positions[spec.key]) in formulas:
+                parsed = Parsed(None, EMPTY_FORMULA)
             row.values[spec.key] = parsed.value
             if parsed.problem is not None:
                 row.issues.append(

@@ -17,7 +17,15 @@ from app.errors import AftersalesError, ConflictError, NotFoundError
 from app.sheets.backend import CellUpdate, SheetBackend
 from app.store import CellWrite, Store
 from app.sync.values import same_value
-from sheet_schema import ParseContext, SheetSchema, find_tabs, load_schema, match_headers
+from sheet_schema import (
+    ParseContext,
+    SheetSchema,
+    find_tabs,
+    is_blank,
+    load_schema,
+    match_headers,
+    strip_control,
+)
 
 
 @dataclass(slots=True)
@@ -87,8 +95,8 @@ def _undo(
     rows_by_id: dict[str, list[int]] = defaultdict(list)
     for r in range(1, len(tab.rows)):
         value = tab.cell(r, id_col) if id_col is not None else None
-        if isinstance(value, str) and value.strip():
-            rows_by_id[value.strip()].append(r)
+        if isinstance(value, str) and not is_blank(value):
+            rows_by_id[strip_control(value).strip()].append(r)  # the id as the sync read it
 
     updates: list[CellUpdate] = []
     undo_writes: list[CellWrite] = []

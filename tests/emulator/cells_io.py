@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 from .calc import Calc
+from .errors import CELL_TOO_LONG, MAX_CELL_CHARS, RequestError
 from .fieldmask import MaskTree, apply_mask
 from .model import Cell, Sheet
 from .normalize import strip_nulls, sync_colors
@@ -33,6 +34,9 @@ def cell_to_data(cell: Cell) -> dict[str, Any]:
 
 def data_to_cell(data: dict[str, Any]) -> Cell:
     value = data.get("userEnteredValue") or None
+    for text in (value or {}).get("stringValue"), (value or {}).get("formulaValue"):
+        if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
+            raise RequestError(CELL_TOO_LONG)
     if value and "errorValue" in value:
         value = None
     fmt = sync_colors(strip_nulls(data.get("userEnteredFormat") or {})) or None

@@ -90,6 +90,12 @@ class RequestError(Exception):
     """Raised by a batchUpdate handler; wrapped into ``Invalid requests[i].kind: ...``."""
 
 
+MAX_CELL_CHARS = 50_000  # Google's limit on the characters of one cell
+CELL_TOO_LONG = (
+    f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters in a single cell."
+)
+
+
 def unauthenticated(missing: bool, method: str) -> ApiError:
     """Google's 401 for a missing or invalid access token."""
     if missing:

@@ -8,7 +8,7 @@ from typing import Any
 from .a1 import Bounds, cell_a1, col_letters, format_range
 from .access import ensure_editable
 from .calc import Calc
-from .errors import ApiError, bad_request
+from .errors import CELL_TOO_LONG, MAX_CELL_CHARS, ApiError, bad_request
 from .model import Cell, Sheet
 from .parsing import parse_user_entered
 from .ranges import check_within_grid, grid_error, resolve_a1
@@ -144,6 +144,8 @@ def stored_value(
         )
     if raw == "":
         return None, None
+    if isinstance(raw, str) and len(raw) > MAX_CELL_CHARS:
+        raise bad_request(CELL_TOO_LONG)
     if input_option == "RAW":
         if isinstance(raw, bool):
             return {"boolValue": raw}, None

@@ -234,3 +234,21 @@ def test_clear_keeps_formats(ws: gspread.Worksheet) -> None:
     ws.clear()
     ws.update([[43833]], "A1", value_input_option="RAW")
     assert ws.acell("A1").value == "2020-01-03"
+
+
+def test_a_cell_holds_at_most_50000_characters(ws: gspread.Worksheet) -> None:
+    """50,000 characters fit in a cell; one more is Google's 400, by values or updateCells."""
+    ws.update([["x" * 50_000]], "A1", value_input_option="RAW")
+    assert len(ws.acell("A1").value or "") == 50_000
+    with pytest.raises(gspread.exceptions.APIError, match="maximum of 50000 characters"):
+        ws.update([["y" * 50_001]], "A2", value_input_option="RAW")
+    cells = {
+        "updateCells": {
+            "start": {"sheetId": ws.id, "rowIndex": 2, "columnIndex": 0},
+            "rows": [{"values": [{"userEnteredValue": {"stringValue": "z" * 50_001}}]}],
+            "fields": "userEnteredValue",
+        }
+    }
+    with pytest.raises(gspread.exceptions.APIError, match=r"requests\[0\]\.updateCells"):
+        ws.spreadsheet.batch_update({"requests": [cells]})
+    assert len(ws.get_all_values()) == 1  # neither long value was stored

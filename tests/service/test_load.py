@@ -1,0 +1,162 @@
+"""A bounded load test of the real service on loopback: waves of 200 concurrent, HMAC-signed
+Sync-now requests spread over 20 registered workbook sheets, against one `aftersales serve`
+process with its default store (SQLite) and no scheduler.
+
+What must hold, whatever the interleaving: no 5xx (a busy answer may only be a documented
+409 or 429); every answer started a run or joined one; a sheet's runs never overlap; the store
+holds exactly the runs that requests started (a joined request names its owner's run_id); and
+the server's memory stays steady: its resident size after the second and third waves is within
+a fixed bound of its size after the first. Figures are printed (`-s`) for the record.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from app.auth import derive_sheet_secret, sign_request
+from app.registry import SheetRegistry
+from app.store import RunRecord, Store
+from tests.service.conftest import Server, ServerFactory
+from tests.workbooks import case, write_workbook
+
+pytestmark = pytest.mark.slow
+
+SHEETS = 20
+REQUESTS = 200  # per wave, REQUESTS // SHEETS per sheet, all in flight together
+WAVES = 3
+CASES = 5  # per sheet: small, so that the waves measure the service, not the sync
+RSS_GROWTH_BOUND_KIB = 24 * 1024  # after waves 2 and 3, compared with after wave 1
+BUSY = {409: {"sync_in_progress", "concurrent_edit"}, 429: {"quota_exhausted", "rate_limited"}}
+
+
+@dataclass(frozen=True)
+class Answer:
+    sheet: str
+    status: int
+    body: dict[str, Any]
+
+
+def sheet_workbook(folder: Path, n: int) -> Path:
+    rows = [
+        case(**{"Case ID": f"AS-L{n:02d}-{i:03d}", "Order No.": f"LD{n:02d}{i:05d}"})
+        for i in range(CASES)
+    ]
+    return write_workbook(folder / f"load-{n:02d}.xlsx", rows)
+
+
+def resident_kib(pid: int) -> int:
+    """The process's resident set size (VmRSS), in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+async def sync_now(client: httpx.AsyncClient, server: Server, sheet: str) -> Answer:
+    """One signed Sync-now, signed as the add-on does (a nonce keeps each signature unique)."""
+    target = f"/v1/sheets/{sheet}/sync?nonce={uuid.uuid4().hex}"
+    secret = derive_sheet_secret(server.master, sheet)
+    headers = sign_request(secret, "POST", target, b"", int(time.time()))
+    response = await client.post(target, headers=headers)
+    return Answer(sheet, response.status_code, response.json())
+
+
+async def wave(server: Server, sheets: list[str]) -> list[Answer]:
+    """REQUESTS requests, REQUESTS // SHEETS for each sheet, all sent at once (a sheet's
+    presses one after another, as when a team presses Sync now together)."""
+    limits = httpx.Limits(max_connections=REQUESTS, max_keepalive_connections=REQUESTS)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{server.port}", timeout=120.0, limits=limits
+    ) as client:
+        per_sheet = REQUESTS // len(sheets)
+        calls = [sync_now(client, server, sheets[i // per_sheet]) for i in range(REQUESTS)]
+        return await asyncio.gather(*calls)
+
+
+def check_answers(answers: list[Answer]) -> None:
+    """No 5xx; a non-200 is a documented busy answer; a 200 names the run it started or joined."""
+    assert len(answers) == REQUESTS
+    for answer in answers:
+        assert answer.status < 500, f"{answer.sheet}: {answer.status} {answer.body}"
+        if answer.status != 200:
+            assert answer.body.get("error") in BUSY.get(answer.status, ()), answer
+            continue
+        assert isinstance(answer.body["run_id"], int), answer
+        assert isinstance(answer.body["joined"], bool), answer
+
+
+def check_runs(runs: list[RunRecord], answers: list[Answer], sheet: str) -> None:
+    """The store holds exactly the runs requests started, finished, one after another."""
+    ok = [a.body for a in answers if a.sheet == sheet and a.status == 200]
+    started = sorted(b["run_id"] for b in ok if not b["joined"])
+    named = {b["run_id"] for b in ok}
+    assert len(started) == len(set(started)), f"{sheet}: two requests started one run"
+    assert set(started) == named, f"{sheet}: a request joined a run nobody started: {named}"
+    assert sorted(r.id for r in runs) == started, f"{sheet}: runs nobody started (or lost)"
+    ordered = sorted(runs, key=lambda r: r.started_at)
+    for run in ordered:
+        assert run.trigger == "sync-now" and run.outcome in ("ok", "nothing_to_do"), run
+        assert run.finished_at is not None, run
+    for before, after in itertools.pairwise(ordered):
+        assert before.finished_at is not None and before.finished_at <= after.started_at, (
+            f"{sheet}: run {after.id} started before run {before.id} finished"
+        )
+
+
+def test_waves_of_sync_now_give_no_5xx_no_duplicate_runs_and_steady_memory(
+    servers: ServerFactory, tmp_path: Path
+) -> None:
+    """Three waves of 200 concurrent Sync-now requests over 20 sheets: no 5xx, one run per
+    started request (joined requests share it), no overlapping runs of a sheet, and the server's
+    resident memory after waves 2 and 3 within a fixed bound of after wave 1."""
+    database = f"sqlite:///{tmp_path}/service.db"
+    (server,) = servers(1, database, env={"AFTERSALES_SCHEDULER_ENABLED": "false"})
+    sheets = [f"load-{n:02d}" for n in range(SHEETS)]
+    with Store.open(database) as store:
+        registry = SheetRegistry(store)
+        for n, sheet in enumerate(sheets):
+            registry.add(sheet, kind="workbook", location=str(sheet_workbook(tmp_path, n)))
+        keys = {sheet: registry.get(sheet).sheet_key for sheet in sheets}
+
+    answers: list[Answer] = []
+    resident: list[int] = []
+    for number in range(1, WAVES + 1):
+        began = time.monotonic()
+        got = asyncio.run(wave(server, sheets))
+        took = time.monotonic() - began
+        check_answers(got)
+        answers += got
+        resident.append(resident_kib(server.proc.pid))
+        statuses = Counter(a.status for a in got)
+        runs = len({(a.sheet, a.body["run_id"]) for a in got if a.status == 200})
+        joined = sum(1 for a in got if a.status == 200 and a.body["joined"])
+        print(
+            f"wave {number}: {len(got)} requests, statuses {dict(statuses)}, {runs} runs, "
+            f"{joined} joined, server RSS {resident[-1] / 1024:.1f} MiB, {took:.1f} s"
+        )
+    assert server.alive(), server.log_tail()
+    assert "Traceback" not in server.log.read_text(errors="replace"), server.log_tail()
+
+    with Store.open(database) as store:
+        by_sheet: dict[str, list[RunRecord]] = defaultdict(list)
+        for sheet in sheets:
+            by_sheet[sheet] = store.list_runs(keys[sheet], limit=500)
+    for sheet in sheets:
+        check_runs(by_sheet[sheet], answers, sheet)
+    total = sum(len(runs) for runs in by_sheet.values())
+    print(f"{WAVES * REQUESTS} requests, {total} distinct runs over {SHEETS} sheets")
+
+    growth = max(resident[1:]) - resident[0]
+    assert growth <= RSS_GROWTH_BOUND_KIB, (
+        f"server RSS grew by {growth} KiB after wave 1 (KiB per wave: {resident})"
+    )

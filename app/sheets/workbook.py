@@ -4,12 +4,15 @@ Why it behaves as it does:
 - Everything else in the file is kept: other tabs, the team's formatting, widths and comments
   (openpyxl round-trips them; charts and images it cannot read are the known exception).
 - Text is written as text: a value starting with `=` gets data type "s", never a formula.
+- A formula is read as the value last saved with it, and reported (`TabData.formulas`).
 - Saving is atomic (temp file in the same folder, then rename) so a crash never leaves half a file.
 - A file open in LibreOffice or Excel (their lock files sit beside it) is refused with a message
   that says who to ask to close it, instead of writing a file the office suite will overwrite.
 - The file's content hash is the read "version": if the file changed between read and write, the
   write is refused and the engine re-reads and re-plans.
 - Layout changes are made in memory and persisted by the next `write`, so one sync saves once.
+- openpyxl refuses a value in a merged cell; one the service must write is unmerged first
+  (the other cells of a merge are blank, so no value people see changes).
 - A layout's `pivot` is ignored: openpyxl cannot create pivot tables (the KPIs tab's own
   tables cover the same figures); only Google Sheets gets the native pivot table.
 """
@@ -26,15 +29,11 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.chart import LineChart, Reference
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.errors import ConcurrentEditError, SheetError, SheetLockedError, SheetNotFoundError
+from app.probe import FILE_STAGED, Probe, no_probe
 from app.sheets.backend import (
     CellUpdate,
     CellValue,
@@ -45,10 +44,9 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
+from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden, writable
 
 EXCEL_MAX_TEXT = 32_767
-LAST_ROW = 1_048_576
-SERVICE_HEADER_FILL = "E8EEF7"
 
 
 class WorkbookBackend:
@@ -57,8 +55,9 @@ class WorkbookBackend:
     name = "workbook"
     atomic = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, probe: Probe | None = None) -> None:
         self.path = Path(path)
+        self.probe = probe or no_probe  # told when a new file is staged (crash tests)
         self._book: Workbook | None = None
         self._version: str | None = None
         self._dirty = False
@@ -97,7 +96,7 @@ class WorkbookBackend:
                 cached = values_book[title]
                 for r, c in formula_cells:
                     rows[r][c] = _from_cell(cached.cell(row=r + 1, column=c + 1).value)
-            tabs[title] = TabData(title=title, rows=_trim(rows))
+            tabs[title] = TabData(title=title, rows=_trim(rows), formulas=frozenset(formula_cells))
         return SheetData(titles=tuple(book.sheetnames), tabs=tabs, version=self._version)
 
     def _load(self) -> Workbook:
@@ -107,6 +106,7 @@ class WorkbookBackend:
                 f"`aftersales init --workbook {self.path}`."
             )
         self._refuse_if_locked()
+        self._book = None  # let the previous sync's workbook go before loading this one
         data = self.path.read_bytes()
         try:
             from io import BytesIO
@@ -155,19 +155,22 @@ class WorkbookBackend:
         for update in updates:
             sheet = self._book[update.tab]
             _set_cell(sheet, update)
-        if not updates and not self._dirty:
-            return WriteResult(cells=0, api_calls=0, version=self._version)
-        self._save()
-        return WriteResult(cells=len(updates), api_calls=1, version=self._version)
+        saved = bool(updates) or self._dirty
+        if saved:
+            self._save()
+        # The write ends a sync: the file is the truth now, and a workbook of 10,000 cases
+        # holds hundreds of MB as openpyxl cells, so it is not kept between syncs.
+        self._book = None
+        return WriteResult(cells=len(updates), api_calls=int(saved), version=self._version)
 
     def _save(self) -> None:
         assert self._book is not None
         for title, charts in self._charts.items():
             if title in self._book.sheetnames:
-                _attach_charts(self._book[title], charts)
+                attach_charts(self._book[title], charts)
         for title, rows in self._bold_rows.items():
             if title in self._book.sheetnames:
-                _embolden(self._book[title], rows)
+                embolden(self._book[title], rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         os.close(fd)
@@ -176,6 +179,7 @@ class WorkbookBackend:
             self._book.save(tmp)
             if self.path.exists():
                 os.chmod(tmp, self.path.stat().st_mode & 0o777)
+            self.probe(FILE_STAGED)
             os.replace(tmp, self.path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -203,7 +207,7 @@ class WorkbookBackend:
             if layout.title not in book.sheetnames:
                 book.create_sheet(layout.title)
                 changes += 1
-            changes += _apply_tab_layout(book[layout.title], layout)
+            changes += apply_tab_layout(book[layout.title], layout)
             if layout.charts:
                 self._charts[layout.title] = layout.charts
             if layout.bold_rows:
@@ -213,116 +217,8 @@ class WorkbookBackend:
         return changes
 
 
-def _apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
-    changes = 0
-    if layout.frozen_rows and _frozen_rows(sheet) < layout.frozen_rows:
-        # Freeze the header; a team's own wider freeze (more rows or columns) is kept.
-        sheet.freeze_panes = f"A{layout.frozen_rows + 1}"
-        changes += 1
-    existing_validations = {
-        (str(dv.sqref), dv.formula1) for dv in sheet.data_validations.dataValidation
-    }
-    for column in layout.columns:
-        letter = get_column_letter(column.index)
-        header = sheet.cell(row=1, column=column.index)
-        dimension = sheet.column_dimensions[letter]
-        added = header.value in (None, "")
-        if added:
-            header.value = column.header
-            if column.width:
-                dimension.width = column.width  # a column we add gets a readable width
-            changes += 1
-        # Only headers the service wrote or owns are styled; a team's own styling is kept.
-        styled = added or column.protected
-        if styled and layout.bold_header and not (header.font and header.font.b):
-            header.font = _bold(header.font)
-            changes += 1
-        if column.protected and _fill_hex(header) != SERVICE_HEADER_FILL:
-            header.fill = PatternFill("solid", start_color=SERVICE_HEADER_FILL)
-            changes += 1
-        if column.hidden and not dimension.hidden:
-            dimension.hidden = True  # only ever hides our own helper column; never unhides
-            changes += 1
-        if column.choices:
-            sqref = f"{letter}2:{letter}{LAST_ROW}"
-            formula = '"' + ",".join(column.choices) + '"'
-            if (sqref, formula) not in existing_validations and len(formula) <= 255:
-                validation = DataValidation(
-                    type="list",
-                    formula1=formula,
-                    allow_blank=True,
-                    showErrorMessage=column.strict_choices,
-                    errorStyle="warning",
-                    error=f"Pick one of: {', '.join(column.choices)}",
-                )
-                validation.add(sqref)
-                sheet.add_data_validation(validation)
-                changes += 1
-    if layout.highlights and layout.last_column:
-        area = f"A2:{get_column_letter(layout.last_column)}{LAST_ROW}"
-        present = {
-            (str(cf.sqref), tuple(rule.formula or ()))
-            for cf in sheet.conditional_formatting
-            for rule in cf.rules
-        }
-        for rule in layout.highlights:
-            if (area, (rule.formula,)) in present:
-                continue
-            font = Font(color=rule.font) if rule.font else None
-            fill = PatternFill("solid", start_color=rule.fill, end_color=rule.fill)
-            sheet.conditional_formatting.add(
-                area, FormulaRule(formula=[rule.formula], fill=fill, font=font, stopIfTrue=True)
-            )
-            changes += 1
-    return changes
-
-
-def _attach_charts(sheet: Worksheet, charts: tuple[ChartSpec, ...]) -> None:
-    sheet._charts = []  # openpyxl keeps no charts from the file; ours are drawn anew
-    for spec in charts:
-        chart = LineChart()
-        chart.title = spec.title
-        chart.height, chart.width = 8, 18
-        for header_row, last_row, col in spec.series:
-            if last_row > header_row:
-                data = Reference(sheet, min_col=col, min_row=header_row, max_row=last_row)
-                chart.add_data(data, titles_from_data=True)
-        first, last, col = spec.categories
-        if last >= first:
-            chart.set_categories(Reference(sheet, min_col=col, min_row=first, max_row=last))
-        sheet.add_chart(chart, f"{get_column_letter(spec.anchor[1])}{spec.anchor[0]}")
-
-
-def _embolden(sheet: Worksheet, rows: tuple[int, ...]) -> None:
-    for row in rows:
-        for cell in sheet[row]:
-            if cell.value not in (None, "") and not (cell.font and cell.font.b):
-                cell.font = _bold(cell.font)
-
-
-def _bold(font: Any) -> Font:
-    """The same font, bold: colour, size and style the team chose are kept."""
-    return Font(
-        name=font.name,
-        size=font.size,
-        italic=font.i,
-        underline=font.u,
-        strike=font.strike,
-        color=font.color,
-        bold=True,
-    )
-
-
-def _frozen_rows(sheet: Worksheet) -> int:
-    """How many top rows the sheet's freeze panes hold (0 when nothing is frozen)."""
-    panes = sheet.freeze_panes
-    if not panes:
-        return 0
-    return int("".join(ch for ch in str(panes) if ch.isdigit()) or "1") - 1
-
-
 def _set_cell(sheet: Worksheet, update: CellUpdate) -> None:
-    cell = sheet.cell(row=update.row, column=update.col)
+    cell = writable(sheet, update.row, update.col)
     value = _to_cell(update.value)
     cell.value = value
     if isinstance(value, str):
@@ -362,14 +258,6 @@ def _trim(rows: list[list[CellValue]]) -> list[list[CellValue]]:
 
 def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _fill_hex(cell: Any) -> str | None:
-    fill = cell.fill
-    if fill is None or fill.fill_type != "solid" or fill.start_color is None:
-        return None
-    rgb = fill.start_color.rgb
-    return rgb[-6:] if isinstance(rgb, str) else None
 
 
 def _lock_owner(lock: Path) -> str | None:

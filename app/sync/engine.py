@@ -5,9 +5,10 @@ planner. The engine's own rules:
 - a missing Cases tab or a header problem stops the sync before anything is written;
 - writes go out in one batch after the layout is right, and with `expect_version` so that a
   file changed by someone else since the read is re-read and re-planned, never overwritten;
-- the run, the previous value of every cell it wrote, the case snapshots and the Timeline
-  events are recorded in one store transaction after the write. If the process dies between the
-  write and the record, the next sync re-derives the same events (their keys are
+- the previous value of every cell is staged in the store before the cell is written (so a
+  run whose process dies after the write can still be undone); the case snapshots and the
+  Timeline events are recorded in one store transaction after the write. If the process dies
+  between the write and the record, the next sync re-derives the same events (their keys are
   deterministic), finds them already in the Timeline tab, and records them once.
 """
 
@@ -23,11 +24,11 @@ from app.automation.settings import AutomationSettings
 from app.errors import AftersalesError, ConcurrentEditError, SheetContractError
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
+from app.probe import ENQUEUED, PLANNED, READ, RECORDED, WROTE, Probe, no_probe
 from app.sheets.backend import SheetBackend, SheetData
 from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
-from app.sync.idcheck import check_fills
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.planner import CasesInput, plan_cases
@@ -40,6 +41,7 @@ from app.sync.workflow_tabs import (
     outbox_cells,
     seed_template_cells,
 )
+from app.sync.write_step import write_plan
 from policies import PolicySet, TeamSettings, build_calendars
 from sheet_schema import (
     ParseContext,
@@ -48,9 +50,6 @@ from sheet_schema import (
     load_schema,
     match_headers,
 )
-
-# How many times new ids are written and checked before the sync leaves the rest to the next.
-ID_ROUNDS = 3
 
 
 class SyncEngine:
@@ -69,6 +68,7 @@ class SyncEngine:
         max_replans: int = 3,
         automation: AutomationSettings | None = None,
         notify: NotifySettings | None = None,
+        probe: Probe | None = None,
     ) -> None:
         self.backend = backend
         self.store = store
@@ -83,6 +83,7 @@ class SyncEngine:
         self.notify = notify or NotifySettings()
         self.outbox = Outbox(store.engine)
         self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
+        self.probe = probe or no_probe  # told each step passed (crash tests); app/probe.py
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -106,19 +107,22 @@ class SyncEngine:
         try:
             prepared = self._prepare_and_write(now, run_id, report, dry_run, kpi_period)
             if run_id is not None:
+                self.probe(WROTE)
                 # Notices first: enqueueing is idempotent, so a crash before the record below
                 # repeats the enqueue and loses nothing.
                 enqueue_notices(
                     self.outbox, prepared.plan.notices, self.notify, self.sheet_key, now
                 )
+                self.probe(ENQUEUED)
                 inserted = self.store.record_sync(
                     self.sheet_key,
                     run_id,
                     prepared.plan.snapshots,
                     prepared.events,
-                    prepared.plan.writes,
+                    [w for w in prepared.plan.writes if w not in prepared.staged],
                 )
                 report.timeline_events = len(inserted)
+                self.probe(RECORDED)
             else:
                 report.timeline_events = len(prepared.events)
         except AftersalesError as exc:
@@ -165,6 +169,7 @@ class SyncEngine:
         self, now: datetime, run_id: int, kpi_period: tuple[date, date] | None = None
     ) -> _Prepared:
         data = self.backend.read(self._select)
+        self.probe(READ)
         tabs = find_tabs(self.schema, data.titles, self.tab_names)
         if "cases" not in tabs:
             spec = self.schema.tab("cases")
@@ -260,6 +265,7 @@ class SyncEngine:
         )
         check_writes(self.schema, placed, rows, [*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
+        self.probe(PLANNED)
         return _Prepared(
             version=data.version,
             layouts=[*(p.layout for p in placed.values()), kpis_layout],
@@ -276,49 +282,7 @@ class SyncEngine:
     def _write(
         self, prepared: _Prepared, report: SyncReport, now: datetime, run_id: int
     ) -> _Prepared:
-        report.layout_changes = self.backend.apply_layout(prepared.layouts)
-        if self.backend.atomic or not prepared.id_fills:
-            cells = [*prepared.id_fills, *prepared.updates]
-            if cells or report.layout_changes:
-                result = self.backend.write(cells, expect_version=prepared.version)
-                report.cells_written = result.cells
-            return prepared
-        # A positional backend (Google): new ids alone first, read back to check they landed
-        # on the rows meant (a sort may have moved rows under them), then plan again on the
-        # sheet as it now is and write the service cells.
-        written = 0
-        fill_writes = [w for w in prepared.plan.writes if w.column in ("case_id", "opened")]
-        current = prepared
-        reserve: dict[str, int] = {}
-        for update in prepared.updates:  # room for the service write that follows
-            reserve[update.tab] = max(reserve.get(update.tab, 0), update.row)
-        for _ in range(ID_ROUNDS):
-            self.backend.write(current.id_fills, reserve_rows=reserve)
-            written += len(current.id_fills)
-            again = self._prepare(now, run_id)
-            restores, displaced = check_fills(
-                current.case_rows,
-                again.case_rows,
-                current.id_fills,
-                current.case_headers,
-                ParseContext(tz=self.tz),
-            )
-            if restores:
-                self.backend.write(restores)
-                written += len(restores)
-                report.notes.append(f"{len(displaced)} new id(s) landed on a moved row; restored")
-                again = self._prepare(now, run_id)
-            current = again
-            if not current.id_fills:
-                break
-            fill_writes += [w for w in current.plan.writes if w.column in ("case_id", "opened")]
-        cells = [u for u in current.updates if u not in current.id_fills]
-        if cells:
-            self.backend.write(cells)
-            written += len(cells)
-        report.cells_written = written
-        current.plan.writes[:0] = [w for w in fill_writes if w not in current.plan.writes]
-        return current
+        return write_plan(self, prepared, report, now, run_id)
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -345,7 +309,8 @@ class SyncEngine:
                     headers.problems(),
                 )
             empty = not header_row
-            placed[spec.key] = place_columns(spec, headers, add_user_columns=empty)
+            used = max((len(r) for r in tab_data.rows), default=0) if tab_data else 0
+            placed[spec.key] = place_columns(spec, headers, add_user_columns=empty, used_width=used)
         return placed
 
     def _rows(

@@ -25,6 +25,7 @@ import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
 from gspread.exceptions import APIError
+from gspread.http_client import ParamsType
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 
 from app.errors import (
@@ -49,6 +50,7 @@ from app.sheets.backend import (
 from app.sheets.google_layout import append_dimension, layout_requests
 from app.sheets.google_values import (
     MAX_BODY_BYTES,
+    FormulaLookup,
     _bodies,
     cell_requests,
     quote_title,
@@ -116,6 +118,10 @@ class GoogleBackend:
         self.calls = ApiCallCounter()
         self._meta: dict[str, Any] | None = None
         self._headers: dict[str, list[CellValue]] = {}
+        # Cells found to hold a formula that shows nothing, by tab, 0-based (row, col): the
+        # values API gives only what a formula computes, so they are looked up (find_formulas)
+        # before a blank-looking Case ID or Opened is filled, and reported by every read.
+        self._formulas: dict[str, set[tuple[int, int]]] = {}
 
     @classmethod
     def from_service_account(
@@ -173,7 +179,8 @@ class GoogleBackend:
         tabs: dict[str, TabData] = {}
         for title, value_range in zip(chosen, payload.get("valueRanges", []), strict=False):
             rows = [list(r) for r in value_range.get("values", [])]
-            tabs[title] = TabData(title=title, rows=rows)
+            formulas = frozenset(self._formulas.get(title, ()))
+            tabs[title] = TabData(title=title, rows=rows, formulas=formulas)
             self._headers[title] = rows[0] if rows else []
         return SheetData(titles=titles, tabs=tabs, date_order=self._date_order())
 
@@ -190,6 +197,27 @@ class GoogleBackend:
             lambda: self._http.values_batch_get(self.spreadsheet_id, ranges, params=dict(params)),
         )
         return result
+
+    def find_formulas(self, cells: Sequence[tuple[str, int, int]]) -> bool:
+        """Look up which of `cells` (tab, 1-based row, col), blank as read, hold a formula, and
+        recheck those found before (a person may have typed a value over one since). One
+        values:batchGet with FORMULA rendering; nothing is sent when there is nothing to look
+        at. True when what `read` reports changed."""
+        wanted = {(tab, row - 1, col - 1) for tab, row, col in cells}
+        wanted |= {(tab, r, c) for tab, found in self._formulas.items() for r, c in found}
+        if not wanted:
+            return False
+        lookup = FormulaLookup(wanted)
+        params: ParamsType = {"valueRenderOption": "FORMULA", "majorDimension": "COLUMNS"}
+        payload: dict[str, Any] = self._call(
+            "read",
+            "values.batchGet",
+            lambda: self._http.values_batch_get(self.spreadsheet_id, lookup.ranges, params),
+        )
+        found = lookup.formulas(payload)
+        changed = found != self._formulas
+        self._formulas = found
+        return changed
 
     def _metadata(self) -> dict[str, Any]:
         if self._meta is None:

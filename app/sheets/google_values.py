@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from app.sheets.backend import CellUpdate, CellValue
 from sheet_schema import to_serial
 
@@ -164,3 +166,37 @@ def _cell_data(value: CellValue) -> Json:
     if isinstance(value, date):
         return {"userEnteredValue": {"numberValue": to_serial(value)}}
     return {"userEnteredValue": {"numberValue": value}}
+
+
+class FormulaLookup:
+    """Which cells hold a formula: the ranges to read with FORMULA rendering (one per tab and
+    column, from the first to the last cell wanted, read as columns) and their answer."""
+
+    def __init__(self, wanted: set[tuple[str, int, int]]) -> None:  # tab, 0-based row, col
+        self._rows: dict[tuple[str, int], list[int]] = {}
+        for tab, row, col in wanted:
+            self._rows.setdefault((tab, col), []).append(row)
+        self._keys = sorted(self._rows)
+        self.ranges = []
+        for tab, col in self._keys:
+            rows = self._rows[tab, col]
+            self.ranges.append(f"{quote_title(tab)}!{_a1(min(rows), col)}:{_a1(max(rows), col)}")
+
+    def formulas(self, payload: Mapping[str, Any]) -> dict[str, set[tuple[int, int]]]:
+        """The wanted cells whose answer is a formula ("=..."), by tab, 0-based (row, col)."""
+        found: dict[str, set[tuple[int, int]]] = {}
+        answers = payload.get("valueRanges", [])
+        for (tab, col), value_range in zip(self._keys, answers, strict=False):
+            column = (value_range.get("values") or [[]])[0]
+            first = min(self._rows[tab, col])
+            for row in self._rows[tab, col]:
+                at = row - first
+                value = column[at] if at < len(column) else None
+                if isinstance(value, str) and value.startswith("="):
+                    found.setdefault(tab, set()).add((row, col))
+        return found
+
+
+def _a1(row: int, col: int) -> str:
+    """The A1 address of a 0-based (row, col)."""
+    return f"{get_column_letter(col + 1)}{row + 1}"

@@ -32,6 +32,13 @@ def write_plan(
     """Lay out, stage the previous values, write; return the plan that was written (on a
     positional backend, the one planned again after the new ids landed)."""
     report.layout_changes = engine.backend.apply_layout(prepared.layouts)
+    find_formulas = getattr(engine.backend, "find_formulas", None)
+    if find_formulas is not None and find_formulas(
+        [(u.tab, u.row, u.col) for u in prepared.id_fills]
+    ):
+        # A blank-looking id or date that is a person's formula: plan again, so that row is
+        # named in Validation instead of filled (rule 1: never write a person's cell).
+        prepared = engine._prepare(now, run_id)
     if engine.backend.atomic or not prepared.id_fills:
         cells = [*prepared.id_fills, *prepared.updates]
         if cells or report.layout_changes:

@@ -85,3 +85,27 @@ def test_missing_cases_tab_and_header_are_named(google_sheet: GoogleSheet) -> No
 
     with pytest.raises(SheetContractError, match="'Status'"):
         google_sheet.sync()
+
+
+def test_a_case_id_formula_that_shows_nothing_is_named_not_overwritten(
+    google_sheet: GoogleSheet,
+) -> None:
+    """A Case ID cell holding a person's formula that computes "" looks blank to the values
+    API; it is named in Validation and kept, and filled only once the person clears it."""
+    google_sheet.type_rows([typed_row(1), typed_row(2, case_id='=IF(FALSE,"x","")'), typed_row(3)])
+    sid = google_sheet.spreadsheet_id
+    emulator = google_sheet.emulator
+
+    google_sheet.sync()
+    formula = emulator.values(sid, "'Cases'!A3", render="FORMULA")
+    assert formula == [['=IF(FALSE,"x","")']]
+    row = google_sheet.records()[1]
+    assert "Case ID" in row["validation"] and "formula" in row["validation"], row["validation"]
+    assert google_sheet.records()[0]["case_id"] == "AS-G-0001"
+
+    google_sheet.sync(NOW + timedelta(minutes=5))  # still there: still kept
+    assert emulator.values(sid, "'Cases'!A3", render="FORMULA") == formula
+
+    emulator.set_values(sid, "'Cases'!A3", [[""]])  # the person clears the cell
+    google_sheet.sync(NOW + timedelta(minutes=10))
+    assert google_sheet.records()[1]["case_id"] == "AS-251010-0001"

@@ -15,9 +15,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from hypothesis import example
+from hypothesis import HealthCheck, Phase, example, given, settings
 
-from tests.fuzz.hostile import CASES, GOOGLE_MAX_CELL, Cell, Formula, HostileSheet, Tag
+from tests.fuzz.hostile import (
+    CASES,
+    GOOGLE_MAX_CELL,
+    Cell,
+    Formula,
+    HostileSheet,
+    Tag,
+    hostile_sheets,
+)
 
 HEADERS = [
     "Case ID",
@@ -109,3 +117,22 @@ def with_regressions(test: T) -> T:
     for sheet in reversed(REGRESSIONS):
         test = example(sheet=sheet)(test)
     return test
+
+
+def fuzzed(max_examples: int) -> Callable[[T], T]:
+    """A fuzz test over hostile sheets: the regressions first, then `max_examples` generated
+    ones, the same every run (derandomized, no example database), so CI is reproducible."""
+
+    def decorate(test: T) -> T:
+        configured = settings(
+            max_examples=max_examples,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            # Explicit examples, then generation, no shrinking: a failure is reported as drawn.
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        return configured(with_regressions(given(sheet=hostile_sheets())(test)))  # type: ignore[no-any-return]
+
+    return decorate

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, note, settings
+from hypothesis import event, note
 
 from app.errors import SheetContractError
 from app.runtime import Runtime, open_runtime
@@ -29,9 +29,9 @@ from app.sheets.redirect import redirected_session
 from app.sheets.retry import RetryPolicy
 from tests.emulator.emulator import Emulator
 from tests.fuzz.backends import create_google_sheet, google_book, google_grid, writes_made
-from tests.fuzz.hostile import HostileSheet, hostile_sheets
+from tests.fuzz.hostile import HostileSheet
 from tests.fuzz.oracle import book_changes, check_refused, check_synced, header_map
-from tests.fuzz.regressions import with_regressions
+from tests.fuzz.regressions import fuzzed
 from tests.store.conftest import postgres_schema_url  # noqa: F401  (fixture, reused)
 from tests.workbooks import NOW
 
@@ -70,16 +70,7 @@ def backend(emulator: Emulator, account: Any, spreadsheet_id: str) -> GoogleBack
     )
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],  # report the first failure as drawn (see note)
-    suppress_health_check=list(HealthCheck),
-)
-@with_regressions
-@given(sheet=hostile_sheets())
+@fuzzed(EXAMPLES)
 def test_hostile_google_sheet_is_synced_safely_or_refused_cleanly(
     emulator: Emulator, service_account: Any, shared: Runtime, sheet: HostileSheet
 ) -> None:

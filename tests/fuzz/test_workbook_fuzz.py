@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, note, settings
+from hypothesis import event, note
 
 from app.errors import SheetContractError
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from tests.fuzz.backends import workbook_grid, write_workbook
-from tests.fuzz.hostile import HostileSheet, hostile_sheets
+from tests.fuzz.hostile import HostileSheet
 from tests.fuzz.oracle import check_refused, check_synced, header_map
-from tests.fuzz.regressions import with_regressions
+from tests.fuzz.regressions import fuzzed
 from tests.workbooks import NOW
 
 EXAMPLES = 30
@@ -42,16 +42,7 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     rt.store.close()
 
 
-@settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    phases=[Phase.explicit, Phase.generate],  # report the first failure as drawn (see note)
-    suppress_health_check=list(HealthCheck),
-)
-@with_regressions
-@given(sheet=hostile_sheets())
+@fuzzed(EXAMPLES)
 def test_hostile_workbook_is_synced_safely_or_refused_cleanly(
     shared: Runtime, sheet: HostileSheet
 ) -> None:

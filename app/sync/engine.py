@@ -26,7 +26,7 @@ from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
 from app.probe import ENQUEUED, PLANNED, READ, RECORDED, WROTE, Probe, no_probe
 from app.sheets.backend import SheetBackend, SheetData
-from app.store import Store, TimelineEvent
+from app.store import CellWrite, Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
@@ -119,7 +119,7 @@ class SyncEngine:
                     run_id,
                     prepared.plan.snapshots,
                     prepared.events,
-                    [w for w in prepared.plan.writes if w not in prepared.staged],
+                    _unstaged(prepared),
                 )
                 report.timeline_events = len(inserted)
                 self.probe(RECORDED)
@@ -359,3 +359,12 @@ class SyncEngine:
             },
             message,
         )
+
+
+def _unstaged(prepared: _Prepared) -> list[CellWrite]:
+    """The plan's cell writes the write step did not stage (usually none: it stages the whole
+    list it is about to write, and a first sync's list runs to a million cells)."""
+    if prepared.staged is prepared.plan.writes:
+        return []
+    staged = set(prepared.staged or ())
+    return [w for w in prepared.plan.writes if w not in staged]

@@ -66,4 +66,4 @@ class _Prepared:
     case_headers: HeaderMap
     kpis: KpiReport | None = None
     # The cell writes already stored ahead of the sheet write (`Store.stage_cell_writes`).
-    staged: frozenset[CellWrite] = frozenset()
+    staged: list[CellWrite] | None = None  # the writes last staged in the store (write_step)

@@ -92,4 +92,4 @@ def write_plan(
 def _stage(engine: SyncEngine, run_id: int, prepared: _Prepared, writes: list[CellWrite]) -> None:
     """Store the previous values before writing the cells (see the module doc)."""
     engine.store.stage_cell_writes(run_id, writes)
-    prepared.staged = frozenset(writes)
+    prepared.staged = writes

@@ -12,7 +12,9 @@ in our own modules (app/, policies/, sheet_schema/).
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
+import gc
 import json
 import pstats
 import resource
@@ -36,6 +38,13 @@ def _peak_mb() -> float:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _reset_peak() -> None:
+    """Start a new peak (VmHWM) from the current size, so each sync of a job reports its own
+    (Linux 4.0+: writing 5 to clear_refs)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
 
 
 class Traffic:
@@ -89,6 +98,8 @@ def sync(job: dict[str, Any]) -> dict[str, Any]:
         calls = getattr(engine.backend, "calls", None)
         before = (calls.read, calls.write, calls.layout) if calls else (0, 0, 0)
         sent, requests_before = traffic.bytes_sent, traffic.requests
+        gc.collect()
+        _reset_peak()
         wall, cpu = time.perf_counter(), time.process_time()
         if profile is not None:
             profile.enable()

@@ -1,6 +1,6 @@
 """A bounded load test of the real service on loopback: waves of 200 concurrent, HMAC-signed
 Sync-now requests spread over 20 registered workbook sheets, against one `aftersales serve`
-process with its default store (SQLite) and no scheduler.
+process with its default store (SQLite), and two replicas sharing PostgreSQL; no scheduler.
 
 What must hold, whatever the interleaving: no 5xx (a busy answer may only be a documented
 409 or 429); every answer started a run or joined one; a sheet's runs never overlap; the store
@@ -12,10 +12,12 @@ a fixed bound of its size after the first. Figures are printed (`-s`) for the re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ import pytest
 from app.auth import derive_sheet_secret, sign_request
 from app.registry import SheetRegistry
 from app.store import RunRecord, Store
-from tests.service.conftest import Server, ServerFactory
+from tests.service.conftest import PgSchema, Server, ServerFactory
 from tests.workbooks import case, write_workbook
 
 pytestmark = pytest.mark.slow
@@ -71,15 +73,25 @@ async def sync_now(client: httpx.AsyncClient, server: Server, sheet: str) -> Ans
     return Answer(sheet, response.status_code, response.json())
 
 
-async def wave(server: Server, sheets: list[str]) -> list[Answer]:
+async def wave(servers: list[Server], sheets: list[str]) -> list[Answer]:
     """REQUESTS requests, REQUESTS // SHEETS for each sheet, all sent at once (a sheet's
-    presses one after another, as when a team presses Sync now together)."""
+    presses one after another, as when a team presses Sync now together), taking turns over
+    the replicas, so each sheet is pressed on every replica at once."""
     limits = httpx.Limits(max_connections=REQUESTS, max_keepalive_connections=REQUESTS)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{server.port}", timeout=120.0, limits=limits
-    ) as client:
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=f"http://127.0.0.1:{server.port}", timeout=120.0, limits=limits
+                )
+            )
+            for server in servers
+        ]
         per_sheet = REQUESTS // len(sheets)
-        calls = [sync_now(client, server, sheets[i // per_sheet]) for i in range(REQUESTS)]
+        calls = [
+            sync_now(clients[i % len(servers)], servers[i % len(servers)], sheets[i // per_sheet])
+            for i in range(REQUESTS)
+        ]
         return await asyncio.gather(*calls)
 
 
@@ -113,14 +125,20 @@ def check_runs(runs: list[RunRecord], answers: list[Answer], sheet: str) -> None
         )
 
 
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_waves_of_sync_now_give_no_5xx_no_duplicate_runs_and_steady_memory(
-    servers: ServerFactory, tmp_path: Path
+    servers: ServerFactory, make_pg_schema: Callable[[], PgSchema], tmp_path: Path, store: str
 ) -> None:
-    """Three waves of 200 concurrent Sync-now requests over 20 sheets: no 5xx, one run per
-    started request (joined requests share it), no overlapping runs of a sheet, and the server's
-    resident memory after waves 2 and 3 within a fixed bound of after wave 1."""
-    database = f"sqlite:///{tmp_path}/service.db"
-    (server,) = servers(1, database, env={"AFTERSALES_SCHEDULER_ENABLED": "false"})
+    """Three waves of 200 concurrent Sync-now requests over 20 sheets (one replica on SQLite,
+    two sharing PostgreSQL): no 5xx, one run per started request (joined requests share it),
+    no overlapping runs of a sheet, and each server's resident memory after waves 2 and 3
+    within a fixed bound of after wave 1."""
+    if store == "sqlite":
+        database = f"sqlite:///{tmp_path}/service.db"
+        replicas = 1
+    else:
+        database, replicas = make_pg_schema().url, 2
+    started = servers(replicas, database, env={"AFTERSALES_SCHEDULER_ENABLED": "false"})
     sheets = [f"load-{n:02d}" for n in range(SHEETS)]
     with Store.open(database) as store:
         registry = SheetRegistry(store)
@@ -129,23 +147,26 @@ def test_waves_of_sync_now_give_no_5xx_no_duplicate_runs_and_steady_memory(
         keys = {sheet: registry.get(sheet).sheet_key for sheet in sheets}
 
     answers: list[Answer] = []
-    resident: list[int] = []
+    resident: dict[int, list[int]] = {s.proc.pid: [] for s in started}
     for number in range(1, WAVES + 1):
         began = time.monotonic()
-        got = asyncio.run(wave(server, sheets))
+        got = asyncio.run(wave(started, sheets))
         took = time.monotonic() - began
         check_answers(got)
         answers += got
-        resident.append(resident_kib(server.proc.pid))
+        for server in started:
+            resident[server.proc.pid].append(resident_kib(server.proc.pid))
         statuses = Counter(a.status for a in got)
         runs = len({(a.sheet, a.body["run_id"]) for a in got if a.status == 200})
         joined = sum(1 for a in got if a.status == 200 and a.body["joined"])
         print(
             f"wave {number}: {len(got)} requests, statuses {dict(statuses)}, {runs} runs, "
-            f"{joined} joined, server RSS {resident[-1] / 1024:.1f} MiB, {took:.1f} s"
+            f"{joined} joined, server RSS (MiB) "
+            f"{[round(r[-1] / 1024, 1) for r in resident.values()]}, {took:.1f} s"
         )
-    assert server.alive(), server.log_tail()
-    assert "Traceback" not in server.log.read_text(errors="replace"), server.log_tail()
+    for server in started:
+        assert server.alive(), server.log_tail()
+        assert "Traceback" not in server.log.read_text(errors="replace"), server.log_tail()
 
     with Store.open(database) as store:
         by_sheet: dict[str, list[RunRecord]] = defaultdict(list)
@@ -156,7 +177,8 @@ def test_waves_of_sync_now_give_no_5xx_no_duplicate_runs_and_steady_memory(
     total = sum(len(runs) for runs in by_sheet.values())
     print(f"{WAVES * REQUESTS} requests, {total} distinct runs over {SHEETS} sheets")
 
-    growth = max(resident[1:]) - resident[0]
-    assert growth <= RSS_GROWTH_BOUND_KIB, (
-        f"server RSS grew by {growth} KiB after wave 1 (KiB per wave: {resident})"
-    )
+    for sizes in resident.values():
+        growth = max(sizes[1:]) - sizes[0]
+        assert growth <= RSS_GROWTH_BOUND_KIB, (
+            f"server RSS grew by {growth} KiB after wave 1 (KiB per wave: {sizes})"
+        )

@@ -6,6 +6,8 @@ taken waits for the holder to finish and answers with the sync run the holder re
 holder recorded no finished, successful sync (it was an undo, it failed, or its process died),
 the caller syncs the sheet itself while it holds the lock. A caller that waits longer than
 `wait_seconds` gets `SyncInProgressError`; a sync never runs without the sheet's lock.
+A full recalculation (nightly, Recalculate all) joins only another full one: the result of a
+plain sync did not repair the layout, so it runs after that sync instead.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ SUMMARY_KEYS = (
 # Outcomes of a holder's run that a waiting caller may answer with; anything else (a failed or
 # unfinished run) is not a result to hand out, so the caller syncs the sheet itself.
 JOINABLE_OUTCOMES = ("ok", "nothing_to_do")
+# Triggers of full recalculations (layout repaired too): what a full request may join.
+FULL_TRIGGERS = ("nightly", "recalculate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +91,25 @@ class SyncCoordinator:
         self.clock = clock
         self.wait_seconds = wait_seconds
         self._guard = threading.Lock()
-        self._inflight: dict[str, Future[SyncResult]] = {}
+        self._inflight: dict[str, tuple[Future[SyncResult], bool]] = {}  # sheet -> (run, full)
 
     def run(self, sheet: str, *, trigger: str, full: bool = False) -> SyncResult:
-        """Sync `sheet` (blocking). Joins the run in progress instead of starting another."""
-        with self._guard:
-            future = self._inflight.get(sheet)
-            owner = future is None
-            if future is None:
-                future = Future()
-                self._inflight[sheet] = future
-        if not owner:
+        """Sync `sheet` (blocking). Joins the run in progress instead of starting another; a
+        full recalculation joins only a full one, and otherwise runs once that one is done."""
+        while True:
+            with self._guard:
+                running = self._inflight.get(sheet)
+                if running is None:
+                    future: Future[SyncResult] = Future()
+                    self._inflight[sheet] = (future, full)
+                    break
+            future, running_full = running
             done, _ = wait_for_future([future], timeout=self.wait_seconds)
             if not done:
                 raise self._busy(sheet)
-            return replace(future.result(), joined=True)
+            if running_full or not full:
+                return replace(future.result(), joined=True)
+            # A plain sync was running: its result does not repair the layout; go again.
         try:
             result = replace(self._run_locked(sheet, trigger=trigger, full=full), sheet=sheet)
         except BaseException as exc:
@@ -129,7 +137,7 @@ class SyncCoordinator:
         with self.locks.hold(key, wait=True, timeout=self.wait_seconds) as held:
             if not held:
                 raise self._busy(sheet)
-            run = self._holders_sync(key, seen[0] if seen else None)
+            run = self._holders_sync(key, seen[0] if seen else None, full)
             if run is not None:
                 return SyncResult.from_run(run)
             return self._sync(engine, trigger=trigger, full=full)
@@ -142,8 +150,9 @@ class SyncCoordinator:
                 refresh()  # forget cached layout so it is checked and repaired
         return SyncResult.from_report(engine.sync(now=self.clock(), trigger=trigger))
 
-    def _holders_sync(self, key: str, seen: RunRecord | None) -> RunRecord | None:
-        """The successful sync run the holder we waited for recorded, if it recorded one."""
+    def _holders_sync(self, key: str, seen: RunRecord | None, full: bool) -> RunRecord | None:
+        """The successful sync run the holder we waited for recorded, if it recorded one (for
+        a full recalculation, only a full one will do)."""
         recent = sorted(self.store.list_runs(key, limit=20), key=lambda r: r.id, reverse=True)
         for run in recent:
             if seen is not None and (
@@ -151,6 +160,8 @@ class SyncCoordinator:
             ):
                 continue  # finished before we started waiting
             if run.trigger.startswith("undo") or run.outcome not in JOINABLE_OUTCOMES:
+                continue
+            if full and run.trigger not in FULL_TRIGGERS:
                 continue
             return run
         return None

@@ -175,6 +175,44 @@ def test_concurrent_calls_for_one_sheet_run_the_engine_once(
     assert [(r.id, r.trigger) for r in runs] == [(results[0].run_id, "sync-now")]
 
 
+def test_a_recalculation_pressed_during_a_plain_sync_runs_after_it(
+    sqlite_store: Store, workbook: Path
+) -> None:
+    """A full recalculation that arrives while a plain Sync-now runs does not take that run's
+    result (it would skip the layout repair): it waits, then runs its own; a plain Sync-now
+    pressed during a recalculation joins it."""
+    engine = gated_engine(sqlite_store, workbook)
+    engine.gate.clear()
+    coordinator = coordinator_for(sqlite_store, {"a": engine}, LocalLocks())
+    guard = CountingLock()
+    coordinator._guard = guard  # type: ignore[assignment]
+
+    plain = in_thread(lambda: coordinator.run("a", trigger="sync-now"))
+    wait_for(lambda: engine.started.is_set(), WAIT, what="the plain sync to start")
+    full = in_thread(lambda: coordinator.run("a", trigger="recalculate", full=True))
+    wait_for(lambda: guard.passed >= 2, WAIT, what="the recalculation to register")
+    engine.gate.set()
+    first, second = plain(), full()
+
+    assert engine.calls == 2
+    assert (first.joined, second.joined) == (False, False)
+    assert second.run_id != first.run_id
+    runs = sqlite_store.list_runs(engine.sheet_key)
+    assert sorted(r.trigger for r in runs) == ["recalculate", "sync-now"]
+
+    engine.gate.clear()
+    engine.started.clear()
+    registered = guard.passed
+    full_again = in_thread(lambda: coordinator.run("a", trigger="recalculate", full=True))
+    wait_for(lambda: engine.started.is_set(), WAIT, what="the recalculation to start")
+    joiner = in_thread(lambda: coordinator.run("a", trigger="sync-now"))
+    wait_for(lambda: guard.passed >= registered + 2, WAIT, what="the plain sync to register")
+    engine.gate.set()
+    owner, joined = full_again(), joiner()
+    assert engine.calls == 3
+    assert joined.joined is True and joined.run_id == owner.run_id
+
+
 def test_different_sheets_run_in_parallel(sqlite_store: Store, tmp_path: Path) -> None:
     """Syncs of two sheets overlap: each engine waits inside its sync until the other has
     started, which only succeeds when they are not serialised."""

@@ -220,14 +220,13 @@ class LocalQuotaGovernor(WaitingGovernor):
         observe: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(settings, monotonic=clock, sleep=sleep, observe=observe)
-        self._clock = clock
         self._guard = threading.Lock()
         self._ids = count(1)
         self._slots: dict[int, Slot] = {}
 
     def _attempt(self, user: str, project: str, kind: Kind) -> Attempt:
         with self._guard:
-            now = self._clock()
+            now = self._monotonic()
             self._slots = {i: s for i, s in self._slots.items() if expires(s, self.settings) > now}
             wake = decide(self._slots.values(), user, project, kind, now, self.settings)
             if wake is not None:
@@ -238,7 +237,7 @@ class LocalQuotaGovernor(WaitingGovernor):
 
     def _finish(self, grant: Grant) -> float | None:
         with self._guard:
-            now = self._clock()
+            now = self._monotonic()
             slot = self._slots.get(grant.id)
             if slot is not None:
                 self._slots[grant.id] = replace(slot, done_at=now)
@@ -247,7 +246,7 @@ class LocalQuotaGovernor(WaitingGovernor):
     def live_slots(self) -> int:
         """How many slots count now (for tests and figures)."""
         with self._guard:
-            now = self._clock()
+            now = self._monotonic()
             return sum(1 for s in self._slots.values() if expires(s, self.settings) > now)
 
 

@@ -178,7 +178,7 @@ class GoogleBackend:
             payload = self._batch_get(chosen) if chosen else {"valueRanges": []}
         tabs: dict[str, TabData] = {}
         for title, value_range in zip(chosen, payload.get("valueRanges", []), strict=False):
-            rows = [list(r) for r in value_range.get("values", [])]
+            rows: list[list[CellValue]] = value_range.get("values", [])  # lists already
             formulas = frozenset(self._formulas.get(title, ()))
             tabs[title] = TabData(title=title, rows=rows, formulas=formulas)
             self._headers[title] = rows[0] if rows else []

@@ -97,7 +97,12 @@ def test_plain_http_is_refused_off_loopback(tmp_path: Path, url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:8000", "http://127.9.8.7", "http://localhost:8000/desk", "http://[::1]:8000"],
+    [
+        "http://127.0.0.1:8000",
+        "http://127.9.8.7",
+        "http://localhost:8000/desk",
+        "http://[::1]:8000",
+    ],
 )
 def test_plain_http_is_accepted_on_loopback(tmp_path: Path, url: str) -> None:
     """Development on this machine may use http:// on 127.0.0.0/8, localhost or [::1]."""
@@ -152,7 +157,11 @@ class _Recorder:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 recorder.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)}
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": self.rfile.read(length),
+                    }
                 )
                 body = json.dumps(
                     {"run_id": 7, "cases": 3, "new_cases": 1, "cells_written": 9, "errors": 0}

@@ -360,7 +360,8 @@ def test_sidebar_shows_a_server_failure(driver: Any, pages: Pages) -> None:
 
 def test_setup_dialog_shows_the_pinned_url_read_only(driver: Any, pages: Pages) -> None:
     """The Set up dialog shows the deployer's URL in a read-only field that typing cannot change,
-    has no Save, and Test connection sends nothing from the page (the server uses the pinned URL)."""
+    has no Save, and Test connection sends nothing from the page (the server uses the pinned
+    URL)."""
     scenario: Scenario = {
         "getSetup": {
             "ok": {
@@ -371,7 +372,10 @@ def test_setup_dialog_shows_the_pinned_url_read_only(driver: Any, pages: Pages) 
             }
         },
         "testConnection": {
-            "ok": {"ok": True, "message": "Connected: https://desk.agency-hz.cn/aftersales is ready"}
+            "ok": {
+                "ok": True,
+                "message": "Connected: https://desk.agency-hz.cn/aftersales is ready",
+            }
         },
     }
     _set_viewport(driver, 400, SETUP_WIDTH)
@@ -387,9 +391,7 @@ def test_setup_dialog_shows_the_pinned_url_read_only(driver: Any, pages: Pages) 
     assert _text(driver, "sign-in") == "Your Google account"
     assert driver.find_element("id", "legacy").is_displayed()
     driver.find_element("id", "test").click()
-    _wait_for(
-        driver, lambda: driver.execute_script("return document.body.dataset.result") == "ok"
-    )
+    _wait_for(driver, lambda: driver.execute_script("return document.body.dataset.result") == "ok")
     assert _text(driver, "result").startswith("Connected: https://desk.agency-hz.cn/aftersales")
     print(f"set-up screenshot: {_screenshot(driver, 'setup.png', SETUP_WIDTH)}")
     calls = driver.execute_script("return window.__calls")
@@ -398,7 +400,7 @@ def test_setup_dialog_shows_the_pinned_url_read_only(driver: Any, pages: Pages) 
 
 def test_setup_dialog_names_an_unusable_pinned_url(driver: Any, pages: Pages) -> None:
     """A pinned URL the add-on refuses is shown with the reason, and Test connection is off."""
-    problem = "The service URL \"http://desk.example.com\" is refused: it must start with https://"
+    problem = 'The service URL "http://desk.example.com" is refused: it must start with https://'
     scenario: Scenario = {
         "getSetup": {
             "ok": {"url": "", "problem": problem, "signIn": "sheet secret", "legacyRemoved": False}

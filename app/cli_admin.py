@@ -171,19 +171,29 @@ def openapi() -> None:
 
 @cli.command()
 def addon(
-    url: Annotated[str, typer.Option(help="The service's public URL.")],
+    url: Annotated[
+        str,
+        typer.Option(help="The service's public https:// URL (http:// only on loopback)."),
+    ],
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the add-on into.")],
 ) -> None:
-    """Write the Apps Script add-on, ready to paste into Extensions > Apps Script or push
-    with clasp."""
-    from app.addon.export import write_addon
+    """Write the Apps Script add-on pinned to URL (Config.gs and the manifest's
+    urlFetchWhitelist), ready to push with clasp as the add-on's own project."""
+    from app.addon.export import whitelist_prefix, write_addon
 
     try:
         files = write_addon(url, out_dir)
     except ValueError as exc:
         _fail(str(exc))
     for path in files:
-        out.print(f"wrote {path}")
+        out.print(f"wrote {path}", markup=False, highlight=False)
+    out.print(
+        f"The add-on calls only {whitelist_prefix(url)} (urlFetchWhitelist); editors of a "
+        "spreadsheet cannot change it. Deploy it from its own Apps Script project, not pasted "
+        "into a spreadsheet's bound script.",
+        markup=False,
+        highlight=False,
+    )
 
 
 def _seed_demo(workbook: Path) -> None:

@@ -1,25 +1,32 @@
 /**
  * After-sales Desk: the Google Sheets add-on.
  *
- * Adds an "After-sales" menu (Sync now, Recalculate all, Case details, Set up) and calls the
- * After-sales Desk service for this spreadsheet. Callers authenticate with the user's Google
- * identity token (ScriptApp.getIdentityToken) or, when Set up stored a sheet secret, with an
- * HMAC-SHA256 signature over "METHOD\npath?query\ntimestamp\nbody".
+ * Adds an "After-sales" menu (Sync now, Recalculate all, Undo last sync, Case details, Set up)
+ * and calls the After-sales Desk service for this spreadsheet, at the URL pinned by whoever
+ * deployed the add-on (Config.gs or the script property AFTERSALES_SERVICE_URL; see Config.gs).
+ * Nothing a spreadsheet's editor can change (its document properties, its cells) decides where a
+ * request goes or which credential it carries.
+ *
+ * Callers authenticate with the person's Google identity token (ScriptApp.getIdentityToken), so
+ * the service's per-sheet allow-list decides who may press the buttons. Only when the deployer
+ * set a secret for this spreadsheet (script property AFTERSALES_SHEET_SECRET_<spreadsheet id>,
+ * for teams without Google identities) the add-on signs with HMAC-SHA256 over
+ * "METHOD\npath?query\ntimestamp\nnonce\nbody" instead.
  *
  * This file holds the menu, the functions the HTML pages call, settings and the selection;
- * Service.gs holds the HTTP client and the messages (Apps Script loads both into one scope).
- * Every piece of logic is a plain function that reads the Apps Script globals (SpreadsheetApp,
- * UrlFetchApp, PropertiesService, ScriptApp, Utilities, HtmlService) only when it is called, so
- * tests/addon/harness.mjs can run the .gs files in a node `vm` context with fakes of them.
+ * Service.gs holds the HTTP client and the messages, Undo.gs Undo last sync (Apps Script loads
+ * every file into one scope). Every piece of logic is a plain function that reads the Apps Script
+ * globals only when it is called, so tests/addon/harness.mjs can run the .gs files in a node `vm`
+ * context with fakes of them.
  */
 
-// The default service URL. `aftersales addon --url URL` bakes it in; Set up can override it
-// per spreadsheet (document property AFTERSALES_SERVICE_URL).
-var SERVICE_URL = '';
-
 var ADDON_TITLE = 'After-sales';
+// Script properties, set by the deployer in the add-on's own project.
 var PROP_URL = 'AFTERSALES_SERVICE_URL';
-var PROP_SECRET = 'AFTERSALES_HMAC_SECRET';
+var PROP_SHEET_SECRET_PREFIX = 'AFTERSALES_SHEET_SECRET_';
+// Document properties older versions stored (every editor could change them): ignored, and
+// removed when Set up is opened.
+var LEGACY_DOCUMENT_PROPERTIES = ['AFTERSALES_SERVICE_URL', 'AFTERSALES_HMAC_SECRET'];
 // Header texts of the Case ID column, in order of preference (see sheet_schema's Cases tab).
 var CASE_ID_HEADERS = ['Case ID', '案件编号', 'Case No.', 'Case', '编号'];
 
@@ -38,6 +45,7 @@ function onOpen(e) {
     .createMenu(ADDON_TITLE)
     .addItem('Sync now', 'syncNow')
     .addItem('Recalculate all', 'recalculateAll')
+    .addItem('Undo last sync', 'undoLastSync')
     .addSeparator()
     .addItem('Case details', 'showCaseDetails')
     .addItem('Set up', 'showSetup')
@@ -60,9 +68,9 @@ function showCaseDetails() {
   SpreadsheetApp.getUi().showSidebar(html);
 }
 
-/** After-sales ▸ Set up: the dialog that stores the service URL and the optional sheet secret. */
+/** After-sales ▸ Set up: shows the pinned service URL and sign-in (read-only), tests the connection. */
 function showSetup() {
-  var html = HtmlService.createHtmlOutputFromFile('Setup').setWidth(460).setHeight(400);
+  var html = HtmlService.createHtmlOutputFromFile('Setup').setWidth(460).setHeight(330);
   SpreadsheetApp.getUi().showModalDialog(html, 'Set up After-sales');
 }
 
@@ -70,10 +78,10 @@ function showSetup() {
 function runSheetAction_(action) {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   var ui = SpreadsheetApp.getUi();
-  var config = readConfig_(PropertiesService.getDocumentProperties());
+  var config = pinnedConfig_(spreadsheet.getId());
   if (!config.url) {
-    ui.alert(ADDON_TITLE, notConfiguredMessage_(), ui.ButtonSet.OK);
-    return notConfiguredMessage_();
+    ui.alert(ADDON_TITLE, config.problem, ui.ButtonSet.OK);
+    return config.problem;
   }
   spreadsheet.toast(action === 'recalculate' ? 'Recalculating all cases…' : 'Syncing…', ADDON_TITLE, 30);
   var path = sheetPath_(spreadsheet.getId()) + '/' + action;
@@ -102,9 +110,9 @@ function getCaseDetails() {
   if (located.error) {
     return { error: located.error };
   }
-  var config = readConfig_(PropertiesService.getDocumentProperties());
+  var config = pinnedConfig_(spreadsheet.getId());
   if (!config.url) {
-    return { error: notConfiguredMessage_(), caseId: located.caseId };
+    return { error: config.problem, caseId: located.caseId };
   }
   var path = sheetPath_(spreadsheet.getId()) + '/cases/' + encodeURIComponent(located.caseId);
   var result = callService_(config, 'GET', path, '');
@@ -120,77 +128,86 @@ function getCaseDetails() {
   };
 }
 
-/** What the Set up dialog shows: {url, defaultUrl, hasSecret}. */
+/**
+ * What the Set up dialog shows (read-only): {url, problem, signIn: 'google'|'sheet secret',
+ * legacyRemoved}. Removes the URL and secret older versions kept in the document properties.
+ */
 function getSetup() {
-  var props = PropertiesService.getDocumentProperties();
+  var config = pinnedConfig_(SpreadsheetApp.getActiveSpreadsheet().getId());
   return {
-    url: readConfig_(props).url,
-    defaultUrl: normaliseUrl_(SERVICE_URL),
-    hasSecret: Boolean(props.getProperty(PROP_SECRET)),
+    url: config.url,
+    problem: config.problem,
+    signIn: config.secret ? 'sheet secret' : 'google',
+    legacyRemoved: removeLegacySettings_(),
   };
 }
 
 /**
- * Stores the Set up form ({url, secret, clearSecret}) in document properties.
- * Returns {ok, message}.
+ * Older Set up pages saved a URL and secret here. The URL is fixed by the deployer now, so this
+ * refuses and stores nothing. Returns {ok: false, message}.
  */
 function saveSetup(form) {
-  var url = normaliseUrl_(form && form.url);
-  var problem = checkUrl_(url);
-  if (problem) {
-    return { ok: false, message: problem };
-  }
-  var props = PropertiesService.getDocumentProperties();
-  props.setProperty(PROP_URL, url);
-  var secret = String((form && form.secret) || '').trim();
-  if (form && form.clearSecret) {
-    props.deleteProperty(PROP_SECRET);
-  } else if (secret) {
-    props.setProperty(PROP_SECRET, secret);
-  }
-  var how = props.getProperty(PROP_SECRET) ? 'the sheet secret (HMAC)' : 'your Google sign-in';
-  return { ok: true, message: 'Saved. The add-on calls ' + url + ' and signs in with ' + how + '.' };
+  return {
+    ok: false,
+    message:
+      'The service URL is fixed by whoever deployed the add-on and cannot be changed from a ' +
+      'spreadsheet. Ask them if it is wrong.',
+  };
 }
 
 /**
  * Set up ▸ Test connection: GET {url}/v1/sheets/{id} (this sheet, as registered) with the same
  * authentication as a sync, so a wrong key, an email not on the sheet's allow-list or a sheet the
- * service does not manage each show up here; uses the
- * form's values (a blank secret field keeps the stored secret). Returns {ok, message}.
+ * service does not manage each show up here. Always the pinned URL: whatever the page sends is
+ * ignored. Returns {ok, message}.
  */
-function testConnection(form) {
-  var props = PropertiesService.getDocumentProperties();
-  var stored = readConfig_(props);
-  var url = normaliseUrl_((form && form.url) || stored.url);
-  var problem = checkUrl_(url);
-  if (problem) {
-    return { ok: false, message: problem };
-  }
-  var secret = String((form && form.secret) || '').trim();
-  if (!secret && !(form && form.clearSecret)) {
-    secret = stored.secret;
-  }
+function testConnection() {
   var sheetId = SpreadsheetApp.getActiveSpreadsheet().getId();
-  var result = callService_({ url: url, secret: secret }, 'GET', sheetPath_(sheetId), '');
+  var config = pinnedConfig_(sheetId);
+  if (!config.url) {
+    return { ok: false, message: config.problem };
+  }
+  var result = callService_(config, 'GET', sheetPath_(sheetId), '');
   if (result.ok && !isReady_(result.data)) {
     result = { ok: false, kind: 'http', status: 503, error: '', detail: detailText_(result.data) };
   }
   if (result.ok) {
-    var how = secret ? 'the sheet secret' : 'your Google sign-in';
-    return { ok: true, message: 'Connected: ' + url + ' is ready and accepted ' + how + '.' };
+    var how = config.secret ? 'the sheet secret' : 'your Google sign-in';
+    return { ok: true, message: 'Connected: ' + config.url + ' is ready and accepted ' + how + '.' };
   }
-  return { ok: false, message: describeError_(result, { action: 'ready', url: url }) };
+  return { ok: false, message: describeError_(result, { action: 'ready', url: config.url }) };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Plain logic (tested directly)
 // ---------------------------------------------------------------------------------------------
 
-/** {url, secret} from document properties, falling back to the baked-in SERVICE_URL. */
-function readConfig_(props) {
-  var url = normaliseUrl_(props.getProperty(PROP_URL) || SERVICE_URL);
-  var secret = String(props.getProperty(PROP_SECRET) || '').trim();
-  return { url: url, secret: secret };
+/**
+ * {url, problem, secret}: the pinned URL (Config.gs, else the script property) when it is usable,
+ * else url '' and a problem to show; the deployer's secret for this spreadsheet, if any.
+ */
+function pinnedConfig_(spreadsheetId) {
+  var props = PropertiesService.getScriptProperties();
+  var url = normaliseUrl_(SERVICE_URL || props.getProperty(PROP_URL));
+  var problem = url ? checkUrl_(url) : notConfiguredMessage_();
+  var secret = '';
+  if (spreadsheetId) {
+    secret = String(props.getProperty(PROP_SHEET_SECRET_PREFIX + spreadsheetId) || '').trim();
+  }
+  return { url: problem ? '' : url, problem: problem, secret: secret };
+}
+
+/** Deletes the document properties older versions stored; true when there were any. */
+function removeLegacySettings_() {
+  var props = PropertiesService.getDocumentProperties();
+  var found = false;
+  LEGACY_DOCUMENT_PROPERTIES.forEach(function (key) {
+    if (props.getProperty(key) !== null) {
+      props.deleteProperty(key);
+      found = true;
+    }
+  });
+  return found;
 }
 
 /** Trims whitespace and trailing slashes. */
@@ -200,19 +217,43 @@ function normaliseUrl_(url) {
     .replace(/\/+$/, '');
 }
 
-/** A message when `url` is not an http(s) URL with a host, else ''. */
+/**
+ * A message when `url` is not a usable service URL, else '': https://host[:port][/path] with no
+ * user, query or fragment; plain http:// only on a loopback address (development).
+ */
 function checkUrl_(url) {
-  if (!url) {
-    return 'Enter the After-sales service URL (for example https://aftersales.example.com).';
+  var refused =
+    'The service URL "' + url + '" is refused: it must start with https:// (http:// only for ' +
+    '127.0.0.1, localhost or [::1]) and have no user name, query or fragment. Whoever deployed ' +
+    'the add-on must fix it.';
+  var match = /^(https?):\/\/([^\/\s?#@]+)(\/[^\s?#]*)?$/i.exec(String(url));
+  if (!match) {
+    return refused;
   }
-  if (!/^https?:\/\/[^\/\s?#]+(\/[^\s?#]*)?$/i.test(url)) {
-    return '"' + url + '" is not a service URL: it must start with https:// (or http://) and have no query.';
+  var host = match[2].toLowerCase().replace(/:\d{1,5}$/, '');
+  if (!host || /:/.test(host.replace(/^\[[^\]]*\]$/, ''))) {
+    return refused;
+  }
+  if (match[1].toLowerCase() === 'http' && !isLoopback_(host)) {
+    return refused;
   }
   return '';
 }
 
+/** Whether a host (no port) is 127.0.0.0/8, localhost or [::1]. */
+function isLoopback_(host) {
+  if (host === 'localhost' || host === '[::1]') {
+    return true;
+  }
+  var octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  return Boolean(octets) && octets.slice(1).every(function (o) { return Number(o) <= 255; });
+}
+
 function notConfiguredMessage_() {
-  return 'The After-sales service URL is not set: open After-sales ▸ Set up and enter it.';
+  return (
+    'The After-sales service URL is not set in this add-on: whoever deployed it must write it ' +
+    'with `aftersales addon --url` (or set the script property ' + PROP_URL + ').'
+  );
 }
 
 /** "/v1/sheets/{id}" for a spreadsheet id. */

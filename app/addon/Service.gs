@@ -1,8 +1,9 @@
 /**
  * After-sales Desk add-on: the client of the After-sales service.
  *
- * Builds requests (Google identity token or HMAC signature), calls UrlFetchApp, reads answers and
- * turns them into the messages people see. Shares the global scope with Code.gs (Apps Script
+ * Builds requests (Google identity token or HMAC signature), calls UrlFetchApp at the pinned
+ * URL only, reads answers (including Retry-After when the service is busy) and turns them into the
+ * messages people see. Shares the global scope with Code.gs (Apps Script
  * loads every .gs file of the project into one scope).
  */
 
@@ -20,9 +21,20 @@ function pathWithQuery_(url) {
   return rest.charAt(0) === '?' ? '/' + rest : rest;
 }
 
-/** The string an HMAC signature covers. */
-function canonicalString_(method, pathWithQuery, timestamp, body) {
-  return String(method).toUpperCase() + '\n' + pathWithQuery + '\n' + timestamp + '\n' + body;
+/**
+ * The string an HMAC signature covers: METHOD, path with query, timestamp, nonce and body, one
+ * per line (the nonce makes two presses in the same second sign differently).
+ */
+function canonicalString_(method, pathWithQuery, timestamp, nonce, body) {
+  return (
+    String(method).toUpperCase() + '\n' + pathWithQuery + '\n' + timestamp + '\n' + nonce + '\n' +
+    body
+  );
+}
+
+/** A fresh random nonce for X-Aftersales-Nonce: 32 hex characters. */
+function newNonce_() {
+  return Utilities.getUuid().replace(/-/g, '');
 }
 
 /** Hex HMAC-SHA256 of `message` with key `secret` (both UTF-8). */
@@ -39,18 +51,20 @@ function hmacHex_(secret, message) {
 /**
  * The UrlFetchApp call for one request: {url, params}.
  * auth is {secret} (HMAC signature) or {token} (Bearer identity token); nowSeconds is the unix
- * time used for the signature timestamp.
+ * time used for the signature timestamp; nonce (tests) replaces the random one.
  */
-function buildRequest_(method, baseUrl, path, body, auth, nowSeconds) {
+function buildRequest_(method, baseUrl, path, body, auth, nowSeconds, nonce) {
   var url = normaliseUrl_(baseUrl) + path;
   var upper = String(method).toUpperCase();
   var headers = {};
   if (auth && auth.secret) {
     var timestamp = String(Math.floor(nowSeconds));
+    var once = nonce || newNonce_();
     headers['X-Aftersales-Timestamp'] = timestamp;
+    headers['X-Aftersales-Nonce'] = once;
     headers['X-Aftersales-Signature'] = hmacHex_(
       auth.secret,
-      canonicalString_(upper, pathWithQuery_(url), timestamp, body || '')
+      canonicalString_(upper, pathWithQuery_(url), timestamp, once, body || '')
     );
   } else if (auth && auth.token) {
     headers['Authorization'] = 'Bearer ' + auth.token;
@@ -69,11 +83,18 @@ function buildRequest_(method, baseUrl, path, body, auth, nowSeconds) {
 }
 
 /**
- * Calls the service. Returns {ok: true, status, data} for a 2xx JSON answer, otherwise
- * {ok: false, kind: 'http'|'unreachable'|'no_token'|'bad_response', status?, error?, detail?,
- * message?}.
+ * Calls the service at the pinned URL (config from pinnedConfig_). Returns {ok: true, status,
+ * data} for a 2xx JSON answer, otherwise {ok: false, kind: 'http'|'unreachable'|'no_token'|
+ * 'bad_response'|'not_pinned', status?, error?, detail?, message?, retryAfter?}.
  */
 function callService_(config, method, path, body) {
+  // The credential goes only under the pinned URL: re-read it here rather than trust `config`,
+  // and refuse a path that would leave it.
+  var pinned = pinnedConfig_('').url;
+  var target = normaliseUrl_(config.url) + path;
+  if (!pinned || normaliseUrl_(config.url) !== pinned || target.indexOf(pinned + '/') !== 0) {
+    return { ok: false, kind: 'not_pinned', message: 'not the pinned service URL: ' + target };
+  }
   var auth = {};
   if (config.secret) {
     auth.secret = config.secret;
@@ -96,13 +117,48 @@ function callService_(config, method, path, body) {
   } catch (err) {
     return { ok: false, kind: 'unreachable', message: errorText_(err) };
   }
-  var result = parseResponse_(response.getResponseCode(), response.getContentText());
+  var result = parseResponse_(
+    response.getResponseCode(),
+    response.getContentText(),
+    response.getHeaders ? response.getHeaders() : {}
+  );
   result.auth = auth.secret ? 'hmac' : 'google';
   return result;
 }
 
-/** Interprets a status code and body text (see callService_). */
-function parseResponse_(status, text) {
+/**
+ * Seconds a Retry-After header value asks to wait (delay-seconds or an HTTP date), or null.
+ */
+function retryAfterSeconds_(value, nowMs) {
+  if (value === undefined || value === null || String(value).trim() === '') {
+    return null;
+  }
+  var text = String(value).trim();
+  if (/^\d+$/.test(text)) {
+    return Number(text);
+  }
+  var at = Date.parse(text);
+  if (isNaN(at)) {
+    return null;
+  }
+  return Math.max(1, Math.ceil((at - nowMs) / 1000));
+}
+
+/** A response header by name, whatever its case. */
+function headerValue_(headers, name) {
+  var wanted = name.toLowerCase();
+  var keys = Object.keys(headers || {});
+  for (var i = 0; i < keys.length; i++) {
+    if (keys[i].toLowerCase() === wanted) {
+      var value = headers[keys[i]];
+      return Array.isArray(value) ? value[0] : value;
+    }
+  }
+  return undefined;
+}
+
+/** Interprets a status code, body text and headers (see callService_). */
+function parseResponse_(status, text, headers) {
   var data = null;
   try {
     data = text ? JSON.parse(text) : null;
@@ -111,12 +167,13 @@ function parseResponse_(status, text) {
   }
   var isObject = data !== null && typeof data === 'object' && !Array.isArray(data);
   if (status >= 200 && status < 300) {
-    if (isObject) {
+    if (isObject || Array.isArray(data)) {
       return { ok: true, status: status, data: data };
     }
     return { ok: false, kind: 'bad_response', status: status, message: snippet_(text) };
   }
   var result = { ok: false, kind: 'http', status: status, error: '', detail: '' };
+  result.retryAfter = retryAfterSeconds_(headerValue_(headers, 'Retry-After'), Date.now());
   if (isObject) {
     result.error = typeof data.error === 'string' ? data.error : '';
     result.detail = detailText_(data.detail !== undefined ? data.detail : withoutKey_(data, 'error'));
@@ -173,44 +230,54 @@ function errorText_(err) {
 
 /**
  * The message a person sees for a failed call. context: {action: 'sync'|'recalculate'|'case'|
- * 'ready', url, caseId?}.
+ * 'ready'|'undo', url, caseId?}.
  */
 function describeError_(result, context) {
   var url = (context && context.url) || '';
   var action = (context && context.action) || 'sync';
   var detail = result.detail ? ' ' + endSentence_(result.detail) : '';
+  var deployer = ' If it keeps happening, tell whoever deployed the add-on.';
   if (result.kind === 'unreachable') {
     return (
-      'Cannot reach the After-sales service at ' + url + ': check the URL in After-sales ▸ Set up. ' +
-      '(' + result.message + ')'
+      'Cannot reach the After-sales service at ' + url + '. Try again in a minute.' + deployer +
+      ' (' + result.message + ')'
     );
+  }
+  if (result.kind === 'not_pinned') {
+    return 'The add-on refused to send your sign-in outside its service URL (' + result.message + ').';
   }
   if (result.kind === 'no_token') {
     return (
       'Could not get your Google sign-in token for the After-sales service (' + result.message +
-      '). Reload the sheet and allow the add-on, or store a sheet secret in After-sales ▸ Set up.'
+      '). Reload the sheet and allow the add-on.' + deployer
     );
   }
   if (result.kind === 'bad_response') {
     return (
       'The After-sales service at ' + url + ' gave an answer the add-on cannot read (HTTP ' +
-      result.status + '). Check the URL in After-sales ▸ Set up.' +
-      (result.message ? ' Answer: ' + result.message : '')
+      result.status + ').' + deployer + (result.message ? ' Answer: ' + result.message : '')
     );
   }
   var status = result.status;
   var code = result.error;
+  if (status === 429 || (status === 503 && result.retryAfter !== null && result.retryAfter !== undefined)) {
+    var wait = result.retryAfter === null || result.retryAfter === undefined
+      ? 'a minute'
+      : result.retryAfter + ' s';
+    return 'The After-sales service is busy, try again in ' + wait + '.';
+  }
   if (status >= 300 && status < 400) {
     return (
-      'The service at ' + url + ' answered with a redirect (HTTP ' + status + '): put the ' +
-      'final address (https://…) in After-sales ▸ Set up.'
+      'The service at ' + url + ' answered with a redirect (HTTP ' + status + '), which the ' +
+      'add-on does not follow.' + deployer
     );
   }
   if (status === 401 && result.auth === 'hmac') {
     return (
       'The service did not accept the sheet secret: ' +
       endSentence_(result.detail || 'no reason given') +
-      ' Check the secret in After-sales ▸ Set up (and that this computer\'s clock is right).'
+      ' Tell whoever deployed the add-on (the secret may have been rotated; also check that ' +
+      'this computer\'s clock is right).'
     );
   }
   if (status === 401) {
@@ -242,10 +309,7 @@ function describeError_(result, context) {
     if (code === 'sheet_not_found') {
       return 'The service cannot find this spreadsheet.' + detail;
     }
-    return (
-      'The service at ' + url + ' answered "not found": check the URL in After-sales ▸ Set up.' +
-      detail
-    );
+    return 'The service at ' + url + ' answered "not found".' + deployer + detail;
   }
   if (status === 409) {
     if (code === 'concurrent_edit') {
@@ -303,7 +367,7 @@ function count_(value) {
 
 /**
  * The toast for a sync / recalculate answer, e.g.
- * "Synced 200 cases: 14 cells updated, 3 new, 2 errors (see Validation)".
+ * "Synced 200 cases: 14 cells updated, 3 new, 2 errors in Validation (run 42)."
  */
 function summarise_(data, action) {
   var verb = action === 'recalculate' ? 'Recalculated' : 'Synced';
@@ -313,11 +377,13 @@ function summarise_(data, action) {
     plural_(count_(data.cells_written), 'cell', 'cells') + ' updated',
     count_(data.new_cases) + ' new',
   ];
-  parts.push(errors ? plural_(errors, 'error') + ' (see Validation)' : 'no errors');
+  parts.push(errors ? plural_(errors, 'error') + ' in Validation' : 'no errors');
   if (warnings) {
     parts.push(plural_(warnings, 'warning'));
   }
-  var text = verb + ' ' + plural_(count_(data.cases), 'case') + ': ' + parts.join(', ') + '.';
+  var run = data.run_id !== undefined && data.run_id !== null ? ' (run ' + data.run_id + ')' : '';
+  var text =
+    verb + ' ' + plural_(count_(data.cases), 'case') + ': ' + parts.join(', ') + run + '.';
   if (data.joined) {
     text = 'A sync was already running, so this joined it. ' + text;
   }

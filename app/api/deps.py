@@ -65,6 +65,7 @@ async def sheet_caller(request: Request, sheet: SheetId, context: ContextDep) ->
     check_sheet_id(sheet)
     entry = context.registry.get(sheet)
     context.authenticator.authorize(principal, sheet=sheet, allowed=entry.allowed)
+    request.state.principal = principal  # runs log which credential started them
     return entry
 
 

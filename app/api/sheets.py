@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from app.analytics import default_period
@@ -41,20 +42,25 @@ class InvalidPeriodError(SheetError):
     code = "invalid_period"
 
 
+log = logging.getLogger("aftersales.api")
 ERRORS = error_responses(401, 403, 404, 409, 422, 423, 503)
 router = APIRouter(prefix="/v1/sheets/{sheet}", tags=["sheets"], responses=ERRORS)
 
 
 @router.post("/sync", response_model=SyncSummary, summary="Sync now")
-async def sync_now(entry: SheetDep, context: ContextDep) -> SyncSummary:
+async def sync_now(entry: SheetDep, context: ContextDep, request: Request) -> SyncSummary:
     """Sync the sheet; a press while a run is in progress gets that run's result."""
-    return await _run(context, entry, trigger="sync-now", full=False)
+    summary = await _run(context, entry, trigger="sync-now", full=False)
+    _log_credential(request, entry, summary.run_id, "sync-now")
+    return summary
 
 
 @router.post("/recalculate", response_model=SyncSummary, summary="Recalculate all")
-async def recalculate(entry: SheetDep, context: ContextDep) -> SyncSummary:
+async def recalculate(entry: SheetDep, context: ContextDep, request: Request) -> SyncSummary:
     """Full recomputation with the sheet's layout checked and repaired."""
-    return await _run(context, entry, trigger="recalculate", full=True)
+    summary = await _run(context, entry, trigger="recalculate", full=True)
+    _log_credential(request, entry, summary.run_id, "recalculate")
+    return summary
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetails, summary="Case details")
@@ -114,9 +120,24 @@ async def run_detail(
 
 
 @router.post("/runs/{run}/undo", response_model=UndoOut, summary="Undo a run")
-async def undo(entry: SheetDep, context: ContextDep, run: int = Path(ge=1, le=2**62)) -> UndoOut:
+async def undo(
+    entry: SheetDep, context: ContextDep, request: Request, run: int = Path(ge=1, le=2**62)
+) -> UndoOut:
     """Restore the cells the run wrote, where nobody changed them since."""
-    return await run_in_threadpool(_undo, context, entry, run)
+    result = await run_in_threadpool(_undo, context, entry, run)
+    _log_credential(request, entry, result.run_id, f"undo:{run}")
+    return result
+
+
+def _log_credential(request: Request, entry: SheetEntry, run_id: int | None, what: str) -> None:
+    """Record which kind of credential (Google sign-in or the sheet's HMAC secret) and whose
+    started a run, so a sheet secret's use can be audited run by run."""
+    principal = getattr(request.state, "principal", None)
+    kind = principal.kind if principal is not None else "unknown"
+    subject = principal.subject if principal is not None else "unknown"
+    log.info(
+        "run %s of sheet %s (%s): credential %s, caller %s", run_id, entry.id, what, kind, subject
+    )
 
 
 async def _run(

@@ -6,6 +6,7 @@ import http from 'node:http';
 
 import {
   addonFile,
+  allowedByWhitelist,
   createAppsScript,
   expectedSignature,
   loadAddon,
@@ -22,8 +23,9 @@ const CASES = [
   ['2025-03-02', 'AS-2025-0002', 'Bhiner', 'Marco P.', 'Waiting on seller'],
   ['2025-03-03', '', 'Yoybuy', 'New row', ''],
 ];
+const SECRET_KEY = `AFTERSALES_SHEET_SECRET_${SHEET_ID}`;
 const SYNC_RESULT = {
-  run_id: 'run-42',
+  run_id: 42,
   cases: 200,
   new_cases: 3,
   cells_written: 14,
@@ -52,30 +54,55 @@ const CASE = {
   replies: { customer: 'Hello Marco', seller: null },
 };
 
+const RUN_42 = {
+  id: 42,
+  trigger: 'sync-now',
+  backend: 'google',
+  started_at: '2025-03-10T06:05:00Z',
+  finished_at: '2025-03-10T06:05:03Z',
+  outcome: 'ok',
+  counts: { cases: 200, cells_written: 14 },
+  message: null,
+  undone_by: null,
+};
+const RUN_41 = { ...RUN_42, id: 41, trigger: 'nightly', started_at: '2025-03-09T18:30:00Z' };
+const RUN_43_EMPTY = { ...RUN_42, id: 43, outcome: 'nothing_to_do', counts: { cases: 200, cells_written: 0 }, started_at: '2025-03-10T06:20:00Z' };
+const RUN_43_UNDO = { ...RUN_42, id: 43, trigger: 'undo:42', counts: { cells_written: 14 }, started_at: '2025-03-10T06:20:00Z' };
+const UNDO_42 = { run_id: 44, undone_run: 42, restored: 12, skipped: ['Priority of AS-1: changed since run 42', 'SLA State of AS-2: changed since run 42'] };
+
 let service;
+let attacker; // a server an editor controls: it must never receive anything
 
 before(async () => {
   service = await startFakeService();
+  attacker = await startFakeService();
 });
 
 after(async () => {
   await service.close();
+  await attacker.close();
 });
 
 beforeEach(async () => {
   await service.reset();
+  await attacker.reset();
 });
 
+/** The add-on pinned to the fake service (as `aftersales addon --url` writes it). */
 function setUp(overrides = {}) {
-  const { properties, ...rest } = overrides;
   const apps = createAppsScript({
     spreadsheetId: SHEET_ID,
     sheets: { Cases: CASES },
     identityToken: TOKEN,
-    properties: { AFTERSALES_SERVICE_URL: service.url, ...(properties || {}) },
-    ...rest,
+    pinnedUrl: service.url,
+    ...overrides,
   });
   return { apps, addon: loadAddon(apps) };
+}
+
+/** The add-on with a sheet secret the deployer set for this spreadsheet. */
+function setUpSigned(secret = SECRET, overrides = {}) {
+  return setUp({ scriptProperties: { [SECRET_KEY]: secret }, ...overrides });
 }
 
 /** A port on 127.0.0.1 that nothing listens on. */
@@ -107,7 +134,14 @@ describe('manifest and menu', () => {
     ]);
   });
 
-  test('onOpen adds the After-sales menu with its four items wired to existing functions', () => {
+  test('the shipped manifest has no whitelist to widen and the shipped Config.gs pins nothing', () => {
+    // Checks that the source add-on only gets a URL (and its whitelist) from the deployer.
+    const manifest = JSON.parse(addonFile('appsscript.json'));
+    assert.equal(manifest.urlFetchWhitelist, undefined);
+    assert.match(addonFile('Config.gs'), /^var SERVICE_URL = '';$/m);
+  });
+
+  test('onOpen adds the After-sales menu with its items wired to existing functions', () => {
     // Checks the menu name, captions, order, and that each item's function is defined.
     const { apps, addon } = setUp();
     addon.onOpen({ authMode: 'LIMITED' });
@@ -117,7 +151,7 @@ describe('manifest and menu', () => {
     const items = menu.items.filter((item) => !item.separator);
     assert.deepEqual(
       items.map((item) => item.caption),
-      ['Sync now', 'Recalculate all', 'Case details', 'Set up'],
+      ['Sync now', 'Recalculate all', 'Undo last sync', 'Case details', 'Set up'],
     );
     for (const item of items) {
       assert.equal(typeof addon[item.functionName], 'function', item.functionName);
@@ -141,7 +175,7 @@ describe('Sync now and Recalculate all', () => {
     assert.deepEqual(apps.log.alerts, []);
     assert.equal(
       apps.log.toasts.at(-1).message,
-      'Synced 200 cases: 14 cells updated, 3 new, 2 errors (see Validation).',
+      'Synced 200 cases: 14 cells updated, 3 new, 2 errors in Validation (run 42).',
     );
     assert.equal(apps.log.fetches[0].params.muteHttpExceptions, true);
   });
@@ -158,7 +192,7 @@ describe('Sync now and Recalculate all', () => {
     addon.syncNow();
     const toast = apps.log.toasts.at(-1).message;
     assert.match(toast, /already running, so this joined it/);
-    assert.match(toast, /Synced 200 cases: 14 cells updated, 3 new, no errors, 1 warning\./);
+    assert.match(toast, /Synced 200 cases: 14 cells updated, 3 new, no errors, 1 warning \(run 42\)\./);
   });
 
   test('Recalculate all POSTs to /recalculate and toasts a recalculation summary', async () => {
@@ -175,33 +209,46 @@ describe('Sync now and Recalculate all', () => {
     const [request] = await service.requests();
     assert.equal(request.path, `/v1/sheets/${SHEET_ID}/recalculate`);
     assert.equal(request.body, '{}');
-    assert.equal(apps.log.toasts.at(-1).message, 'Recalculated 1 case: 1 cell updated, 0 new, no errors.');
+    assert.equal(apps.log.toasts.at(-1).message, 'Recalculated 1 case: 1 cell updated, 0 new, no errors (run 42).');
   });
 
-  test('with a sheet secret the request is HMAC-signed instead of carrying a token', async () => {
-    // Checks the timestamp and signature headers against node's HMAC of the canonical string.
+  test('with a deployer-set sheet secret the request is HMAC-signed with a nonce', async () => {
+    // Checks the timestamp, nonce and signature headers against node's HMAC of
+    // METHOD\npath\ntimestamp\nnonce\nbody, and that the fake service (checking as the real one does) accepts it.
     await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, 200, SYNC_RESULT);
-    const { apps, addon } = setUp({ properties: { AFTERSALES_HMAC_SECRET: SECRET } });
+    await service.expectSecret(SECRET);
+    const { apps, addon } = setUpSigned();
     const before = Math.floor(Date.now() / 1000);
     addon.syncNow();
     const [request] = await service.requests();
     assert.equal(request.headers.authorization, undefined);
     const timestamp = Number(request.headers['x-aftersales-timestamp']);
     assert.ok(timestamp >= before && timestamp <= before + 5, `timestamp ${timestamp}`);
+    assert.match(request.headers['x-aftersales-nonce'], /^[A-Za-z0-9_-]{16,64}$/);
     assert.match(request.headers['x-aftersales-signature'], /^[0-9a-f]{64}$/);
     assert.equal(request.headers['x-aftersales-signature'], expectedSignature(SECRET, request));
+    assert.deepEqual(apps.log.alerts, []);
     assert.match(apps.log.toasts.at(-1).message, /^Synced 200 cases/);
   });
 
-  test('the baked-in SERVICE_URL is used when Set up stored none', async () => {
-    // Checks the fallback to the SERVICE_URL constant that `aftersales addon --url` writes.
+  test('two presses in the same second carry different nonces and signatures and both pass', async () => {
+    // Checks that identical requests signed within one second never collide (no false replay).
     await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, 200, SYNC_RESULT);
-    const apps = createAppsScript({ spreadsheetId: SHEET_ID, identityToken: TOKEN });
-    const code = addonFile('Code.gs').replace("var SERVICE_URL = '';", `var SERVICE_URL = ${JSON.stringify(service.url + '/')};`);
-    const addon = loadAddon(apps, { 'Code.gs': code });
+    await service.expectSecret(SECRET);
+    const frozen = 1760000000;
+    const { apps, addon } = setUpSigned();
+    const first = plain(addon.buildRequest_('POST', service.url, '/v1/x', '{}', { secret: SECRET }, frozen));
+    const second = plain(addon.buildRequest_('POST', service.url, '/v1/x', '{}', { secret: SECRET }, frozen));
+    assert.equal(first.params.headers['X-Aftersales-Timestamp'], second.params.headers['X-Aftersales-Timestamp']);
+    assert.notEqual(first.params.headers['X-Aftersales-Nonce'], second.params.headers['X-Aftersales-Nonce']);
+    assert.notEqual(first.params.headers['X-Aftersales-Signature'], second.params.headers['X-Aftersales-Signature']);
     addon.syncNow();
-    assert.equal((await service.requests()).length, 1);
-    assert.match(apps.log.toasts.at(-1).message, /^Synced 200 cases/);
+    addon.syncNow();
+    const requests = await service.requests();
+    assert.equal(requests.length, 2);
+    assert.notEqual(requests[0].headers['x-aftersales-nonce'], requests[1].headers['x-aftersales-nonce']);
+    assert.deepEqual(apps.log.alerts, [], 'neither press was refused as a replay');
+    assert.equal(apps.log.toasts.filter((t) => t.message.startsWith('Synced')).length, 2);
   });
 
   const failures = [
@@ -277,27 +324,28 @@ describe('Sync now and Recalculate all', () => {
       error: 'unauthenticated',
       detail: 'bad signature',
     });
-    const { apps, addon } = setUp({ properties: { AFTERSALES_HMAC_SECRET: 'wrong' } });
+    const { apps, addon } = setUpSigned('wrong');
     addon.syncNow();
     assert.match(lastAlert(apps), /^The service did not accept the sheet secret: bad signature\./);
+    assert.doesNotMatch(lastAlert(apps), /Set up/, 'an editor cannot change the secret, so do not send them to Set up');
   });
 
-  test('an unreachable service names the URL and points at Set up', async () => {
+  test('an unreachable service names the URL', async () => {
     // Checks the message when UrlFetchApp throws because nothing listens at the URL.
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { apps, addon } = setUp({ properties: { AFTERSALES_SERVICE_URL: url } });
+    const { apps, addon } = setUp({ pinnedUrl: url });
     addon.syncNow();
     assert.match(
       lastAlert(apps),
-      new RegExp(`^Cannot reach the After-sales service at ${url.replace(/\./g, '\\.')}: check the URL in After-sales ▸ Set up\\.`),
+      new RegExp(`^Cannot reach the After-sales service at ${url.replace(/\./g, '\\.')}\\.`),
     );
   });
 
-  test('without a configured URL the add-on asks for Set up and calls nothing', async () => {
+  test('without a pinned URL the add-on says who must set it and calls nothing', async () => {
     // Checks the not-configured message and that no request is made.
     const apps = createAppsScript({ spreadsheetId: SHEET_ID });
     loadAddon(apps).syncNow();
-    assert.match(lastAlert(apps), /service URL is not set: open After-sales ▸ Set up/);
+    assert.match(lastAlert(apps), /service URL is not set in this add-on: whoever deployed it/);
     assert.equal(apps.log.fetches.length, 0);
   });
 
@@ -336,10 +384,7 @@ describe('Case details', () => {
   test('getCaseDetails signs the GET with an empty body when a secret is set', async () => {
     // Checks the HMAC signature of a GET request (body part of the canonical string is empty).
     await service.route('GET', `/v1/sheets/${SHEET_ID}/cases/AS-2025-0001`, 200, CASE);
-    const { addon } = setUp({
-      selection: { row: 2 },
-      properties: { AFTERSALES_HMAC_SECRET: SECRET },
-    });
+    const { addon } = setUpSigned(SECRET, { selection: { row: 2 } });
     assert.equal(plain(addon.getCaseDetails()).caseId, 'AS-2025-0001');
     const [request] = await service.requests();
     assert.equal(request.headers['x-aftersales-signature'], expectedSignature(SECRET, request));
@@ -406,26 +451,18 @@ describe('Set up', () => {
     assert.match(apps.log.dialogs[0].html.getContent(), /Test connection/);
   });
 
-  test('saveSetup stores the URL and secret, and can clear the secret', () => {
-    // Checks the document properties written by Save and what getSetup reports back.
-    const apps = createAppsScript({ spreadsheetId: SHEET_ID });
-    const addon = loadAddon(apps);
-    assert.deepEqual(plain(addon.getSetup()), { url: '', defaultUrl: '', hasSecret: false });
-    const bad = plain(addon.saveSetup({ url: 'aftersales.example.com', secret: '' }));
-    assert.equal(bad.ok, false);
-    assert.match(bad.message, /must start with https:\/\//);
-    const saved = plain(addon.saveSetup({ url: ' https://desk.example.com/ ', secret: 's3cret' }));
-    assert.equal(saved.ok, true);
-    assert.match(saved.message, /sheet secret/);
-    assert.equal(apps.documentProperties.getProperty('AFTERSALES_SERVICE_URL'), 'https://desk.example.com');
-    assert.equal(apps.documentProperties.getProperty('AFTERSALES_HMAC_SECRET'), 's3cret');
+  test('Set up reports the pinned URL and how the add-on signs in', () => {
+    // Checks what the read-only Set up page shows, for Google sign-in and a deployer's secret.
+    const { addon } = setUp();
     assert.deepEqual(plain(addon.getSetup()), {
-      url: 'https://desk.example.com',
-      defaultUrl: '',
-      hasSecret: true,
+      url: service.url,
+      problem: '',
+      signIn: 'google',
+      legacyRemoved: false,
     });
-    addon.saveSetup({ url: 'https://desk.example.com', secret: '', clearSecret: true });
-    assert.equal(apps.documentProperties.getProperty('AFTERSALES_HMAC_SECRET'), null);
+    const signed = setUpSigned().addon;
+    assert.equal(plain(signed.getSetup()).signIn, 'sheet secret');
+    assert.equal(JSON.stringify(plain(signed.getSetup())).includes(SECRET), false, 'the secret is never shown');
   });
 
   test('Test connection reports Connected, 401, 403, not ready and unreachable distinctly', async () => {
@@ -441,7 +478,7 @@ describe('Set up', () => {
       await service.reset();
       await service.route('GET', `/v1/sheets/${SHEET_ID}`, status, body);
       const { addon } = setUp();
-      const result = plain(addon.testConnection({ url: service.url, secret: '' }));
+      const result = plain(addon.testConnection());
       assert.equal(result.ok, ok, result.message);
       assert.match(result.message, expected);
       const [request] = await service.requests();
@@ -449,21 +486,251 @@ describe('Set up', () => {
       assert.equal(request.headers.authorization, `Bearer ${TOKEN}`);
     }
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { addon } = setUp();
-    const unreachable = plain(addon.testConnection({ url, secret: '' }));
+    const { addon } = setUp({ pinnedUrl: url });
+    const unreachable = plain(addon.testConnection());
     assert.equal(unreachable.ok, false);
-    assert.match(unreachable.message, /^Cannot reach the After-sales service at http:\/\/127\.0\.0\.1:\d+: check the URL/);
+    assert.match(unreachable.message, /^Cannot reach the After-sales service at http:\/\/127\.0\.0\.1:\d+\./);
   });
 
-  test('Test connection signs with the secret typed in the form', async () => {
-    // Checks that an unsaved secret from the form is used for the connection test's signature.
+  test('Test connection signs with the deployer’s sheet secret', async () => {
+    // Checks that the connection test uses the same HMAC credentials as a sync.
     await service.route('GET', `/v1/sheets/${SHEET_ID}`, 200, { id: SHEET_ID });
-    const { addon } = setUp();
-    const result = plain(addon.testConnection({ url: service.url + '/', secret: SECRET }));
+    const { addon } = setUpSigned();
+    const result = plain(addon.testConnection());
     assert.match(result.message, /accepted the sheet secret/);
     const [request] = await service.requests();
     assert.equal(request.path, `/v1/sheets/${SHEET_ID}`);
     assert.equal(request.headers['x-aftersales-signature'], expectedSignature(SECRET, request));
+  });
+});
+
+describe('the pinned service URL (issue 12: no identity handed to someone else)', () => {
+  /** Every action an editor can trigger, with the routes the pinned service answers. */
+  async function pressEverything(addon) {
+    addon.syncNow();
+    addon.recalculateAll();
+    addon.getCaseDetails();
+    addon.testConnection({ url: attacker.url, secret: '' });
+    addon.undoLastSync();
+  }
+
+  async function routeEverything() {
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, 200, SYNC_RESULT);
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/recalculate`, 200, SYNC_RESULT);
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/cases/AS-2025-0001`, 200, CASE);
+    await service.route('GET', `/v1/sheets/${SHEET_ID}`, 200, { status: 'ready' });
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/runs?limit=20`, 200, [RUN_42]);
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/runs/42/undo`, 200, UNDO_42);
+  }
+
+  test('an editor cannot save another URL: Set up refuses, stores nothing, and syncs stay pinned', async () => {
+    // Checks saveSetup with an attacker's URL (and a secret) changes no property and no request.
+    await routeEverything();
+    const { apps, addon } = setUp({ selection: { row: 2 }, answers: ['YES'] });
+    const saved = plain(addon.saveSetup({ url: attacker.url, secret: 'editor-secret' }));
+    assert.equal(saved.ok, false);
+    assert.match(saved.message, /fixed by whoever deployed the add-on/);
+    assert.deepEqual(apps.documentProperties.getProperties(), {});
+    assert.deepEqual(apps.scriptProperties.getProperties(), {});
+    assert.equal(plain(addon.getSetup()).url, service.url);
+    await pressEverything(addon);
+    assert.deepEqual(await attacker.requests(), []);
+    assert.ok((await service.requests()).length >= 6);
+  });
+
+  test('a URL or secret an editor wrote into the document properties is ignored and removed', async () => {
+    // Checks that the old per-spreadsheet settings (shared by every editor) neither redirect the
+    // token nor switch the add-on to HMAC, and that opening Set up deletes them.
+    await routeEverything();
+    const planted = { AFTERSALES_SERVICE_URL: attacker.url, AFTERSALES_HMAC_SECRET: 'planted' };
+    const { apps, addon } = setUp({ properties: planted, selection: { row: 2 }, answers: ['YES'] });
+    await pressEverything(addon);
+    assert.deepEqual(await attacker.requests(), []);
+    for (const request of await service.requests()) {
+      assert.equal(request.headers.authorization, `Bearer ${TOKEN}`, request.path);
+      assert.equal(request.headers['x-aftersales-signature'], undefined, request.path);
+    }
+    const setup = plain(addon.getSetup());
+    assert.equal(setup.legacyRemoved, true);
+    assert.equal(setup.url, service.url);
+    assert.deepEqual(apps.documentProperties.getProperties(), {});
+  });
+
+  test('the identity token goes only to the pinned URL, never to a redirect target', async () => {
+    // Checks that a 307 to the attacker is not followed and the token never leaves the pinned host.
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, 307, '', {
+      Location: `${attacker.url}/v1/sheets/${SHEET_ID}/sync`,
+    });
+    const { apps, addon } = setUp();
+    addon.syncNow();
+    assert.match(lastAlert(apps), /answered with a redirect/);
+    assert.deepEqual(await attacker.requests(), []);
+    assert.ok(apps.log.fetches.every((f) => f.params.followRedirects === false));
+    const tokens = apps.log.fetches.filter((f) => JSON.stringify(f.params.headers).includes(TOKEN));
+    assert.ok(tokens.length > 0);
+    assert.ok(tokens.every((f) => f.url.startsWith(service.url + '/')), 'token only under the pinned URL');
+  });
+
+  test('no request leaves the manifest’s urlFetchWhitelist, whatever the Case ID holds', async () => {
+    // Checks every fetch against the whitelist the export writes, with a Case ID that tries to
+    // turn the path into another host.
+    await routeEverything();
+    const rows = [['Case ID'], ['//' + new URL(attacker.url).host + '/x'], ['AS-2025-0001']];
+    const { apps, addon } = setUp({ sheets: { Cases: rows }, selection: { row: 2 }, answers: ['YES'] });
+    assert.deepEqual(apps.manifest.urlFetchWhitelist, [service.url + '/']);
+    addon.getCaseDetails();
+    await pressEverything(addon);
+    assert.ok(apps.log.fetches.length >= 6);
+    for (const fetch of apps.log.fetches) {
+      assert.ok(allowedByWhitelist(fetch.url, apps.manifest.urlFetchWhitelist), fetch.url);
+    }
+    assert.deepEqual(apps.log.blocked, []);
+    assert.deepEqual(await attacker.requests(), []);
+  });
+
+  test('only https:// is accepted, or http:// on a loopback address', async () => {
+    // Checks checkUrl_ on good and bad URLs, and that a pinned plain-http URL is refused unsent.
+    const { addon } = setUp();
+    for (const good of [
+      'https://desk.example.com',
+      'https://desk.example.com:8443/aftersales',
+      'http://127.0.0.1:8000',
+      'http://127.8.9.10',
+      'http://localhost:8000',
+      'http://[::1]:8000',
+    ]) {
+      assert.equal(addon.checkUrl_(good), '', good);
+    }
+    for (const bad of [
+      'http://desk.example.com',
+      'http://127.0.0.1.attacker.example',
+      'http://localhost.attacker.example:8000',
+      'http://10.0.0.5:8000',
+      'https://lena@desk.example.com',
+      'https://desk.example.com/?q=1',
+      'ftp://desk.example.com',
+      'desk.example.com',
+    ]) {
+      assert.match(addon.checkUrl_(bad), /https:\/\//, bad);
+    }
+    const apps = createAppsScript({ spreadsheetId: SHEET_ID, pinnedUrl: 'http://desk.example.com' });
+    loadAddon(apps).syncNow();
+    assert.match(lastAlert(apps), /must start with https:\/\//);
+    assert.equal(apps.log.fetches.length, 0);
+  });
+
+  test('a deployer may pin the URL in the script properties instead of Config.gs', async () => {
+    // Checks the ScriptProperties fallback, which editors of the spreadsheet cannot write.
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, 200, SYNC_RESULT);
+    const apps = createAppsScript({
+      spreadsheetId: SHEET_ID,
+      identityToken: TOKEN,
+      scriptProperties: { AFTERSALES_SERVICE_URL: service.url + '/' },
+    });
+    loadAddon(apps).syncNow();
+    assert.equal((await service.requests()).length, 1);
+    assert.match(apps.log.toasts.at(-1).message, /^Synced 200 cases/);
+  });
+
+  test('a sheet secret is used only for the spreadsheet the deployer set it for', async () => {
+    // Checks that another spreadsheet's secret never signs this one's requests.
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, 200, SYNC_RESULT);
+    const { addon } = setUp({ scriptProperties: { AFTERSALES_SHEET_SECRET_other: SECRET } });
+    addon.syncNow();
+    const [request] = await service.requests();
+    assert.equal(request.headers.authorization, `Bearer ${TOKEN}`);
+    assert.equal(request.headers['x-aftersales-signature'], undefined);
+  });
+});
+
+describe('a busy service (429 / 503 with Retry-After)', () => {
+  test('429 and 503 with Retry-After say busy and when to try again, unlike unreachable', async () => {
+    // Checks the busy message for both statuses, seconds and HTTP-date forms, and the fallbacks.
+    const cases = [
+      [429, { 'Retry-After': '7' }, /^The After-sales service is busy, try again in 7 s\.$/],
+      [503, { 'Retry-After': '30' }, /^The After-sales service is busy, try again in 30 s\.$/],
+      [503, { 'Retry-After': new Date(Date.now() + 90_000).toUTCString() }, /^The After-sales service is busy, try again in (8\d|9\d) s\.$/],
+      [429, {}, /^The After-sales service is busy, try again in a minute\.$/],
+      [503, {}, /^The After-sales service failed \(HTTP 503\)/],
+    ];
+    for (const [status, headers, expected] of cases) {
+      await service.reset();
+      await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, status, { error: 'busy', detail: 'pool' }, headers);
+      const { apps, addon } = setUp();
+      addon.syncNow();
+      assert.match(lastAlert(apps), expected, `${status} ${JSON.stringify(headers)}`);
+    }
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const { apps, addon } = setUp({ pinnedUrl: url });
+    addon.syncNow();
+    assert.match(lastAlert(apps), /^Cannot reach the After-sales service/);
+  });
+});
+
+describe('Undo last sync (issue 13)', () => {
+  test('asks YES/NO naming the run, then undoes it and shows the cells restored', async () => {
+    // Checks GET /runs, the confirmation text, POST .../runs/42/undo and the result message.
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/runs?limit=20`, 200, [RUN_43_EMPTY, RUN_42, RUN_41]);
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/runs/42/undo`, 200, UNDO_42);
+    const { apps, addon } = setUp({ answers: ['YES'] });
+    const shown = addon.undoLastSync();
+    const [confirm] = apps.log.alerts;
+    assert.equal(confirm.buttons, 'YES_NO');
+    assert.match(confirm.message, /^Undo run 42 \(Sync now, 2025-03-10 14:05\)\? It wrote 14 cells\./);
+    const requests = await service.requests();
+    assert.deepEqual(requests.map((r) => `${r.method} ${r.path}`), [
+      `GET /v1/sheets/${SHEET_ID}/runs?limit=20`,
+      `POST /v1/sheets/${SHEET_ID}/runs/42/undo`,
+    ]);
+    assert.equal(requests[1].body, '{}');
+    assert.equal(shown, 'Undid run 42: 12 cells restored; 2 left as they are because they changed since (run 44).');
+    assert.equal(apps.log.toasts.at(-1).message, shown);
+  });
+
+  test('answering NO undoes nothing', async () => {
+    // Checks that no undo request is sent without a YES.
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/runs?limit=20`, 200, [RUN_42]);
+    const { addon } = setUp({ answers: ['NO'] });
+    assert.equal(addon.undoLastSync(), 'Undo cancelled: nothing was changed.');
+    assert.equal((await service.requests()).length, 1);
+  });
+
+  test('nothing to undo is said without asking, for an undone, empty or running last sync', async () => {
+    // Checks each case in which Undo last sync must not offer to undo anything.
+    const cases = [
+      [[RUN_43_UNDO, { ...RUN_42, undone_by: 43 }], /^Nothing to undo: the last change to this sheet was run 43, which undid run 42\./],
+      [[{ ...RUN_42, undone_by: 43 }], /^Nothing to undo: run 42 was already undone \(by run 43\)\./],
+      [[RUN_43_EMPTY], /^Nothing to undo: no recent sync of this sheet changed a cell\./],
+      [[], /^Nothing to undo: no recent sync of this sheet changed a cell\./],
+      [[{ ...RUN_43_EMPTY, finished_at: null, outcome: null }, RUN_42], /^A sync of this sheet is running \(run 43\)/],
+    ];
+    for (const [runs, expected] of cases) {
+      await service.reset();
+      await service.route('GET', `/v1/sheets/${SHEET_ID}/runs?limit=20`, 200, runs);
+      const { apps, addon } = setUp({ answers: ['YES'] });
+      const shown = addon.undoLastSync();
+      assert.match(shown, expected);
+      assert.equal(apps.log.alerts.length, 1, 'one message, no confirmation');
+      assert.notEqual(apps.log.alerts[0].buttons, 'YES_NO');
+      assert.equal((await service.requests()).length, 1, 'no undo request');
+    }
+  });
+
+  test('an undo that restored nothing says so', async () => {
+    // Checks the message when every cell changed since the run.
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/runs?limit=20`, 200, [RUN_42]);
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/runs/42/undo`, 200, { run_id: 44, undone_run: 42, restored: 0, skipped: ['a', 'b'] });
+    const { addon } = setUp({ answers: ['YES'] });
+    assert.equal(addon.undoLastSync(), 'Nothing to undo: every cell run 42 wrote has changed since (2 left as they are).');
+  });
+
+  test('an undo refused by the service shows the service’s reason', async () => {
+    // Checks a 409 from the undo endpoint is shown as an alert.
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/runs?limit=20`, 200, [RUN_42]);
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/runs/42/undo`, 409, { error: 'conflict', detail: 'Run 42 was already undone by run 45.' });
+    const { apps, addon } = setUp({ answers: ['YES'] });
+    addon.undoLastSync();
+    assert.match(lastAlert(apps), /Run 42 was already undone by run 45\./);
   });
 });
 
@@ -472,17 +739,19 @@ describe('plain helpers', () => {
     // Checks the canonical string (base path prefix and query included) and GET params.
     const { addon } = setUp();
     const signed = plain(
-      addon.buildRequest_('get', 'https://host.example/desk/', '/v1/x?y=1', '', { secret: 'k' }, 1700000000.9),
+      addon.buildRequest_('get', 'https://host.example/desk/', '/v1/x?y=1', '', { secret: 'k' }, 1700000000.9, 'n0nce_0123456789-AB'),
     );
     assert.equal(signed.url, 'https://host.example/desk/v1/x?y=1');
     assert.equal(signed.params.method, 'get');
     assert.equal(signed.params.payload, undefined);
     assert.equal(signed.params.headers['X-Aftersales-Timestamp'], '1700000000');
+    assert.equal(signed.params.headers['X-Aftersales-Nonce'], 'n0nce_0123456789-AB');
+    // Worked by hand: the message is "GET\n/desk/v1/x?y=1\n1700000000\nn0nce_0123456789-AB\n".
     const expected = expectedSignature('k', {
       method: 'GET',
       path: '/desk/v1/x?y=1',
       body: '',
-      headers: { 'x-aftersales-timestamp': '1700000000' },
+      headers: { 'x-aftersales-timestamp': '1700000000', 'x-aftersales-nonce': 'n0nce_0123456789-AB' },
     });
     assert.equal(signed.params.headers['X-Aftersales-Signature'], expected);
     const bearer = plain(addon.buildRequest_('POST', 'https://h', '/p', '{}', { token: 't' }, 0));

@@ -7,16 +7,20 @@
 // fake service below or at the real running After-sales service (with the Sheets emulator behind
 // it) for an end-to-end test:
 //
-//   const apps = createAppsScript({ spreadsheetId, properties: { AFTERSALES_SERVICE_URL: url },
-//                                   identityToken: token });
+//   const apps = createAppsScript({ spreadsheetId, pinnedUrl: url, identityToken: token });
 //   const addon = loadAddon(apps);
 //   addon.syncNow();            // then look at apps.log.toasts / apps.log.alerts
 //
-// Against a service that cannot verify Google tokens here, use the HMAC mode instead: put
-// AFTERSALES_HMAC_SECRET (the sheet key, derive_sheet_secret(master, spreadsheetId)) in
-// `properties`.
-import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+// `pinnedUrl` does what `aftersales addon --url` does: Config.gs gets the URL and the manifest
+// lists it in urlFetchWhitelist, which the UrlFetchApp fake enforces as Apps Script does (a
+// fetch outside it throws and is logged in apps.log.blocked). `addonDir` loads an add-on that
+// `aftersales addon` wrote instead of app/addon.
+//
+// Against a service that cannot verify Google tokens here, use the HMAC mode instead: put the
+// sheet's key in the script property AFTERSALES_SHEET_SECRET_<spreadsheetId> (`scriptProperties`),
+// as a deployer would.
+import { createHmac, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -26,8 +30,30 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ADDON_DIR = path.resolve(HERE, '../../app/addon');
 
 /** Reads a file of the add-on (Code.gs, Sidebar.html, appsscript.json, ...). */
-export function addonFile(name) {
-  return readFileSync(path.join(ADDON_DIR, name), 'utf8');
+export function addonFile(name, dir = ADDON_DIR) {
+  return readFileSync(path.join(dir, name), 'utf8');
+}
+
+/** Config.gs with `url` as SERVICE_URL, written independently of app/addon/export.py. */
+export function pinnedConfig(url, dir = ADDON_DIR) {
+  const text = addonFile('Config.gs', dir);
+  const pinned = text.replace(/^var SERVICE_URL = '';$/m, `var SERVICE_URL = ${JSON.stringify(url)};`);
+  if (pinned === text) throw new Error("Config.gs has no `var SERVICE_URL = '';` line");
+  return pinned;
+}
+
+/**
+ * Whether Apps Script lets UrlFetchApp fetch `url` under a manifest's urlFetchWhitelist: no list
+ * allows everything; otherwise the URL equals a prefix or lies under it (path match is
+ * case-sensitive; "https://h/foo" covers /foo, /foo/, /foo/bar and /foo?x, not /foobar).
+ */
+export function allowedByWhitelist(url, whitelist) {
+  if (!Array.isArray(whitelist)) return true;
+  return whitelist.some((prefix) => {
+    if (url === prefix) return true;
+    const below = prefix.endsWith('/') ? prefix : prefix + '/';
+    return url.startsWith(below) || url.startsWith(prefix + '?');
+  });
 }
 
 /** Turns a value made inside the vm context into plain data (for deepStrictEqual). */
@@ -79,10 +105,17 @@ class HTTPResponse {
   }
 }
 
-/** A UrlFetchApp fake; `log` receives each {url, params}. */
-export function makeUrlFetchApp(log = []) {
+/**
+ * A UrlFetchApp fake; `log` receives each {url, params} that was sent, `blocked` each URL the
+ * manifest's urlFetchWhitelist refused (Apps Script throws before sending anything).
+ */
+export function makeUrlFetchApp(log = [], whitelist = undefined, blocked = []) {
   return {
     fetch(url, params = {}) {
+      if (!allowedByWhitelist(url, whitelist)) {
+        blocked.push(url);
+        throw new Error(`Exception: The URL ${url} is not in the add-on's urlFetchWhitelist.`);
+      }
       log.push({ url, params: plain(params) });
       const headers = { ...(params.headers || {}) };
       const hasPayload = params.payload !== undefined && params.payload !== null;
@@ -241,7 +274,11 @@ export function computeHmacSha256Signature(value, key) {
  *   activeSheet     name of the active tab
  *   selection       {row, column?, numRows?, numColumns?} on the active tab, or null
  *   identityToken   what ScriptApp.getIdentityToken() returns (an Error instance is thrown)
- *   properties      initial document properties
+ *   properties      initial document properties (shared by every editor of the spreadsheet)
+ *   scriptProperties initial script properties (set by whoever deployed the add-on)
+ *   pinnedUrl       the service URL `aftersales addon --url` would write (Config.gs + manifest)
+ *   addonDir        a folder `aftersales addon` wrote, loaded instead of app/addon
+ *   answers         what successive Ui.alert calls return (default: OK, or NO for YES_NO)
  *   timeZone        the spreadsheet's time zone
  *   fetch           replaces UrlFetchApp.fetch(url, params) if given
  */
@@ -253,14 +290,26 @@ export function createAppsScript(options = {}) {
     selection = null,
     identityToken = 'test-identity-token',
     properties = {},
+    scriptProperties = {},
+    pinnedUrl,
+    addonDir = ADDON_DIR,
+    answers = [],
     timeZone = 'Asia/Shanghai',
     fetch,
   } = options;
-  const log = { toasts: [], alerts: [], menus: [], sidebars: [], dialogs: [], fetches: [] };
+  const log = { toasts: [], alerts: [], menus: [], sidebars: [], dialogs: [], fetches: [], blocked: [] };
+  const manifest = JSON.parse(addonFile('appsscript.json', addonDir));
+  const sources = {};
+  if (pinnedUrl !== undefined) {
+    sources['Config.gs'] = pinnedConfig(pinnedUrl, addonDir);
+    manifest.urlFetchWhitelist = [String(pinnedUrl).replace(/\/+$/, '') + '/'];
+  }
+  const pendingAnswers = [...answers];
   const tabs = Object.entries(sheets).map(([name, rows]) => new FakeSheet(name, rows));
   const active = tabs.find((t) => t.name === activeSheet) || tabs[0];
   active.selection = selection;
   const documentProperties = new FakeProperties(properties);
+  const scriptPropertyStore = new FakeProperties(scriptProperties);
 
   const spreadsheet = {
     getId: () => spreadsheetId,
@@ -300,7 +349,8 @@ export function createAppsScript(options = {}) {
       // alert(prompt) | alert(prompt, buttons) | alert(title, prompt, buttons)
       const [title, prompt, buttons] = args.length >= 3 ? args : ['', args[0], args[1]];
       log.alerts.push({ title, message: String(prompt), buttons });
-      return 'OK';
+      if (pendingAnswers.length) return pendingAnswers.shift();
+      return buttons === ButtonSet.YES_NO ? 'NO' : 'OK';
     },
     showSidebar(html) {
       log.sidebars.push(html);
@@ -317,7 +367,9 @@ export function createAppsScript(options = {}) {
       getActiveRange: () => active.getActiveRange(),
       getUi: () => ui,
     },
-    UrlFetchApp: fetch ? { fetch: (url, params) => (log.fetches.push({ url, params: plain(params) }), fetch(url, params)) } : makeUrlFetchApp(log.fetches),
+    UrlFetchApp: fetch
+      ? { fetch: (url, params) => (log.fetches.push({ url, params: plain(params) }), fetch(url, params)) }
+      : makeUrlFetchApp(log.fetches, manifest.urlFetchWhitelist, log.blocked),
     ScriptApp: {
       getIdentityToken() {
         if (identityToken instanceof Error) throw identityToken;
@@ -326,22 +378,62 @@ export function createAppsScript(options = {}) {
     },
     PropertiesService: {
       getDocumentProperties: () => documentProperties,
+      getScriptProperties: () => scriptPropertyStore,
     },
     HtmlService: {
-      createHtmlOutputFromFile: (name) => new FakeHtmlOutput(name, addonFile(`${name}.html`)),
+      createHtmlOutputFromFile: (name) => new FakeHtmlOutput(name, addonFile(`${name}.html`, addonDir)),
     },
     Utilities: {
       Charset: { UTF_8: 'UTF-8', US_ASCII: 'US-ASCII' },
       computeHmacSha256Signature,
+      getUuid: () => randomUUID(),
+      formatDate,
     },
     Logger: { log: () => {} },
     console,
   };
-  return { globals, log, spreadsheet, sheet: active, documentProperties, ui };
+  return {
+    globals,
+    log,
+    spreadsheet,
+    sheet: active,
+    documentProperties,
+    scriptProperties: scriptPropertyStore,
+    ui,
+    manifest,
+    addonDir,
+    sources,
+  };
+}
+
+/** Apps Script's Utilities.formatDate for the patterns the add-on uses ("yyyy-MM-dd HH:mm"). */
+function formatDate(date, timeZone, pattern) {
+  const parts = {};
+  new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
+    .formatToParts(date)
+    .forEach((part) => {
+      parts[part.type] = part.value;
+    });
+  return pattern
+    .replace('yyyy', parts.year)
+    .replace('MM', parts.month)
+    .replace('dd', parts.day)
+    .replace('HH', parts.hour)
+    .replace('mm', parts.minute)
+    .replace('ss', parts.second);
 }
 
 /** The add-on's script files, in the order Apps Script loads them. */
-export const SCRIPT_FILES = ['Code.gs', 'Service.gs'];
+export const SCRIPT_FILES = ['Config.gs', 'Code.gs', 'Service.gs', 'Undo.gs'];
 
 /**
  * Runs the add-on's .gs files in one fresh vm context over the fakes (one global scope, as in
@@ -349,8 +441,11 @@ export const SCRIPT_FILES = ['Code.gs', 'Service.gs'];
  */
 export function loadAddon(apps, sources = {}) {
   const context = vm.createContext({ ...apps.globals });
+  const all = { ...(apps.sources || {}), ...sources };
   for (const name of SCRIPT_FILES) {
-    vm.runInContext(sources[name] ?? addonFile(name), context, { filename: name });
+    const dir = apps.addonDir || ADDON_DIR;
+    if (all[name] === undefined && !existsSync(path.join(dir, name))) continue;
+    vm.runInContext(all[name] ?? addonFile(name, dir), context, { filename: name });
   }
   return context;
 }
@@ -361,7 +456,8 @@ export function loadAddon(apps, sources = {}) {
 
 /**
  * Starts the fake service on 127.0.0.1 (free port) in a worker thread.
- * Returns {url, port, route(method, path, status, body), reset(), requests(), close()}.
+ * Returns {url, port, route(method, path, status, body, headers?), expectSecret(secret), reset(),
+ * requests(), close()}.
  */
 export async function startFakeService() {
   const worker = new Worker(new URL('./fake_service.mjs', import.meta.url));
@@ -390,6 +486,7 @@ export async function startFakeService() {
     port,
     url: `http://127.0.0.1:${port}`,
     route: (method, path, status, body, headers) => call('route', { method, path, status, body, headers }),
+    expectSecret: (value) => call('expectSecret', { value }),
     reset: () => call('reset'),
     requests: () => call('requests'),
     async close() {
@@ -399,9 +496,13 @@ export async function startFakeService() {
   };
 }
 
-/** The hex HMAC-SHA256 the service expects for a recorded request. */
+/**
+ * The hex HMAC-SHA256 the service expects for a recorded request: over
+ * METHOD \n path?query \n timestamp \n nonce \n body.
+ */
 export function expectedSignature(secret, request) {
   const timestamp = request.headers['x-aftersales-timestamp'];
-  const canonical = `${request.method}\n${request.path}\n${timestamp}\n${request.body}`;
+  const nonce = request.headers['x-aftersales-nonce'];
+  const canonical = `${request.method}\n${request.path}\n${timestamp}\n${nonce}\n${request.body}`;
   return createHmac('sha256', secret).update(canonical, 'utf8').digest('hex');
 }

@@ -358,33 +358,61 @@ def test_sidebar_shows_a_server_failure(driver: Any, pages: Pages) -> None:
     assert _text(driver, "status") == "Could not load the case: Exceeded maximum execution time"
 
 
-def test_setup_dialog_tests_the_connection(driver: Any, pages: Pages) -> None:
-    """The Set up dialog loads the stored URL and shows the Test connection result."""
+def test_setup_dialog_shows_the_pinned_url_read_only(driver: Any, pages: Pages) -> None:
+    """The Set up dialog shows the deployer's URL in a read-only field that typing cannot change,
+    has no Save, and Test connection sends nothing from the page (the server uses the pinned
+    URL)."""
     scenario: Scenario = {
         "getSetup": {
-            "ok": {"url": "https://desk.example.com", "defaultUrl": "", "hasSecret": True}
+            "ok": {
+                "url": "https://desk.agency-hz.cn/aftersales",
+                "problem": "",
+                "signIn": "google",
+                "legacyRemoved": True,
+            }
         },
-        "testConnection": {"ok": {"ok": False, "message": "Cannot reach the After-sales service"}},
+        "testConnection": {
+            "ok": {
+                "ok": True,
+                "message": "Connected: https://desk.agency-hz.cn/aftersales is ready",
+            }
+        },
     }
     _set_viewport(driver, 400, SETUP_WIDTH)
     assert _open(driver, pages.url("Setup.html", scenario)) == "setup"
-    assert driver.find_element("id", "url").get_attribute("value") == "https://desk.example.com"
-    assert driver.find_element("id", "clear-row").is_displayed()
-    driver.find_element("id", "secret").send_keys("typed-secret")
+    field = driver.find_element("id", "url")
+    assert field.get_attribute("value") == "https://desk.agency-hz.cn/aftersales"
+    assert field.get_attribute("readonly") is not None
+    field.click()
+    field.send_keys("https://evil.example.net")
+    assert field.get_attribute("value") == "https://desk.agency-hz.cn/aftersales"
+    assert driver.find_elements("id", "save") == []
+    assert driver.find_elements("id", "secret") == []
+    assert _text(driver, "sign-in") == "Your Google account"
+    assert driver.find_element("id", "legacy").is_displayed()
     driver.find_element("id", "test").click()
-    _wait_for(
-        driver, lambda: driver.execute_script("return document.body.dataset.result") != "busy"
-    )
-    assert driver.execute_script("return document.body.dataset.result") == "error"
-    assert _text(driver, "result") == "Cannot reach the After-sales service"
+    _wait_for(driver, lambda: driver.execute_script("return document.body.dataset.result") == "ok")
+    assert _text(driver, "result").startswith("Connected: https://desk.agency-hz.cn/aftersales")
     print(f"set-up screenshot: {_screenshot(driver, 'setup.png', SETUP_WIDTH)}")
     calls = driver.execute_script("return window.__calls")
-    assert calls[-1] == {
-        "name": "testConnection",
-        "args": [
-            {"url": "https://desk.example.com", "secret": "typed-secret", "clearSecret": False}
-        ],
+    assert calls == [{"name": "getSetup", "args": []}, {"name": "testConnection", "args": []}]
+
+
+def test_setup_dialog_names_an_unusable_pinned_url(driver: Any, pages: Pages) -> None:
+    """A pinned URL the add-on refuses is shown with the reason, and Test connection is off."""
+    problem = 'The service URL "http://desk.example.com" is refused: it must start with https://'
+    scenario: Scenario = {
+        "getSetup": {
+            "ok": {"url": "", "problem": problem, "signIn": "sheet secret", "legacyRemoved": False}
+        },
     }
+    _set_viewport(driver, 400, SETUP_WIDTH)
+    assert _open(driver, pages.url("Setup.html", scenario)) == "setup"
+    assert _text(driver, "result") == problem
+    assert driver.execute_script("return document.body.dataset.result") == "error"
+    assert not driver.find_element("id", "test").is_enabled()
+    assert _text(driver, "sign-in").startswith("A sheet secret set by whoever deployed")
+    assert not driver.find_element("id", "legacy").is_displayed()
 
 
 def _screenshot(browser: Any, name: str, width: int) -> Path:

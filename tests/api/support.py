@@ -83,8 +83,16 @@ class Signer:
         self._last: dict[tuple[str, str, bytes, str | None], int] = {}
         self._guard = threading.Lock()
 
-    def headers(self, method: str, target: str, body: bytes, sheet: str | None) -> dict[str, str]:
-        secret = derive_sheet_secret(MASTER_SECRET, sheet) if sheet else MASTER_SECRET
+    def headers(
+        self,
+        method: str,
+        target: str,
+        body: bytes,
+        sheet: str | None,
+        secret: str | None = None,
+    ) -> dict[str, str]:
+        if secret is None:
+            secret = derive_sheet_secret(MASTER_SECRET, sheet) if sheet else MASTER_SECRET
         key = (method, target, body, sheet)
         with self._guard:
             stamp = min(int(time.time()), self._last.get(key, 2**40) - 1)
@@ -142,15 +150,28 @@ class Api:
     # -- requests ------------------------------------------------------------------------------
 
     def signature(
-        self, method: str, path: str, body: bytes = b"", key_sheet: str | None = INFER
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        key_sheet: str | None = INFER,
+        secret: str | None = None,
     ) -> dict[str, str]:
         sheet = sheet_of(path) if key_sheet == INFER else key_sheet
-        return self.signer.headers(method, path, body, sheet)
+        return self.signer.headers(method, path, body, sheet, secret)
 
     def signed(
-        self, method: str, path: str, *, body: bytes = b"", key_sheet: str | None = INFER
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        key_sheet: str | None = INFER,
+        secret: str | None = None,
     ) -> httpx.Response:
-        headers = self.signature(method, path, body, key_sheet)
+        """A request signed with the key of `key_sheet` (default: the sheet in the path), or
+        with `secret` when given (a sheet secret as `aftersales sheets secret` prints it)."""
+        headers = self.signature(method, path, body, key_sheet, secret)
         response: httpx.Response = self.client.request(method, path, content=body, headers=headers)
         return response
 

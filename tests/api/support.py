@@ -175,16 +175,19 @@ class Api:
         response: httpx.Response = self.client.request(method, path, content=body, headers=headers)
         return response
 
-    def token(self, email: str) -> str:
-        """A Google-style identity token for `email`, valid now, signed with the test key."""
-        claims = claims_at(time.time(), email=email)
+    def token(self, email: str, hosted_domain: str | None = None) -> str:
+        """A Google-style identity token for `email` (of the `hosted_domain` Workspace, or a
+        personal account), valid now, signed with the test key."""
+        claims = claims_at(time.time(), email=email, hd=hosted_domain)
         token: bytes = jwt.encode(  # type: ignore[no-untyped-call]
             self.google_key.signer(), claims, key_id=GOOGLE_KID
         )
         return token.decode()
 
-    def as_user(self, email: str, method: str, path: str) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token(email)}"}
+    def as_user(
+        self, email: str, method: str, path: str, hosted_domain: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(email, hosted_domain)}"}
         response: httpx.Response = self.client.request(method, path, headers=headers)
         return response
 

@@ -97,7 +97,9 @@ class SheetRegistry:
                 raise ConflictError(f"Sheet {sheet_id} is already registered.")
             # Replacing an entry (say, to change its allow-list) keeps its key: a rotated-out
             # secret must not come back.
-            version, rotated_at = (exists.key_version, exists.key_rotated_at) if exists else (1, None)
+            version, rotated_at = (
+                (exists.key_version, exists.key_rotated_at) if exists else (1, None)
+            )
             entry = SheetEntry(
                 sheet_id, kind, location, title or sheet_id, timezone, entries, version
             )

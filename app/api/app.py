@@ -19,6 +19,7 @@ from app.api import sheets as sheet_routes
 from app.api.context import ServiceContext, utc_now
 from app.api.deps import CallerDep, check_sheet_id
 from app.api.errors import install_error_handlers
+from app.api.guard import RequestGuard
 from app.auth import Authenticator
 from app.errors import ConfigurationError
 from app.registry import SheetRegistry
@@ -70,6 +71,11 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_request_body_bytes,
+        authenticator=lambda: app.state.context.authenticator,
+    )
     app.include_router(service_routes.router)
     app.include_router(sheet_routes.router)
 

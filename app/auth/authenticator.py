@@ -66,6 +66,18 @@ def needs_body(headers: Mapping[str, str]) -> bool:
     return any(name.lower() in _HMAC_HEADERS for name in headers)
 
 
+def has_credentials(headers: Mapping[str, str]) -> bool:
+    """True when the request carries any credential header at all (valid or not)."""
+    return needs_body(headers) or any(name.lower() == "authorization" for name in headers)
+
+
+def missing_credentials() -> AuthError:
+    return AuthError(
+        "missing credentials: send 'Authorization: Bearer <identity token>' or the "
+        f"{TIMESTAMP_HEADER}, {NONCE_HEADER} and {SIGNATURE_HEADER} headers"
+    )
+
+
 class Authenticator:
     def __init__(
         self,
@@ -140,10 +152,7 @@ class Authenticator:
             )
         if authorization is not None:
             return self._authenticate_bearer(authorization, path=path, sheet=sheet)
-        raise AuthError(
-            "missing credentials: send 'Authorization: Bearer <identity token>' or the "
-            f"{TIMESTAMP_HEADER}, {NONCE_HEADER} and {SIGNATURE_HEADER} headers"
-        )
+        raise missing_credentials()
 
     def authorize(self, principal: Principal, *, sheet: str | None, allowed: Sequence[str]) -> None:
         """Raise ForbiddenError unless `principal` may act on `sheet` (None: a non-sheet endpoint).

@@ -197,7 +197,9 @@ class GoogleTokenVerifier:
 
         self._check_claims(claims)
         hosted = claims.get("hd")
-        hosted_domain = hosted.strip().lower() if isinstance(hosted, str) and hosted.strip() else None
+        hosted_domain = (
+            hosted.strip().lower() if isinstance(hosted, str) and hosted.strip() else None
+        )
         return GoogleIdentity(str(claims["email"]).strip().lower(), hosted_domain)
 
     def _check_claims(self, claims: Mapping[str, Any]) -> None:

@@ -74,14 +74,8 @@ def sheet_of(path: str) -> str | None:
 
 
 class Signer:
-    """Signs requests with the test master secret (or a sheet's key derived from it).
-
-    Identical requests get strictly older timestamps (still inside the skew window), so two of
-    them never share a signature and neither is refused as a replay."""
-
-    def __init__(self) -> None:
-        self._last: dict[tuple[str, str, bytes, str | None], int] = {}
-        self._guard = threading.Lock()
+    """Signs requests with the test master secret (or a sheet's key derived from it), as the
+    add-on does: the current second and a fresh nonce, so no two requests share a signature."""
 
     def headers(
         self,
@@ -93,11 +87,7 @@ class Signer:
     ) -> dict[str, str]:
         if secret is None:
             secret = derive_sheet_secret(MASTER_SECRET, sheet) if sheet else MASTER_SECRET
-        key = (method, target, body, sheet)
-        with self._guard:
-            stamp = min(int(time.time()), self._last.get(key, 2**40) - 1)
-            self._last[key] = stamp
-        return sign_request(secret, method, target, body, stamp)
+        return sign_request(secret, method, target, body, int(time.time()))
 
 
 class HmacAuth(requests.auth.AuthBase):

@@ -78,7 +78,15 @@ def test_the_nonce_is_covered_by_the_signature(authenticator: Authenticator) -> 
 
 @pytest.mark.parametrize(
     "nonce",
-    [None, "", "short-15-chars!", "only15charsxxxx", "x" * 65, "has space in it 123", "点击同步按钮的随机数随机数随机数随"],
+    [
+        None,
+        "",
+        "short-15-chars!",
+        "only15charsxxxx",
+        "x" * 65,
+        "has space in it 123",
+        "点击同步按钮的随机数随机数随机数随",
+    ],
 )
 def test_a_signature_without_a_valid_nonce_is_refused_naming_the_header(
     authenticator: Authenticator, nonce: str | None

@@ -65,7 +65,9 @@ class Upload:
 
     def send(self) -> tuple[int, bytes]:
         """(status, raw response) once the server has answered."""
-        framing = {"Transfer-Encoding": "chunked"} if self.chunked else {"Content-Length": str(HUGE)}
+        framing = (
+            {"Transfer-Encoding": "chunked"} if self.chunked else {"Content-Length": str(HUGE)}
+        )
         lines = [f"POST {PATH} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
         lines += [f"{k}: {v}" for k, v in (self.headers | framing).items()]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode()
@@ -146,7 +148,9 @@ def test_a_256_mib_post_is_refused_without_reading_it(server: Server) -> None:
         assert b'"error"' in response or b"content-length: 0" not in response.lower(), what
     after = peak_kib(pid)
     growth_kib = after["VmHWM"] - before["VmHWM"]
-    print(f"server VmHWM {before['VmHWM']} -> {after['VmHWM']} KiB (+{growth_kib} KiB); "
-          f"VmRSS {before['VmRSS']} -> {after['VmRSS']} KiB")
+    print(
+        f"server VmHWM {before['VmHWM']} -> {after['VmHWM']} KiB (+{growth_kib} KiB); "
+        f"VmRSS {before['VmRSS']} -> {after['VmRSS']} KiB"
+    )
     assert server.alive()
     assert growth_kib < 16 * 1024, f"peak memory grew by {growth_kib} KiB"

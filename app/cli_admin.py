@@ -57,7 +57,7 @@ def sheets_add(
     out.print(f"Registered {entry.kind} sheet [bold]{entry.id}[/] ({entry.location}).")
     master = rt.settings.auth.hmac_master_secret
     if master is not None:
-        secret = derive_sheet_secret(master.get_secret_value(), entry.id)
+        secret = derive_sheet_secret(master.get_secret_value(), entry.id, entry.key_version)
         out.print(f"Its HMAC secret for the add-on's Set up: {secret}")
 
 
@@ -76,6 +76,7 @@ def sheets_list(as_json: JsonOpt = False) -> None:
                         "location": e.location,
                         "timezone": e.timezone,
                         "allowed": list(e.allowed),
+                        "key_version": e.key_version,
                     }
                     for e in entries
                 ]
@@ -96,13 +97,31 @@ def sheets_secret(sheet_id: str) -> None:
     rt = _runtime(None)
     if not _known(rt, sheet_id):
         _fail(f"No sheet {sheet_id!r} is registered; add it with `aftersales sheets add`.")
+    version = SheetRegistry(rt.store).key_version(sheet_id)
     master = rt.settings.auth.hmac_master_secret
     if master is not None:
-        print(derive_sheet_secret(master.get_secret_value(), sheet_id))
+        print(derive_sheet_secret(master.get_secret_value(), sheet_id, version))
     elif rt.settings.environment == "development" and DEV_SECRET_FILE.exists():
-        print(derive_sheet_secret(DEV_SECRET_FILE.read_text(encoding="utf-8").strip(), sheet_id))
+        dev_master = DEV_SECRET_FILE.read_text(encoding="utf-8").strip()
+        print(derive_sheet_secret(dev_master, sheet_id, version))
     else:
         _fail("No HMAC master secret is configured (AFTERSALES_AUTH__HMAC_MASTER_SECRET).")
+
+
+@sheets_cli.command("rotate")
+def sheets_rotate(sheet_id: str) -> None:
+    """Give one sheet a new HMAC secret; its old secret is refused from now on, other sheets
+    keep theirs. Print the new one with `aftersales sheets secret ID`."""
+    rt = _runtime(None)
+    try:
+        entry = SheetRegistry(rt.store).rotate_key(sheet_id)
+    except AftersalesError as exc:
+        _fail(f"{exc.message} See `aftersales sheets list`.")
+    out.print(
+        f"Rotated the HMAC key of sheet [bold]{entry.id}[/] to version {entry.key_version}: its "
+        "old secret is refused from now on; other sheets keep theirs. Put the new secret "
+        f"(`aftersales sheets secret {entry.id}`) into the add-on's Set up."
+    )
 
 
 def _known(rt: Runtime, sheet_id: str) -> bool:

@@ -6,6 +6,7 @@ short name chosen when it was added (`aftersales sheets add demo --workbook data
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, select, update
 
 from app.auth import normalize_allow_list_entry
 from app.errors import ConfigurationError, ConflictError, NotFoundError
@@ -24,6 +25,17 @@ from app.store.models import SheetRow
 SheetKind = Literal["google", "workbook"]
 SHEETS = cast(Table, SheetRow.__table__)
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,200}$")
+log = logging.getLogger("aftersales.registry")
+
+
+class UnknownSheetError(NotFoundError):
+    """The caller named a sheet id nobody registered (often a typo in the add-on's Set up)."""
+
+    code = "sheet_not_found"
+
+    def __init__(self, sheet_id: str) -> None:
+        super().__init__(f"Unknown sheet {sheet_id!r}: no sheet with this id is registered.")
+        self.sheet_id = sheet_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +46,7 @@ class SheetEntry:
     title: str
     timezone: str
     allowed: tuple[str, ...]  # emails or "@domain" entries that may use this sheet
+    key_version: int = 1  # which HMAC key the sheet has (see app.auth.derive_sheet_secret)
 
     @property
     def path(self) -> Path:
@@ -76,11 +89,20 @@ class SheetRegistry:
             entries = tuple(normalize_allow_list_entry(a) for a in allowed)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        entry = SheetEntry(sheet_id, kind, location, title or sheet_id, timezone, entries)
         with self.store.engine.begin() as conn:
-            exists = conn.execute(select(SheetRow.id).where(SheetRow.id == sheet_id)).first()
+            exists = conn.execute(
+                select(SheetRow.key_version, SheetRow.key_rotated_at).where(SheetRow.id == sheet_id)
+            ).first()
             if exists and not replace:
                 raise ConflictError(f"Sheet {sheet_id} is already registered.")
+            # Replacing an entry (say, to change its allow-list) keeps its key: a rotated-out
+            # secret must not come back.
+            version, rotated_at = (
+                (exists.key_version, exists.key_rotated_at) if exists else (1, None)
+            )
+            entry = SheetEntry(
+                sheet_id, kind, location, title or sheet_id, timezone, entries, version
+            )
             if exists:
                 conn.execute(SHEETS.delete().where(SHEETS.c.id == sheet_id))
             conn.execute(
@@ -92,6 +114,8 @@ class SheetRegistry:
                     timezone=entry.timezone,
                     allowed=list(entry.allowed),
                     created_at=datetime.now(UTC),
+                    key_version=version,
+                    key_rotated_at=rotated_at,
                 )
             )
         return entry
@@ -100,8 +124,33 @@ class SheetRegistry:
         with self.store.engine.connect() as conn:
             row = conn.execute(select(SHEETS).where(SheetRow.id == sheet_id)).first()
         if row is None:
-            raise NotFoundError(f"No sheet {sheet_id!r} is registered with this service.")
+            raise UnknownSheetError(sheet_id)
         return _entry(row._mapping)
+
+    def key_version(self, sheet_id: str) -> int:
+        """The sheet's current HMAC key version; UnknownSheetError (404) when not registered."""
+        with self.store.engine.connect() as conn:
+            version = conn.execute(
+                select(SheetRow.key_version).where(SheetRow.id == sheet_id)
+            ).scalar_one_or_none()
+        if version is None:
+            raise UnknownSheetError(sheet_id)
+        return version
+
+    def rotate_key(self, sheet_id: str) -> SheetEntry:
+        """Give the sheet a new HMAC key (its version + 1): its old secret is refused from now
+        on, every other sheet keeps its own. Logged with the version, never with a secret."""
+        with self.store.engine.begin() as conn:
+            result = conn.execute(
+                update(SHEETS)
+                .where(SHEETS.c.id == sheet_id)
+                .values(key_version=SHEETS.c.key_version + 1, key_rotated_at=datetime.now(UTC))
+            )
+            if result.rowcount == 0:
+                raise UnknownSheetError(sheet_id)
+        entry = self.get(sheet_id)
+        log.info("rotated the HMAC key of sheet %s to version %d", sheet_id, entry.key_version)
+        return entry
 
     def list(self) -> list[SheetEntry]:
         with self.store.engine.connect() as conn:
@@ -112,7 +161,7 @@ class SheetRegistry:
         with self.store.engine.begin() as conn:
             result = conn.execute(SHEETS.delete().where(SHEETS.c.id == sheet_id))
         if result.rowcount == 0:
-            raise NotFoundError(f"No sheet {sheet_id!r} is registered with this service.")
+            raise UnknownSheetError(sheet_id)
 
 
 def _entry(row: object) -> SheetEntry:
@@ -125,4 +174,5 @@ def _entry(row: object) -> SheetEntry:
         title=data["title"],
         timezone=data["timezone"],
         allowed=tuple(data["allowed"] or ()),
+        key_version=int(data.get("key_version") or 1),
     )

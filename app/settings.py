@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     # Replies, reminders, escalation rules; where notifications go (never from a sheet cell).
     automation: AutomationSettings = Field(default_factory=AutomationSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    # Largest request body accepted (bytes); a larger one is refused with 413 before it is read.
+    max_request_body_bytes: int = Field(default=1024 * 1024, gt=0)
     host: str = "127.0.0.1"
     port: int = 8000
     scheduler_enabled: bool = True

@@ -17,8 +17,9 @@ from pydantic import SecretStr
 from app.api import service as service_routes
 from app.api import sheets as sheet_routes
 from app.api.context import ServiceContext, utc_now
-from app.api.deps import CallerDep
+from app.api.deps import CallerDep, check_sheet_id
 from app.api.errors import install_error_handlers
+from app.api.guard import RequestGuard
 from app.auth import Authenticator
 from app.errors import ConfigurationError
 from app.registry import SheetRegistry
@@ -70,6 +71,11 @@ def create_app(
         redoc_url=None,
     )
     install_error_handlers(app)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_request_body_bytes,
+        authenticator=lambda: app.state.context.authenticator,
+    )
     app.include_router(service_routes.router)
     app.include_router(sheet_routes.router)
 
@@ -88,13 +94,25 @@ def build_context(settings: Settings, *, clock: Callable[[], datetime] = utc_now
     except PolicyError as exc:
         raise ConfigurationError(str(exc)) from exc
     store = Store.open(settings.database_url.get_secret_value())
+    registry = SheetRegistry(store)
+
+    def sheet_key_version(sheet: str) -> int:
+        # A malformed id is a 422 naming the parameter, an unregistered one a 404 naming it:
+        # both before the signature is checked, which could only say "does not match".
+        check_sheet_id(sheet)
+        return registry.key_version(sheet)
+
     return ServiceContext(
         settings=settings,
         store=store,
-        registry=SheetRegistry(store),
+        registry=registry,
         # The replay cache lives in the store, so a signature accepted by one replica is
         # refused by every other one too.
-        authenticator=Authenticator(settings.auth, replay_cache=StoreReplayCache(store.engine)),
+        authenticator=Authenticator(
+            settings.auth,
+            replay_cache=StoreReplayCache(store.engine),
+            sheet_key_version=sheet_key_version,
+        ),
         policies=policies,
         team=team,
         metrics=Metrics(),

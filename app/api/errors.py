@@ -22,6 +22,7 @@ ERROR_DESCRIPTIONS = {
     "service",
     404: "No such sheet, case or run",
     409: "The run was already undone, or the sheet kept changing during the sync",
+    413: "The request body is larger than the service accepts (max_request_body_bytes)",
     422: "An invalid parameter, or a sheet that breaks the sheet contract",
     423: "The workbook is open in an office suite",
     500: "The service failed; the error was logged",

@@ -16,7 +16,7 @@ from app.auth import METRICS_PATH
 from app.auth.fastapi_adapter import authenticate_request
 from policies import Policy
 
-SERVICE_ERRORS = error_responses(401, 403, 503)
+SERVICE_ERRORS = error_responses(401, 403, 413, 503)
 # /readyz answers 503 with its own body when the service is not ready (and with the error body
 # when, e.g., Google's certificates cannot be fetched to check the caller).
 READY_ERRORS = SERVICE_ERRORS | {

@@ -43,7 +43,7 @@ class InvalidPeriodError(SheetError):
 
 
 log = logging.getLogger("aftersales.api")
-ERRORS = error_responses(401, 403, 404, 409, 422, 423, 503)
+ERRORS = error_responses(401, 403, 404, 409, 413, 422, 423, 503)
 router = APIRouter(prefix="/v1/sheets/{sheet}", tags=["sheets"], responses=ERRORS)
 
 

@@ -5,10 +5,13 @@ Credentials, in the request headers (names are case-insensitive):
 
 - `Authorization: Bearer <Google identity token>` (OIDC: the add-on's ScriptApp.getIdentityToken())
 - `Authorization: Bearer <metrics_token>` (Prometheus; only for `/metrics`)
-- `X-Aftersales-Timestamp` + `X-Aftersales-Signature` (HMAC, see `app.auth.hmac_auth`): keyed by
-  `derive_sheet_secret(master, sheet)` on sheet endpoints and by the master secret on the others.
+- `X-Aftersales-Timestamp` + `X-Aftersales-Nonce` + `X-Aftersales-Signature` (HMAC, see
+  `app.auth.hmac_auth`): keyed by `derive_sheet_secret(master, sheet, key_version)` on sheet
+  endpoints (the version comes from `sheet_key_version`, which also tells an unknown sheet apart
+  from a wrong key) and by the master secret on the others.
 
-Sending both a bearer token and a signature is refused as ambiguous.
+Sending both a bearer token and a signature is refused as ambiguous. Only HMAC needs the body
+(`needs_body`), so a bearer token is checked before the body is read.
 """
 
 from __future__ import annotations
@@ -21,17 +24,27 @@ import requests
 from pydantic import SecretStr
 
 from app.auth.hmac_auth import (
+    NONCE_HEADER,
+    NONCE_RULE,
     SIGNATURE_HEADER,
+    SIGNATURE_HEADERS,
     TIMESTAMP_HEADER,
     compute_signature,
     derive_sheet_secret,
+    parse_nonce,
     parse_signature,
     parse_timestamp,
     signature_matches,
     window_phrase,
 )
 from app.auth.oidc import GoogleCertCache, GoogleTokenVerifier
-from app.auth.principal import MASTER_SUBJECT, METRICS_SUBJECT, Principal, email_allowed
+from app.auth.principal import (
+    MASTER_SUBJECT,
+    METRICS_SUBJECT,
+    Principal,
+    domain_entry_without_workspace,
+    email_allowed,
+)
 from app.auth.replay import InMemoryReplayCache, ReplayCache
 from app.auth.settings import AuthSettings
 from app.errors import AuthError, ConfigurationError, ForbiddenError
@@ -39,6 +52,30 @@ from app.errors import AuthError, ConfigurationError, ForbiddenError
 METRICS_PATH = "/metrics"
 MIN_MASTER_SECRET_LENGTH = 32
 MIN_METRICS_TOKEN_LENGTH = 16
+_HMAC_HEADERS = tuple(name.lower() for name in SIGNATURE_HEADERS)
+
+
+def first_key_version(sheet: str) -> int:
+    """Without a registry every sheet has its first key."""
+    return 1
+
+
+def needs_body(headers: Mapping[str, str]) -> bool:
+    """True when the request's credentials cover the body (an HMAC signature): only then must
+    the body be read before the caller is known."""
+    return any(name.lower() in _HMAC_HEADERS for name in headers)
+
+
+def has_credentials(headers: Mapping[str, str]) -> bool:
+    """True when the request carries any credential header at all (valid or not)."""
+    return needs_body(headers) or any(name.lower() == "authorization" for name in headers)
+
+
+def missing_credentials() -> AuthError:
+    return AuthError(
+        "missing credentials: send 'Authorization: Bearer <identity token>' or the "
+        f"{TIMESTAMP_HEADER}, {NONCE_HEADER} and {SIGNATURE_HEADER} headers"
+    )
 
 
 class Authenticator:
@@ -49,7 +86,10 @@ class Authenticator:
         clock: Callable[[], float] = time.time,
         http: requests.Session | None = None,
         replay_cache: ReplayCache | None = None,
+        sheet_key_version: Callable[[str], int] = first_key_version,
     ) -> None:
+        """`sheet_key_version(sheet)` is the sheet's current key version; it raises (e.g. a
+        404 for a sheet nobody registered) when there is no key to check a signature with."""
         self._master = _checked_secret(
             settings.hmac_master_secret, "hmac_master_secret", MIN_MASTER_SECRET_LENGTH
         )
@@ -58,6 +98,7 @@ class Authenticator:
         )
         self._settings = settings
         self._clock = clock
+        self._sheet_key_version = sheet_key_version
         if replay_cache is None:  # not `or`: an empty cache is falsy (it has __len__)
             replay_cache = InMemoryReplayCache(settings.replay_cache_max_entries)
         self._replay = replay_cache
@@ -93,11 +134,13 @@ class Authenticator:
         authorization = lowered.get("authorization")
         signature = lowered.get(SIGNATURE_HEADER.lower())
         timestamp = lowered.get(TIMESTAMP_HEADER.lower())
-        if authorization is not None and (signature is not None or timestamp is not None):
+        nonce = lowered.get(NONCE_HEADER.lower())
+        signed = signature is not None or timestamp is not None or nonce is not None
+        if authorization is not None and signed:
             raise AuthError(
                 "send either an Authorization bearer token or an HMAC signature, not both"
             )
-        if signature is not None or timestamp is not None:
+        if signed:
             return self._authenticate_hmac(
                 method=method,
                 path=path,
@@ -105,13 +148,11 @@ class Authenticator:
                 sheet=sheet,
                 signature=signature,
                 timestamp=timestamp,
+                nonce=nonce,
             )
         if authorization is not None:
             return self._authenticate_bearer(authorization, path=path, sheet=sheet)
-        raise AuthError(
-            "missing credentials: send 'Authorization: Bearer <identity token>' or the "
-            f"{TIMESTAMP_HEADER} and {SIGNATURE_HEADER} headers"
-        )
+        raise missing_credentials()
 
     def authorize(self, principal: Principal, *, sheet: str | None, allowed: Sequence[str]) -> None:
         """Raise ForbiddenError unless `principal` may act on `sheet` (None: a non-sheet endpoint).
@@ -120,10 +161,24 @@ class Authenticator:
         is None; it only matters for Google principals.
         """
         if principal.kind == "google":
-            if email_allowed(principal.subject, allowed):
+            if email_allowed(principal.subject, allowed, principal.hosted_domain):
                 return
             where = "on this sheet" if sheet is not None else "to call this endpoint"
-            raise ForbiddenError(f"email {principal.subject} is not allowed {where}")
+            refusal = f"email {principal.subject} is not allowed {where}"
+            entry = domain_entry_without_workspace(principal.subject, allowed)
+            if entry is not None:
+                domain = entry.strip().lower()[1:]
+                account = (
+                    "this is a personal Google account (no hosted domain)"
+                    if principal.hosted_domain is None
+                    else f"this account belongs to the {principal.hosted_domain} Workspace"
+                )
+                refusal += (
+                    f": '{entry}' admits only accounts of the {domain} Google Workspace, and "
+                    f"{account}; sign in with your {domain} Workspace account or ask for the "
+                    "address to be listed exactly"
+                )
+            raise ForbiddenError(refusal)
         if principal.kind == "hmac":
             if principal.sheet == sheet:
                 return
@@ -149,8 +204,10 @@ class Authenticator:
             raise AuthError(f"the metrics token is only accepted on {METRICS_PATH}")
         if not self._settings.oidc_audiences:
             raise AuthError("Google identity tokens are not accepted: no OAuth client id is set")
-        email = self._tokens.verify(credential)
-        return Principal(kind="google", subject=email)
+        identity = self._tokens.verify(credential)
+        return Principal(
+            kind="google", subject=identity.email, hosted_domain=identity.hosted_domain
+        )
 
     def _authenticate_hmac(
         self,
@@ -161,6 +218,7 @@ class Authenticator:
         sheet: str | None,
         signature: str | None,
         timestamp: str | None,
+        nonce: str | None,
     ) -> Principal:
         if self._master is None:
             raise AuthError("HMAC signatures are not enabled on this service")
@@ -172,14 +230,25 @@ class Authenticator:
         provided = parse_signature(signature)
         if provided is None:
             raise AuthError(f"{SIGNATURE_HEADER} must be 'sha256=<64 hex digits>'")
+        if nonce is None:
+            raise AuthError(
+                f"a signed request needs the {NONCE_HEADER} header ({NONCE_RULE}, fresh for "
+                "every request, covered by the signature)"
+            )
+        if parse_nonce(nonce) is None:
+            raise AuthError(f"{NONCE_HEADER} must be {NONCE_RULE}")
         now = self._clock()
         skew = self._settings.max_skew_seconds
         if abs(now - seconds) > skew:
             raise AuthError(f"timestamp outside the {window_phrase(skew)} window")
 
         master = self._master.get_secret_value()
-        key = derive_sheet_secret(master, sheet) if sheet is not None else master
-        expected = compute_signature(key, method, path, body, seconds)
+        if sheet is not None:
+            # Before the signature: a mistyped sheet id is "unknown sheet", not a wrong key.
+            key = derive_sheet_secret(master, sheet, self._sheet_key_version(sheet))
+        else:
+            key = master
+        expected = compute_signature(key, method, path, body, seconds, nonce)
         if not signature_matches(expected, provided):
             scope = "this sheet's key" if sheet is not None else "the master secret"
             raise AuthError(f"signature does not match (expected one made with {scope})")

@@ -16,6 +16,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -143,8 +144,18 @@ def _number(value: object) -> float | None:
     return float(value)
 
 
+@dataclass(frozen=True, slots=True)
+class GoogleIdentity:
+    """What a verified identity token says about its holder."""
+
+    email: str  # verified, lower-cased
+    # The `hd` claim: the Google Workspace domain the account belongs to (lower-cased); None for
+    # a personal Google account, even one registered on a company address.
+    hosted_domain: str | None
+
+
 class GoogleTokenVerifier:
-    """Verifies an identity token and returns the caller's verified, lower-cased email."""
+    """Verifies an identity token and returns the caller's verified email and hosted domain."""
 
     def __init__(
         self,
@@ -161,7 +172,7 @@ class GoogleTokenVerifier:
         self._clock = clock
         self._skew = clock_skew_seconds
 
-    def verify(self, token: str) -> str:
+    def verify(self, token: str) -> GoogleIdentity:
         if len(token) > MAX_TOKEN_LENGTH:
             raise AuthError("token too long")
         parts = token.split(".")
@@ -185,7 +196,11 @@ class GoogleTokenVerifier:
             raise AuthError("invalid token signature")
 
         self._check_claims(claims)
-        return str(claims["email"]).strip().lower()
+        hosted = claims.get("hd")
+        hosted_domain = (
+            hosted.strip().lower() if isinstance(hosted, str) and hosted.strip() else None
+        )
+        return GoogleIdentity(str(claims["email"]).strip().lower(), hosted_domain)
 
     def _check_claims(self, claims: Mapping[str, Any]) -> None:
         if claims.get("iss") not in self._issuers:

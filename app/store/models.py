@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -122,6 +123,10 @@ class SheetRow(Base):
     timezone: Mapped[str] = mapped_column(Text)
     allowed: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The sheet's HMAC key is derived from (master secret, id, key_version); `aftersales sheets
+    # rotate` increments it, so the old secret stops working and no other sheet's changes.
+    key_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    key_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 # The notification outbox (used through app.notify): Core, since its users work with rows.

@@ -74,22 +74,20 @@ def sheet_of(path: str) -> str | None:
 
 
 class Signer:
-    """Signs requests with the test master secret (or a sheet's key derived from it).
+    """Signs requests with the test master secret (or a sheet's key derived from it), as the
+    add-on does: the current second and a fresh nonce, so no two requests share a signature."""
 
-    Identical requests get strictly older timestamps (still inside the skew window), so two of
-    them never share a signature and neither is refused as a replay."""
-
-    def __init__(self) -> None:
-        self._last: dict[tuple[str, str, bytes, str | None], int] = {}
-        self._guard = threading.Lock()
-
-    def headers(self, method: str, target: str, body: bytes, sheet: str | None) -> dict[str, str]:
-        secret = derive_sheet_secret(MASTER_SECRET, sheet) if sheet else MASTER_SECRET
-        key = (method, target, body, sheet)
-        with self._guard:
-            stamp = min(int(time.time()), self._last.get(key, 2**40) - 1)
-            self._last[key] = stamp
-        return sign_request(secret, method, target, body, stamp)
+    def headers(
+        self,
+        method: str,
+        target: str,
+        body: bytes,
+        sheet: str | None,
+        secret: str | None = None,
+    ) -> dict[str, str]:
+        if secret is None:
+            secret = derive_sheet_secret(MASTER_SECRET, sheet) if sheet else MASTER_SECRET
+        return sign_request(secret, method, target, body, int(time.time()))
 
 
 class HmacAuth(requests.auth.AuthBase):
@@ -142,28 +140,44 @@ class Api:
     # -- requests ------------------------------------------------------------------------------
 
     def signature(
-        self, method: str, path: str, body: bytes = b"", key_sheet: str | None = INFER
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        key_sheet: str | None = INFER,
+        secret: str | None = None,
     ) -> dict[str, str]:
         sheet = sheet_of(path) if key_sheet == INFER else key_sheet
-        return self.signer.headers(method, path, body, sheet)
+        return self.signer.headers(method, path, body, sheet, secret)
 
     def signed(
-        self, method: str, path: str, *, body: bytes = b"", key_sheet: str | None = INFER
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        key_sheet: str | None = INFER,
+        secret: str | None = None,
     ) -> httpx.Response:
-        headers = self.signature(method, path, body, key_sheet)
+        """A request signed with the key of `key_sheet` (default: the sheet in the path), or
+        with `secret` when given (a sheet secret as `aftersales sheets secret` prints it)."""
+        headers = self.signature(method, path, body, key_sheet, secret)
         response: httpx.Response = self.client.request(method, path, content=body, headers=headers)
         return response
 
-    def token(self, email: str) -> str:
-        """A Google-style identity token for `email`, valid now, signed with the test key."""
-        claims = claims_at(time.time(), email=email)
+    def token(self, email: str, hosted_domain: str | None = None) -> str:
+        """A Google-style identity token for `email` (of the `hosted_domain` Workspace, or a
+        personal account), valid now, signed with the test key."""
+        claims = claims_at(time.time(), email=email, hd=hosted_domain)
         token: bytes = jwt.encode(  # type: ignore[no-untyped-call]
             self.google_key.signer(), claims, key_id=GOOGLE_KID
         )
         return token.decode()
 
-    def as_user(self, email: str, method: str, path: str) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token(email)}"}
+    def as_user(
+        self, email: str, method: str, path: str, hosted_domain: str | None = None
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token(email, hosted_domain)}"}
         response: httpx.Response = self.client.request(method, path, headers=headers)
         return response
 

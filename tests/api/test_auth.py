@@ -76,17 +76,22 @@ def test_a_replayed_signature_is_refused(api: Api) -> None:
 
 
 def test_unknown_sheet_is_404_for_a_signed_caller(api: Api) -> None:
-    """A correctly signed request for a sheet that is not registered gets 404 not_found."""
+    """A correctly signed request for a sheet that is not registered gets 404 sheet_not_found."""
     response = api.signed("POST", "/v1/sheets/never-registered/sync")
     assert response.status_code == 404
-    assert response.json()["error"] == "not_found"
+    assert response.json()["error"] == "sheet_not_found"
     assert "never-registered" in response.json()["detail"]
 
 
-@pytest.mark.parametrize("email", ["lily@agency.com", "anyone@desk.example"])
-def test_google_identity_on_the_sheet_allow_list_may_sync(api: Api, email: str) -> None:
-    """The add-on's identity token for an allowed email (listed, or by its domain) syncs."""
-    response = api.as_user(email, "POST", f"/v1/sheets/{SHEET}/sync")
+@pytest.mark.parametrize(
+    ("email", "workspace"), [("lily@agency.com", None), ("anyone@desk.example", "desk.example")]
+)
+def test_google_identity_on_the_sheet_allow_list_may_sync(
+    api: Api, email: str, workspace: str | None
+) -> None:
+    """The add-on's identity token for an allowed email (listed, or an account of the listed
+    domain's Workspace) syncs."""
+    response = api.as_user(email, "POST", f"/v1/sheets/{SHEET}/sync", hosted_domain=workspace)
     assert response.status_code == 200, response.text
     assert response.json()["cases"] == 2
 

@@ -30,9 +30,11 @@ def test_email_not_on_the_sheet_allow_list_is_forbidden(authenticator: Authentic
 
 
 def test_domain_entry_admits_every_address_of_that_domain(authenticator: Authenticator) -> None:
-    """An "@agency.com" entry admits any address at agency.com, case-insensitively."""
-    authenticator.authorize(LILY, sheet=SHEET_A, allowed=["@Agency.COM"])
-    tom = Principal(kind="google", subject="tom@agency.com")
+    """An "@agency.com" entry admits any address at agency.com of the agency.com Workspace,
+    case-insensitively."""
+    lily = Principal(kind="google", subject="lily@agency.com", hosted_domain="agency.com")
+    authenticator.authorize(lily, sheet=SHEET_A, allowed=["@Agency.COM"])
+    tom = Principal(kind="google", subject="tom@agency.com", hosted_domain="agency.com")
     authenticator.authorize(tom, sheet=SHEET_A, allowed=["@agency.com"])
 
 
@@ -55,9 +57,11 @@ def test_allowed_on_one_sheet_is_forbidden_on_another(authenticator: Authenticat
 def test_token_then_allow_list_end_to_end(
     authenticator: Authenticator, mint: Callable[..., str]
 ) -> None:
-    """A valid token for an email on the domain list authenticates and is authorised."""
+    """A valid token for an email on the domain list (an account of that Workspace)
+    authenticates and is authorised."""
+    token = mint(hd="agency.com")
     principal = authenticator.authenticate(
-        method="GET", path="/v1/sheets/s/cases", headers=bearer(mint()), body=b"", sheet="s"
+        method="GET", path="/v1/sheets/s/cases", headers=bearer(token), body=b"", sheet="s"
     )
     authenticator.authorize(principal, sheet="s", allowed=["@agency.com"])
     with pytest.raises(ForbiddenError):

@@ -53,7 +53,7 @@ def test_failures_map_to_401_and_403(
     """No credentials is a 401; a valid token whose email is not on the sheet's list is a 403."""
     with TestClient(build_app(authenticator)) as client:
         anonymous = client.post("/v1/sheets/s1/sync", json={})
-        token = mint()
+        token = mint(hd="agency.com")
         forbidden = client.post("/v1/sheets/s2/sync", json={}, headers=bearer(token))
         allowed = client.post("/v1/sheets/s1/sync", json={}, headers=bearer(token))
     assert anonymous.status_code == 401

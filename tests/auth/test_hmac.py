@@ -67,11 +67,11 @@ def refused(
 
 
 def test_canonical_string_is_exactly_as_documented() -> None:
-    """The signed bytes are METHOD, path with query and timestamp, each ending in a newline, then
-    the raw body."""
+    """The signed bytes are METHOD, path with query, timestamp and nonce, each ending in a
+    newline, then the raw body."""
     assert (
-        canonical_request("post", "/v1/sheets/x/sync?a=1&b=2", 1700000000, b"\x00{}")
-        == b"POST\n/v1/sheets/x/sync?a=1&b=2\n1700000000\n\x00{}"
+        canonical_request("post", "/v1/sheets/x/sync?a=1&b=2", 1700000000, "N" * 16, b"\x00{}")
+        == b"POST\n/v1/sheets/x/sync?a=1&b=2\n1700000000\nNNNNNNNNNNNNNNNN\n\x00{}"
     )
 
 
@@ -84,12 +84,16 @@ def test_sheet_secret_derivation_is_hmac_of_the_prefixed_sheet_id() -> None:
         derive_sheet_secret("m" * 32, "")
 
 
-def test_sign_request_returns_the_two_headers() -> None:
-    """sign_request gives the timestamp and a sha256=<hex> signature over the canonical string."""
-    headers = sign_request("k", "GET", "/readyz", b"", 1700000000)
-    digest = hmac.new(b"k", b"GET\n/readyz\n1700000000\n", hashlib.sha256).hexdigest()
+def test_sign_request_returns_the_three_headers() -> None:
+    """sign_request gives the timestamp, the nonce and a sha256=<hex> signature over the
+    canonical string."""
+    nonce = "press-2025-06-15-0001"
+    headers = sign_request("k", "GET", "/readyz", b"", 1700000000, nonce)
+    message = f"GET\n/readyz\n1700000000\n{nonce}\n".encode()
+    digest = hmac.new(b"k", message, hashlib.sha256).hexdigest()
     assert headers == {
         "X-Aftersales-Timestamp": "1700000000",
+        "X-Aftersales-Nonce": nonce,
         "X-Aftersales-Signature": f"sha256={digest}",
     }
 
@@ -105,6 +109,7 @@ def test_bare_hex_and_any_header_case_are_accepted(authenticator: Authenticator)
     headers = signed(SHEET_A)
     bare = {
         "x-aftersales-timestamp": headers["X-Aftersales-Timestamp"],
+        "X-AFTERSALES-NONCE": headers["X-Aftersales-Nonce"],
         "X-AFTERSALES-SIGNATURE": headers["X-Aftersales-Signature"].removeprefix("sha256=").upper(),
     }
     assert call(authenticator, bare, sheet=SHEET_A).sheet == SHEET_A

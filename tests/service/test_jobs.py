@@ -159,12 +159,12 @@ def test_a_job_whose_sync_fails_logs_one_failed_line(
 def test_a_job_of_a_sheet_no_longer_registered_logs_one_failed_line(
     context: ServiceContext, caplog: pytest.LogCaptureFixture, job: Any
 ) -> None:
-    """A job left for a sheet that was removed logs one 'failed' line with code not_found
-    (the sweep used to raise out of the job with no structured line)."""
+    """A job left for a sheet that was removed logs one 'failed' line with code
+    sheet_not_found (the sweep used to raise out of the job with no structured line)."""
     job("gone")
 
     [line] = job_lines(caplog)
-    assert (line["sheet"], line["outcome"], line["error"]) == ("gone", "failed", "not_found")
+    assert (line["sheet"], line["outcome"], line["error"]) == ("gone", "failed", "sheet_not_found")
 
 
 def test_an_unexpected_error_logs_one_failed_line_with_its_traceback(

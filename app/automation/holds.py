@@ -35,7 +35,9 @@ def holding(findings: Iterable[Finding], inputs: frozenset[str]) -> tuple[Findin
     return tuple(
         f
         for f in findings
-        if f.severity in _HOLDING and f.kind is not FindingKind.TODO and not inputs.isdisjoint(f.inputs)
+        if f.severity in _HOLDING
+        and f.kind is not FindingKind.TODO
+        and not inputs.isdisjoint(f.inputs)
     )
 
 

@@ -29,12 +29,12 @@ from app.automation.escalation import (
     load_escalation_rules,
     new_escalations,
 )
+from app.automation.holds import holding
 from app.automation.notices import (
     customer_update_notice,
     escalation_notice,
     evidence_reminder_notice,
 )
-from app.automation.holds import holding
 from app.automation.priority import PriorityRules, explain, load_priority_rules
 from app.automation.reminders import evidence_reminder_due, reminder_event_key
 from app.automation.replies import compose, replies

@@ -156,14 +156,16 @@ def test_only_the_messages_that_use_a_flagged_input_are_held(runtime: Runtime) -
     row = by_id(runtime)["AS-T-0104"]
 
     assert row["Validation"] == (
-        f"⚠ Window Start '2025-10-10 00:00' (Cases!{WINDOW_START_COLUMN}2): Window Start (2025-10-10) "
-        "is after the case was opened (2025-10-09)."
+        f"⚠ Window Start '2025-10-10 00:00' (Cases!{WINDOW_START_COLUMN}2): "
+        "Window Start (2025-10-10) is after the case was opened (2025-10-09)."
     )
     assert row["Seller Message"] == (
         "Held: Window Start (2025-10-10) is after the case was opened (2025-10-09) — correct "
         "Window Start or Opened"
     )
-    assert row["Suggested Reply"].startswith("Hi Emma Wilson,\n\nYour after-sales request AS-T-0104")
+    assert row["Suggested Reply"].startswith(
+        "Hi Emma Wilson,\n\nYour after-sales request AS-T-0104"
+    )
 
 
 def test_a_held_reply_is_never_sent_to_the_customer(runtime: Runtime) -> None:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app.errors import AftersalesError
@@ -315,6 +316,8 @@ def _summary(report: SyncReport, as_json: bool, rt: Runtime | None = None) -> No
         f"{report.timeline_events} timeline events, {report.errors} errors, "
         f"{report.warnings} warnings, {report.duration_ms} ms"
     )
+    for note in report.all_notes:
+        out.print(escape(note))
 
 
 def main() -> None:

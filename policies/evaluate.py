@@ -27,6 +27,7 @@ from policies.models import Policy
 from policies.sla import compute_sla
 from policies.team import TeamSettings
 from policies.vocab import (
+    ALWAYS_ALLOWED_OUTCOMES,
     EVIDENCE_KINDS,
     ISSUE_TYPES,
     ITEM_CONDITIONS,
@@ -119,7 +120,7 @@ def _choose_policy(
             F.POLICY_BEFORE_FIRST_VERSION.make(
                 platform=policy.name,
                 on=on.isoformat(),
-                ref=policy.ref,
+                ref=policy.title,
                 effective_from=policy.effective_from.isoformat(),
             )
         )
@@ -158,7 +159,7 @@ def _window(
         # a missing or unknown Issue Type is already reported; this names the policy's gap
         if vocab.issue_type is not None:
             result.findings.append(
-                F.WINDOW_UNDETERMINED.make(ref=policy.ref, issue_type=vocab.issue_type)
+                F.WINDOW_UNDETERMINED.make(ref=policy.title, issue_type=vocab.issue_type)
             )
         return result
     if case.window_start is None or days is None:
@@ -268,6 +269,8 @@ def evaluate(
     )
     years.update(_sla_years(sla.clocks, now, team))
     findings.extend(_calendar_findings(years, calendars))
+    if sla.closed:
+        findings = _still_matters_when_closed(findings)
 
     return Evaluation(
         case_id=case.case_id,
@@ -288,6 +291,12 @@ def evaluate(
     )
 
 
+def _still_matters_when_closed(findings: list[Finding]) -> list[Finding]:
+    """A closed case keeps its errors and its outcome's consistency with the policy; windows,
+    evidence and dates no longer change what anyone does with it."""
+    return [f for f in findings if f.severity is Severity.ERROR or f.column == "outcome"]
+
+
 @dataclass
 class _PolicyChecks:
     reasons: list[str] = field(default_factory=list)
@@ -305,8 +314,10 @@ def _check_policy(
 ) -> _PolicyChecks:
     """Exception reasons, missing evidence, refund kinds and outcome consistency.
 
-    Cases without a return window (Lost Parcel) get refund kinds but no policy findings. With
-    Policy Exception = Yes the policy findings are lowered from warning to info.
+    Cases without a return window (Lost Parcel) get refund kinds but no policy findings. A
+    recorded Policy Exception = Yes silences what it covers (a late opening, an Outcome the
+    policy does not allow; missing evidence stays a to-do, at info); so does a rejected or
+    withdrawn Outcome for a late opening, which is the other way to decide it.
     """
     checks = _PolicyChecks()
     checks.refund_kinds = policy.refunds.allowed(vocab.issue_type, vocab.item_condition)
@@ -315,31 +326,35 @@ def _check_policy(
     acknowledged = bool(case.policy_exception)
     soft = Severity.INFO if acknowledged else Severity.WARNING
     out = checks.findings
+    declined = vocab.outcome in ALWAYS_ALLOWED_OUTCOMES  # Rejected / Withdrawn
     if window.in_window_at_opened is False and window.deadline_date and opened:
         checks.reasons.append(F.REASON_OPENED_AFTER_WINDOW)
-        out.append(
-            F.OPENED_AFTER_DEADLINE.make(
-                severity=soft,
-                opened=opened.astimezone(policy.tz).date().isoformat(),
-                deadline=window.deadline_date.isoformat(),
-                ref=policy.ref,
+        if not acknowledged and not declined:
+            out.append(
+                F.OPENED_AFTER_DEADLINE.make(
+                    opened=opened.astimezone(policy.tz).date().isoformat(),
+                    deadline=window.deadline_date.isoformat(),
+                    ref=policy.title,
+                )
             )
-        )
     checks.missing = _missing_evidence(case, policy, vocab, out, soft)
     checks.reasons.extend(F.REASON_MISSING_EVIDENCE.format(kind=k) for k in checks.missing)
-    if vocab.outcome is not None and not outcome_allowed(vocab.outcome, checks.refund_kinds):
+    outcome_conflict = vocab.outcome is not None and not outcome_allowed(
+        vocab.outcome, checks.refund_kinds
+    )
+    if outcome_conflict and not acknowledged:
         out.append(
             F.OUTCOME_NOT_ALLOWED.make(
-                severity=soft,
                 outcome=vocab.outcome,
-                ref=policy.ref,
+                ref=policy.title,
                 allowed=", ".join(allowed_outcomes(checks.refund_kinds)),
             )
         )
     if is_blank(case.item_condition) and _uses_condition(policy):
-        out.append(F.ITEM_CONDITION_MISSING.make(ref=policy.ref))
-    if acknowledged and not checks.reasons and window.deadline_date is not None:
-        out.append(F.EXCEPTION_NOT_NEEDED.make(ref=policy.ref))
+        out.append(F.ITEM_CONDITION_MISSING.make(ref=policy.title))
+    needed = checks.reasons or outcome_conflict
+    if acknowledged and not needed and window.deadline_date is not None:
+        out.append(F.EXCEPTION_NOT_NEEDED.make(ref=policy.title))
     return checks
 
 
@@ -371,7 +386,7 @@ def _missing_evidence(
             F.EVIDENCE_MISSING.make(
                 severity=severity,
                 column=F.EVIDENCE_COLUMNS.get(kind, "evidence"),
-                ref=policy.ref,
+                ref=policy.title,
                 kind_en=en,
                 kind_zh=zh,
             )

@@ -20,12 +20,22 @@ class Severity(enum.StrEnum):
     INFO = "info"
 
 
+class FindingKind(enum.StrEnum):
+    """What a finding asks of a person, which decides where the sheet shows it."""
+
+    PROBLEM = "problem"  # an input is wrong or missing: a person corrects the cell (Validation)
+    DECISION = "decision"  # the case and the policy disagree: a person decides (Validation)
+    TODO = "todo"  # work the Next Action already asks for: not repeated in Validation
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One typed observation about a case, with a stable code a program can match on.
 
     `column` is the sheet column key the finding is about (e.g. "window_start"), when there is one,
-    so the sheet can point a person at the cell to fix.
+    so the sheet can point a person at the cell to fix. `inputs` are every column key whose value
+    the finding puts in doubt: a reply or message built from one of them is held while the
+    finding stands (`app.automation.holds`). `fix` says, in a few words, what clears it.
     """
 
     code: str
@@ -33,6 +43,19 @@ class Finding:
     message: str
     message_zh: str = ""
     column: str | None = None
+    kind: FindingKind = FindingKind.PROBLEM
+    inputs: tuple[str, ...] = ()
+    fix: str = ""
+    fix_zh: str = ""
+
+    @property
+    def headline(self) -> str:
+        """The message's first clause ('what is wrong'), without the detail after '; '."""
+        return self.message.split("; ", 1)[0].rstrip(".")
+
+    @property
+    def headline_zh(self) -> str:
+        return self.message_zh.split("；", 1)[0].rstrip("。")
 
 
 class SlaState(enum.StrEnum):

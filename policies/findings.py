@@ -1,15 +1,18 @@
 """Every finding the engine can report: a stable code, a severity, the sheet column it is about,
-and its message in English and Chinese.
+what it asks of a person (its kind), the inputs it puts in doubt, its message in English and
+Chinese, and the few words that say how to clear it.
 
 Codes are dotted (`area.problem`) and never change meaning; programs match on them, people read
-the messages. Messages are `str.format` templates filled by `FindingTemplate.make`.
+the messages. Messages are `str.format` templates filled by `FindingTemplate.make`, written as
+"what is wrong; detail" so the first clause can stand alone (`Finding.headline`, used where a
+reply is held). A finding's `inputs` default to its column.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policies.facts import Finding, Severity
+from policies.facts import Finding, FindingKind, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,21 +22,34 @@ class FindingTemplate:
     column: str | None
     en: str
     zh: str
+    kind: FindingKind = FindingKind.PROBLEM
+    inputs: tuple[str, ...] = ()
+    fix_en: str = ""
+    fix_zh: str = ""
 
     def make(
         self, severity: Severity | None = None, column: str | None = None, **values: object
     ) -> Finding:
         """The finding with its messages filled in; severity/column may be overridden."""
+        column = column or self.column
+        inputs = self.inputs or ((column,) if column else ())
+        if column and column not in inputs:
+            inputs = (*inputs, column)
         return Finding(
             code=self.code,
             severity=severity or self.severity,
             message=self.en.format(**values),
             message_zh=self.zh.format(**values),
-            column=column or self.column,
+            column=column,
+            kind=self.kind,
+            inputs=inputs,
+            fix=self.fix_en,
+            fix_zh=self.fix_zh,
         )
 
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+PROBLEM, DECISION, TODO = FindingKind.PROBLEM, FindingKind.DECISION, FindingKind.TODO
 
 CASE_ID_MISSING = FindingTemplate(
     "case_id.missing",
@@ -56,6 +72,8 @@ OPENED_FUTURE = FindingTemplate(
     "opened",
     "Opened ({opened}) is in the future.",
     "开案时间（{opened}）在未来。",
+    fix_en="correct Opened",
+    fix_zh="请更正开案时间",
 )
 PLATFORM_MISSING = FindingTemplate(
     "platform.missing",
@@ -78,6 +96,9 @@ POLICY_BEFORE_FIRST_VERSION = FindingTemplate(
     "No {platform} policy was in force on {on}; the earliest version {ref} (from "
     "{effective_from}) was used.",
     "{on} 时没有生效的 {platform} 政策；已使用最早的版本 {ref}（{effective_from} 起）。",
+    inputs=("opened", "platform"),
+    fix_en="check Opened, or add the policy version that was in force",
+    fix_zh="请检查开案时间，或补充当时生效的政策版本",
 )
 ISSUE_TYPE_MISSING = FindingTemplate(
     "issue_type.missing",
@@ -85,6 +106,8 @@ ISSUE_TYPE_MISSING = FindingTemplate(
     "issue_type",
     "Issue Type is empty.",
     "问题类型为空。",
+    fix_en="fill in Issue Type",
+    fix_zh="请填写问题类型",
 )
 ISSUE_TYPE_UNKNOWN = FindingTemplate(
     "issue_type.unknown",
@@ -127,13 +150,18 @@ OUTCOME_NOT_ALLOWED = FindingTemplate(
     "outcome",
     "Outcome '{outcome}' is not allowed by {ref}; allowed: {allowed}.",
     "处理结果“{outcome}”不符合 {ref}；允许：{allowed}。",
+    kind=DECISION,
+    fix_en="change Outcome or record a Policy Exception",
+    fix_zh="请修改处理结果，或记录政策例外",
 )
 WINDOW_START_MISSING = FindingTemplate(
     "window_start.missing",
     WARNING,
     "window_start",
-    "Window Start is empty: the return deadline cannot be computed.",
-    "入库日期为空：无法计算退货截止日期。",
+    "Window Start is empty; the return deadline cannot be computed.",
+    "入库日期为空；无法计算退货截止日期。",
+    fix_en="fill in Window Start",
+    fix_zh="请填写入库日期",
 )
 WINDOW_START_FUTURE = FindingTemplate(
     "window_start.future",
@@ -141,6 +169,8 @@ WINDOW_START_FUTURE = FindingTemplate(
     "window_start",
     "Window Start ({window_start}) is in the future.",
     "入库日期（{window_start}）在未来。",
+    fix_en="correct Window Start",
+    fix_zh="请更正入库日期",
 )
 WINDOW_START_AFTER_OPENED = FindingTemplate(
     "window_start.after_opened",
@@ -148,21 +178,32 @@ WINDOW_START_AFTER_OPENED = FindingTemplate(
     "window_start",
     "Window Start ({window_start}) is after the case was opened ({opened}).",
     "入库日期（{window_start}）晚于开案日期（{opened}）。",
+    inputs=("window_start", "opened"),
+    fix_en="correct Window Start or Opened",
+    fix_zh="请更正入库日期或开案时间",
 )
 WINDOW_UNDETERMINED = FindingTemplate(
     "window.undetermined",
     WARNING,
     "issue_type",
-    "{ref} has no return window for Issue Type '{issue_type}': set the Issue Type.",
-    "{ref} 没有适用于问题类型“{issue_type}”的退货期限：请填写问题类型。",
+    "{ref} has no return window for Issue Type '{issue_type}'; set the Issue Type.",
+    "{ref} 没有适用于问题类型“{issue_type}”的退货期限；请填写问题类型。",
+    inputs=("issue_type", "window_start"),
+    fix_en="set the Issue Type",
+    fix_zh="请填写问题类型",
 )
 OPENED_AFTER_DEADLINE = FindingTemplate(
     "window.opened_after_deadline",
     WARNING,
     "opened",
-    "Opened on {opened}, after the return deadline {deadline} of {ref}: a policy exception is "
+    "Opened on {opened}, after the return deadline {deadline} of {ref}; a policy exception is "
     "needed.",
-    "开案日期 {opened} 晚于 {ref} 的退货截止日期 {deadline}：需要政策例外。",
+    "开案日期 {opened} 晚于 {ref} 的退货截止日期 {deadline}；需要政策例外。",
+    kind=DECISION,
+    # Any outcome but a rejection grants what the policy no longer covers.
+    inputs=("opened", "window_start", "outcome"),
+    fix_en="set Policy Exception to Yes to go ahead, or set Outcome to Rejected",
+    fix_zh="如需继续处理请将政策例外设为“是”，否则将处理结果设为“申请未通过”",
 )
 EVIDENCE_MISSING = FindingTemplate(
     "evidence.missing",
@@ -170,6 +211,8 @@ EVIDENCE_MISSING = FindingTemplate(
     "evidence",
     "{ref} requires {kind_en}, which is missing.",
     "{ref} 要求提供{kind_zh}，目前缺少。",
+    kind=TODO,  # the Next Action asks the customer for it
+    inputs=("evidence",),
 )
 EVIDENCE_UNRECOGNISED = FindingTemplate(
     "evidence.unrecognised",
@@ -191,6 +234,9 @@ FIRST_RESPONSE_BEFORE_OPENED = FindingTemplate(
     "first_response_at",
     "First Response At ({at}) is before Opened ({opened}).",
     "首次回复时间（{at}）早于开案时间（{opened}）。",
+    inputs=("first_response_at", "opened"),
+    fix_en="correct First Response At or Opened",
+    fix_zh="请更正首次回复时间或开案时间",
 )
 CALENDAR_YEAR_UNOFFICIAL = FindingTemplate(
     "calendar.year_unofficial",
@@ -221,6 +267,13 @@ EVIDENCE_COLUMNS: dict[str, str] = {
     "video_proof": "video_proof",
     "original_packaging": "original_packaging",
 }
+
+# A sheet without the column a required evidence kind is recorded in: said once per sync, in
+# the run's summary, not on every row that lacks it.
+EVIDENCE_COLUMN_MISSING = (
+    "The {tab} tab has no {header} column, and {count} open {cases} {need} {kind_en} ({refs}): "
+    "add {article} {header} column (Yes/No), or write '{token}' in Evidence."
+)
 
 # Exception reasons (Evaluation.exception_reasons) are stable English phrases.
 REASON_OPENED_AFTER_WINDOW = "opened after return window"

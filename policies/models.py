@@ -227,6 +227,11 @@ class Policy(_Model):
         return f"{self.platform}@{self.version}"
 
     @property
+    def title(self) -> str:
+        """The version as people name it in messages, e.g. ``Yoybuy 2025.1``."""
+        return f"{self.name} {self.version}"
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 

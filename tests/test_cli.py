@@ -35,6 +35,7 @@ SUMMARY_KEYS = {
     "errors",
     "warnings",
     "duration_ms",
+    "notes",
 }
 
 

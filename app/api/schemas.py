@@ -24,6 +24,11 @@ class SyncSummary(BaseModel):
     errors: int
     warnings: int
     duration_ms: int
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What the sheet as a whole should change (e.g. a missing evidence column), "
+        "said once here instead of on every row",
+    )
     joined: bool = Field(description="True when this request joined a run already in progress")
 
 

@@ -63,6 +63,41 @@ PLACEHOLDERS: Final[dict[str, str]] = {
 }
 LIST_PLACEHOLDERS: Final = frozenset({"missing_evidence", "refund_kinds"})
 
+# The Cases columns each placeholder's value is computed from. A reply whose template uses a
+# placeholder depends on these inputs, and is held while a finding puts one of them in doubt
+# (`app.automation.holds`). The policy version is chosen by Platform and Opened.
+_POLICY = ("platform", "opened")
+_CASE_KIND = (*_POLICY, "issue_type", "item_condition")
+_WINDOW = (*_CASE_KIND, "window_start")
+_EVIDENCE = (*_CASE_KIND, "evidence", "original_packaging", "video_proof")
+PLACEHOLDER_INPUTS: Final[dict[str, frozenset[str]]] = {
+    "case_id": frozenset({"case_id"}),
+    "customer": frozenset({"customer"}),
+    "order_no": frozenset({"order_no"}),
+    "platform": frozenset({"platform"}),
+    "channel": frozenset({"channel"}),
+    "language": frozenset({"language"}),
+    "issue_type": frozenset({"issue_type"}),
+    "item_condition": frozenset({"item_condition"}),
+    "status": frozenset({"status"}),
+    "assignee": frozenset({"assignee"}),
+    "opened": frozenset({"opened"}),
+    "deadline": frozenset(_WINDOW),
+    "days_left": frozenset(_WINDOW),
+    "missing_evidence": frozenset(_EVIDENCE),
+    "missing_evidence_text": frozenset(_EVIDENCE),
+    "refund_kinds": frozenset(_CASE_KIND),
+    "refund_kinds_text": frozenset(_CASE_KIND),
+    "outcome": frozenset({"outcome"}),
+    "refund_amount": frozenset({"refund_amount"}),
+    "currency": frozenset({"currency"}),
+    "policy_ref": frozenset(_POLICY),
+    "policy_reason": frozenset({*_WINDOW, *_EVIDENCE}),
+    "platform_response": frozenset({"platform_response"}),
+    "reminder_number": frozenset(),
+}
+assert PLACEHOLDER_INPUTS.keys() == PLACEHOLDERS.keys(), "every placeholder names its inputs"
+
 
 def placeholders_help() -> str:
     """The placeholder list as text (for the Templates tab note and the docs)."""

@@ -37,6 +37,7 @@ __all__ = [
     "render",
     "render_subject",
     "render_template",
+    "used_placeholders",
 ]
 
 MAX_OUTPUT_CHARS: Final = 5_000
@@ -76,6 +77,15 @@ def _used(source: str) -> tuple[str, ...]:
     """The placeholders a template names: only those are prepared for each case."""
     names = meta.find_undeclared_variables(ENV.parse(source))
     return tuple(name for name in PLACEHOLDERS if name in names)
+
+
+def used_placeholders(t: Template) -> frozenset[str]:
+    """The placeholders a template's subject and body name (for a template that renders)."""
+    used: set[str] = set()
+    for part, source in (("subject", t.subject), ("body", t.body)):
+        if source and not _checked(t.key, part, source):
+            used.update(_used(source))
+    return frozenset(used)
 
 
 def render(t: Template, context: Context) -> str | RenderFailure:

@@ -20,18 +20,23 @@ Customer situation (`situation`), first that applies:
 
 Seller situation (`seller_situation`), Chinese by default: closed -> none; an Outcome ->
 `outcome`; Return Shipped -> `return_shipped`; seller response overdue -> `chase`; else `request`.
+
+A message whose situation or placeholders rest on an input a finding flags is held
+(`app.automation.holds`): its cell says "Held: <what is wrong> — <what clears it>" and nothing
+is sent until the finding clears.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.automation.context import build_context
+from app.automation.holds import held_text, holding, template_inputs
 from app.automation.render import RenderFailure, render_template
 from app.automation.template_model import FALLBACK_LANGUAGE, TemplateProblem, language_code
 from app.automation.templates import TemplateSet
-from policies import CaseFacts, Evaluation, SlaState
+from policies import CaseFacts, Evaluation, Finding, SlaState
 from policies.vocab import OUTCOMES, STATUSES, normalise
 
 SELLER_LANGUAGE = "zh"
@@ -45,6 +50,16 @@ _OUTCOME_SITUATIONS = {
     "Rejected": "outcome_rejected",
     "Withdrawn": "outcome_withdrawn",
 }
+_EVIDENCE_INPUTS = frozenset({"evidence", "original_packaging", "video_proof"})
+# The inputs that choose a situation, by (audience, situation): an outcome notice announces the
+# Outcome whether or not its template names it.
+SITUATION_INPUTS: dict[tuple[str, str], frozenset[str]] = {
+    **{("customer", s): frozenset({"outcome"}) for s in _OUTCOME_SITUATIONS.values()},
+    ("customer", "platform_response"): frozenset({"platform_response"}),
+    ("customer", "evidence_request"): _EVIDENCE_INPUTS,
+    ("customer", "evidence_reminder"): _EVIDENCE_INPUTS,
+    ("seller", "outcome"): frozenset({"outcome"}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +72,32 @@ class Reply:
     language: str
     subject: str
     text: str
+    inputs: frozenset[str] = frozenset()  # the Cases columns the message is built from
 
 
 @dataclass(frozen=True, slots=True)
 class Replies:
-    """What to write into Suggested Reply and Seller Message (None: no message applies)."""
+    """The messages that may go out (None: none applies, or it is held) and the held ones.
+
+    `customer` / `seller` (and the `*_reply` objects) are what may be sent; the cells show
+    `customer_cell` / `seller_cell`, which say why a message is held.
+    """
 
     customer: str | None
     seller: str | None
     problems: tuple[TemplateProblem, ...] = ()
     customer_reply: Reply | None = None
     seller_reply: Reply | None = None
+    customer_held: str | None = None
+    seller_held: str | None = None
+
+    @property
+    def customer_cell(self) -> str | None:
+        return self.customer_held or self.customer
+
+    @property
+    def seller_cell(self) -> str | None:
+        return self.seller_held or self.seller
 
     @property
     def customer_situation(self) -> str | None:
@@ -152,6 +182,7 @@ def compose(
         language=template.language,
         subject=result.subject,
         text=result.body,
+        inputs=SITUATION_INPUTS.get((audience, which), frozenset()) | template_inputs(template),
     )
     return reply, tuple(problems)
 
@@ -164,10 +195,14 @@ def replies(
     row_values: Mapping[str, object],
     *,
     platform_name: str | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> Replies:
     """Suggested Reply (customer, in `language`, falling back to English) and Seller Message
     (Chinese) for one case; `row_values` is the case row by column key (CSAT read from 'csat').
+
+    `findings` (default: the evaluation's) are what may hold a message.
     """
+    flagged = ev.findings if findings is None else findings
     problems: list[TemplateProblem] = []
     customer: Reply | None = None
     seller: Reply | None = None
@@ -197,12 +232,18 @@ def replies(
             platform_name=platform_name,
         )
         problems.extend(p for p in found if p not in problems)
+    customer_hold = holding(flagged, customer.inputs) if customer else ()
+    seller_hold = holding(flagged, seller.inputs) if seller else ()
+    customer = None if customer_hold else customer
+    seller = None if seller_hold else seller
     return Replies(
         customer=customer.text if customer else None,
         seller=seller.text if seller else None,
         problems=tuple(problems),
         customer_reply=customer,
         seller_reply=seller,
+        customer_held=held_text(customer_hold) if customer_hold else None,
+        seller_held=held_text(seller_hold) if seller_hold else None,
     )
 
 

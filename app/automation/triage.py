@@ -53,10 +53,12 @@ def _next_action(case: CaseFacts, ev: Evaluation, now: datetime) -> tuple[str, d
     if case.outcome:
         return f"Tell the customer the outcome ({case.outcome}) and close", resolution_due
     first_due = _clock_due(ev, "first_response")
+    wanted = ", ".join(EVIDENCE_LABELS.get(k, k) for k in ev.missing_evidence)
     if first_due is not None and case.first_response_at is None:
-        return "Send the first response to the customer", first_due
+        # Missing evidence is a to-do, not a Validation warning: it is asked for here.
+        ask = f" and ask for: {wanted}" if wanted else ""
+        return f"Send the first response to the customer{ask}", first_due
     if ev.missing_evidence:
-        wanted = ", ".join(EVIDENCE_LABELS.get(k, k) for k in ev.missing_evidence)
         due = _earliest(ev.return_deadline, now + timedelta(days=1))
         return f"Ask the customer for: {wanted}", due
     if status == "awaiting customer":

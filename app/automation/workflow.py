@@ -16,7 +16,7 @@ idempotent, so a crash in between only repeats the enqueue, never loses a notice
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +29,7 @@ from app.automation.escalation import (
     load_escalation_rules,
     new_escalations,
 )
+from app.automation.holds import holding
 from app.automation.notices import (
     customer_update_notice,
     escalation_notice,
@@ -164,8 +165,14 @@ def automate_case(
     order_value: float | None = None,
     platform_name: str | None = None,
     next_action: str | None = None,
+    findings: Sequence[Finding] | None = None,
 ) -> CaseAutomation:
-    """Run the case workflow for one evaluated case (see the module doc)."""
+    """Run the case workflow for one evaluated case (see the module doc).
+
+    `findings` (default: the evaluation's) are what may hold a message: a held reply is shown
+    in its cell, never sent, reminded of or recorded as generated.
+    """
+    flagged = tuple(ev.findings if findings is None else findings)
     case_id = facts.case_id
     assignee = _text(row_values.get("assignee"))
     assignee_email = automation.escalation_rules.email_of(assignee) if assignee else None
@@ -178,7 +185,13 @@ def automate_case(
         automation.priority_rules,
     )
     written = replies(
-        facts, ev, automation.templates, language, row_values, platform_name=platform_name
+        facts,
+        ev,
+        automation.templates,
+        language,
+        row_values,
+        platform_name=platform_name,
+        findings=flagged,
     )
     problems = list(written.problems)
     events: list[TimelineEvent] = []
@@ -237,6 +250,8 @@ def automate_case(
             platform_name=platform_name,
         )
         problems.extend(p for p in found if p not in problems)
+        if reminder is not None and holding(flagged, reminder.inputs):
+            reminder = None  # held like any reply: it goes out once the finding clears
         if reminder is not None:  # without a text nothing is recorded: retried next sync
             notices.append(
                 evidence_reminder_notice(
@@ -296,8 +311,8 @@ def automate_case(
     return CaseAutomation(
         priority=decision.priority,
         priority_rule=decision.rule,
-        suggested_reply=written.customer,
-        seller_message=written.seller,
+        suggested_reply=written.customer_cell,
+        seller_message=written.seller_cell,
         escalation=escalation_text(level),
         level=level,
         notices=tuple(notices),

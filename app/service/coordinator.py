@@ -72,6 +72,8 @@ class SyncResult:
             "backend": self.backend,
             **{k: self.counts.get(k, 0) for k in SUMMARY_KEYS},
             "findings": findings,
+            # A joined run's notes were given to the request that started it.
+            "notes": self.report.all_notes if self.report is not None else [],
             "joined": self.joined,
         }
 

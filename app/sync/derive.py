@@ -12,7 +12,7 @@ from app.automation.triage import Triage
 from app.sheets.backend import CellValue
 from app.sync.history import CaseHistory
 from app.sync.rows import SheetRow, show_value
-from policies import CaseFacts, Evaluation, Finding, PauseInterval, Severity
+from policies import CaseFacts, Evaluation, Finding, FindingKind, PauseInterval, Severity
 from sheet_schema import HeaderMap
 
 _EVIDENCE_SPLIT = re.compile(r"[,;/、，；\n]+")
@@ -66,11 +66,17 @@ def case_facts(
 def validation_text(
     row: SheetRow, findings: Sequence[Finding], headers: HeaderMap, extra: Sequence[str] = ()
 ) -> str:
-    """One line per problem, each naming the tab, cell, column and value; 'OK' when clean."""
+    """One line per problem, each naming the tab, cell, column and value; 'OK' when clean.
+
+    To-dos (missing evidence) are not listed: the Next Action already asks for them, and
+    Validation is kept for what a person must correct or decide.
+    """
     lines = [f"{MARK[i.severity]} {i.describe()}" for i in row.issues]
     lines += [f"{MARK['error']} {text}" for text in extra]
     reported = {i.column for i in row.issues}
     for finding in findings:
+        if finding.kind is FindingKind.TODO:
+            continue
         if finding.column in reported and finding.severity is not Severity.INFO:
             continue  # the cell problem already says it
         lines.append(f"{MARK[finding.severity.value]} {_finding_text(row, finding, headers)}")

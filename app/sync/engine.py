@@ -329,6 +329,7 @@ class SyncEngine:
         report.warnings = plan.warnings
         report.results = plan.results
         report.notes += prepared.notes
+        report.sheet_notes = list(plan.notes)  # the last plan's: a replan says them again
         report.kpis = prepared.kpis
 
     def _finish(

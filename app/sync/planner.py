@@ -37,8 +37,18 @@ from app.sync.derive import (
 )
 from app.sync.events import observed_events
 from app.sync.rows import SheetRow
+from app.sync.sheet_notes import missing_evidence_columns
 from app.sync.values import same_value
-from policies import Calendars, CaseFacts, Evaluation, PolicySet, TeamSettings, evaluate
+from policies import (
+    Calendars,
+    CaseFacts,
+    Evaluation,
+    Finding,
+    PolicySet,
+    Severity,
+    TeamSettings,
+    evaluate,
+)
 from sheet_schema import HeaderMap, Owner, ParseContext, is_blank
 
 SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
@@ -72,6 +82,7 @@ class CasesPlan:
     snapshots: list[CaseSnapshot] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the sheet as a whole, said once
     new_cases: int = 0
     errors: int = 0
     warnings: int = 0
@@ -188,6 +199,8 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
                 priority_rule=auto.priority_rule if auto else None,
             )
         )
+    evaluations = (r.evaluation for r in plan.results)
+    plan.notes.extend(missing_evidence_columns(headers, evaluations, inp.policies))
     return plan
 
 
@@ -227,7 +240,23 @@ def _automate(
         status_change=change,
         platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
         next_action=next_action,
+        findings=[*ev.findings, *_cell_findings(row)],
     )
+
+
+def _cell_findings(row: SheetRow) -> list[Finding]:
+    """Unreadable cells as findings, so a reply built from one is held like any other."""
+    return [
+        Finding(
+            code="cell.unreadable",
+            severity=Severity(issue.severity),
+            message=issue.describe(),
+            column=issue.column,
+            inputs=(issue.column,),
+            fix=f"correct {issue.header}",
+        )
+        for issue in row.issues
+    ]
 
 
 def _str(value: object) -> str | None:

@@ -32,7 +32,14 @@ class SyncReport:
     dry_run: bool = False
     results: list[CaseResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What the sheet as a whole lacks (a missing evidence column, ...): said once, not per row.
+    sheet_notes: list[str] = field(default_factory=list)
     kpis: KpiReport | None = None
+
+    @property
+    def all_notes(self) -> list[str]:
+        """What a person should read besides the counts: the sheet's notes, then the run's."""
+        return [*self.sheet_notes, *self.notes]
 
     @property
     def findings(self) -> int:
@@ -50,6 +57,7 @@ class SyncReport:
             "errors": self.errors,
             "warnings": self.warnings,
             "duration_ms": self.duration_ms,
+            "notes": self.all_notes,
         }
 
 

@@ -24,6 +24,7 @@ SUMMARY_KEYS = {
     "errors",
     "warnings",
     "duration_ms",
+    "notes",
     "joined",
 }
 
@@ -154,3 +155,20 @@ def test_concurrent_sync_presses_share_one_run(api: Api, monkeypatch: pytest.Mon
     runs = api.context.store.list_runs(api.sheet_key())
     assert [r.id for r in runs] == [bodies[0]["run_id"]]
     assert slow.reads == 1
+
+
+def test_sync_summary_names_a_missing_evidence_column_once(api: Api) -> None:
+    """Sync now on a sheet without an Original Packaging column and two open Superbuy cases
+    answers one note naming the column to add; the rows' Validation stays clean."""
+    headers = [h for h in DEFAULT_HEADERS if h != "Original Packaging"]
+    rows = [case(**{"Case ID": f"AS-T-07{n:02d}", "Status": "New"}) for n in (1, 2)]
+    api.add_sheet("nopack", write_workbook(api.tmp / "nopack.xlsx", rows, headers=headers))
+
+    summary = api.sync("nopack")
+
+    assert summary["notes"] == [
+        "The Cases tab has no Original Packaging column, and 2 open cases need the original "
+        "packaging (Superbuy 2025.1): add an Original Packaging column (Yes/No), or write "
+        "'original packaging' in Evidence."
+    ]
+    assert [r["Validation"] for r in records(api.workbook("nopack"))] == ["OK", "OK"]

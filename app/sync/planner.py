@@ -28,6 +28,7 @@ from app.notify.messages import Notice
 from app.sheets.backend import CellUpdate, CellValue, storable
 from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync import history as hist
+from app.sync.due import ask_record, standing_ask, steady_due
 from app.sync.derive import (
     case_facts,
     error_values,
@@ -146,13 +147,17 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
         errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
         findings = list(ev.findings)
         auto: CaseAutomation | None = None
+        standing = standing_ask(snapshot.values if snapshot else None, ev, inp.tz)
+        next_due = None
         if errors:
             values = error_values(case_id)
             tri = None
         else:
             override = row.text("priority_override")
-            tri = triage(facts, ev, inp.now, override)
+            tri = triage(facts, ev, inp.now, override, standing)
             values = service_values(ev, tri, case_id, inp.tz)
+            next_due = steady_due(tri, ev)
+            values["next_due"] = wall_clock(next_due, inp.tz)
             if inp.automation is not None:
                 auto = _automate(inp, facts, ev, row, new_events, tri.next_action)
                 values.update(auto.values())
@@ -166,6 +171,9 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
         if snapshot is None:
             plan.new_cases += 1
         current = _snapshot_values(row, snapshot, now_wall)
+        current.update(
+            ask_record(tri, ev, standing, snapshot.values if snapshot else None, now_wall)
+        )
         if snapshot is None or snapshot.values != current:
             plan.snapshots.append(
                 CaseSnapshot(case_id=case_id, values=current, seq=snapshot.seq if snapshot else 0)
@@ -182,7 +190,7 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
                 validation=text,
                 errors=errors,
                 warnings=warnings,
-                next_due=tri.next_due if tri else None,
+                next_due=next_due,
                 suggested_reply=auto.suggested_reply if auto else None,
                 seller_message=auto.seller_message if auto else None,
                 priority_rule=auto.priority_rule if auto else None,

@@ -279,7 +279,7 @@ def test_demo_builds_and_syncs_200_cases_and_a_rerun_writes_nothing(cli: Cli) ->
     rows = records(cli.cwd / "demo.xlsx")
     assert len(rows) == 200
     assert all(r["Case ID"] for r in rows)  # the demo's new rows got ids
-    assert all(isinstance(r["Last Synced"], datetime) for r in rows)
+    assert all(isinstance(r["Last Changed By Service"], datetime) for r in rows)
 
     second = cli("demo", "--workbook", "demo.xlsx", "--now", NOW, "--json")
     assert second.returncode == 0, second.stderr

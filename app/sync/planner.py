@@ -28,7 +28,6 @@ from app.notify.messages import Notice
 from app.sheets.backend import CellUpdate, CellValue, storable
 from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync import history as hist
-from app.sync.due import ask_record, standing_ask, steady_due
 from app.sync.derive import (
     case_facts,
     error_values,
@@ -36,10 +35,12 @@ from app.sync.derive import (
     validation_text,
     wall_clock,
 )
+from app.sync.due import ask_record, standing_ask, steady_due
 from app.sync.events import observed_events
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
 from policies import Calendars, CaseFacts, Evaluation, PolicySet, TeamSettings, evaluate
+from policies.sla import describe_state
 from sheet_schema import HeaderMap, Owner, ParseContext, is_blank
 
 SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
@@ -158,6 +159,7 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             values = service_values(ev, tri, case_id, inp.tz)
             next_due = steady_due(tri, ev)
             values["next_due"] = wall_clock(next_due, inp.tz)
+            values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz)
             if inp.automation is not None:
                 auto = _automate(inp, facts, ev, row, new_events, tri.next_action)
                 values.update(auto.values())

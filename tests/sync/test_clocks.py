@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from app.runtime import Runtime
-from tests.workbooks import case, records, write_workbook
+from app.runtime import Runtime, open_runtime
+from tests.workbooks import DEFAULT_HEADERS, case, read_tab, records, write_workbook
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Tuesday 2025-10-14, 10:00 in Shanghai: a working morning after the National Day holidays.
@@ -105,3 +106,59 @@ def test_request_due_time_moves_only_when_the_request_changes(runtime: Runtime) 
     assert not answered["Next Action"].startswith("Ask the customer")
     assert asked_again["Next Action"] == "Ask the customer for: original packaging"
     assert asked_again["Next Due"] == datetime(2025, 10, 15, 15, 0)
+
+
+def test_sla_state_names_the_clock_and_when_it_falls_due(runtime: Runtime) -> None:
+    """SLA State says which clock it is read from and that clock's due time, so an Overdue
+    row with days left on its return window reads consistently."""
+    late = case(
+        **{
+            "Case ID": "AS-251009-0007",
+            "Opened": datetime(2025, 10, 9, 9, 30),  # Thursday morning, no reply since
+            "Platform": "Superbuy",
+            "Customer": "李娜",
+            "Issue Type": "Not as Described",
+            "Window Start": datetime(2025, 10, 8),
+            "Status": "New",
+        }
+    )
+    write_workbook(runtime.workbook, [late, *team_sheet()])
+    runtime.engine().sync(now=MORNING)
+    rows = {r["Case ID"]: r for r in records(runtime.workbook)}
+
+    # First response target 4 working hours (09:00-12:00, 13:30-18:30): 09:30 + 2h30 = 12:00,
+    # then 1h30 after lunch: due 15:00 the day it was opened.
+    assert rows["AS-251009-0007"]["SLA State"] == "Overdue: first response, due 10-09 15:00"
+    assert rows["AS-251009-0007"]["Days Left"] > 0  # the return window is another clock
+    # Awaiting Seller since this sync (Tue 10:00): the seller has 2 whole China working days,
+    # due Thu 10:00, before the resolution clock (5 days of 8h from Mon 14:10).
+    assert rows["AS-251013-0003"]["SLA State"] == "On track: seller response, due 10-16 10:00"
+    # Waiting on the customer since the first sync: the clock stands, its due time is open.
+    paused = rows["AS-251013-0002"]
+    assert paused["Next Due"] is None
+    # Resolution from Mon 11:00 to Tue 10:00 used 1h + 5h + 1h = 7h of 40h: 33h left.
+    assert paused["SLA State"] == "Paused: resolution, 33 working hours left"
+
+
+def test_row_change_time_is_named_for_what_it_is(runtime: Runtime, tmp_path: Path) -> None:
+    """The per-row time is headed 'Last Changed By Service' (it moves only when the service
+    changes the row); a sheet still headed 'Last Synced' keeps working under its old name."""
+    write_workbook(runtime.workbook, team_sheet())
+    runtime.engine().sync(now=MORNING)
+    runtime.engine().sync(now=MORNING + timedelta(hours=1))
+    header = read_tab(runtime.workbook)[0]
+    assert "Last Changed By Service" in header and "Last Synced" not in header
+    changed = records(runtime.workbook)[0]["Last Changed By Service"]
+    assert changed == datetime(2025, 10, 14, 10, 0)  # the first sync's time: nothing changed since
+
+    old = write_workbook(
+        tmp_path / "old.xlsx", team_sheet(), headers=[*DEFAULT_HEADERS, "Last Synced"]
+    )
+    rt = open_runtime(runtime.settings.model_copy(update={"workbook": old}))
+    try:
+        rt.engine().sync(now=MORNING)
+    finally:
+        rt.store.close()
+    header = read_tab(old)[0]
+    assert header.count("Last Synced") == 1 and "Last Changed By Service" not in header
+    assert records(old)[0]["Last Synced"] == datetime(2025, 10, 14, 10, 0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 from app.automation.triage import triage
@@ -25,6 +25,8 @@ from app.automation.workflow import (
     automate_case,
 )
 from app.notify.messages import Notice
+from app.notify.reach import channel_note, delivery_note
+from app.notify.settings import NotifySettings
 from app.sheets.backend import CellUpdate, CellValue, storable
 from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync import history as hist
@@ -93,6 +95,7 @@ class CasesInput:
     events: Mapping[str, Sequence[TimelineEvent]]
     known_ids: frozenset[str] = frozenset()
     automation: Automation | None = None
+    notify: NotifySettings | None = None
 
 
 def plan_cases(inp: CasesInput) -> CasesPlan:
@@ -162,6 +165,8 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz)
             if inp.automation is not None:
                 auto = _automate(inp, facts, ev, row, new_events, tri.next_action)
+                if inp.notify is not None:
+                    auto = say_where_notices_went(auto, inp.notify)
                 values.update(auto.values())
                 findings += auto.findings
                 new_events = [*new_events, *auto.events]
@@ -238,6 +243,22 @@ def _automate(
         platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
         next_action=next_action,
     )
+
+
+def say_where_notices_went(auto: CaseAutomation, settings: NotifySettings) -> CaseAutomation:
+    """Timeline events announcing a notice, and the Escalation cell, say when it is not sent."""
+    notes = {n.key: delivery_note(n, settings) for n in auto.notices}
+    events = tuple(
+        replace(e, detail=f"{e.detail.removesuffix(' queued')} — {notes[e.event_key]}")
+        if notes.get(e.event_key)
+        else e
+        for e in auto.events
+    )
+    escalation = auto.escalation
+    note = channel_note(settings)
+    if escalation and note:
+        escalation = f"{escalation} — {note}"
+    return replace(auto, events=events, escalation=escalation)
 
 
 def _str(value: object) -> str | None:

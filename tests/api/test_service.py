@@ -114,8 +114,8 @@ def test_sheet_info_shows_the_sheet_and_its_last_run(api: Api) -> None:
 
 
 def test_a_swapped_service_clock_is_used_by_syncs_and_case_details(api: Api) -> None:
-    """When the context's clock is replaced, Sync now stamps Last Changed By Service with the new time and
-    case details count days left from it, so the sheet and the sidebar agree."""
+    """When the context's clock is replaced, Sync now stamps Last Changed By Service with the new
+    time and case details count days left from it, so the sheet and the sidebar agree."""
     later = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, ten days on
     api.context.clock = Clock(later)
 

@@ -7,7 +7,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import SecretStr
+
+from app.notify.settings import NotifySettings, WebhookSettings
 from app.runtime import Runtime, open_runtime
+from app.settings import Settings
 from tests.workbooks import DEFAULT_HEADERS, case, read_tab, records, write_workbook
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -162,3 +166,44 @@ def test_row_change_time_is_named_for_what_it_is(runtime: Runtime, tmp_path: Pat
     header = read_tab(old)[0]
     assert header.count("Last Synced") == 1 and "Last Changed By Service" not in header
     assert records(old)[0]["Last Synced"] == datetime(2025, 10, 14, 10, 0)
+
+
+def _overdue_case() -> dict[str, Any]:
+    return case(
+        **{
+            "Case ID": "AS-251009-0007",
+            "Opened": datetime(2025, 10, 9, 9, 30),
+            "Customer": "李娜",
+            "Status": "New",
+            "Assignee": "Chen",
+        }
+    )
+
+
+def test_notices_with_no_channel_say_they_were_not_sent(runtime: Runtime) -> None:
+    """With no webhook or SMTP configured, the Escalation cell and the Timeline say the
+    escalation was not sent, instead of reading as if someone was told."""
+    write_workbook(runtime.workbook, [_overdue_case()])
+    runtime.engine().sync(now=MORNING)
+    row = records(runtime.workbook)[0]
+    timeline = records(runtime.workbook, "Timeline")
+
+    assert row["Escalation"].endswith(" — not sent: no channel configured")
+    escalated = [t["Detail"] for t in timeline if t["Event"] == "Escalated"]
+    assert escalated and all(d.endswith(" — not sent: no channel configured") for d in escalated)
+
+
+def test_notices_with_a_channel_read_as_sent(settings: Settings, tmp_path: Path) -> None:
+    """With a team webhook configured, the same escalation carries no 'not sent' note."""
+    hook = WebhookSettings(name="team", url=SecretStr("https://hooks.example.com/x"))
+    configured = settings.model_copy(update={"notify": NotifySettings(webhooks=(hook,))})
+    rt = open_runtime(configured)
+    try:
+        write_workbook(rt.workbook, [_overdue_case()])
+        rt.engine().sync(now=MORNING)
+    finally:
+        rt.store.close()
+    row = records(rt.workbook)[0]
+    assert row["Escalation"].startswith("L2 lead") and "not sent" not in row["Escalation"]
+    details = [t["Detail"] for t in records(rt.workbook, "Timeline") if t["Event"] == "Escalated"]
+    assert details and not any("not sent" in d for d in details)

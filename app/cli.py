@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from app.demo import is_urgent, urgent_first
 from app.errors import AftersalesError
 from app.notify.service import deliver_now
 from app.runtime import Runtime, open_runtime
@@ -272,7 +273,8 @@ def _sync(rt: Runtime, now: datetime, trigger: str, *, dry_run: bool) -> SyncRep
 
 def _show(report: SyncReport, limit: int) -> None:
     table = Table("Case", "Platform ref", "Deadline", "Days", "SLA", "Pri", "Next action")
-    ranked = sorted(report.results, key=lambda r: (r.priority or "P9", r.row))
+    urgent = [r for r in report.results if is_urgent(r)]
+    ranked = urgent_first(urgent or report.results)
     for result in ranked[:limit]:
         ev = result.evaluation
         if result.errors or ev is None:
@@ -298,6 +300,8 @@ def _show(report: SyncReport, limit: int) -> None:
             result.next_action or "",
         )
     out.print(table)
+    if len(ranked) > limit:
+        out.print(f"+{len(ranked) - limit} more urgent cases (overdue, due soon, P1 or errors)")
 
 
 def _summary(report: SyncReport, as_json: bool, rt: Runtime | None = None) -> None:

@@ -8,13 +8,15 @@ rows new (no Case ID yet), a few typos and bad dates for the Validation column t
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
 from openpyxl.styles import Font
 
+from app.sync.planner import CaseResult
 from sheet_schema import Owner, load_schema
 
 PLATFORMS = ("Superbuy", "Bhiner", "Yoybuy")
@@ -176,3 +178,27 @@ def _case(rng: random.Random, n: int, now: datetime, today: date) -> dict[str, o
         row["customer"] = '=HYPERLINK("http://example.invalid","click")'
         row["notes"] = "Customer name pasted from a form; must stay text."
     return row
+
+
+_STATE_RANK = {"Overdue": 0, "Due soon": 1}
+
+
+def urgent_first(results: Sequence[CaseResult]) -> list[CaseResult]:
+    """Cases most urgent first: overdue, then due soon, then rows with errors (they cannot be
+    worked until fixed), then the rest; within each, the earliest Next Due, then priority."""
+
+    def key(result: CaseResult) -> tuple[int, datetime, str, int]:
+        ev = result.evaluation
+        rank = 2 if result.errors or ev is None else _STATE_RANK.get(ev.sla_state.value, 3)
+        due = result.next_due or datetime.max.replace(tzinfo=UTC)
+        return rank, due.astimezone(UTC), result.priority or "P9", result.row
+
+    return sorted(results, key=key)
+
+
+def is_urgent(result: CaseResult) -> bool:
+    """Overdue, due soon, P1, or a row with errors."""
+    ev = result.evaluation
+    if result.errors or ev is None:
+        return True
+    return ev.sla_state.value in _STATE_RANK or result.priority == "P1"

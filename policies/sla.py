@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from policies.calendars import BusinessCalendar, Calendars
 from policies.facts import PauseInterval, SlaClock, SlaState
@@ -218,3 +218,56 @@ def compute_sla(
         paused_now=paused_now,
         closed=closed,
     )
+
+
+CLOCK_LABELS = {
+    "first_response": "first response",
+    "seller_response": "seller response",
+    "resolution": "resolution",
+}
+
+
+def state_clock(clocks: Iterable[SlaClock], state: SlaState) -> SlaClock | None:
+    """The open clock the case's SLA state is read from: the one in that state (for Paused,
+    any open clock) that falls due first."""
+    candidates = [
+        c
+        for c in clocks
+        if c.is_open and c.due_at is not None and (state is SlaState.PAUSED or c.state is state)
+    ]
+    return min(candidates, key=lambda c: c.due_at or datetime.max, default=None)
+
+
+def describe_state(clocks: Iterable[SlaClock], state: SlaState, now: datetime, tz: tzinfo) -> str:
+    """SLA State as a person reads it: the state, which clock, and when.
+
+    'Overdue: resolution, due 12-04 18:30', 'On track: first response, due 12-03 14:00';
+    a paused clock has no due time yet (it moves with the pause), so it says how much working
+    time is left, which stays put while the case waits: 'Paused: resolution, 33 working hours
+    left'. 'Closed', or the bare state when no clock has started.
+    """
+    clock = state_clock(clocks, state)
+    if state is SlaState.CLOSED or clock is None or clock.due_at is None:
+        return state.value
+    label = CLOCK_LABELS.get(clock.name, clock.name.replace("_", " "))
+    if state is SlaState.PAUSED:
+        if clock.breached or clock.remaining <= timedelta(0):
+            return f"{state.value}: {label}, was due {_when(clock.due_at, now, tz)}"
+        return f"{state.value}: {label}, {_working_time(clock.remaining)} left"
+    return f"{state.value}: {label}, due {_when(clock.due_at, now, tz)}"
+
+
+def _when(moment: datetime, now: datetime, tz: tzinfo) -> str:
+    """'12-04 18:30' in the team's zone; with the year when it is not this year's."""
+    local = moment.astimezone(tz)
+    same_year = local.year == now.astimezone(tz).year
+    return local.strftime("%m-%d %H:%M" if same_year else "%Y-%m-%d %H:%M")
+
+
+def _working_time(left: timedelta) -> str:
+    """Whole working hours, rounded up (under an hour: minutes)."""
+    minutes = -(-int(left.total_seconds()) // 60)
+    if minutes < 60:
+        return f"{minutes} working minute{'s' if minutes != 1 else ''}"
+    hours = -(-minutes // 60)
+    return f"{hours} working hour{'s' if hours != 1 else ''}"

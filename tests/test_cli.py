@@ -280,9 +280,32 @@ def test_demo_builds_and_syncs_200_cases_and_a_rerun_writes_nothing(cli: Cli) ->
     rows = records(cli.cwd / "demo.xlsx")
     assert len(rows) == 200
     assert all(r["Case ID"] for r in rows)  # the demo's new rows got ids
-    assert all(isinstance(r["Last Synced"], datetime) for r in rows)
+    assert all(isinstance(r["Last Changed By Service"], datetime) for r in rows)
 
     second = cli("demo", "--workbook", "demo.xlsx", "--now", NOW, "--json")
     assert second.returncode == 0, second.stderr
     assert summary(second)["cells_written"] == 0
     assert summary(second)["cases"] == 200
+
+
+def test_demo_lists_the_most_urgent_cases_first_and_counts_the_rest(cli: Cli) -> None:
+    """`demo` shows overdue cases first, earliest due first, and says how many urgent cases
+    the table left out."""
+    shown = cli("demo", "--workbook", "demo.xlsx", "--now", NOW)
+    assert shown.returncode == 0, shown.stderr
+    rows = records(cli.cwd / "demo.xlsx")
+    urgent = [
+        r
+        for r in rows
+        if str(r["SLA State"] or "").startswith(("Overdue", "Due soon"))
+        or r["Priority"] == "P1"
+        or r["Policy Ref"] is None
+    ]
+    overdue = sorted(
+        (r for r in rows if str(r["SLA State"] or "").startswith("Overdue")),
+        key=lambda r: (r["Next Due"] or datetime.max, r["Priority"] or "P9"),
+    )
+    listed = [line.split("│")[1].strip() for line in shown.stdout.splitlines() if "AS-" in line]
+    assert listed[0] == overdue[0]["Case ID"]
+    assert set(listed[: len(overdue)]) <= {r["Case ID"] for r in overdue}
+    assert f"+{len(urgent) - 25} more urgent cases" in shown.stdout

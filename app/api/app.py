@@ -22,6 +22,7 @@ from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.auth import Authenticator
 from app.errors import ConfigurationError
+from app.notify.reach import channel_note
 from app.registry import SheetRegistry
 from app.service.metrics import Metrics
 from app.settings import Settings
@@ -46,6 +47,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         context = build_context(settings, clock=clock)
         app.state.context = context
+        unsent = channel_note(settings.notify)
+        if unsent is not None:  # escalations and reminders would only be noted in the sheet
+            log.warning(
+                "notifications: %s; escalations and reminders are recorded in the sheet but "
+                "reach no one (set AFTERSALES_NOTIFY__WEBHOOKS or AFTERSALES_NOTIFY__SMTP__HOST)",
+                unsent,
+            )
         run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler
         if run_scheduler:
             from app.scheduler import SchedulerService

@@ -19,6 +19,7 @@ EVIDENCE_LABELS = {
     "tracking_proof": "tracking proof",
 }
 
+ASK_PREFIX = "Ask the customer for"
 _PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
 
 
@@ -29,9 +30,19 @@ class Triage:
     priority: str  # P1 (most urgent) .. P4
 
 
-def triage(case: CaseFacts, ev: Evaluation, now: datetime, override: str | None = None) -> Triage:
-    """Decide next action, its due time and the priority of one evaluated case."""
-    action, due = _next_action(case, ev, now)
+def triage(
+    case: CaseFacts,
+    ev: Evaluation,
+    now: datetime,
+    override: str | None = None,
+    asked_at: datetime | None = None,
+) -> Triage:
+    """Decide next action, its due time and the priority of one evaluated case.
+
+    `asked_at`: when the missing evidence was first asked for (kept by the caller), so the
+    ask's due time stays put between syncs; None means it is being asked now.
+    """
+    action, due = _next_action(case, ev, asked_at or now)
     priority = override if override in _PRIORITY_RANK else _priority(case, ev)
     return Triage(next_action=action, next_due=due, priority=priority)
 
@@ -43,7 +54,9 @@ def _clock_due(ev: Evaluation, name: str) -> datetime | None:
     return None
 
 
-def _next_action(case: CaseFacts, ev: Evaluation, now: datetime) -> tuple[str, datetime | None]:
+def _next_action(
+    case: CaseFacts, ev: Evaluation, asked_at: datetime
+) -> tuple[str, datetime | None]:
     status = (case.status or "").casefold()
     resolution_due = _clock_due(ev, "resolution")
     if ev.closed:
@@ -59,8 +72,8 @@ def _next_action(case: CaseFacts, ev: Evaluation, now: datetime) -> tuple[str, d
         ask = f" and ask for: {wanted}" if wanted else ""
         return f"Send the first response to the customer{ask}", first_due
     if ev.missing_evidence:
-        due = _earliest(ev.return_deadline, now + timedelta(days=1))
-        return f"Ask the customer for: {wanted}", due
+        due = _earliest(ev.return_deadline, asked_at + timedelta(days=1))
+        return f"{ASK_PREFIX}: {wanted}", due
     if status == "awaiting customer":
         return "Wait for the customer's reply", resolution_due
     if status == "awaiting seller":

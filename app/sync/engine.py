@@ -210,6 +210,7 @@ class SyncEngine:
                 events=events_by_case,
                 known_ids=frozenset(snapshots),
                 automation=automation,
+                notify=self.notify,
             )
         )
         timeline = placed["timeline"]

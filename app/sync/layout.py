@@ -99,8 +99,9 @@ def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:
         )
     if "sla_state" in col:
         sla = col["sla_state"]
-        rules.append(HighlightRule("overdue", f'${sla}2="Overdue"', OVERDUE_FILL))
-        rules.append(HighlightRule("due_soon", f'${sla}2="Due soon"', DUE_SOON_FILL))
+        # SLA State reads "Overdue: resolution, due 12-04 18:30": match its opening word.
+        rules.append(HighlightRule("overdue", f'LEFT(${sla}2,7)="Overdue"', OVERDUE_FILL))
+        rules.append(HighlightRule("due_soon", f'LEFT(${sla}2,8)="Due soon"', DUE_SOON_FILL))
     return tuple(rules)
 
 

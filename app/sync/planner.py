@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
 from app.automation.triage import triage
@@ -25,6 +25,8 @@ from app.automation.workflow import (
     automate_case,
 )
 from app.notify.messages import Notice
+from app.notify.reach import channel_note, delivery_note
+from app.notify.settings import NotifySettings
 from app.sheets.backend import CellUpdate, CellValue, storable
 from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync import history as hist
@@ -35,6 +37,7 @@ from app.sync.derive import (
     validation_text,
     wall_clock,
 )
+from app.sync.due import ask_record, standing_ask, steady_due
 from app.sync.events import observed_events
 from app.sync.rows import SheetRow
 from app.sync.sheet_notes import missing_evidence_columns
@@ -49,6 +52,7 @@ from policies import (
     TeamSettings,
     evaluate,
 )
+from policies.sla import describe_state
 from sheet_schema import HeaderMap, Owner, ParseContext, is_blank
 
 SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
@@ -102,6 +106,7 @@ class CasesInput:
     events: Mapping[str, Sequence[TimelineEvent]]
     known_ids: frozenset[str] = frozenset()
     automation: Automation | None = None
+    notify: NotifySettings | None = None
 
 
 def plan_cases(inp: CasesInput) -> CasesPlan:
@@ -157,15 +162,22 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
         errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
         findings = list(ev.findings)
         auto: CaseAutomation | None = None
+        standing = standing_ask(snapshot.values if snapshot else None, ev, inp.tz)
+        next_due = None
         if errors:
             values = error_values(case_id)
             tri = None
         else:
             override = row.text("priority_override")
-            tri = triage(facts, ev, inp.now, override)
+            tri = triage(facts, ev, inp.now, override, standing)
             values = service_values(ev, tri, case_id, inp.tz)
+            next_due = steady_due(tri, ev)
+            values["next_due"] = wall_clock(next_due, inp.tz)
+            values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz)
             if inp.automation is not None:
                 auto = _automate(inp, facts, ev, row, new_events, tri.next_action)
+                if inp.notify is not None:
+                    auto = say_where_notices_went(auto, inp.notify)
                 values.update(auto.values())
                 findings += auto.findings
                 new_events = [*new_events, *auto.events]
@@ -177,6 +189,9 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
         if snapshot is None:
             plan.new_cases += 1
         current = _snapshot_values(row, snapshot, now_wall)
+        current.update(
+            ask_record(tri, ev, standing, snapshot.values if snapshot else None, now_wall)
+        )
         if snapshot is None or snapshot.values != current:
             plan.snapshots.append(
                 CaseSnapshot(case_id=case_id, values=current, seq=snapshot.seq if snapshot else 0)
@@ -193,7 +208,7 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
                 validation=text,
                 errors=errors,
                 warnings=warnings,
-                next_due=tri.next_due if tri else None,
+                next_due=next_due,
                 suggested_reply=auto.suggested_reply if auto else None,
                 seller_message=auto.seller_message if auto else None,
                 priority_rule=auto.priority_rule if auto else None,
@@ -257,6 +272,22 @@ def _cell_findings(row: SheetRow) -> list[Finding]:
         )
         for issue in row.issues
     ]
+
+
+def say_where_notices_went(auto: CaseAutomation, settings: NotifySettings) -> CaseAutomation:
+    """Timeline events announcing a notice, and the Escalation cell, say when it is not sent."""
+    notes = {n.key: delivery_note(n, settings) for n in auto.notices}
+    events = tuple(
+        replace(e, detail=f"{e.detail.removesuffix(' queued')} — {notes[e.event_key]}")
+        if notes.get(e.event_key)
+        else e
+        for e in auto.events
+    )
+    escalation = auto.escalation
+    note = channel_note(settings)
+    if escalation and note:
+        escalation = f"{escalation} — {note}"
+    return replace(auto, events=events, escalation=escalation)
 
 
 def _str(value: object) -> str | None:

@@ -22,7 +22,7 @@ SERVICE_HEADERS = (
     "SLA State",
     "Priority",
     "Validation",
-    "Last Synced",
+    "Last Changed By Service",
 )
 
 

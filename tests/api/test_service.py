@@ -114,8 +114,8 @@ def test_sheet_info_shows_the_sheet_and_its_last_run(api: Api) -> None:
 
 
 def test_a_swapped_service_clock_is_used_by_syncs_and_case_details(api: Api) -> None:
-    """When the context's clock is replaced, Sync now stamps Last Synced with the new time and
-    case details count days left from it, so the sheet and the sidebar agree."""
+    """When the context's clock is replaced, Sync now stamps Last Changed By Service with the new
+    time and case details count days left from it, so the sheet and the sidebar agree."""
     later = datetime(2025, 10, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, ten days on
     api.context.clock = Clock(later)
 
@@ -123,6 +123,6 @@ def test_a_swapped_service_clock_is_used_by_syncs_and_case_details(api: Api) -> 
 
     row = records(api.workbook())[0]
     shown = api.get(f"/v1/sheets/{SHEET}/cases/AS-T-0001")
-    assert row["Last Synced"] == datetime(2025, 10, 20, 10, 0)
+    assert row["Last Changed By Service"] == datetime(2025, 10, 20, 10, 0)
     assert row["Days Left"] == shown["days_left"] == 11  # deadline 2025-10-31
     assert api.get(f"/v1/sheets/{SHEET}/runs")[0]["started_at"] == "2025-10-20T02:00:00Z"

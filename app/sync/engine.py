@@ -40,6 +40,7 @@ from app.sync.workflow_tabs import (
     load_automation,
     outbox_cells,
     seed_template_cells,
+    template_validation,
 )
 from app.sync.write_step import write_plan
 from policies import PolicySet, TeamSettings, build_calendars
@@ -190,7 +191,7 @@ class SyncEngine:
             rows["policies"], placed["policies"].headers, self.policies
         )
         calendars = build_calendars(self.team, extra_days)
-        automation, template_messages = load_automation(self.automation, rows["templates"])
+        automation = load_automation(self.automation, rows["templates"])
         snapshots = self.store.load_snapshots(self.sheet_key)
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
         for event in self.store.timeline(self.sheet_key):
@@ -237,6 +238,7 @@ class SyncEngine:
         templates = placed["templates"]
         if not any(row.values for row in rows["templates"]):  # a new or emptied tab
             updates += seed_template_cells(templates.headers)
+        template_messages = template_validation(automation, rows["templates"])
         updates += aux.validation_updates(rows["templates"], template_messages, templates.headers)
         updates += outbox_cells(
             self.outbox,

@@ -128,7 +128,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         raise SecurityError("calling functions is not allowed in templates")
 
     @staticmethod
-    def concat(parts: Iterable[str]) -> str:  # type: ignore[override]
+    def concat(parts: Iterable[str]) -> str:
         """Joins the output captured by `{% set x %}` / `{% filter %}` blocks, bounded."""
         return _join_bounded(list(parts), "a {% set %} or {% filter %} block")
 
@@ -250,7 +250,7 @@ class _BoundTree(NodeTransformer):
         return node
 
 
-def _filter(node: nodes.Expr, name: str) -> nodes.Filter:
+def _filter(node: nodes.Node, name: str) -> nodes.Filter:
     return nodes.Filter(node, name, [], [], None, None, lineno=node.lineno)
 
 

@@ -50,9 +50,9 @@ def template_validation(automation: Automation, rows: Sequence[SheetRow]) -> dic
     """
     problems: dict[str, list[str]] = {}
     for problem in (*automation.template_problems, *automation.templates.runtime_problems()):
-        found = problems.setdefault(problem.key, [])
-        if problem.message not in found:
-            found.append(problem.message)
+        noted = problems.setdefault(problem.key, [])
+        if problem.message not in noted:
+            noted.append(problem.message)
     messages: dict[int, str] = {}
     for row in rows:
         if not row.values:

@@ -269,6 +269,12 @@ def _sync(rt: Runtime, now: datetime, trigger: str, *, dry_run: bool) -> SyncRep
         return rt.engine().sync(now=now, trigger=trigger, dry_run=dry_run)
     except AftersalesError as exc:
         _fail(exc.message)
+    except Exception as exc:
+        # A bug: the engine logged the traceback with the run id and noted what the run says.
+        notes = getattr(exc, "__notes__", None)
+        if not notes:
+            raise
+        _fail(str(notes[-1]))
 
 
 def _show(report: SyncReport, limit: int) -> None:

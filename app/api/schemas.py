@@ -89,7 +89,11 @@ class RunOut(BaseModel):
     finished_at: datetime | None
     outcome: str | None
     counts: dict[str, int]
-    message: str | None
+    message: str | None = Field(
+        description="Why a failed run failed, in words. An unexpected error reads "
+        "'internal_error: the sync failed unexpectedly; the error was logged with run N': "
+        "the detail is in the service log under that run id."
+    )
     undone_by: int | None
 
 

@@ -33,7 +33,7 @@ from app.service.coordinator import SyncResult
 from app.store import RunRecord
 from app.store.codec import encode_value
 from app.sync.derive import FIX_FIRST
-from app.sync.engine import SyncEngine
+from app.sync.engine import SyncEngine, internal_error_message
 from app.sync.undo import undo_run
 from sheet_schema import ParseContext
 
@@ -289,6 +289,14 @@ def _run_out(record: RunRecord) -> RunOut:
         finished_at=record.finished_at,
         outcome=record.outcome,
         counts=record.counts,
-        message=record.message,
+        message=_run_message(record.id, record.message),
         undone_by=record.undone_by,
     )
+
+
+def _run_message(run_id: int, message: str | None) -> str | None:
+    """The run's message; runs recorded before internal errors got a stable message carried
+    the exception's repr ('internal error: ...'), which is not shown."""
+    if message is not None and message.startswith("internal error: "):
+        return internal_error_message(run_id)
+    return message

@@ -1,27 +1,37 @@
 """Rendering reply templates that many people edit, safely.
 
 `render` first checks the template (`sandbox.check_template`: see there for what is refused
-and why), then renders it in the locked-down sandbox. It never raises for a template problem:
-it returns a `RenderFailure` naming the template, the field and the placeholder. The output is
-capped at `MAX_OUTPUT_CHARS`; a longer result is a failure, not a truncation. Context values are
-cut to that length, so no filter can multiply a huge cell into a huge string before the cap.
+and why), then renders it in the locked-down sandbox (`sandbox_env`), within the limits of
+`render_limits` checked while it runs (intermediate texts, filter results, loop iterations,
+time). It never raises for anything a template does: it returns a `RenderFailure` naming the
+template, the field and the placeholder (kind `too_long` / `too_complex` past a limit). The
+output is capped at `MAX_OUTPUT_CHARS`; a longer result is a failure, not a truncation. Context
+values are cut to that length, so no filter can multiply a huge cell into a huge string.
 
 The placeholders are documented in `app.automation.placeholders` (re-exported here).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-import jinja2
 from jinja2 import meta
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 
 from app.automation.placeholders import LIST_PLACEHOLDERS, PLACEHOLDERS, placeholders_help
+from app.automation.render_limits import (
+    DEFAULT_LIMITS,
+    RenderBudget,
+    RenderLimitExceeded,
+    RenderLimits,
+    rendering,
+)
 from app.automation.sandbox import ENV, check_source, check_template
+from app.automation.sandbox_env import compile_bounded
 from app.automation.template_model import ProblemKind, Template, TemplateProblem
 
 __all__ = [
@@ -30,6 +40,7 @@ __all__ = [
     "PLACEHOLDERS",
     "Context",
     "RenderFailure",
+    "RenderLimits",
     "RenderedTemplate",
     "check_source",
     "check_template",
@@ -41,6 +52,8 @@ __all__ = [
 ]
 
 MAX_OUTPUT_CHARS: Final = 5_000
+
+log = logging.getLogger(__name__)
 
 Context = Mapping[str, object]
 
@@ -68,11 +81,6 @@ def _checked(key: str, part: str, source: str) -> tuple[TemplateProblem, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _compiled(source: str) -> jinja2.Template:
-    return ENV.from_string(source)
-
-
-@lru_cache(maxsize=1024)
 def _used(source: str) -> tuple[str, ...]:
     """The placeholders a template names: only those are prepared for each case."""
     names = meta.find_undeclared_variables(ENV.parse(source))
@@ -88,20 +96,26 @@ def used_placeholders(t: Template) -> frozenset[str]:
     return frozenset(used)
 
 
-def render(t: Template, context: Context) -> str | RenderFailure:
+def render(
+    t: Template, context: Context, limits: RenderLimits = DEFAULT_LIMITS
+) -> str | RenderFailure:
     """The template's body rendered for `context`, or a `RenderFailure` (never raises)."""
-    return _render_part(t, "body", t.body, context)
+    return _render_part(t, "body", t.body, context, limits)
 
 
-def render_subject(t: Template, context: Context) -> str | RenderFailure:
+def render_subject(
+    t: Template, context: Context, limits: RenderLimits = DEFAULT_LIMITS
+) -> str | RenderFailure:
     """The template's subject line rendered for `context` ('' for a template without one)."""
-    return _render_part(t, "subject", t.subject, context)
+    return _render_part(t, "subject", t.subject, context, limits)
 
 
-def render_template(t: Template, context: Context) -> RenderedTemplate | RenderFailure:
+def render_template(
+    t: Template, context: Context, limits: RenderLimits = DEFAULT_LIMITS
+) -> RenderedTemplate | RenderFailure:
     """Subject and body together; a failure of either is a failure."""
-    subject = render_subject(t, context)
-    body = render(t, context)
+    subject = render_subject(t, context, limits)
+    body = render(t, context, limits)
     problems = [r for r in (subject, body) if isinstance(r, RenderFailure)]
     if problems:
         return RenderFailure(tuple(p for f in problems for p in f.problems))
@@ -109,23 +123,35 @@ def render_template(t: Template, context: Context) -> RenderedTemplate | RenderF
     return RenderedTemplate(t.key, subject, body)
 
 
-def _render_part(t: Template, part: str, source: str, context: Context) -> str | RenderFailure:
+def _render_part(
+    t: Template, part: str, source: str, context: Context, limits: RenderLimits
+) -> str | RenderFailure:
     if not source:
         return ""
     problems = _checked(t.key, part, source)
     if problems:
         return RenderFailure(problems)
-    values = {name: _capped_value(context[name]) for name in _used(source) if name in context}
     try:
-        text = _capped(_compiled(source).generate(values))
+        values = {name: _capped_value(context[name]) for name in _used(source) if name in context}
+        with rendering(limits) as budget:
+            text = _capped(compile_bounded(source).generate(values), budget)
     except _TooLong:
         return _failure(t, part, "too_long", f"output is longer than {MAX_OUTPUT_CHARS} chars")
+    except RenderLimitExceeded as exc:
+        return _failure(t, part, exc.kind, exc.message)
+    except RecursionError:
+        return _failure(t, part, "too_complex", "is nested too deeply to be rendered")
+    except MemoryError:  # a backstop: the limits above should have stopped it long before
+        return _failure(t, part, "too_long", "ran out of memory while rendering")
     except UndefinedError as exc:
         return _failure(t, part, "render", f"{exc.message}", _undefined_name(exc))
     except SecurityError as exc:
         return _failure(t, part, "unsafe", f"{exc}")
     except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
         return _failure(t, part, "render", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # whatever else a template provokes stays with that template
+        log.warning("template %r (%s) failed unexpectedly", t.key, part, exc_info=True)
+        return _failure(t, part, "render", f"failed while rendering ({type(exc).__name__})")
     return text.strip()
 
 
@@ -142,10 +168,11 @@ def _capped_value(value: object) -> object:
     return value
 
 
-def _capped(chunks: Iterator[str]) -> str:
+def _capped(chunks: Iterator[str], budget: RenderBudget) -> str:
     out: list[str] = []
     total = 0
     for chunk in chunks:
+        budget.tick()
         total += len(chunk)
         if total > MAX_OUTPUT_CHARS:
             raise _TooLong

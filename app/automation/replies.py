@@ -29,7 +29,7 @@ is sent until the finding clears.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.automation.context import build_context
 from app.automation.holds import held_text, holding, template_inputs
@@ -159,22 +159,38 @@ def compose(
     Returns (reply or None, problems). Never raises for template problems.
     """
     code = language_code(language) or FALLBACK_LANGUAGE
-    choice = templates.choose(audience, which, code)
-    problems = list(choice.problems)
-    template = choice.template
-    if template is None:
-        return None, tuple(problems)
-    context = build_context(
-        facts,
-        ev,
-        template.language,
-        row_values,
-        reminder_number=reminder_number,
-        platform_name=platform_name,
-    )
-    result = render_template(template, context)
-    if isinstance(result, RenderFailure):
-        return None, (*problems, *result.problems)
+    problems: list[TemplateProblem] = []
+    failed: frozenset[str] = frozenset()
+    # Each pass either returns or takes one team template out of the running, so this ends.
+    while True:
+        choice = templates.choose(audience, which, code, skip=failed)
+        problems.extend(p for p in choice.problems if p not in problems)
+        template = choice.template
+        if template is None:
+            return None, tuple(problems)
+        context = build_context(
+            facts,
+            ev,
+            template.language,
+            row_values,
+            reminder_number=reminder_number,
+            platform_name=platform_name,
+        )
+        result = render_template(template, context)
+        if not isinstance(result, RenderFailure):
+            break
+        # A team template that fails falls back to the default, as a broken one does: past a
+        # render limit for the rest of the sync, otherwise for this case only.
+        found = [_for_case(p, facts.case_id) for p in result.problems]
+        if any(p.kind in _REFUSED_FOR_THE_SYNC for p in found):
+            fell_back = templates.refuse(template.key, found)
+        else:
+            fell_back = templates.fail(template.key, found)
+            failed |= {template.key}
+        if not fell_back:
+            return None, (*problems, *found)
+        if not any(p.kind in _REFUSED_FOR_THE_SYNC for p in found):
+            problems.extend(p for p in found if p not in problems)
     reply = Reply(
         audience=audience,
         situation=which,
@@ -185,6 +201,17 @@ def compose(
         inputs=SITUATION_INPUTS.get((audience, which), frozenset()) | template_inputs(template),
     )
     return reply, tuple(problems)
+
+
+# Problems that do not depend on one case's values: the template is not tried again this sync.
+_REFUSED_FOR_THE_SYNC = frozenset({"too_long", "too_complex", "unsafe", "syntax"})
+
+
+def _for_case(problem: TemplateProblem, case_id: str) -> TemplateProblem:
+    """A render problem of a team template, saying which case it happened with."""
+    if problem.kind in _REFUSED_FOR_THE_SYNC or not case_id:
+        return problem
+    return replace(problem, message=f"{problem.message} (with case {case_id})")
 
 
 def replies(

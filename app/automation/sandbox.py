@@ -1,11 +1,14 @@
-"""The template sandbox, and the check every template passes before it is used.
+"""The check every template passes before it is used.
 
 Templates come from a shared sheet, so they are treated as untrusted input:
 
-- Rendering uses Jinja2's `ImmutableSandboxedEnvironment` with `StrictUndefined` and no globals
-  (no `range`, `lipsum`, `cycler`, `joiner`, `namespace`, `dict`), a short allow-list of filters
-  and tests, and no autoescape (the output is plain text).
-- `check_template` parses a template and walks the syntax tree. Only a small language is
+- Rendering uses a locked-down, bounded Jinja2 sandbox (`app.automation.sandbox_env`: no
+  globals such as `range`, `lipsum`, `cycler`, `joiner`, `namespace` or `dict`, a short
+  allow-list of filters and tests, no autoescape since the output is plain text, and limits on
+  strings, filter results, loop iterations and time checked while it runs).
+- `check_template` first refuses brackets and blocks nested more than `MAX_NESTING` deep (by
+  scanning the tokens, before the recursive parser sees them) and syntax trees deeper than
+  `MAX_TREE_DEPTH`, then parses the template and walks the syntax tree. Only a small language is
   accepted: placeholders from `PLACEHOLDERS` (found with `jinja2.meta.find_undeclared_variables`),
   literals, `if`, `for` over a list placeholder (at most two loops deep), `set` / `with`,
   comparisons, `and` / `or` / `not`, `~`, `+` / `-`, and the allowed filters and tests. Function
@@ -13,19 +16,27 @@ Templates come from a shared sheet, so they are treated as untrusted input:
   `*` `**` `/` `//` `%`, macros, includes, imports, and names such as `self`, `config` or
   `lipsum` are refused as unsafe. So the classic template-injection payloads never reach the
   renderer, and loops cannot blow up. Text arguments of filters are limited to 100 characters.
+  Finally the template is compiled, so what only the compiler refuses (`{% for loop in ... %}`)
+  is a problem here too. Nothing a template holds makes the check raise.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import jinja2
-from jinja2 import StrictUndefined, meta, nodes
-from jinja2.exceptions import SecurityError, TemplateError
-from jinja2.runtime import LoopContext
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import meta, nodes
+from jinja2.exceptions import TemplateError
 
 from app.automation.placeholders import LIST_PLACEHOLDERS, PLACEHOLDERS
+from app.automation.render_limits import MAX_NESTING, MAX_TREE_DEPTH
+from app.automation.sandbox_env import (
+    ALLOWED_FILTERS,
+    ALLOWED_TESTS,
+    ENV,
+    LOOP_ATTRIBUTES,
+    compile_bounded,
+)
 from app.automation.template_model import (
     MAX_TEMPLATE_CHARS,
     ProblemKind,
@@ -33,71 +44,17 @@ from app.automation.template_model import (
     TemplateProblem,
 )
 
-MAX_LOOP_DEPTH: Final = 2
+__all__ = [
+    "ALLOWED_FILTERS",
+    "ALLOWED_TESTS",
+    "ENV",
+    "LOOP_ATTRIBUTES",
+    "MAX_LOOP_DEPTH",
+    "check_source",
+    "check_template",
+]
 
-# Filters and tests a template may use: name -> how many positional arguments it may take.
-ALLOWED_FILTERS: Final[dict[str, int]] = {
-    "join": 1,
-    "upper": 0,
-    "lower": 0,
-    "title": 0,
-    "capitalize": 0,
-    "trim": 0,
-    "default": 2,
-    "d": 2,
-    "length": 0,
-    "count": 0,
-    "first": 0,
-    "last": 0,
-    "replace": 3,
-    "truncate": 4,
-    "round": 2,
-    "int": 1,
-    "float": 1,
-    "string": 0,
-    "abs": 0,
-    "reverse": 0,
-    "wordcount": 0,
-}
-ALLOWED_TESTS: Final = frozenset(
-    {
-        "defined",
-        "undefined",
-        "none",
-        "number",
-        "string",
-        "sequence",
-        "integer",
-        "float",
-        "boolean",
-        "true",
-        "false",
-        "even",
-        "odd",
-        "divisibleby",
-        "eq",
-        "ne",
-        "lt",
-        "le",
-        "gt",
-        "ge",
-        "in",
-        "equalto",
-        "greaterthan",
-        "lessthan",
-        "==",
-        "!=",
-        "<",
-        "<=",
-        ">",
-        ">=",
-        "lower",
-        "upper",
-    }
-)
-LOOP_ATTRIBUTES: Final = frozenset(
-    {"index", "index0", "revindex", "revindex0", "first", "last", "length"}
-)
+MAX_LOOP_DEPTH: Final = 2
 # Names that are never placeholders and that template-injection payloads reach for.
 UNSAFE_NAMES: Final = frozenset(
     {
@@ -156,46 +113,6 @@ _SAFE_NODES: Final = (
 )
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox, locked down further; a second line of defence behind `check_template`."""
-
-    intercepted_binops = frozenset({"*", "**", "/", "//", "%"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        raise SecurityError(f"the operator {operator!r} is not allowed in templates")
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        return isinstance(obj, LoopContext) and attr in LOOP_ATTRIBUTES
-
-    def call(
-        __self,
-        __context: Any,
-        __obj: Any,
-        *args: Any,
-        **kwargs: Any,
-    ) -> Any:
-        raise SecurityError("calling functions is not allowed in templates")
-
-
-def _environment() -> _Sandbox:
-    env = _Sandbox(
-        undefined=StrictUndefined,
-        autoescape=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=False,
-        auto_reload=False,
-        cache_size=0,
-    )
-    env.globals.clear()
-    env.filters = {name: env.filters[name] for name in ALLOWED_FILTERS}
-    env.tests = {name: env.tests[name] for name in ALLOWED_TESTS}
-    return env
-
-
-ENV: Final = _environment()
-
-
 def check_template(t: Template) -> list[TemplateProblem]:
     """Everything that keeps `t` from being rendered safely; empty when it is usable."""
     problems: list[TemplateProblem] = []
@@ -205,15 +122,28 @@ def check_template(t: Template) -> list[TemplateProblem]:
 
 
 def check_source(key: str, part: str, source: str) -> list[TemplateProblem]:
-    """Check one template text; `key` and `part` name it in the problems."""
+    """Check one template text; `key` and `part` name it in the problems. Never raises."""
     if len(source) > MAX_TEMPLATE_CHARS:
         return [
             TemplateProblem(key, part, "too_long", f"is longer than {MAX_TEMPLATE_CHARS} chars")
         ]
     try:
+        return _check(key, part, source)
+    except RecursionError:  # a backstop: the nesting checks should have refused it first
+        return [TemplateProblem(key, part, "too_complex", "is nested too deeply to be read")]
+
+
+def _check(key: str, part: str, source: str) -> list[TemplateProblem]:
+    try:
+        nesting = _nesting(source)
+        if nesting is not None:
+            return [TemplateProblem(key, part, "too_complex", nesting)]
         tree = ENV.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         return [TemplateProblem(key, part, "syntax", f"line {exc.lineno}: {exc.message}")]
+    if _tree_depth(tree) > MAX_TREE_DEPTH:
+        message = f"its expressions are nested more than {MAX_TREE_DEPTH} deep (the limit)"
+        return [TemplateProblem(key, part, "too_complex", message)]
     checker = _Checker(key, part)
     checker.bound = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     try:
@@ -224,7 +154,63 @@ def check_source(key: str, part: str, source: str) -> list[TemplateProblem]:
         if name not in PLACEHOLDERS:
             checker.name_problem(name)
     checker.visit(tree, depth=0)
+    if not checker.problems:
+        try:
+            compile_bounded(source)
+        except jinja2.TemplateSyntaxError as exc:  # TemplateAssertionError is one
+            checker.add("syntax", f"line {exc.lineno}: {exc.message}")
     return checker.problems
+
+
+# Tags that open a block closed by `{% end... %}` (`set` only without `=`).
+_BLOCK_TAGS: Final = frozenset(
+    {"if", "for", "with", "filter", "macro", "call", "block", "autoescape", "trans"}
+)
+
+
+def _nesting(source: str) -> str | None:
+    """Why `source` nests brackets or blocks too deeply to parse safely, or None.
+
+    Reads the lexer's flat token stream, so the check itself cannot recurse.
+    """
+    brackets = blocks = 0
+    tag: list[tuple[str, str]] | None = None
+    for lineno, token, value in ENV.lex(source):
+        if token == "operator" and value in "([{":
+            brackets += 1
+            if brackets > MAX_NESTING:
+                return f"line {lineno}: brackets are nested more than {MAX_NESTING} deep"
+        elif token == "operator" and value in ")]}":
+            brackets -= 1
+        elif token == "block_begin":
+            tag = []
+        elif token == "block_end" and tag:
+            blocks += _block_step(tag)
+            if blocks > MAX_NESTING:
+                return f"line {lineno}: blocks are nested more than {MAX_NESTING} deep"
+            tag = None
+        elif tag is not None and token in ("name", "operator"):
+            tag.append((token, value))
+    return None
+
+
+def _block_step(tag: list[tuple[str, str]]) -> int:
+    first = tag[0][1] if tag[0][0] == "name" else ""
+    if first in _BLOCK_TAGS or (first == "set" and ("operator", "=") not in tag):
+        return 1
+    return -1 if first.startswith("end") else 0
+
+
+def _tree_depth(tree: nodes.Node) -> int:
+    """The depth of a syntax tree, measured without recursion."""
+    deepest = 0
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_TREE_DEPTH:
+            stack.extend((child, depth + 1) for child in node.iter_child_nodes())
+    return deepest
 
 
 class _Checker:

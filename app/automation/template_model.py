@@ -125,7 +125,14 @@ class Template(BaseModel):
 
 
 ProblemKind = Literal[
-    "invalid", "syntax", "unknown_placeholder", "unsafe", "too_long", "render", "missing"
+    "invalid",
+    "syntax",
+    "unknown_placeholder",
+    "unsafe",
+    "too_long",
+    "too_complex",
+    "render",
+    "missing",
 ]
 
 
@@ -134,7 +141,9 @@ class TemplateProblem:
     """Something wrong with one template; names the template key, the field and the placeholder.
 
     `kind`: invalid (a bad cell in the Templates tab), syntax, unknown_placeholder, unsafe,
-    too_long (template or output), render (failed while rendering), missing (no template).
+    too_long (the template, its output, or a text it builds while rendering), too_complex
+    (nested too deeply, too many loop iterations, or too slow), render (failed while
+    rendering), missing (no template).
     """
 
     key: str

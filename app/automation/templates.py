@@ -7,7 +7,10 @@ subject, body. It is seeded with `seed_rows()` when missing; afterwards the team
 - a row for the same audience / situation / language as a default takes precedence over it;
 - a bad row (unknown situation, blank body, ...) or a broken / unsafe template is a
   `TemplateProblem` naming the template key and the field, and is never used; the reply then
-  falls back to the default (and the problem is reported for every case that needed it).
+  falls back to the default (and the problem is reported for every case that needed it);
+- a team template that passes a render limit while rendering (`render_limits`) is `refuse`d for
+  the rest of the sync the same way; one that fails for one case's values (`fail`) falls back
+  to the default for that case only. Both are named in the Templates tab (`runtime_problems`).
 
 Which template a reply uses (`TemplateSet.choose`): the team's for the reader's language, the
 default for that language, the team's English one, the default English one.
@@ -103,21 +106,20 @@ class TemplateSet:
         """
         self._broken: dict[str, tuple[TemplateProblem, ...]] = dict(broken or {})
         team_list = list(team)
+        self._team_keys = frozenset(t.key for t in team_list)
+        all_defaults = tuple(default_templates() if defaults is None else defaults)
         # A usable team template replaces the default with its key; a broken one does not,
-        # so the default remains as the fallback.
-        team_keys = {t.key for t in team_list if t.key not in self._broken}
-        default_list = [
-            t
-            for t in (default_templates() if defaults is None else defaults)
-            if t.key not in team_keys
-        ]
+        # so the default remains as the fallback. Every default is kept here, since a team
+        # template can still be refused while this sync renders (`choose` hides the replaced).
+        default_list = [t for t in all_defaults if not self._replaced(t.key)]
         self._team: dict[Triple, Template] = {}
         for t in team_list:
             self._team.setdefault(_triple(t), t)
         self._defaults: dict[Triple, Template] = {}
-        for t in default_list:
+        for t in all_defaults:
             self._defaults.setdefault(_triple(t), t)
         self._all = tuple(team_list + default_list)
+        self._runtime: dict[str, list[TemplateProblem]] = {}
 
     def __iter__(self) -> Iterator[Template]:
         return iter(self._all)
@@ -128,8 +130,44 @@ class TemplateSet:
     def problems_of(self, key: str) -> tuple[TemplateProblem, ...]:
         return self._broken.get(key, ())
 
-    def choose(self, audience: str, situation: str, language: str) -> Choice:
-        """The template for a reply (see the module doc for the order), with skipped problems."""
+    def refuse(self, key: str, problems: Iterable[TemplateProblem]) -> bool:
+        """Stop using the team template `key` for the rest of this sync (it passed a limit).
+
+        False for a default template (nothing to fall back to): the reply then fails.
+        """
+        if key not in self._team_keys:
+            return False
+        found = tuple(problems)
+        self._broken[key] = (*self._broken.get(key, ()), *found)
+        self._note(key, found)
+        return True
+
+    def fail(self, key: str, problems: Iterable[TemplateProblem]) -> bool:
+        """Record that the team template `key` failed for one case; True if it is a team one."""
+        if key not in self._team_keys:
+            return False
+        self._note(key, tuple(problems))
+        return True
+
+    def runtime_problems(self) -> tuple[TemplateProblem, ...]:
+        """The problems team templates had while rendering this sync, for the Templates tab."""
+        return tuple(p for found in self._runtime.values() for p in found)
+
+    def _replaced(self, key: str, skip: frozenset[str] = frozenset()) -> bool:
+        """Whether a usable team template with this key replaces the default with it."""
+        return key in self._team_keys and key not in self._broken and key not in skip
+
+    def _note(self, key: str, problems: tuple[TemplateProblem, ...]) -> None:
+        noted = self._runtime.setdefault(key, [])
+        noted.extend(p for p in problems if p not in noted)
+
+    def choose(
+        self, audience: str, situation: str, language: str, skip: frozenset[str] = frozenset()
+    ) -> Choice:
+        """The template for a reply (see the module doc for the order), with skipped problems.
+
+        `skip`: team template keys not to use for this reply (they failed for this case).
+        """
         code = language_code(language) or FALLBACK_LANGUAGE
         order: list[Triple] = [(audience, situation, code)]
         if code != FALLBACK_LANGUAGE:
@@ -142,6 +180,10 @@ class TemplateSet:
                     continue
                 if tier is self._team and t.key in self._broken:
                     problems.extend(p for p in self._broken[t.key] if p not in problems)
+                    continue
+                if tier is self._team and t.key in skip:
+                    continue
+                if tier is self._defaults and self._replaced(t.key, skip):
                     continue
                 return Choice(t, tuple(problems))
         missing = TemplateProblem(

@@ -14,10 +14,12 @@ planner. The engine's own rules:
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from app.automation.settings import AutomationSettings
@@ -40,6 +42,7 @@ from app.sync.workflow_tabs import (
     load_automation,
     outbox_cells,
     seed_template_cells,
+    template_validation,
 )
 from app.sync.write_step import write_plan
 from policies import PolicySet, TeamSettings, build_calendars
@@ -50,6 +53,16 @@ from sheet_schema import (
     load_schema,
     match_headers,
 )
+
+log = logging.getLogger("aftersales.sync")
+
+INTERNAL_ERROR: Final = "internal_error"
+
+
+def internal_error_message(run_id: int | None) -> str:
+    """What a run that failed on an unexpected error says (its detail is in the log)."""
+    where = f" with run {run_id}" if run_id is not None else ""
+    return f"{INTERNAL_ERROR}: the sync failed unexpectedly; the error was logged{where}"
 
 
 class SyncEngine:
@@ -130,8 +143,15 @@ class SyncEngine:
                 self._finish(run_id, now, report, started, "failed", exc.message)
             raise
         except Exception as exc:
+            # A bug, not the sheet: the detail goes to the log (with the run id), the run keeps
+            # a stable code and a sentence a person can act on (never the exception's repr).
+            log.error(
+                "sync run %s of sheet %r failed unexpectedly", run_id, self.sheet_key, exc_info=True
+            )
+            message = internal_error_message(run_id)
+            exc.add_note(message)  # the CLI shows it instead of a traceback
             if run_id is not None:
-                self._finish(run_id, now, report, started, "failed", f"internal error: {exc!r}")
+                self._finish(run_id, now, report, started, "failed", message)
             raise
         if run_id is not None:
             outcome = "ok" if report.cells_written or report.layout_changes else "nothing_to_do"
@@ -190,7 +210,7 @@ class SyncEngine:
             rows["policies"], placed["policies"].headers, self.policies
         )
         calendars = build_calendars(self.team, extra_days)
-        automation, template_messages = load_automation(self.automation, rows["templates"])
+        automation = load_automation(self.automation, rows["templates"])
         snapshots = self.store.load_snapshots(self.sheet_key)
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
         for event in self.store.timeline(self.sheet_key):
@@ -238,6 +258,7 @@ class SyncEngine:
         templates = placed["templates"]
         if not any(row.values for row in rows["templates"]):  # a new or emptied tab
             updates += seed_template_cells(templates.headers)
+        template_messages = template_validation(automation, rows["templates"])
         updates += aux.validation_updates(rows["templates"], template_messages, templates.headers)
         updates += outbox_cells(
             self.outbox,

@@ -1,7 +1,8 @@
 """The automation's tabs for one sync: Templates (seeded, validated) and Outbox (mirrored).
 
 Kept apart from the engine so each stays small. `load_automation` merges the team's Templates
-rows over the shipped defaults and says, per row, whether the template is usable; the Outbox
+rows over the shipped defaults; after planning, `template_validation` says per row whether the
+template was usable (including problems found while rendering this sync's replies); the Outbox
 tab shows what the store's outbox holds for this sheet (delivery happens from the store only).
 """
 
@@ -28,22 +29,30 @@ from sheet_schema import HeaderMap, ParseContext
 OUTBOX_ROWS = 500  # the newest messages; the store keeps them all
 
 
-def load_automation(
-    settings: AutomationSettings, rows: Sequence[SheetRow]
-) -> tuple[Automation, dict[int, str]]:
-    """The automation for this sync, and a Validation message per Templates row."""
+def load_automation(settings: AutomationSettings, rows: Sequence[SheetRow]) -> Automation:
+    """The automation for this sync: the team's Templates rows merged over the defaults."""
     template_rows = [
         {k: ("" if v is None else str(v)) for k, v in row.values.items()}
         for row in rows
         if row.values
     ]
     try:
-        automation = Automation.load(settings, template_rows)
+        return Automation.load(settings, template_rows)
     except AutomationConfigError as exc:
         raise ConfigurationError(str(exc)) from exc
+
+
+def template_validation(automation: Automation, rows: Sequence[SheetRow]) -> dict[int, str]:
+    """A Validation message per Templates row, once the cases are planned.
+
+    Names what the load found and what went wrong while rendering this sync's replies (a
+    template refused past a render limit, or failing for a case).
+    """
     problems: dict[str, list[str]] = {}
-    for problem in automation.template_problems:
-        problems.setdefault(problem.key, []).append(problem.message)
+    for problem in (*automation.template_problems, *automation.templates.runtime_problems()):
+        noted = problems.setdefault(problem.key, [])
+        if problem.message not in noted:
+            noted.append(problem.message)
     messages: dict[int, str] = {}
     for row in rows:
         if not row.values:
@@ -51,7 +60,7 @@ def load_automation(
         key = row.text("key") or ""
         found = problems.get(key)
         messages[row.row] = "✗ " + "; ".join(found) if found else "OK"
-    return automation, messages
+    return messages
 
 
 def seed_template_cells(headers: HeaderMap) -> list[CellUpdate]:

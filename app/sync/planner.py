@@ -36,6 +36,7 @@ from app.sync.derive import (
     wall_clock,
 )
 from app.sync.events import observed_events
+from app.sync.hand_edits import hand_edit_lines, written_values
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
 from policies import Calendars, CaseFacts, Evaluation, PolicySet, TeamSettings, evaluate
@@ -161,11 +162,16 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
                 plan.notices.extend(auto.notices)
         text = validation_text(row, findings, headers)
         warnings = text.count("⚠")
+        edited = hand_edit_lines(
+            row, case_id, snapshot.values if snapshot else None, values, headers, inp.ctx
+        )
+        if edited:  # said once: the next sync finds the cell as the service wrote it
+            text = "\n".join(edited if text == "OK" else [text, *edited])
         _row_values(plan, inp, row, values, text)
         plan.events.extend(new_events)
         if snapshot is None:
             plan.new_cases += 1
-        current = _snapshot_values(row, snapshot, now_wall)
+        current = {**_snapshot_values(row, snapshot, now_wall), **written_values(values)}
         if snapshot is None or snapshot.values != current:
             plan.snapshots.append(
                 CaseSnapshot(case_id=case_id, values=current, seq=snapshot.seq if snapshot else 0)

@@ -7,8 +7,11 @@ Exit codes: 0 when the command ran (problems in rows are reported in the sheet, 
 
 from __future__ import annotations
 
+import difflib
 import json
 import sys
+import tempfile
+import traceback
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn, cast
@@ -33,7 +36,11 @@ err = Console(stderr=True, soft_wrap=True)
 
 Now = Annotated[
     str | None,
-    typer.Option("--now", help="Fix the clock (ISO-8601, e.g. 2025-10-03T10:00:00+08:00)."),
+    typer.Option(
+        "--now",
+        help="Fix the clock: 2025-10-03T10:00 (in the team's time zone), "
+        "2025-10-03T10:00+08:00, or 2025-10-03 (midnight).",
+    ),
 ]
 WorkbookOpt = Annotated[Path | None, typer.Option("--workbook", help="Local .xlsx workbook.")]
 SheetOpt = Annotated[
@@ -42,28 +49,53 @@ SheetOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON summary as the last line.")]
 
 
-def _now(text: str | None) -> datetime:
+def _now(text: str | None, timezone: str) -> datetime:
+    """The `--now` moment; without an offset it is a wall-clock time in the team's zone, and a
+    date alone is that day's midnight there (what a person means by "--now 2025-10-03")."""
     if text is None:
         return datetime.now(UTC)
     try:
-        moment = datetime.fromisoformat(text)
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        _fail(f"--now {text!r} is not an ISO-8601 time like 2025-10-03T10:00:00+08:00")
+        offset = datetime(2025, 10, 3, 10, tzinfo=ZoneInfo(timezone)).isoformat()[-6:]
+        _fail(
+            f"--now {text!r} is not a time: give 2025-10-03T10:00 (read in {timezone}), "
+            f"2025-10-03T10:00{offset} or 2025-10-03 (midnight)."
+        )
     if moment.tzinfo is None:
-        _fail(f"--now {text!r} needs a UTC offset, e.g. {text}+08:00")
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
     return moment
 
 
 def _fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Every failure ends here: the message on stderr, exit 2.
+
+    `message` is plain text (a sentence and its fix), never Rich markup: a workbook called
+    `cases[old].xlsx` or a URL with `[/path]` is printed as typed."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(2)
+
+
+def _bold(value: object) -> str:
+    """`value` as bold Rich markup, escaped so brackets in it print as typed."""
+    return f"[bold]{escape(str(value))}[/]"
+
+
+def _workbook_file(workbook: Path | None) -> Path | None:
+    """--workbook names a file; a folder is refused with the fix (not IsADirectoryError)."""
+    if workbook is not None and workbook.is_dir():
+        _fail(
+            f"--workbook {workbook} is a folder; give the path of an .xlsx file, "
+            f"e.g. --workbook {workbook / 'cases.xlsx'}"
+        )
+    return workbook
 
 
 def _runtime(workbook: Path | None, sheet: str | None = None) -> Runtime:
     if workbook is not None and sheet is not None:
         _fail("give --workbook or --sheet, not both")
     try:
-        return open_runtime(workbook=workbook, sheet=sheet)
+        return open_runtime(workbook=_workbook_file(workbook), sheet=sheet)
     except AftersalesError as exc:
         _fail(exc.message)
 
@@ -77,21 +109,21 @@ def demo(
     """Build the demo workbook (if missing), sync it and show the cases."""
     from app.demo_history import replay_demo
 
-    moment = _now(now)
     rt = _runtime(workbook)
+    moment = _now(now, rt.team.timezone)
     if not rt.workbook.exists():
         try:
             report = replay_demo(rt.engine(), rt.workbook, moment)
         except AftersalesError as exc:
             _fail(exc.message)
         out.print(
-            f"Created demo workbook [bold]{rt.workbook}[/] with 200 example cases "
+            f"Created demo workbook {_bold(rt.workbook)} with 200 example cases "
             "and five weeks of history."
         )
     else:
         report = _sync(rt, moment, "demo", dry_run=False)
     _show(report, limit=25)
-    out.print(f"Open [bold]{rt.workbook}[/] in LibreOffice or Excel to see the result.")
+    out.print(f"Open {_bold(rt.workbook)} in LibreOffice or Excel to see the result.")
     _summary(report, as_json)
 
 
@@ -106,7 +138,7 @@ def init(workbook: WorkbookOpt = None, sheet: SheetOpt = None) -> None:
         changes = rt.initialise()
     except AftersalesError as exc:
         _fail(exc.message)
-    where = f"[bold]{workbook}[/]" if sheet is None else f"spreadsheet [bold]{sheet}[/]"
+    where = _bold(workbook) if sheet is None else f"spreadsheet {_bold(sheet)}"
     out.print(f"Set up {where} ({changes} changes): type cases into the Cases tab, then sync.")
 
 
@@ -116,7 +148,7 @@ def sync(
 ) -> None:
     """Sync the sheet: write deadlines, SLA state, next actions and validation."""
     rt = _runtime(workbook, sheet)
-    moment = _now(now)
+    moment = _now(now, rt.team.timezone)
     report = _sync(rt, moment, "manual", dry_run=False)
     delivered = deliver_now(rt.store.engine, rt.settings.notify, rt.team, moment)
     if delivered is not None and delivered.attempted:
@@ -132,12 +164,12 @@ def check(
 ) -> None:
     """Dry run: print every finding, write nothing; exit 1 when there are errors."""
     rt = _runtime(workbook, sheet)
-    report = _sync(rt, _now(now), "check", dry_run=True)
+    report = _sync(rt, _now(now, rt.team.timezone), "check", dry_run=True)
     problems = [r for r in report.results if r.validation != "OK"]
     if not as_json:
         table = Table("Row", "Case", "Findings", title="Findings (nothing was written)")
         for result in problems:
-            table.add_row(str(result.row), result.case_id, result.validation)
+            table.add_row(str(result.row), escape(result.case_id), escape(result.validation))
         out.print(table)
     _summary(report, as_json, rt)
     if report.errors:
@@ -146,16 +178,20 @@ def check(
 
 @cli.command()
 def undo(
-    run_id: Annotated[int, typer.Argument(help="The run to undo (see the sync output).")],
+    run: Annotated[
+        str, typer.Argument(metavar="RUN", help="The run to undo (see the sync output).")
+    ],
     workbook: WorkbookOpt = None,
     sheet: SheetOpt = None,
     now: Now = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Restore the cells a run wrote, where nobody changed them since."""
+    run_id = _run_number(run)
     rt = _runtime(workbook, sheet)
+    moment = _now(now, rt.team.timezone)
     try:
-        result = rt.undo(run_id, _now(now))
+        result = rt.undo(run_id, moment)
     except AftersalesError as exc:
         _fail(exc.message)
     if as_json:
@@ -163,7 +199,18 @@ def undo(
         return
     out.print(f"Run {run_id} undone by run {result.run_id}: {result.restored} cells restored.")
     for line in result.skipped:
-        out.print(f"  kept: {line}")
+        out.print(f"  kept: {escape(line)}")
+
+
+def _run_number(text: str) -> int:
+    """A run id as typed ("7", "#7"); anything else is refused with where to find one."""
+    digits = text.strip().removeprefix("#")
+    if not digits.isdigit():
+        _fail(
+            f"{text!r} is not a run number: give the number a sync printed "
+            '("run 7: …"), e.g. `aftersales undo 7`.'
+        )
+    return int(digits)
 
 
 @cli.command()
@@ -173,7 +220,7 @@ def kpis(
     start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
     by: Annotated[
-        str, typer.Option(help="platform, assignee, platform_assignee, week or all")
+        str, typer.Option(help="all, platform, assignee, platform_assignee or week")
     ] = "all",
     now: Now = None,
     as_json: JsonOpt = False,
@@ -182,20 +229,21 @@ def kpis(
     """Team KPIs (definitions: docs/kpis.md), computed from the sheet; writes nothing."""
     from app.analytics import GROUP_KINDS, GroupKind, default_period
 
-    if by != "all" and by not in GROUP_KINDS:
-        _fail(f"--by must be one of all, {', '.join(GROUP_KINDS)}")
+    if by not in GROUP_KINDS:
+        guess = difflib.get_close_matches(by, GROUP_KINDS, n=1)
+        hint = f" (did you mean {guess[0]}?)" if guess else ""
+        _fail(f"--by {by!r} is not a grouping{hint}: use one of {', '.join(GROUP_KINDS)}.")
     rt = _runtime(workbook, sheet)
-    moment = _now(now)
+    moment = _now(now, rt.team.timezone)
     period = None
     if start or end:
         first, last = default_period(moment, ZoneInfo(rt.team.timezone))
-        try:
-            period = (
-                date.fromisoformat(start) if start else first,
-                date.fromisoformat(end) if end else last,
+        period = (_day("--from", start) or first, _day("--to", end) or last)
+        if period[0] > period[1]:
+            _fail(
+                f"the period {period[0]} – {period[1]} ends before it starts: "
+                "give --from on or before --to."
             )
-        except ValueError as exc:
-            _fail(f"--from/--to: {exc}")
     try:
         report = rt.engine().sync(now=moment, trigger="kpis", dry_run=True, kpi_period=period)
     except AftersalesError as exc:
@@ -209,17 +257,9 @@ def kpis(
         print(json.dumps(data, ensure_ascii=False))
         return
     if as_csv:
-        import csv
+        from app.analytics.csv_export import write_csv
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(flat[0]) if flat else ["group"])
-        writer.writeheader()
-        for item in flat:
-            writer.writerow(
-                {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
-                    for k, v in item.items()
-                }
-            )
+        write_csv(sys.stdout, flat)
         return
     kpi = report.kpis
     out.print(f"KPIs {kpi.start} – {kpi.end} ({kpi.timezone}), {len(report.results)} cases")
@@ -241,7 +281,7 @@ def kpis(
         for row in kpi.group(kind):
             label = " / ".join(str(x) for x in (row.platform, row.assignee, row.week) if x) or "all"
             table.add_row(
-                label,
+                escape(label),
                 str(row.cases),
                 _num(row.frt_median_hours),
                 _num(row.frt_p90_hours),
@@ -254,6 +294,15 @@ def kpis(
                 _num(row.resolution_median_days),
             )
         out.print(table)
+
+
+def _day(option: str, text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        _fail(f"{option} {text!r} is not a day: give it as YYYY-MM-DD, e.g. 2025-10-01.")
 
 
 def _num(value: float | None) -> str:
@@ -285,25 +334,25 @@ def _show(report: SyncReport, limit: int) -> None:
         ev = result.evaluation
         if result.errors or ev is None:
             table.add_row(
-                result.case_id,
+                escape(result.case_id),
                 "-",
                 "-",
                 "-",
                 "[red]error[/]",
                 "-",
-                result.validation.splitlines()[0],
+                escape(result.validation.splitlines()[0]),
             )
             continue
         deadline = ev.return_deadline_date.isoformat() if ev.return_deadline_date else "-"
         days = "-" if ev.days_left is None else str(ev.days_left)
         table.add_row(
-            result.case_id,
-            ev.policy_ref or "-",
+            escape(result.case_id),
+            escape(ev.policy_ref or "-"),
             deadline,
             days,
             ev.sla_state.value,
-            result.priority or "-",
-            result.next_action or "",
+            escape(result.priority or "-"),
+            escape(result.next_action or ""),
         )
     out.print(table)
     if len(ranked) > limit:
@@ -331,11 +380,32 @@ def _summary(report: SyncReport, as_json: bool, rt: Runtime | None = None) -> No
 
 
 def main() -> None:
+    """The console script: whatever escapes a command still ends as one sentence and exit 2."""
     try:
         cli()
-    except AftersalesError as exc:  # pragma: no cover - commands catch their own
-        err.print(f"error: {exc.message}")
-        sys.exit(2)
+    except AftersalesError as exc:  # commands catch their own; this is the net under them
+        _last_resort(exc.message)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _last_resort(f"{where}{exc.strerror or exc}. Check the path and its permissions.")
+    except Exception as exc:
+        _last_resort(f"unexpected {type(exc).__name__}: {exc}. {_save_traceback()}")
+
+
+def _last_resort(message: str) -> NoReturn:
+    try:
+        _fail(message)
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+
+
+def _save_traceback() -> str:
+    """Keep the traceback of a bug in a file (not on the screen) and say where it is."""
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="aftersales-error-", suffix=".txt", delete=False, encoding="utf-8"
+    ) as file:
+        traceback.print_exc(file=file)
+    return f"This is a bug: please report it with the details in {file.name}"
 
 
 # The service's commands (sheets, serve, openapi, addon) live in their own module.

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from app.auth import derive_sheet_secret
-from app.cli import JsonOpt, WorkbookOpt, _fail, _runtime, cli, out
+from app.cli import JsonOpt, WorkbookOpt, _bold, _fail, _runtime, _workbook_file, cli, out
 from app.errors import AftersalesError
 from app.registry import SheetKind, SheetRegistry
 from app.runtime import Runtime
@@ -39,6 +41,7 @@ def sheets_add(
     replace: Annotated[bool, typer.Option(help="Replace an existing entry.")] = False,
 ) -> None:
     """Register a sheet (a Google spreadsheet, or with --workbook a local file)."""
+    workbook = _workbook_file(workbook)
     rt = _runtime(None)
     kind: SheetKind = "workbook" if workbook is not None else "google"
     location = str(workbook.resolve()) if workbook is not None else sheet_id
@@ -54,7 +57,7 @@ def sheets_add(
         )
     except AftersalesError as exc:
         _fail(exc.message)
-    out.print(f"Registered {entry.kind} sheet [bold]{entry.id}[/] ({entry.location}).")
+    out.print(f"Registered {entry.kind} sheet {_bold(entry.id)} ({escape(entry.location)}).")
     master = rt.settings.auth.hmac_master_secret
     if master is not None:
         secret = derive_sheet_secret(master.get_secret_value(), entry.id, entry.key_version)
@@ -85,7 +88,10 @@ def sheets_list(as_json: JsonOpt = False) -> None:
         return
     table = Table("Id", "Kind", "Where", "Time zone", "Allowed")
     for e in entries:
-        table.add_row(e.id, e.kind, e.location, e.timezone, ", ".join(e.allowed) or "-")
+        table.add_row(
+            *(escape(v) for v in (e.id, e.kind, e.location, e.timezone)),
+            escape(", ".join(e.allowed) or "-"),
+        )
     out.print(table)
 
 
@@ -136,13 +142,13 @@ def sheets_remove(sheet_id: str) -> None:
         SheetRegistry(rt.store).remove(sheet_id)
     except AftersalesError as exc:
         _fail(exc.message)
-    out.print(f"Removed {sheet_id}.")
+    out.print(f"Removed {escape(sheet_id)}.")
 
 
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
-    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.", min=1, max=65535)] = None,
     demo: Annotated[
         bool, typer.Option(help="Seed and register the local demo workbook when missing.")
     ] = False,
@@ -157,6 +163,9 @@ def serve(
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
+    # Bind before anything is printed or built: a taken port is one sentence, not a banner
+    # followed by uvicorn's error; uvicorn then serves on this very socket (no race).
+    listener = _listen(host, port)
     if demo:
         _seed_demo(settings.workbook)
     try:
@@ -164,7 +173,7 @@ def serve(
     except AftersalesError as exc:
         _fail(exc.message)
     base = f"http://{host}:{port}"
-    out.print(f"After-sales Desk on [bold]{base}[/]")
+    out.print(f"After-sales Desk on {_bold(base)}")
     out.print(
         f"API reference: `aftersales openapi` prints it; {base}/openapi.json serves it to "
         "signed callers (every endpoint but /healthz needs credentials)."
@@ -174,8 +183,30 @@ def serve(
             "Development sign-in: HMAC master secret in var/dev-hmac-secret; "
             "`aftersales sheets add` prints a sheet's secret for the add-on."
         )
-    out.print(f"Workbook: [bold]{settings.workbook}[/]  Store: {_masked(settings)}")
-    uvicorn.run(application, host=host, port=port, workers=1, log_level="info")
+    out.print(f"Workbook: {_bold(settings.workbook)}  Store: {escape(_masked(settings))}")
+    config = uvicorn.Config(application, host=host, port=port, workers=1, log_level="info")
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port, or exit 2 saying why (taken, not this machine's address)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        _fail(f"--host {host!r} is not an address this machine can listen on ({exc.strerror}).")
+    listener = socket.socket(family, kind, proto)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(address)
+    except OSError as exc:
+        listener.close()
+        _fail(
+            f"Cannot listen on {host}:{port} ({exc.strerror}): another server may be using "
+            f"port {port}; stop it or give a free one with --port."
+        )
+    return listener
 
 
 @cli.command()
@@ -200,10 +231,16 @@ def addon(
     urlFetchWhitelist), ready to push with clasp as the add-on's own project."""
     from app.addon.export import whitelist_prefix, write_addon
 
+    if out_dir.exists() and not out_dir.is_dir():
+        _fail(f"--out {out_dir} is a file; give a folder (it is created if missing).")
     try:
         files = write_addon(url, out_dir)
     except ValueError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        _fail(
+            f"Cannot write the add-on into {out_dir}: {exc.strerror}. Give a folder you can write."
+        )
     for path in files:
         out.print(f"wrote {path}", markup=False, highlight=False)
     out.print(
@@ -223,7 +260,7 @@ def _seed_demo(workbook: Path) -> None:
     if not workbook.exists():
         replay_demo(rt.engine(), workbook, datetime.now(UTC))
         out.print(
-            f"Created demo workbook [bold]{workbook}[/] with 200 example cases "
+            f"Created demo workbook {_bold(workbook)} with 200 example cases "
             "and five weeks of history."
         )
     registry = SheetRegistry(rt.store)

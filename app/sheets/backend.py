@@ -91,6 +91,7 @@ class ColumnLayout:
     hidden: bool = False
     protected: bool = False  # service-owned: protected with a warning only
     width: int | None = None  # in characters
+    note: str | None = None  # the header's note/comment ("computed by After-sales Desk — …")
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,6 +209,8 @@ def _tab_requests(
             out.append(_header(sheet_id, column))
         if column.protected and _protection_name(column) not in protected:
             out.append(_protect(sheet_id, column))
+            if column.note:
+                out.append(_note(sheet_id, column))
     for rule in layout.highlights:
         if "=" + rule.formula not in rules:
             out.append(_highlight(sheet_id, rule, layout.last_column))
@@ -316,6 +318,18 @@ def _header(sheet_id: int, column: ColumnLayout) -> Json:
             "range": _range(sheet_id, 0, 1, col, col + 1),
             "rows": [{"values": [{"userEnteredValue": {"stringValue": column.header}}]}],
             "fields": "userEnteredValue",
+        }
+    }
+
+
+def _note(sheet_id: int, column: ColumnLayout) -> Json:
+    """The header's note, set with its protection (a note changes no value a person typed)."""
+    col = column.index - 1
+    return {
+        "updateCells": {
+            "range": _range(sheet_id, 0, 1, col, col + 1),
+            "rows": [{"values": [{"note": column.note}]}],
+            "fields": "note",
         }
     }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from openpyxl.cell.cell import MergedCell
 from openpyxl.chart import LineChart, Reference
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -46,6 +47,9 @@ def apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
             changes += 1
         if column.protected and _fill_hex(header) != SERVICE_HEADER_FILL:
             header.fill = PatternFill("solid", start_color=SERVICE_HEADER_FILL)
+            changes += 1
+        if column.note and header.comment is None:
+            header.comment = Comment(column.note, "After-sales Desk")
             changes += 1
         if column.hidden and not dimension.hidden:
             dimension.hidden = True  # only ever hides our own helper column; never unhides

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
+from app.sync.hand_edits import WATCHED
 from sheet_schema import HeaderMap, Owner, TabSpec, match_headers
 
 OVERDUE_FILL = "F8D7DA"
@@ -75,6 +76,7 @@ def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
                 hidden=spec.hidden,
                 protected=spec.owner is Owner.SERVICE,
                 width=_width(spec.key),
+                note=header_note(spec.key) if spec.owner is Owner.SERVICE else None,
             )
         )
     return TabLayout(
@@ -84,6 +86,12 @@ def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
         highlights=_highlights(tab, headers),
         last_column=headers.width,
     )
+
+
+def header_note(key: str) -> str:
+    """The note on a service column's header: whose column it is and where a person's value goes."""
+    hint = WATCHED.get(key, "type your own notes in Notes")
+    return f"Computed by After-sales Desk — {hint}. Edits here are replaced at the next sync."
 
 
 def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:

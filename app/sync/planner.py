@@ -39,6 +39,7 @@ from app.sync.derive import (
 )
 from app.sync.due import ask_record, standing_ask, steady_due
 from app.sync.events import observed_events
+from app.sync.hand_edits import hand_edit_lines, written_values
 from app.sync.rows import SheetRow
 from app.sync.sheet_notes import missing_evidence_columns
 from app.sync.values import same_value
@@ -184,11 +185,16 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
                 plan.notices.extend(auto.notices)
         text = validation_text(row, findings, headers)
         warnings = text.count("⚠")
+        edited = hand_edit_lines(
+            row, case_id, snapshot.values if snapshot else None, values, headers, inp.ctx
+        )
+        if edited:  # said once: the next sync finds the cell as the service wrote it
+            text = "\n".join(edited if text == "OK" else [text, *edited])
         _row_values(plan, inp, row, values, text)
         plan.events.extend(new_events)
         if snapshot is None:
             plan.new_cases += 1
-        current = _snapshot_values(row, snapshot, now_wall)
+        current = {**_snapshot_values(row, snapshot, now_wall), **written_values(values)}
         current.update(
             ask_record(tri, ev, standing, snapshot.values if snapshot else None, now_wall)
         )

@@ -109,3 +109,21 @@ def test_a_case_id_formula_that_shows_nothing_is_named_not_overwritten(
     emulator.set_values(sid, "'Cases'!A3", [[""]])  # the person clears the cell
     google_sheet.sync(NOW + timedelta(minutes=10))
     assert google_sheet.records()[1]["case_id"] == "AS-251010-0001"
+
+
+def test_service_columns_get_warning_protection_and_a_header_note(
+    google_sheet: GoogleSheet,
+) -> None:
+    """Priority's header notes it is computed (use Priority Override) and warns before an edit."""
+    google_sheet.type_rows([typed_row(1)])
+    google_sheet.sync()
+    book = google_sheet.emulator.spreadsheet(google_sheet.spreadsheet_id)
+    cases = next(t for t in book.sheets if t.title == "Cases")
+    header = [cases.get(0, c) for c in range(cases.cols)]
+    titles = google_sheet.grid()[0]
+    priority = titles.index("Priority")
+    note = header[priority].note
+    assert note is not None and "After-sales Desk" in note and "Priority Override" in note
+    assert header[titles.index("Customer")].note is None  # a person's column: no note of ours
+    guards = [p for p in cases.protected if p["range"].get("startColumnIndex") == priority]
+    assert guards and all(p.get("warningOnly") is True for p in guards)

@@ -179,11 +179,18 @@ class _Undo:
         fresh: list[CellWrite] = []
         # Every cell a run writes is in the Cases tab (the planner's writes), under whatever
         # title that tab has now. Undo the Case ID fills last: other cells are found by that id.
+        # A run that blanked a Case ID (an undo of a fill) is found where it wrote that row.
+        blanked = {w.case_id for w in writes if w.column == "case_id" and _blank(w.new_value)}
+        id_col = headers.positions.get("case_id")
         for write in sorted(writes, key=lambda w: w.column == "case_id"):
-            key = str(write.new_value) if write.column == "case_id" else write.case_id
+            key = _key(write)
             if (key, write.column) in done:
                 continue
             matches = rows_by_id.get(key, [])
+            if not matches and key in blanked and write.row_hint is not None:
+                hinted = write.row_hint - 1
+                if id_col is not None and 1 <= hinted < len(tab.rows) and _blank(tab.cell(hinted, id_col)):
+                    matches = [hinted]
             col = headers.positions.get(write.column)
             if len(matches) != 1 or col is None:
                 report.skipped.append(f"{write.header} of {key}: row not found")
@@ -248,6 +255,17 @@ class _Undo:
                 )
         except AftersalesError:
             pass  # the store is failing too: the run is closed as interrupted by the next
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and is_blank(value))
+
+
+def _key(write: CellWrite) -> str:
+    """The Case ID a written cell's row has after the run: a filled id is the new value."""
+    if write.column == "case_id" and not _blank(write.new_value):
+        return str(write.new_value)
+    return write.case_id
 
 
 def _rows_by_id(tab: TabData, headers: HeaderMap) -> dict[str, list[int]]:

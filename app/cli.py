@@ -22,8 +22,8 @@ from rich.table import Table
 from app.errors import AftersalesError
 from app.notify.service import deliver_now
 from app.runtime import Runtime, open_runtime
-from app.store import RunRecord
 from app.sheets.google import GoogleBackend
+from app.store import RunRecord
 from app.sync.report import SyncReport
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)

@@ -8,7 +8,7 @@ them.
 
 from __future__ import annotations
 
-import json
+import os
 import subprocess
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,11 +16,20 @@ from typing import Any
 
 import pytest
 
-from tests.test_cli import AFTERSALES, NOW, Cli, cli, one_line, summary  # noqa: F401
+from tests.test_cli import AFTERSALES, NOW, Cli, one_line, summary
 from tests.workbooks import case, records, user_cells, write_workbook
 
 PLATFORMS = ("Superbuy", "Bhiner", "Superbuy", "Bhiner")
 CUSTOMERS = ("王芳", "Emma Wilson", "李娜", "Noor Haddad", "陈静", "Lucas Martin")
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """The command in its own folder and SQLite store, with a cron job's clean environment."""
+    drop = ("COLUMNS", "LINES", "FORCE_COLOR")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AFTERSALES_") and k not in drop}
+    env["AFTERSALES_DATABASE_URL"] = f"sqlite:///{tmp_path}/s.db"
+    return Cli(cwd=tmp_path, env=env)
 
 
 def busy_workbook(path: Path, cases: int = 160) -> Path:
@@ -93,9 +102,7 @@ def test_two_syncs_started_together_never_overlap_and_undo_restores_only_its_run
     for report in idle:
         nothing = cli("undo", str(report["run_id"]), "--workbook", "cases.xlsx", "--now", NOW)
         assert nothing.returncode == 2
-        assert f"run {report['run_id']} wrote nothing; nothing to undo" in one_line(
-            nothing.stderr
-        )
+        assert f"run {report['run_id']} wrote nothing; nothing to undo" in one_line(nothing.stderr)
         assert workbook.read_bytes() == after_sync  # not a cell restored
 
     undone = cli("undo", str(writer["run_id"]), "--workbook", "cases.xlsx", "--now", NOW, "--json")
@@ -147,12 +154,13 @@ def test_runs_lists_each_run_as_a_table_and_as_json(cli: Cli) -> None:
 
     table = cli("runs", "--workbook", "cases.xlsx", "--limit", "2")
     assert table.returncode == 0, table.stderr
-    text = table.stdout
     for heading in ("Run", "Trigger", "Started", "Cells written", "State"):
-        assert heading in text
-    assert f"undo:{first['run_id']}" in text and "manual" in text
-    assert str(first["run_id"]) not in [line.split()[1] for line in text.splitlines() if "│" in line and line.split()[1].isdigit()]
-    assert len(json.loads(cli("runs", "--workbook", "cases.xlsx", "--json", "--limit", "1").stdout.splitlines()[-1])["runs"]) == 1
+        assert heading in table.stdout
+    shown = [line.split("│")[1].strip() for line in table.stdout.splitlines() if "│" in line]
+    assert shown[1:] == [str(runs[0]["id"]), str(second["run_id"])]  # the newest two
+    assert f"undo:{first['run_id']}" in table.stdout and "nothing_to_do" in table.stdout
+    newest = cli("runs", "--workbook", "cases.xlsx", "--json", "--limit", "1")
+    assert [r["id"] for r in summary(newest)["runs"]] == [runs[0]["id"]]
 
 
 @pytest.mark.parametrize("limit", ["0", "-3"])

@@ -100,7 +100,10 @@ def undo_run(
     if unfinished is not None:
         undo_id, earlier = unfinished.id, store.cell_writes(unfinished.id)
     else:
-        undo_id, earlier = store.start_run(sheet_key, f"{UNDO_PREFIX}{run_id}", now, backend.name), []
+        undo_id, earlier = (
+            store.start_run(sheet_key, f"{UNDO_PREFIX}{run_id}", now, backend.name),
+            [],
+        )
     step = _Undo(backend, store, sheet_key, run_id, undo_id, ctx, schema, tab_names or {})
     step.probe = probe or no_probe
     try:
@@ -158,7 +161,9 @@ class _Undo:
         title = find_tabs(self.schema, data.titles, self.tab_names).get("cases")
         tab = data.tabs.get(title or "")
         if tab is None or not tab.rows:
-            raise NotFoundError(f"The Cases tab of {self.backend.describe()} is gone; nothing to undo.")
+            raise NotFoundError(
+                f"The Cases tab of {self.backend.describe()} is gone; nothing to undo."
+            )
         headers = match_headers(spec_tab, tab.title, tab.rows[0])
         rows_by_id = _rows_by_id(tab, headers)
 
@@ -189,7 +194,11 @@ class _Undo:
             matches = rows_by_id.get(key, [])
             if not matches and key in blanked and write.row_hint is not None:
                 hinted = write.row_hint - 1
-                if id_col is not None and 1 <= hinted < len(tab.rows) and _blank(tab.cell(hinted, id_col)):
+                if (
+                    id_col is not None
+                    and 1 <= hinted < len(tab.rows)
+                    and _blank(tab.cell(hinted, id_col))
+                ):
                     matches = [hinted]
             col = headers.positions.get(write.column)
             if len(matches) != 1 or col is None:
@@ -205,7 +214,9 @@ class _Undo:
                 CellUpdate(tab.title, r + 1, col + 1, write.old_value, spec.number_format)
             )
             fresh.append(
-                CellWrite(tab.title, key, write.column, write.header, current, write.old_value, r + 1)
+                CellWrite(
+                    tab.title, key, write.column, write.header, current, write.old_value, r + 1
+                )
             )
 
         # Write-ahead: what this undo restores is stored before the sheet is written.
@@ -289,4 +300,3 @@ def _locate(
     if not matches and row_hint is not None and 1 <= row_hint - 1 < rows:
         return row_hint - 1
     return None
-

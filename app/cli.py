@@ -27,6 +27,7 @@ from app.errors import AftersalesError
 from app.notify.service import deliver_now
 from app.runtime import Runtime, open_runtime
 from app.sheets.google import GoogleBackend
+from app.store import RunRecord
 from app.sync.report import SyncReport
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -197,7 +198,14 @@ def undo(
     if as_json:
         print(json.dumps(result.as_json()))
         return
-    out.print(f"Run {run_id} undone by run {result.run_id}: {result.restored} cells restored.")
+    finished = (
+        f" ({result.resumed} of them by its earlier attempt, which had stopped midway)"
+        if result.resumed
+        else ""
+    )
+    out.print(
+        f"Run {run_id} undone by run {result.run_id}: {result.restored} cells restored{finished}."
+    )
     for line in result.skipped:
         out.print(f"  kept: {escape(line)}")
 
@@ -211,6 +219,55 @@ def _run_number(text: str) -> int:
             '("run 7: …"), e.g. `aftersales undo 7`.'
         )
     return int(digits)
+
+
+@cli.command()
+def runs(
+    workbook: WorkbookOpt = None,
+    sheet: SheetOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many runs, newest first.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the sheet's runs, newest first: id, trigger, start, cells written and state."""
+    if limit < 1:
+        _fail(f"--limit must be at least 1, got {limit}")
+    rt = _runtime(workbook, sheet)
+    try:
+        records = rt.store.list_runs(rt.sheet_key, limit=limit)
+    except AftersalesError as exc:
+        _fail(exc.message)
+    rows = [run_row(r, ZoneInfo(rt.team.timezone)) for r in records]
+    if as_json:
+        print(json.dumps({"runs": rows}, ensure_ascii=False))
+        return
+    table = Table("Run", "Trigger", "Started", "Cells written", "State", title="Runs")
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            escape(str(row["trigger"])),
+            str(row["started"]).replace("T", " ")[:16],
+            str(row["cells_written"]),
+            escape(str(row["state"])),
+        )
+    out.print(table)
+    if not rows:
+        out.print("No runs yet: sync the sheet first.")
+
+
+def run_row(run: RunRecord, tz: ZoneInfo) -> dict[str, object]:
+    """One run as `aftersales runs` shows it (times in the team's zone)."""
+    if run.undone_by is not None:
+        state = f"undone by run {run.undone_by}"
+    else:
+        state = run.outcome or "running"
+    return {
+        "id": run.id,
+        "trigger": run.trigger,
+        "started": run.started_at.astimezone(tz).isoformat(),
+        "cells_written": run.counts.get("cells_written", 0),
+        "state": state,
+        "message": run.message,
+    }
 
 
 @cli.command()
@@ -315,7 +372,9 @@ def _pct(value: float | None) -> str:
 
 def _sync(rt: Runtime, now: datetime, trigger: str, *, dry_run: bool) -> SyncReport:
     try:
-        return rt.engine().sync(now=now, trigger=trigger, dry_run=dry_run)
+        if dry_run:  # writes nothing: no need to wait for another process's run
+            return rt.engine().sync(now=now, trigger=trigger, dry_run=True)
+        return rt.sync(now, trigger)  # holds the sheet's lock, as the service does
     except AftersalesError as exc:
         _fail(exc.message)
     except Exception as exc:
@@ -376,7 +435,7 @@ def _summary(report: SyncReport, as_json: bool, rt: Runtime | None = None) -> No
         f"{report.warnings} warnings, {report.duration_ms} ms"
     )
     for note in report.all_notes:
-        out.print(escape(note))
+        out.print(f"note: {note}", markup=False, highlight=False)
 
 
 def main() -> None:

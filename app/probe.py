@@ -1,4 +1,4 @@
-"""Named points in a sync and in notification delivery, for an observer to be told about.
+"""Named points in a sync, an undo and in notification delivery, for an observer to be told about.
 
 Why: the crash-consistency guarantees (a process killed at any step of a sync is repaired by
 the next sync; a notification is never lost) are only as good as the tests that kill a real
@@ -26,11 +26,29 @@ RECORDED: Final = "recorded"  # cell writes, snapshots and events stored; run no
 # The workbook backend (app/sheets/workbook.py): the new file is complete under a temporary
 # name and is about to replace the workbook.
 FILE_STAGED: Final = "file_staged"
+# Undo (app/sync/undo.py), in the order an undo passes them (the workbook's FILE_STAGED falls
+# between UNDO_STAGED and UNDO_WROTE).
+UNDO_STAGED: Final = "undo_staged"  # the cells to restore are stored; the sheet is not written
+UNDO_WROTE: Final = "undo_wrote"  # the sheet is written; the undo is not recorded as done
+UNDO_RECORDED: Final = "undo_recorded"  # the run is marked undone and the undo finished
 # Delivery (app/notify/delivery.py), per message.
 CLAIMED: Final = "claimed"  # the attempt is counted and leased; nothing sent yet
 SENT: Final = "sent"  # the receiver confirmed it; not yet recorded as sent
 
-STEPS: Final = (READ, PLANNED, WROTE_IDS, FILE_STAGED, WROTE, ENQUEUED, RECORDED, CLAIMED, SENT)
+STEPS: Final = (
+    READ,
+    PLANNED,
+    WROTE_IDS,
+    FILE_STAGED,
+    WROTE,
+    ENQUEUED,
+    RECORDED,
+    UNDO_STAGED,
+    UNDO_WROTE,
+    UNDO_RECORDED,
+    CLAIMED,
+    SENT,
+)
 
 
 def no_probe(step: str) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from app.errors import ConfigurationError
+from app.errors import ConfigurationError, SyncInProgressError
 from app.probe import Probe
+from app.service.locks import locks_for
 from app.service.quota import QuotaGovernor, governor_for
 from app.settings import Settings, get_settings
 from app.sheets.backend import SheetBackend, TabLayout
@@ -20,6 +23,7 @@ from app.store import Store
 from app.sync.engine import SyncEngine
 from app.sync.kpis import KPIS_TITLE
 from app.sync.layout import new_tab
+from app.sync.report import SyncReport
 from app.sync.undo import UndoReport, undo_run
 from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
 from sheet_schema import ParseContext, load_schema
@@ -90,11 +94,39 @@ class Runtime:
         backend.write([])
         return changes
 
+    @contextmanager
+    def holding_sheet(self, doing: str) -> Iterator[None]:
+        """Hold the sheet's lock, the one the service and every other process take (so two
+        syncs or undos of one sheet never overlap); wait for a holder up to
+        `sheet_lock_wait_seconds`, then refuse with SyncInProgressError."""
+        wait = self.settings.sheet_lock_wait_seconds
+        with locks_for(self.store.engine).hold(self.sheet_key, wait=True, timeout=wait) as held:
+            if not held:
+                raise SyncInProgressError(
+                    f"{self.backend().describe()} is being synced by another process "
+                    f"(waited {wait:g} s); {doing} when it has finished."
+                )
+            yield
+
+    def sync(self, now: datetime, trigger: str = "manual") -> SyncReport:
+        """Sync the sheet while holding its lock."""
+        with self.holding_sheet("sync again"):
+            return self.engine().sync(now=now, trigger=trigger)
+
     def undo(self, run_id: int, now: datetime) -> UndoReport:
+        """Undo a run while holding the sheet's lock."""
         ctx = ParseContext(tz=ZoneInfo(self.team.timezone))
-        return undo_run(
-            self.backend(), self.store, sheet_key=self.sheet_key, run_id=run_id, now=now, ctx=ctx
-        )
+        with self.holding_sheet(f"undo run {run_id}"):
+            return undo_run(
+                self.backend(),
+                self.store,
+                sheet_key=self.sheet_key,
+                run_id=run_id,
+                now=now,
+                ctx=ctx,
+                tab_names=self.settings.tab_names,
+                probe=self.probe,
+            )
 
 
 def google_backend(

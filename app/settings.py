@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     tab_names: dict[str, str] = Field(default_factory=dict)
     # How many times a sync re-reads and re-plans when the sheet changed under it.
     max_replans: int = 3
+    # How long a command waits for another process's sync or undo of the same sheet to finish.
+    sheet_lock_wait_seconds: float = Field(default=600.0, gt=0)
     # Google service-account key: a file path or the key's JSON. Never logged.
     google_credentials: SecretStr | None = None
     # Tests only: send Google API traffic to a local Sheets API emulator (loopback only).

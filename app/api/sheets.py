@@ -179,6 +179,7 @@ def _undo(context: ServiceContext, entry: SheetEntry, run: int) -> UndoOut:
             run_id=run,
             now=context.clock(),
             ctx=ParseContext(tz=ZoneInfo(engine.team.timezone)),
+            tab_names=context.settings.tab_names,
         )
     return UndoOut(
         run_id=report.run_id,

@@ -1,18 +1,28 @@
-"""Per-sheet locks so that runs of one sheet never overlap.
+"""Per-sheet locks so that runs of one sheet never overlap, whichever process starts them.
 
-`LocalLocks` serialises threads of one process (SQLite, a single replica). `PostgresLocks` adds a
-session-level PostgreSQL advisory lock on a dedicated connection, so two service processes
-never sync the same sheet at once; the lock dies with the connection if a process crashes.
+Every entry point (the CLI, the service's coordinator and its undo endpoint, the scheduler's
+jobs) takes the lock `locks_for(store engine)` gives, so they all exclude each other:
+- `PostgresLocks` (a shared store): a session-level PostgreSQL advisory lock on a dedicated
+  connection, so two replicas or a replica and a CLI never run a sheet at once; the lock dies
+  with the connection if a process crashes.
+- `FileLocks` (SQLite, a store no other machine shares): an flock on a file per sheet. A
+  workbook's lock file is the workbook's own, beside it, so even two processes with different
+  stores exclude each other; other sheets lock a file beside the SQLite file. The kernel drops
+  an flock when its process dies, so a killed run never leaves its sheet locked.
+`LocalLocks` serialises the threads of one process (part of both; alone for an in-memory store).
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import text
@@ -100,5 +110,78 @@ class PostgresLocks:
             conn.invalidate()
 
 
-def locks_for(engine: Engine) -> LocalLocks | PostgresLocks:
-    return PostgresLocks(engine) if engine.dialect.name == "postgresql" else LocalLocks()
+WORKBOOK_PREFIX = "workbook:"  # sheet keys of local workbooks: "workbook:<absolute path>"
+
+
+def workbook_lock_path(workbook: Path) -> Path:
+    """The workbook's own lock file: hidden, beside it (not a name office suites use)."""
+    return workbook.with_name(f".{workbook.name}.aftersales-lock")
+
+
+class FileLocks:
+    """Cross-process per-sheet locks without a shared database: flock on one file per sheet.
+
+    flock belongs to the open file, so each holder opens its own; a thread lock in front keeps
+    a process's own threads from polling each other."""
+
+    def __init__(self, folder: Path | None, poll_seconds: float = 0.05) -> None:
+        self.folder = folder  # where non-workbook sheets' lock files go (None: this process only)
+        self.local = LocalLocks()
+        self.poll_seconds = poll_seconds
+
+    def paths(self, name: str) -> list[Path]:
+        """Where the lock of `name` may live, in order of preference."""
+        found: list[Path] = []
+        if name.startswith(WORKBOOK_PREFIX):
+            found.append(workbook_lock_path(Path(name.removeprefix(WORKBOOK_PREFIX))))
+        if self.folder is not None:
+            digest = hashlib.blake2b(name.encode("utf-8"), digest_size=12).hexdigest()
+            found.append(self.folder / f"{digest}.lock")
+        return found
+
+    @contextmanager
+    def hold(self, name: str, *, wait: bool, timeout: float = 600.0) -> Iterator[bool]:
+        deadline = time.monotonic() + timeout  # one budget for the thread and the file wait
+        with self.local.hold(name, wait=wait, timeout=timeout) as local:
+            if not local:
+                yield False
+                return
+            fd = self._open(name)
+            if fd is None:  # nowhere to put a lock file: this process's lock is all there is
+                yield True
+                return
+            try:
+                yield self._acquire(fd, wait=wait, deadline=deadline)
+            finally:
+                os.close(fd)  # closing the file releases its flock
+
+    def _open(self, name: str) -> int | None:
+        for path in self.paths(name):
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError:  # a read-only folder: try the next place
+                log.debug("cannot open lock file %s", path)
+        return None
+
+    def _acquire(self, fd: int, *, wait: bool, deadline: float) -> bool:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if not wait or time.monotonic() >= deadline:
+                    return False
+            # Polled, not a blocking flock: a blocking call could not honour the deadline.
+            time.sleep(max(0.0, min(self.poll_seconds, deadline - time.monotonic())))
+
+
+def locks_for(engine: Engine) -> FileLocks | PostgresLocks:
+    """The per-sheet locks every process using this store shares (see the module doc)."""
+    if engine.dialect.name == "postgresql":
+        return PostgresLocks(engine)
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return FileLocks(None)
+    path = Path(database).resolve()
+    return FileLocks(path.with_name(f"{path.name}.locks"))

@@ -178,7 +178,65 @@ class Store:
             )
             return [ops.to_run_record(row) for row in rows]
 
+    def runs_with_trigger(self, sheet_key: str, trigger: str) -> list[RunRecord]:
+        """The sheet's runs started with `trigger` (e.g. the undos of one run), oldest first."""
+        with self._read(f"listing {trigger!r} runs of sheet {sheet_key!r}") as session:
+            rows = session.scalars(
+                select(RunRow)
+                .where(RunRow.sheet_key == sheet_key, RunRow.trigger == trigger)
+                .order_by(RunRow.id)
+            )
+            return [ops.to_run_record(row) for row in rows]
+
+    def interrupted_runs(self, sheet_key: str, trigger_prefix: str) -> list[RunRecord]:
+        """The sheet's runs whose trigger starts with `trigger_prefix` that stopped midway
+        ("interrupted"), oldest first."""
+        with self._read(f"listing interrupted runs of sheet {sheet_key!r}") as session:
+            rows = session.scalars(
+                select(RunRow)
+                .where(
+                    RunRow.sheet_key == sheet_key,
+                    RunRow.trigger.startswith(trigger_prefix, autoescape=True),
+                    RunRow.outcome == INTERRUPTED,
+                )
+                .order_by(RunRow.id)
+            )
+            return [ops.to_run_record(row) for row in rows]
+
     # --- undo --------------------------------------------------------------------------------
+
+    def finish_undo(
+        self,
+        undo_id: int,
+        run_id: int,
+        finished_at: datetime,
+        counts: Mapping[str, int],
+        message: str,
+    ) -> None:
+        """Mark `run_id` undone by `undo_id` and finish the undo as "ok", in ONE transaction
+        (so a run is never marked undone by an undo that is not recorded as done)."""
+        checked = ops.check_counts(counts)
+        with self._write(f"recording undo run {undo_id} of run {run_id}") as session:
+            target = ops.require_run(session, run_id)
+            ops.require_run(session, undo_id, target.sheet_key)
+            marked = session.connection().execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.undone_by.is_(None))
+                .values(undone_by=undo_id)
+            )
+            if marked.rowcount != 1:
+                session.refresh(target)
+                raise StoreError(f"run {run_id} was already undone by run {target.undone_by}")
+            finished = session.connection().execute(
+                update(RunRow)
+                .where(
+                    RunRow.id == undo_id,
+                    or_(RunRow.finished_at.is_(None), RunRow.outcome == INTERRUPTED),
+                )
+                .values(finished_at=finished_at, outcome="ok", counts=checked, message=message)
+            )
+            if finished.rowcount != 1:
+                raise StoreError(f"undo run {undo_id} already finished")
 
     def record_cell_writes(self, run_id: int, writes: Sequence[CellWrite]) -> None:
         """Store the previous and new value of every cell the run wrote, in order."""

@@ -37,6 +37,7 @@ from app.sync.planner import CasesInput, plan_cases
 from app.sync.report import SyncReport, _Prepared
 from app.sync.rows import SheetRow, parse_rows
 from app.sync.team_config import read_holidays, read_policy_overrides
+from app.sync.undo import unfinished_undos
 from app.sync.workflow_tabs import (
     enqueue_notices,
     load_automation,
@@ -117,6 +118,7 @@ class SyncEngine:
         if not dry_run:
             run_id = self.store.start_run(self.sheet_key, trigger, now, self.backend.name)
             report.run_id = run_id
+            report.notes += unfinished_undos(self.store, self.sheet_key)
         try:
             prepared = self._prepare_and_write(now, run_id, report, dry_run, kpi_period)
             if run_id is not None:
@@ -140,6 +142,8 @@ class SyncEngine:
                 report.timeline_events = len(prepared.events)
         except AftersalesError as exc:
             if run_id is not None:
+                exc.message = _after_writing(run_id, report, exc.message)
+                exc.args = (exc.message,)
                 self._finish(run_id, now, report, started, "failed", exc.message)
             raise
         except Exception as exc:
@@ -149,6 +153,8 @@ class SyncEngine:
                 "sync run %s of sheet %r failed unexpectedly", run_id, self.sheet_key, exc_info=True
             )
             message = internal_error_message(run_id)
+            if run_id is not None:
+                message = _after_writing(run_id, report, message)
             exc.add_note(message)  # the CLI shows it instead of a traceback
             if run_id is not None:
                 self._finish(run_id, now, report, started, "failed", message)
@@ -391,3 +397,14 @@ def _unstaged(prepared: _Prepared) -> list[CellWrite]:
         return []
     staged = set(prepared.staged or ())
     return [w for w in prepared.plan.writes if w not in staged]
+
+
+def _after_writing(run_id: int, report: SyncReport, reason: str) -> str:
+    """A failure's message; for a run that wrote cells, it says how many first (they are
+    recorded, and the run can be undone)."""
+    if not report.cells_written:
+        return reason
+    return (
+        f"run {run_id} wrote {report.cells_written} cells, then failed: {reason} "
+        f"(the cells are recorded: `aftersales undo {run_id}` puts them back)"
+    )

@@ -21,6 +21,10 @@ def same_value(spec: ColumnSpec, current: CellValue, desired: CellValue, ctx: Pa
         return False
     if spec.type in (ColumnType.DATE, ColumnType.DATETIME):
         parsed = parse_cell(spec, current, ctx).value
+        if isinstance(desired, int | float) and not isinstance(desired, bool):
+            # A value as Google reads it (a serial number), e.g. one an undo puts back.
+            desired = parse_cell(spec, desired, ctx).value
+            return parsed is not None and parsed == desired
         if isinstance(desired, datetime) and isinstance(parsed, datetime):
             return _wall(parsed) == _wall(desired)
         if isinstance(desired, date) and not isinstance(desired, datetime):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from app.errors import ConcurrentEditError
 from app.probe import WROTE_IDS
 from app.store import CellWrite
 from app.sync.idcheck import check_fills
@@ -43,7 +44,15 @@ def write_plan(
         cells = [*prepared.id_fills, *prepared.updates]
         if cells or report.layout_changes:
             _stage(engine, run_id, prepared, prepared.plan.writes)
-            result = engine.backend.write(cells, expect_version=prepared.version)
+            try:
+                result = engine.backend.write(cells, expect_version=prepared.version)
+            except ConcurrentEditError:
+                _discard(engine, run_id)  # refused: nothing written; a re-plan stages anew
+                raise
+            except Exception:
+                if engine.backend.atomic:
+                    _discard(engine, run_id)  # all or nothing, and it was nothing
+                raise
             report.cells_written = result.cells
         return prepared
     # A positional backend (Google): new ids alone first, read back to check they landed
@@ -60,6 +69,7 @@ def write_plan(
         engine.backend.write(current.id_fills, reserve_rows=reserve)
         engine.probe(WROTE_IDS)
         written += len(current.id_fills)
+        report.cells_written = written  # so far: a failure from here on says what was written
         again = engine._prepare(now, run_id)
         restores, displaced = check_fills(
             current.case_rows,
@@ -71,6 +81,7 @@ def write_plan(
         if restores:
             engine.backend.write(restores)
             written += len(restores)
+            report.cells_written = written
             report.notes.append(f"{len(displaced)} new id(s) landed on a moved row; restored")
             again = engine._prepare(now, run_id)
         current = again
@@ -87,6 +98,12 @@ def write_plan(
         written += len(cells)
     report.cells_written = written
     return current
+
+
+def _discard(engine: SyncEngine, run_id: int) -> None:
+    """Forget the previous values staged for a write that did not happen, so that the run's
+    record holds exactly the cells it wrote (undo of it must not restore another run's)."""
+    engine.store.stage_cell_writes(run_id, [])
 
 
 def _stage(engine: SyncEngine, run_id: int, prepared: _Prepared, writes: list[CellWrite]) -> None:

@@ -28,7 +28,8 @@ from app.settings import Settings
 
 @dataclass(frozen=True)
 class Job:
-    """Sync `workbook` (or the Google spreadsheet `sheet`) at `now`; die at `kill_at`."""
+    """Sync `workbook` (or the Google spreadsheet `sheet`) at `now` (or, with `undo`, undo
+    that run as `aftersales undo` does); die at `kill_at`."""
 
     env: dict[str, str]
     now: str
@@ -37,6 +38,7 @@ class Job:
     workbook: str | None = None
     sheet: str | None = None
     log: str | None = None  # the child's stderr goes here, for the parent's failure message
+    undo: int | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -64,7 +66,8 @@ class Killer:
 
 
 def run(job: Job) -> None:
-    """Do what `aftersales sync --now` does, with the killer as the probe."""
+    """Do what `aftersales sync --now` (or `undo RUN --now`) does, with the killer as the
+    probe."""
     if job.log:
         with open(job.log, "ab") as log:
             os.dup2(log.fileno(), 2)
@@ -76,6 +79,10 @@ def run(job: Job) -> None:
     runtime = open_runtime(settings, workbook=workbook, sheet=job.sheet)
     runtime.probe = Killer(job.kill_at, job.occurrence)
     now = datetime.fromisoformat(job.now)
+    if job.undo is not None:
+        runtime.undo(job.undo, now)  # holds the sheet's lock, as the command does
+        runtime.store.close()
+        return
     runtime.engine().sync(now=now)
     deliver_now(runtime.store.engine, settings.notify, runtime.team, now, probe=runtime.probe)
     runtime.store.close()

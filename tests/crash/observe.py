@@ -96,7 +96,8 @@ def play(side: Side, peers: Peers, kill_at: str | None = None, occurrence: int =
         undone=[],
     )
     for n, run in enumerate(reversed(runs), start=1):
-        side.runtime.undo(run.id, LATER + timedelta(minutes=n))
+        if store.cell_writes(run.id):  # a run that wrote nothing has nothing to undo
+            side.runtime.undo(run.id, LATER + timedelta(minutes=n))
     undone = side.read_cases()
     store.close()
     return replace(played, undone=undone)

@@ -49,12 +49,15 @@ class Side:
     read_tabs: Callable[[], Tabs]
     read_cases: Callable[[], list[list[Any]]]  # the Cases tab alone (quicker)
 
-    def job(self, step: str, occurrence: int = 1) -> Job:
+    def job(
+        self, step: str, occurrence: int = 1, *, undo: int | None = None, now: datetime = NOW
+    ) -> Job:
         return Job(
             env=env_of(self.fields),
-            now=NOW.isoformat(),
+            now=now.isoformat(),
             kill_at=step,
             occurrence=occurrence,
+            undo=undo,
             **self.target,
         )
 
@@ -131,7 +134,7 @@ def _cases_of(path: Path) -> Callable[[], list[list[Any]]]:
 
 def stray_files(side: Side) -> list[str]:
     """Files in the workbook's folder that are neither the workbook nor the test's own."""
-    mine = {"cases.xlsx", "child.log"}
+    mine = {"cases.xlsx", "child.log", ".cases.xlsx.aftersales-lock"}  # the sheet's own lock
     return sorted(
         p.name for p in side.folder.iterdir() if p.name not in mine and "store" not in p.name
     )

@@ -111,7 +111,7 @@ def test_hostile_template_is_refused_and_the_default_reply_is_used(
     rows = {r["Case ID"]: r for r in records(workbook)}
     for case_id, customer in (("AS-1001", "Emma Wilson"), ("AS-1002", "王芳")):
         row = rows[case_id]
-        assert row["SLA State"] == "Overdue"
+        assert str(row["SLA State"]).startswith("Overdue:"), row["SLA State"]
         # The shipped overdue apology, addressed to the customer, with the case ID.
         reply = str(row["Suggested Reply"])
         assert reply.startswith(f"Hi {customer},"), reply

@@ -25,8 +25,10 @@ from datetime import datetime
 from app.errors import AftersalesError, ConflictError, NotFoundError
 from app.probe import UNDO_RECORDED, UNDO_STAGED, UNDO_WROTE, Probe, no_probe
 from app.sheets.backend import CellUpdate, SheetBackend, TabData
-from app.store import CellWrite, RunRecord, Store
+from app.store import CaseSnapshot, CellWrite, RunRecord, Store
 from app.store.repository import INTERRUPTED
+from app.sync.hand_edits import PREFIX as WROTE_PREFIX
+from app.sync.hand_edits import WATCHED
 from app.sync.values import same_value
 from sheet_schema import (
     HeaderMap,
@@ -227,6 +229,7 @@ class _Undo:
             self.backend.write(updates, expect_version=data.version)
             self.wrote = True
         self.probe(UNDO_WROTE)
+        self._remember_restored(fresh)
         report.restored = len(self.kept) + len(updates)
         resumed = f" (finishing the undo that stopped after {len(self.kept)} cells)"
         self.store.finish_undo(
@@ -242,6 +245,22 @@ class _Undo:
         )
         self.probe(UNDO_RECORDED)
         return report
+
+    def _remember_restored(self, restored: list[CellWrite]) -> None:
+        """The service's own earlier values are back in these cells: remember them as what it
+        wrote, so the next sync does not name them as a person's edit of a service column."""
+        watched = [w for w in restored if w.column in WATCHED]
+        if not watched:
+            return
+        snapshots = self.store.load_snapshots(self.sheet_key)
+        changed: dict[str, CaseSnapshot] = {}
+        for write in watched:
+            snapshot = changed.get(write.case_id) or snapshots.get(write.case_id)
+            if snapshot is None or WROTE_PREFIX + write.column not in snapshot.values:
+                continue
+            values = {**snapshot.values, WROTE_PREFIX + write.column: write.new_value}
+            changed[write.case_id] = CaseSnapshot(write.case_id, values, snapshot.seq)
+        self.store.save_snapshots(self.sheet_key, self.undo_id, list(changed.values()))
 
     def failed(self, exc: Exception, earlier: list[CellWrite], now: datetime) -> None:
         """Record how the undo ended. Cells that may be restored stay staged and the run stays

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -57,3 +58,23 @@ def test_service_headers_carry_a_comment_in_the_workbook(cli: Cli) -> None:
     assert comments["Priority"] is not None and "Priority Override" in comments["Priority"]
     assert comments["Next Action"] is not None and "After-sales Desk" in comments["Next Action"]
     assert comments["Customer"] is None  # a person's column carries no note of ours
+
+
+def test_values_an_undo_put_back_are_not_taken_for_a_persons_edit(cli: Cli) -> None:
+    """After an undo restores the service's earlier values, the next sync names no hand edit."""
+    path = write_workbook(cli.cwd / "cases.xlsx", [case(**{"Case ID": "AS-1"})])
+    assert cli("sync", "--workbook", "cases.xlsx", "--now", NOW).returncode == 0
+    before = {r["Case ID"]: r for r in records(path)}["AS-1"]
+    _type_into(path, "AS-1", {"Status": "Closed", "Outcome": "Rejected"})
+    second = cli("sync", "--workbook", "cases.xlsx", "--now", NOW, "--json")
+    assert second.returncode == 0
+    run = json.loads(second.stdout.strip().splitlines()[-1])["run_id"]
+    changed = {r["Case ID"]: r for r in records(path)}["AS-1"]
+    assert changed["Next Action"] != before["Next Action"]  # the run rewrote a watched column
+
+    assert cli("undo", str(run), "--workbook", "cases.xlsx").returncode == 0
+    restored = {r["Case ID"]: r for r in records(path)}["AS-1"]
+    assert restored["Next Action"] == before["Next Action"]
+    assert cli("sync", "--workbook", "cases.xlsx", "--now", NOW).returncode == 0
+    after = {r["Case ID"]: r for r in records(path)}["AS-1"]
+    assert "computed; your" not in str(after["Validation"]), after["Validation"]

@@ -15,10 +15,12 @@ from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Table, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth import normalize_allow_list_entry
 from app.errors import ConfigurationError, ConflictError, NotFoundError
 from app.store import Store
+from app.store.errors import store_failure
 from app.store.models import SheetRow
 
 SheetKind = Literal["google", "workbook"]
@@ -97,8 +99,11 @@ class SheetRegistry:
         return entry
 
     def get(self, sheet_id: str) -> SheetEntry:
-        with self.store.engine.connect() as conn:
-            row = conn.execute(select(SHEETS).where(SheetRow.id == sheet_id)).first()
+        try:
+            with self.store.engine.connect() as conn:
+                row = conn.execute(select(SHEETS).where(SheetRow.id == sheet_id)).first()
+        except SQLAlchemyError as exc:  # e.g. a burst of requests took every pooled connection
+            raise store_failure(f"looking up sheet {sheet_id!r}", exc) from exc
         if row is None:
             raise NotFoundError(f"No sheet {sheet_id!r} is registered with this service.")
         return _entry(row._mapping)

@@ -83,6 +83,7 @@ def test_a_press_beyond_the_waiting_bound_gets_429_busy_with_retry_after(
     assert len(api.context.store.list_runs(api.sheet_key())) == 1
     after = api.signed("POST", SYNC)
     assert after.status_code == 200, after.text
+    assert api.context.coordinator.waiting() == 0
 
 
 def test_a_full_database_pool_is_a_503_with_retry_after_not_a_pool_timeout(

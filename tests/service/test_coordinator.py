@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.errors import AftersalesError, SheetLockedError, SyncInProgressError
-from app.service.coordinator import SyncCoordinator, SyncResult
+from app.service.coordinator import SyncCoordinator, SyncLimits, SyncResult
 from app.service.locks import LocalLocks, PostgresLocks, SheetLocks, lock_key
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
@@ -229,6 +229,56 @@ def test_different_sheets_run_in_parallel(sqlite_store: Store, tmp_path: Path) -
     assert (ra.joined, rb.joined) == (False, False)
     assert ra.run_id != rb.run_id
     assert (a.calls, b.calls) == (1, 1)
+
+
+class WatchedSlots:
+    """Stands in for the coordinator's sync slots: counts the callers that asked for one."""
+
+    def __init__(self, inner: threading.BoundedSemaphore) -> None:
+        self.inner = inner
+        self.asked = 0
+
+    def acquire(self, timeout: float) -> bool:
+        self.asked += 1
+        return self.inner.acquire(timeout=timeout)
+
+    def release(self) -> None:
+        self.inner.release()
+
+
+def test_a_process_runs_no_more_syncs_at_once_than_max_running(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """With `max_running=1`, a sheet pressed while another sheet syncs waits for a sync slot
+    (holding no connection) and starts only once the other sheet's run is recorded finished."""
+    a = gated_engine(sqlite_store, write_workbook(tmp_path / "a.xlsx", [case()]))
+    b = gated_engine(sqlite_store, write_workbook(tmp_path / "b.xlsx", [case()]))
+    a.gate.clear()
+
+    def a_is_finished() -> None:
+        runs = sqlite_store.list_runs(a.sheet_key)
+        assert [r.finished_at is not None for r in runs] == [True], "b started during a's run"
+
+    b.before = a_is_finished
+    coordinator = SyncCoordinator(
+        {"a": a, "b": b}.__getitem__,
+        LocalLocks(),
+        sqlite_store,
+        lambda: NOW,
+        limits=SyncLimits(max_running=1, wait_seconds=WAIT),
+    )
+    slots = WatchedSlots(coordinator._slots)
+    coordinator._slots = slots  # type: ignore[assignment]
+
+    join_a = in_thread(lambda: coordinator.run("a", trigger="sync-now"))
+    assert a.started.wait(WAIT)
+    join_b = in_thread(lambda: coordinator.run("b", trigger="sync-now"))
+    wait_for(lambda: slots.asked >= 2, WAIT, what="b to ask for a sync slot")
+    assert not b.started.is_set()
+    a.gate.set()
+    ra, rb = join_a(), join_b()
+
+    assert (ra.joined, rb.joined, a.calls, b.calls) == (False, False, 1, 1)
 
 
 def test_an_error_reaches_every_joiner_and_the_next_call_runs_again(

@@ -208,12 +208,12 @@ class SyncCoordinator:
 
     async def _outcome(self, sheet: str, future: Future[SyncResult]) -> SyncResult:
         """The result of a run another caller is running, awaited without a thread."""
-        waiter = asyncio.wrap_future(future)
         try:
-            # shield: giving up on the run must never cancel it for its owner and joiners.
-            return await asyncio.wait_for(asyncio.shield(waiter), self.wait_seconds)
+            # shield: giving up on the run must never cancel it for its owner and joiners (and
+            # it retrieves the run's outcome, so asyncio never logs it as unretrieved).
+            waiter = asyncio.shield(asyncio.wrap_future(future))
+            return await asyncio.wait_for(waiter, self.wait_seconds)
         except TimeoutError:
-            waiter.add_done_callback(_consume)
             raise self._busy(sheet) from None
 
     def _execute(
@@ -310,10 +310,3 @@ class SyncCoordinator:
             f"Sheet {sheet} is still being synced after {self.wait_seconds:g} s of waiting; "
             "try again in a moment."
         )
-
-
-def _consume(future: asyncio.Future[SyncResult]) -> None:
-    """Retrieve the outcome of a run nobody awaits any more, so asyncio does not log it as an
-    exception that was never retrieved."""
-    if not future.cancelled():
-        future.exception()

@@ -4,6 +4,7 @@ once, and the one that waited answers with the run the other recorded."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -324,6 +325,25 @@ def test_a_joiner_that_waits_too_long_gets_sync_in_progress(
         coordinator.run("a", trigger="sync-now")
     engine.gate.set()
     assert owner().joined is False
+
+
+def test_a_press_that_joins_waits_without_a_thread_and_gives_up_with_sync_in_progress(
+    sqlite_store: Store, workbook: Path
+) -> None:
+    """A press of the API joining a run that outlasts `wait_seconds` gets SyncInProgressError
+    (409) and stops counting as waiting; the run itself is not cancelled and ends normally."""
+    engine = gated_engine(sqlite_store, workbook)
+    engine.gate.clear()
+    coordinator = coordinator_for(sqlite_store, {"a": engine}, LocalLocks(), wait=0.3)
+    owner = in_thread(lambda: coordinator.run("a", trigger="sync-now"))
+    assert engine.started.wait(WAIT)
+
+    with pytest.raises(SyncInProgressError):
+        asyncio.run(coordinator.press("a", trigger="sync-now"))
+    assert coordinator.waiting() == 0
+    engine.gate.set()
+    result = owner()
+    assert result.joined is False and result.outcome == "ok"
 
 
 def test_a_sync_pressed_during_an_undo_runs_the_sheet_itself(

@@ -12,11 +12,15 @@ Each class carries the HTTP status the API answers with, so endpoints never map 
     ├── ConcurrentEditError (409)       the sheet changed under us more often than we retry
     ├── ConflictError (409)             e.g. undoing a run that was already undone
     ├── SyncInProgressError (409)       another run holds the sheet's lock
+    ├── ServiceBusyError (429)          too many presses already wait in this process
     ├── BackendUnavailableError (503)   Google kept failing after our retry budget
     │   └── QuotaExhaustedError (503)   no Google quota slot frees up within the maximum wait
     ├── StoreError (503)                the database failed (app.store.errors)
     ├── NotFoundError (404)             a run, case or sheet the caller named does not exist
     └── AuthError (401) / ForbiddenError (403)
+
+An error that is worth retrying as it is (the service is busy, a backend is down for a moment)
+carries `retry_after`, whole seconds; the API sends it as the `Retry-After` header.
 """
 
 from __future__ import annotations
@@ -25,10 +29,15 @@ from __future__ import annotations
 class AftersalesError(Exception):
     status_code: int = 500
     code: str = "internal_error"
+    # Seconds after which the same request may succeed (the `Retry-After` header); None when
+    # retrying as it is would not help.
+    retry_after: int | None = None
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
+        if retry_after is not None:
+            self.retry_after = retry_after
 
 
 class ConfigurationError(AftersalesError):
@@ -78,9 +87,19 @@ class SyncInProgressError(AftersalesError):
     code = "sync_in_progress"
 
 
+class ServiceBusyError(AftersalesError):
+    """This process already has as many presses waiting as it allows (a burst of them): the
+    press was not started nor joined; it may be pressed again after `retry_after` seconds."""
+
+    status_code = 429
+    code = "busy"
+    retry_after = 5
+
+
 class BackendUnavailableError(AftersalesError):
     status_code = 503
     code = "backend_unavailable"
+    retry_after = 30
 
 
 class QuotaExhaustedError(BackendUnavailableError):
@@ -88,6 +107,7 @@ class QuotaExhaustedError(BackendUnavailableError):
     the request was not sent."""
 
     code = "quota_exhausted"
+    retry_after = 60
 
 
 class NotFoundError(AftersalesError):

@@ -16,10 +16,12 @@ from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Table, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth import normalize_allow_list_entry
 from app.errors import ConfigurationError, ConflictError, NotFoundError
 from app.store import Store
+from app.store.errors import store_failure
 from app.store.models import SheetRow
 
 SheetKind = Literal["google", "workbook"]
@@ -121,18 +123,24 @@ class SheetRegistry:
         return entry
 
     def get(self, sheet_id: str) -> SheetEntry:
-        with self.store.engine.connect() as conn:
-            row = conn.execute(select(SHEETS).where(SheetRow.id == sheet_id)).first()
+        try:
+            with self.store.engine.connect() as conn:
+                row = conn.execute(select(SHEETS).where(SheetRow.id == sheet_id)).first()
+        except SQLAlchemyError as exc:  # e.g. a burst of requests took every pooled connection
+            raise store_failure(f"looking up sheet {sheet_id!r}", exc) from exc
         if row is None:
             raise UnknownSheetError(sheet_id)
         return _entry(row._mapping)
 
     def key_version(self, sheet_id: str) -> int:
         """The sheet's current HMAC key version; UnknownSheetError (404) when not registered."""
-        with self.store.engine.connect() as conn:
-            version = conn.execute(
-                select(SheetRow.key_version).where(SheetRow.id == sheet_id)
-            ).scalar_one_or_none()
+        try:
+            with self.store.engine.connect() as conn:
+                version = conn.execute(
+                    select(SheetRow.key_version).where(SheetRow.id == sheet_id)
+                ).scalar_one_or_none()
+        except SQLAlchemyError as exc:  # checked on every signed request: 503, never a 500
+            raise store_failure(f"looking up sheet {sheet_id!r}", exc) from exc
         if version is None:
             raise UnknownSheetError(sheet_id)
         return version

@@ -13,8 +13,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.auth import AuthSettings
 from app.automation.settings import AutomationSettings
 from app.notify.settings import NotifySettings
+from app.service.coordinator import SyncLimits
 from app.service.quota import QuotaSettings
 from app.spread import ScheduleSettings
+from app.store import DatabaseSettings
 
 
 class Settings(BaseSettings):
@@ -28,6 +30,10 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: SecretStr = SecretStr("sqlite:///var/aftersales.db")
+    # The connection pool of each process (AFTERSALES_DATABASE__POOL_SIZE, ...).
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    # Bursts of presses: syncs run at once, presses that may wait (AFTERSALES_SYNCS__...).
+    syncs: SyncLimits = Field(default_factory=SyncLimits)
     workbook: Path = Path("data/aftersales.xlsx")
     # Directory of extra/replacement policy files; None uses the shipped policies/data.
     policies_dir: Path | None = None

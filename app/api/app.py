@@ -101,7 +101,7 @@ def build_context(settings: Settings, *, clock: Callable[[], datetime] = utc_now
         team = load_team_settings(settings.team_file)
     except PolicyError as exc:
         raise ConfigurationError(str(exc)) from exc
-    store = Store.open(settings.database_url.get_secret_value())
+    store = Store.open(settings.database_url.get_secret_value(), settings.database)
     registry = SheetRegistry(store)
 
     def sheet_key_version(sheet: str) -> int:

@@ -53,7 +53,11 @@ class ServiceContext:
         # Read the clock through the context, so a clock swapped later (a test, a replica that
         # corrects its time source) is the one syncs use, as case details and undo do.
         self.coordinator = SyncCoordinator(
-            self.engine_for, locks_for(self.store.engine), self.store, lambda: self.clock()
+            self.engine_for,
+            locks_for(self.store.engine),
+            self.store,
+            lambda: self.clock(),
+            limits=self.settings.syncs,
         )
 
     def engine_for(self, sheet: str) -> SyncEngine:

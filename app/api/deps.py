@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 
 from app.api.context import ServiceContext
 from app.auth import Principal
@@ -63,7 +64,8 @@ async def sheet_caller(request: Request, sheet: SheetId, context: ContextDep) ->
     """Authenticate the caller and check it may act on this sheet; return the sheet."""
     principal = await authenticate_request(request, context.authenticator, sheet=sheet)
     check_sheet_id(sheet)
-    entry = context.registry.get(sheet)
+    # In a worker thread: waiting for a pooled connection must never block the event loop.
+    entry = await run_in_threadpool(context.registry.get, sheet)
     context.authenticator.authorize(principal, sheet=sheet, allowed=entry.allowed)
     request.state.principal = principal  # runs log which credential started them
     return entry

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import CallerDep, ContextDep, SheetDep
-from app.api.errors import error_responses
+from app.api.errors import RETRY_AFTER_HEADER, error_responses
 from app.api.schemas import ErrorBody, HealthOut, PolicyOut, ReadyOut, SheetOut
 from app.auth import METRICS_PATH
 from app.auth.fastapi_adapter import authenticate_request
@@ -24,6 +24,7 @@ READY_ERRORS = SERVICE_ERRORS | {
         "model": ReadyOut | ErrorBody,
         "description": "Not ready (the database or the scheduler is down), or a backend is "
         "unavailable",
+        "headers": RETRY_AFTER_HEADER,
     }
 }
 METRICS_OK: dict[int | str, dict[str, Any]] = {

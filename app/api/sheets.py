@@ -44,10 +44,12 @@ class InvalidPeriodError(SheetError):
 
 log = logging.getLogger("aftersales.api")
 ERRORS = error_responses(401, 403, 404, 409, 413, 422, 423, 503)
+# A press can also be refused because the service is busy (429, with Retry-After).
+PRESS_ERRORS = error_responses(429)
 router = APIRouter(prefix="/v1/sheets/{sheet}", tags=["sheets"], responses=ERRORS)
 
 
-@router.post("/sync", response_model=SyncSummary, summary="Sync now")
+@router.post("/sync", response_model=SyncSummary, summary="Sync now", responses=PRESS_ERRORS)
 async def sync_now(entry: SheetDep, context: ContextDep, request: Request) -> SyncSummary:
     """Sync the sheet; a press while a run is in progress gets that run's result."""
     summary = await _run(context, entry, trigger="sync-now", full=False)
@@ -55,7 +57,9 @@ async def sync_now(entry: SheetDep, context: ContextDep, request: Request) -> Sy
     return summary
 
 
-@router.post("/recalculate", response_model=SyncSummary, summary="Recalculate all")
+@router.post(
+    "/recalculate", response_model=SyncSummary, summary="Recalculate all", responses=PRESS_ERRORS
+)
 async def recalculate(entry: SheetDep, context: ContextDep, request: Request) -> SyncSummary:
     """Full recomputation with the sheet's layout checked and repaired."""
     summary = await _run(context, entry, trigger="recalculate", full=True)
@@ -144,9 +148,7 @@ async def _run(
     context: ServiceContext, entry: SheetEntry, *, trigger: str, full: bool
 ) -> SyncSummary:
     try:
-        result: SyncResult = await run_in_threadpool(
-            context.coordinator.run, entry.id, trigger=trigger, full=full
-        )
+        result: SyncResult = await context.coordinator.press(entry.id, trigger=trigger, full=full)
     except Exception as exc:
         # Unexpected errors too: a failed sync is counted whatever failed.
         code = exc.code if isinstance(exc, AftersalesError) else "internal_error"

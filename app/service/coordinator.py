@@ -8,18 +8,32 @@ the caller syncs the sheet itself while it holds the lock. A caller that waits l
 `wait_seconds` gets `SyncInProgressError`; a sync never runs without the sheet's lock.
 A full recalculation (nightly, Recalculate all) joins only another full one: the result of a
 plain sync did not repair the layout, so it runs after that sync instead.
+
+Bursts of presses (`SyncLimits`): a process runs at most `max_running` syncs at once, since each
+holds pooled database connections (on PostgreSQL its sheet's advisory lock and one for the
+store); the others wait holding none. A press from the API (`press`) waits without a thread
+while it joins a run, and is refused at once with `ServiceBusyError` (429, Retry-After) when
+`max_waiting` presses already wait in the process, so a burst is answered quickly instead of
+piling up behind the pool.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_future
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 
-from app.errors import SyncInProgressError
+from anyio import to_thread
+from pydantic import BaseModel, Field
+
+from app.errors import ServiceBusyError, SyncInProgressError
 from app.service.locks import SheetLocks
 from app.store import RunRecord, Store
 from app.sync.engine import SyncEngine
@@ -39,6 +53,34 @@ SUMMARY_KEYS = (
 JOINABLE_OUTCOMES = ("ok", "nothing_to_do")
 # Triggers of full recalculations (layout repaired too): what a full request may join.
 FULL_TRIGGERS = ("nightly", "recalculate")
+
+
+class SyncLimits(BaseModel):
+    """How a process takes bursts of presses (`AFTERSALES_SYNCS__MAX_WAITING`, ...)."""
+
+    # Syncs this process runs at once. Each holds up to two pooled connections (PostgreSQL:
+    # the sheet's lock and one for the store), so keep it under half the pool
+    # (`database.pool_size + database.max_overflow`), leaving room for the other requests.
+    max_running: int = Field(default=4, ge=1)
+    # Presses of the API that may wait in this process at once (joining a run, or queued for
+    # a sync slot or a sheet's lock); one more is answered 429 `busy` at once.
+    max_waiting: int = Field(default=500, ge=0)
+    # What a refused press is told to wait before pressing again (the Retry-After header).
+    retry_after_seconds: int = Field(default=5, ge=1)
+    # How long a press waits for a run in progress (or the sheet's lock) before it gets 409.
+    wait_seconds: float = Field(default=600.0, gt=0)
+
+
+class Ticket:
+    """One waiting press, counted until it runs a sync itself or is answered (idempotent)."""
+
+    def __init__(self, release: Callable[[], None]) -> None:
+        self._release: Callable[[], None] | None = release
+
+    def done(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,35 +127,111 @@ class SyncCoordinator:
         locks: SheetLocks,
         store: Store,
         clock: Callable[[], datetime],
-        wait_seconds: float = 600.0,
+        wait_seconds: float | None = None,
+        limits: SyncLimits | None = None,
     ) -> None:
         self.engine_for = engine_for
         self.locks = locks
         self.store = store
         self.clock = clock
-        self.wait_seconds = wait_seconds
+        self.limits = limits or SyncLimits()
+        self.wait_seconds = self.limits.wait_seconds if wait_seconds is None else wait_seconds
         self._guard = threading.Lock()
         self._inflight: dict[str, tuple[Future[SyncResult], bool]] = {}  # sheet -> (run, full)
+        self._slots = threading.BoundedSemaphore(self.limits.max_running)
+        self._waiting = 0
 
     def run(self, sheet: str, *, trigger: str, full: bool = False) -> SyncResult:
-        """Sync `sheet` (blocking). Joins the run in progress instead of starting another; a
-        full recalculation joins only a full one, and otherwise runs once that one is done."""
+        """Sync `sheet` (blocking; the scheduler's way). Joins the run in progress instead of
+        starting another; a full recalculation joins only a full one, and otherwise runs once
+        that one is done."""
         while True:
-            with self._guard:
-                running = self._inflight.get(sheet)
-                if running is None:
-                    future: Future[SyncResult] = Future()
-                    self._inflight[sheet] = (future, full)
-                    break
-            future, running_full = running
+            future, mine, joinable = self._claim(sheet, full)
+            if mine:
+                return self._execute(sheet, future, trigger=trigger, full=full)
             done, _ = wait_for_future([future], timeout=self.wait_seconds)
             if not done:
                 raise self._busy(sheet)
-            if running_full or not full:
+            if joinable:
                 return replace(future.result(), joined=True)
             # A plain sync was running: its result does not repair the layout; go again.
+
+    async def press(self, sheet: str, *, trigger: str, full: bool = False) -> SyncResult:
+        """`run` for a press of the API: refused with `ServiceBusyError` when `max_waiting`
+        presses already wait here; a press that joins a run waits without a thread, and one
+        that syncs runs in a worker thread."""
+        ticket = self._admit()
         try:
-            result = replace(self._run_locked(sheet, trigger=trigger, full=full), sheet=sheet)
+            while True:
+                future, mine, joinable = self._claim(sheet, full)
+                if mine:
+                    execute = partial(
+                        self._execute, sheet, future, trigger=trigger, full=full, ticket=ticket
+                    )
+                    return await to_thread.run_sync(execute)
+                result = await self._outcome(sheet, future)
+                if joinable:
+                    return replace(result, joined=True)
+        finally:
+            ticket.done()
+
+    def waiting(self) -> int:
+        """Presses of the API waiting in this process now."""
+        with self._guard:
+            return self._waiting
+
+    def _admit(self) -> Ticket:
+        with self._guard:
+            if self._waiting >= self.limits.max_waiting:
+                seconds = self.limits.retry_after_seconds
+                raise ServiceBusyError(
+                    f"The service is busy: {self._waiting} presses are already waiting. Try "
+                    f"again in {seconds} s.",
+                    retry_after=seconds,
+                )
+            self._waiting += 1
+        return Ticket(self._leave)
+
+    def _leave(self) -> None:
+        with self._guard:
+            self._waiting -= 1
+
+    def _claim(self, sheet: str, full: bool) -> tuple[Future[SyncResult], bool, bool]:
+        """(the sheet's run, whether this caller is to run it, whether its result answers
+        this caller): a new run when none is in progress, else the one in progress."""
+        with self._guard:
+            running = self._inflight.get(sheet)
+            if running is None:
+                future: Future[SyncResult] = Future()
+                self._inflight[sheet] = (future, full)
+                return future, True, True
+        future, running_full = running
+        return future, False, running_full or not full
+
+    async def _outcome(self, sheet: str, future: Future[SyncResult]) -> SyncResult:
+        """The result of a run another caller is running, awaited without a thread."""
+        try:
+            # shield: giving up on the run must never cancel it for its owner and joiners (and
+            # it retrieves the run's outcome, so asyncio never logs it as unretrieved).
+            waiter = asyncio.shield(asyncio.wrap_future(future))
+            return await asyncio.wait_for(waiter, self.wait_seconds)
+        except TimeoutError:
+            raise self._busy(sheet) from None
+
+    def _execute(
+        self,
+        sheet: str,
+        future: Future[SyncResult],
+        *,
+        trigger: str,
+        full: bool,
+        ticket: Ticket | None = None,
+    ) -> SyncResult:
+        """Run the sheet's sync that `future` stands for, and settle it for the joiners."""
+        try:
+            result = replace(
+                self._run_locked(sheet, trigger=trigger, full=full, ticket=ticket), sheet=sheet
+            )
         except BaseException as exc:
             future.set_exception(exc)
             raise
@@ -123,29 +241,50 @@ class SyncCoordinator:
         future.set_result(result)
         return result
 
+    @contextmanager
+    def _slot(self, sheet: str, deadline: float) -> Iterator[None]:
+        """One of the process's `max_running` sync slots, waited for without a connection."""
+        if not self._slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise self._busy(sheet)
+        try:
+            yield
+        finally:
+            self._slots.release()
+
     def in_progress(self, sheet: str) -> bool:
         with self._guard:
             return sheet in self._inflight
 
-    def _run_locked(self, sheet: str, *, trigger: str, full: bool) -> SyncResult:
+    def _run_locked(
+        self, sheet: str, *, trigger: str, full: bool, ticket: Ticket | None
+    ) -> SyncResult:
+        deadline = time.monotonic() + self.wait_seconds
         engine = self.engine_for(sheet)
         key = engine.sheet_key
-        with self.locks.hold(key, wait=False) as held:
-            if held:
-                return self._sync(engine, trigger=trigger, full=full)
-        # Another holder has the sheet: a replica's sync, or an undo. Note the newest run now,
-        # so that afterwards only the holder's run (unfinished now, or started since) counts.
-        seen = self.store.list_runs(key, limit=1)
-        with self.locks.hold(key, wait=True, timeout=self.wait_seconds) as held:
-            if not held:
-                raise self._busy(sheet)
-            run = self._holders_sync(key, seen[0] if seen else None, full)
-            if run is not None:
-                return SyncResult.from_run(run)
-            return self._sync(engine, trigger=trigger, full=full)
+        with self._slot(sheet, deadline):
+            with self.locks.hold(key, wait=False) as held:
+                if held:
+                    return self._sync(engine, trigger=trigger, full=full, ticket=ticket)
+            # Another holder has the sheet: a replica's sync, or an undo. Note the newest run
+            # now, so that afterwards only the holder's run (unfinished now, or started since)
+            # counts. The wait holds no connection (the locks poll with short-lived ones).
+            seen = self.store.list_runs(key, limit=1)
+            remaining = max(0.0, deadline - time.monotonic())
+            with self.locks.hold(key, wait=True, timeout=remaining) as held:
+                if not held:
+                    raise self._busy(sheet)
+                run = self._holders_sync(key, seen[0] if seen else None, full)
+                if run is not None:
+                    return SyncResult.from_run(run)
+                return self._sync(engine, trigger=trigger, full=full, ticket=ticket)
 
-    def _sync(self, engine: SyncEngine, *, trigger: str, full: bool) -> SyncResult:
-        """Run the engine; the caller holds the sheet's lock."""
+    def _sync(
+        self, engine: SyncEngine, *, trigger: str, full: bool, ticket: Ticket | None = None
+    ) -> SyncResult:
+        """Run the engine; the caller holds the sheet's lock and a sync slot, so the press
+        stops counting as waiting."""
+        if ticket is not None:
+            ticket.done()
         if full:
             refresh = getattr(engine.backend, "refresh", None)
             if callable(refresh):

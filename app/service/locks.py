@@ -10,6 +10,7 @@ jobs) takes the lock `locks_for(store engine)` gives, so they all exclude each o
   stores exclude each other; other sheets lock a file beside the SQLite file. The kernel drops
   an flock when its process dies, so a killed run never leaves its sheet locked.
 `LocalLocks` serialises the threads of one process (part of both; alone for an in-memory store).
+Waiting for a lock holds no database connection (see `PostgresLocks`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.store.errors import is_pool_timeout, store_failure
 
 log = logging.getLogger("aftersales.locks")
 
@@ -67,7 +71,13 @@ class LocalLocks:
 
 
 class PostgresLocks:
-    """Advisory locks (pg_try_advisory_lock / pg_advisory_lock) on one connection per holder."""
+    """Advisory locks (pg_try_advisory_lock) on one connection per holder.
+
+    A caller waiting for a sheet holds no pooled connection between tries: each try takes a
+    connection, asks for the lock and gives the connection back unless it got the lock. So a
+    burst of presses waiting for sheets that other replicas sync cannot empty the pool; only
+    holders keep one, for as long as they hold the lock.
+    """
 
     def __init__(self, engine: Engine, poll_seconds: float = 0.2) -> None:
         self.engine = engine
@@ -82,32 +92,59 @@ class PostgresLocks:
                 yield False
                 return
             key = lock_key(name)
-            with self.engine.connect() as conn:
-                acquired = self._acquire(conn, key, wait=wait, deadline=deadline)
-                try:
-                    yield acquired
-                finally:
-                    if acquired:
-                        self._release(conn, key)
+            conn = self._acquire(key, wait=wait, deadline=deadline)
+            if conn is None:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                self._release(conn, key)
 
-    def _acquire(self, conn: Connection, key: int, *, wait: bool, deadline: float) -> bool:
+    def _acquire(self, key: int, *, wait: bool, deadline: float) -> Connection | None:
+        """The connection that holds the lock, or None when it was not got (in time)."""
         while True:
+            try:
+                conn = self._try(key)
+            except SQLAlchemyError as exc:
+                # A full pool while waiting is one more reason to try again later.
+                if not (wait and is_pool_timeout(exc)):
+                    raise store_failure("taking a sheet's lock", exc) from exc
+                conn = None
+            if conn is not None:
+                return conn
+            if not wait or time.monotonic() >= deadline:
+                return None
+            time.sleep(max(0.0, min(self.poll_seconds, deadline - time.monotonic())))
+
+    def _try(self, key: int) -> Connection | None:
+        """One try on a connection of its own, kept only when it got the lock."""
+        conn = self.engine.connect()
+        try:
             got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
             conn.commit()
-            if got or not wait or time.monotonic() >= deadline:
-                return bool(got)
-            time.sleep(max(0.0, min(self.poll_seconds, deadline - time.monotonic())))
+        except BaseException:
+            conn.invalidate()  # the session may hold the lock: end it rather than pool it
+            conn.close()
+            raise
+        if got:
+            return conn
+        conn.close()
+        return None
 
     @staticmethod
     def _release(conn: Connection, key: int) -> None:
-        """Unlock; if that fails, close the session instead (which ends the lock too), so a
-        pooled connection never keeps a sheet locked and the holder's result is not lost."""
+        """Unlock and give the connection back; if unlocking fails, close the session instead
+        (which ends the lock too), so a pooled connection never keeps a sheet locked and the
+        holder's result is not lost."""
         try:
             conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
             conn.commit()
         except Exception:
             log.warning("could not release advisory lock %s; closing its connection", key)
             conn.invalidate()
+        finally:
+            conn.close()
 
 
 WORKBOOK_PREFIX = "workbook:"  # sheet keys of local workbooks: "workbook:<absolute path>"

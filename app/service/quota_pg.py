@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.service.locks import lock_key
 from app.service.quota import Attempt, Grant, Kind, QuotaSettings, Slot, WaitingGovernor, decide
-from app.store.errors import StoreError
+from app.store.errors import store_failure
 from app.store.models import QuotaSlotRow
 
 log = logging.getLogger("aftersales.quota")
@@ -86,9 +86,7 @@ class PostgresQuotaGovernor(WaitingGovernor):
                 ).scalar_one()
                 return Attempt(now, grant_id=int(grant_id))
         except SQLAlchemyError as exc:
-            raise StoreError(
-                f"the Google quota governor could not take a slot ({type(exc).__name__})"
-            ) from exc
+            raise store_failure("the Google quota governor taking a slot", exc) from exc
 
     def _finish(self, grant: Grant) -> float | None:
         """Mark the slot's request ended; if that fails the slot counts until its lease ends

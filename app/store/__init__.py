@@ -5,7 +5,8 @@ SQLite by default, PostgreSQL for several replicas; the schema is migrated with 
 Alembic migrations by `Store.open`. Import everything from here, not from the submodules.
 """
 
-from app.store.errors import StaleSnapshotError, StoreError
+from app.store.engine import DatabaseSettings
+from app.store.errors import StaleSnapshotError, StoreBusyError, StoreError
 from app.store.records import CaseSnapshot, CellValue, CellWrite, RunRecord, TimelineEvent
 from app.store.repository import Store
 
@@ -13,9 +14,11 @@ __all__ = [
     "CaseSnapshot",
     "CellValue",
     "CellWrite",
+    "DatabaseSettings",
     "RunRecord",
     "StaleSnapshotError",
     "Store",
+    "StoreBusyError",
     "StoreError",
     "TimelineEvent",
 ]

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -24,6 +25,21 @@ READ_ONLY_OPTION = "aftersales_read_only"
 """Execution option marking a connection whose transactions only read."""
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class DatabaseSettings(BaseModel):
+    """The connection pool of one process (`AFTERSALES_DATABASE__POOL_SIZE`, ...).
+
+    A running sync holds at most two connections on PostgreSQL (its sheet's advisory lock and
+    one for the store); presses that wait hold none. The pool timeout is short on purpose: a
+    request that finds every connection in use for that long is answered 503 with a
+    `Retry-After` instead of hanging.
+    """
+
+    pool_size: int = Field(default=5, ge=1)
+    max_overflow: int = Field(default=10, ge=0)
+    pool_timeout_seconds: float = Field(default=5.0, gt=0)
+
 
 _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&#]*", re.IGNORECASE)
 
@@ -90,10 +106,16 @@ def is_memory_sqlite(url: URL) -> bool:
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
-def build_engine(url: URL) -> Engine:
+def build_engine(url: URL, database: DatabaseSettings | None = None) -> Engine:
     """An engine for `url`; for a SQLite file, its parent directory is created."""
+    database = database or DatabaseSettings()
+    pool: dict[str, Any] = {
+        "pool_size": database.pool_size,
+        "max_overflow": database.max_overflow,
+        "pool_timeout": database.pool_timeout_seconds,
+    }
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
     connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
     if is_memory_sqlite(url):
         # One shared in-memory database for every thread, instead of one per connection.
@@ -108,7 +130,7 @@ def build_engine(url: URL) -> Engine:
                 raise StoreError(
                     f"cannot create the directory for the SQLite database {mask_url(url)}: {exc}"
                 ) from exc
-        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
+        engine = create_engine(url, connect_args=connect_args, hide_parameters=True, **pool)
     _configure_sqlite(engine, wal=not is_memory_sqlite(url))
     return engine
 

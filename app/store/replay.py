@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.store.errors import StoreError
+from app.store.errors import store_failure
 from app.store.models import ReplayRow
 
 REPLAY = cast(Table, ReplayRow.__table__)
@@ -44,7 +44,7 @@ class StoreReplayCache:
                 # for ON CONFLICT on every driver).
                 return conn.execute(statement).first() is not None
         except SQLAlchemyError as exc:
-            raise StoreError(f"the replay check failed: {type(exc).__name__}") from exc
+            raise store_failure("the replay check", exc) from exc
 
 
 def _at(seconds: float) -> datetime:

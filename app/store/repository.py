@@ -20,8 +20,15 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session
 
 from app.store import operations as ops
-from app.store.engine import READ_ONLY_OPTION, build_engine, mask_url, parse_url, scrub
-from app.store.errors import StoreError
+from app.store.engine import (
+    READ_ONLY_OPTION,
+    DatabaseSettings,
+    build_engine,
+    mask_url,
+    parse_url,
+    scrub,
+)
+from app.store.errors import StoreBusyError, StoreError, is_pool_timeout
 from app.store.migrate import upgrade_to_head
 from app.store.models import RunRow
 from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
@@ -33,20 +40,21 @@ INTERRUPTED = "interrupted"
 class Store:
     """Persistence for runs, cell writes (for undo), case snapshots and timeline events."""
 
-    def __init__(self, url: str) -> None:
-        """Connect lazily to `url` (sqlite:///path or postgresql+psycopg://...).
+    def __init__(self, url: str, database: DatabaseSettings | None = None) -> None:
+        """Connect lazily to `url` (sqlite:///path or postgresql+psycopg://...), with the
+        connection pool `database` describes (default: `DatabaseSettings()`).
 
         For a SQLite file the parent directory is created. The schema is not touched; use
         `Store.open` to also migrate it to the newest revision.
         """
         self._url = parse_url(url)
-        self._engine = build_engine(self._url)
+        self._engine = build_engine(self._url, database)
         self._read_engine = self._engine.execution_options(**{READ_ONLY_OPTION: True})
 
     @classmethod
-    def open(cls, url: str) -> Store:
+    def open(cls, url: str, database: DatabaseSettings | None = None) -> Store:
         """A store whose schema has been migrated to head (idempotent, safe from any cwd)."""
-        store = cls(url)
+        store = cls(url, database)
         try:
             store.migrate()
         except BaseException:
@@ -360,6 +368,8 @@ class Store:
                 raise StoreError(f"{action} failed: {exc.orig.message}") from exc
             raise StoreError(f"{action} failed ({self.url}): {self._reason(exc)}") from exc
         except SQLAlchemyError as exc:
+            if is_pool_timeout(exc):
+                raise StoreBusyError(action) from exc
             raise StoreError(f"{action} failed ({self.url}): {self._reason(exc)}") from exc
 
     def _reason(self, exc: SQLAlchemyError) -> str:

@@ -66,6 +66,24 @@ def test_every_error_response_documents_the_error_body(doc: dict[str, Any]) -> N
     assert "HTTPValidationError" not in doc["components"]["schemas"]  # FastAPI's 422 body
 
 
+def test_presses_document_429_busy_and_every_429_or_503_its_retry_after(
+    doc: dict[str, Any],
+) -> None:
+    """Sync now and Recalculate all document 429 (a busy service); every documented 429 and
+    503 says when to try again: a `Retry-After` header of whole seconds."""
+    for action in ("sync", "recalculate"):
+        assert "429" in doc["paths"][f"/v1/sheets/{{sheet}}/{action}"]["post"]["responses"]
+    seen = 0
+    for method, path, op in operations(doc):
+        for status, response in op["responses"].items():
+            if status in ("429", "503"):
+                header = response.get("headers", {}).get("Retry-After")
+                assert header is not None, f"{method} {path} {status} has no Retry-After"
+                assert header["schema"]["type"] == "integer", header
+                seen += 1
+    assert seen >= len(operations(doc)) - 1  # every operation but /healthz may answer 503
+
+
 def test_documented_sheet_id_rules_are_enforced_for_callers(api: Api, doc: dict[str, Any]) -> None:
     """The sheet id's documented pattern is the rule: a caller signing for a malformed id gets
     a 422 invalid_request naming the parameter."""

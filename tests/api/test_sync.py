@@ -133,15 +133,15 @@ def test_concurrent_sync_presses_share_one_run(api: Api, monkeypatch: pytest.Mon
     presses = 6
     arrived: Counter[str] = Counter()
     everyone_in = threading.Event()
-    run = api.context.coordinator.run
+    press = api.context.coordinator.press
 
-    def counting_run(*args: Any, **kwargs: Any) -> Any:
+    async def counting_press(*args: Any, **kwargs: Any) -> Any:
         arrived["presses"] += 1
         if arrived["presses"] == presses:
             everyone_in.set()
-        return run(*args, **kwargs)
+        return await press(*args, **kwargs)
 
-    monkeypatch.setattr(api.context.coordinator, "run", counting_run)
+    monkeypatch.setattr(api.context.coordinator, "press", counting_press)
     # The sync reads the sheet only once all presses reached the service, then takes 0.3 s more.
     slow = slow_down(api, 0.3, gate=everyone_in)
 

@@ -4,6 +4,7 @@ once, and the one that waited answers with the run the other recorded."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from app.errors import AftersalesError, SheetLockedError, SyncInProgressError
-from app.service.coordinator import SyncCoordinator, SyncResult
+from app.service.coordinator import SyncCoordinator, SyncLimits, SyncResult
 from app.service.locks import LocalLocks, PostgresLocks, SheetLocks, lock_key
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
@@ -231,6 +232,56 @@ def test_different_sheets_run_in_parallel(sqlite_store: Store, tmp_path: Path) -
     assert (a.calls, b.calls) == (1, 1)
 
 
+class WatchedSlots:
+    """Stands in for the coordinator's sync slots: counts the callers that asked for one."""
+
+    def __init__(self, inner: threading.BoundedSemaphore) -> None:
+        self.inner = inner
+        self.asked = 0
+
+    def acquire(self, timeout: float) -> bool:
+        self.asked += 1
+        return self.inner.acquire(timeout=timeout)
+
+    def release(self) -> None:
+        self.inner.release()
+
+
+def test_a_process_runs_no_more_syncs_at_once_than_max_running(
+    sqlite_store: Store, tmp_path: Path
+) -> None:
+    """With `max_running=1`, a sheet pressed while another sheet syncs waits for a sync slot
+    (holding no connection) and starts only once the other sheet's run is recorded finished."""
+    a = gated_engine(sqlite_store, write_workbook(tmp_path / "a.xlsx", [case()]))
+    b = gated_engine(sqlite_store, write_workbook(tmp_path / "b.xlsx", [case()]))
+    a.gate.clear()
+
+    def a_is_finished() -> None:
+        runs = sqlite_store.list_runs(a.sheet_key)
+        assert [r.finished_at is not None for r in runs] == [True], "b started during a's run"
+
+    b.before = a_is_finished
+    coordinator = SyncCoordinator(
+        {"a": a, "b": b}.__getitem__,
+        LocalLocks(),
+        sqlite_store,
+        lambda: NOW,
+        limits=SyncLimits(max_running=1, wait_seconds=WAIT),
+    )
+    slots = WatchedSlots(coordinator._slots)
+    coordinator._slots = slots  # type: ignore[assignment]
+
+    join_a = in_thread(lambda: coordinator.run("a", trigger="sync-now"))
+    assert a.started.wait(WAIT)
+    join_b = in_thread(lambda: coordinator.run("b", trigger="sync-now"))
+    wait_for(lambda: slots.asked >= 2, WAIT, what="b to ask for a sync slot")
+    assert not b.started.is_set()
+    a.gate.set()
+    ra, rb = join_a(), join_b()
+
+    assert (ra.joined, rb.joined, a.calls, b.calls) == (False, False, 1, 1)
+
+
 def test_an_error_reaches_every_joiner_and_the_next_call_runs_again(
     sqlite_store: Store, workbook: Path
 ) -> None:
@@ -274,6 +325,25 @@ def test_a_joiner_that_waits_too_long_gets_sync_in_progress(
         coordinator.run("a", trigger="sync-now")
     engine.gate.set()
     assert owner().joined is False
+
+
+def test_a_press_that_joins_waits_without_a_thread_and_gives_up_with_sync_in_progress(
+    sqlite_store: Store, workbook: Path
+) -> None:
+    """A press of the API joining a run that outlasts `wait_seconds` gets SyncInProgressError
+    (409) and stops counting as waiting; the run itself is not cancelled and ends normally."""
+    engine = gated_engine(sqlite_store, workbook)
+    engine.gate.clear()
+    coordinator = coordinator_for(sqlite_store, {"a": engine}, LocalLocks(), wait=0.3)
+    owner = in_thread(lambda: coordinator.run("a", trigger="sync-now"))
+    assert engine.started.wait(WAIT)
+
+    with pytest.raises(SyncInProgressError):
+        asyncio.run(coordinator.press("a", trigger="sync-now"))
+    assert coordinator.waiting() == 0
+    engine.gate.set()
+    result = owner()
+    assert result.joined is False and result.outcome == "ok"
 
 
 def test_a_sync_pressed_during_an_undo_runs_the_sheet_itself(

@@ -2,11 +2,16 @@
 Sync-now requests spread over 20 registered workbook sheets, against one `aftersales serve`
 process with its default store (SQLite), and two replicas sharing PostgreSQL; no scheduler.
 
-What must hold, whatever the interleaving: no 5xx (a busy answer may only be a documented
-409 or 429); every answer started a run or joined one; a sheet's runs never overlap; the store
-holds exactly the runs that requests started (a joined request names its owner's run_id); and
-the server's memory stays steady: its resident size after the second and third waves is within
-a fixed bound of its size after the first. Figures are printed (`-s`) for the record.
+What must hold, whatever the interleaving and however loaded the machine: every press is
+answered with 200 (the run it started or joined) or, when the service is saturated, 429 `busy`
+or 503 with a `Retry-After` header; never another 5xx nor a message about the connection pool;
+a sheet's runs never overlap; the store holds exactly the runs that requests started (a joined
+request names its owner's run_id); every sheet ends synced with its people's cells as they were;
+and the server's memory stays steady: its resident size after the second and third waves is
+within a fixed bound of its size after the first. Figures are printed (`-s`) for the record.
+
+Not part of `make test` (slow); run it alone or in a loop beside other tests to check bursts on
+a loaded machine.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from app.auth import derive_sheet_secret, sign_request
 from app.registry import SheetRegistry
 from app.store import RunRecord, Store
 from tests.service.conftest import PgSchema, Server, ServerFactory
-from tests.workbooks import case, write_workbook
+from tests.workbooks import case, records, user_cells, write_workbook
 
 pytestmark = pytest.mark.slow
 
@@ -38,7 +43,10 @@ REQUESTS = 200  # per wave, REQUESTS // SHEETS per sheet, all in flight together
 WAVES = 3
 CASES = 5  # per sheet: small, so that the waves measure the service, not the sync
 RSS_GROWTH_BOUND_KIB = 24 * 1024  # after waves 2 and 3, compared with after wave 1
-BUSY = {409: {"sync_in_progress", "concurrent_edit"}, 429: {"quota_exhausted", "rate_limited"}}
+# The documented answers of a saturated service; each says when to try again (Retry-After).
+BUSY = {429: {"busy"}, 503: {"store_unavailable"}}
+# Generous: a wave on a loaded 2-core machine may take minutes; a press is never given up on.
+PRESS_TIMEOUT_SECONDS = 600.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,7 @@ class Answer:
     sheet: str
     status: int
     body: dict[str, Any]
+    retry_after: str | None = None
 
 
 def sheet_workbook(folder: Path, n: int) -> Path:
@@ -70,7 +79,7 @@ async def sync_now(client: httpx.AsyncClient, server: Server, sheet: str) -> Ans
     secret = derive_sheet_secret(server.master, sheet)
     headers = sign_request(secret, "POST", target, b"", int(time.time()))
     response = await client.post(target, headers=headers)
-    return Answer(sheet, response.status_code, response.json())
+    return Answer(sheet, response.status_code, response.json(), response.headers.get("Retry-After"))
 
 
 async def wave(servers: list[Server], sheets: list[str]) -> list[Answer]:
@@ -82,7 +91,9 @@ async def wave(servers: list[Server], sheets: list[str]) -> list[Answer]:
         clients = [
             await stack.enter_async_context(
                 httpx.AsyncClient(
-                    base_url=f"http://127.0.0.1:{server.port}", timeout=120.0, limits=limits
+                    base_url=f"http://127.0.0.1:{server.port}",
+                    timeout=PRESS_TIMEOUT_SECONDS,
+                    limits=limits,
                 )
             )
             for server in servers
@@ -96,15 +107,28 @@ async def wave(servers: list[Server], sheets: list[str]) -> list[Answer]:
 
 
 def check_answers(answers: list[Answer]) -> None:
-    """No 5xx; a non-200 is a documented busy answer; a 200 names the run it started or joined."""
+    """A 200 names the run it started or joined; anything else is a documented busy answer
+    (429 busy, 503 store_unavailable) with Retry-After in whole seconds, and no pool internals."""
     assert len(answers) == REQUESTS
     for answer in answers:
-        assert answer.status < 500, f"{answer.sheet}: {answer.status} {answer.body}"
         if answer.status != 200:
             assert answer.body.get("error") in BUSY.get(answer.status, ()), answer
+            assert answer.retry_after is not None and answer.retry_after.isdigit(), answer
+            assert "QueuePool" not in str(answer.body.get("detail")), answer
             continue
         assert isinstance(answer.body["run_id"], int), answer
         assert isinstance(answer.body["joined"], bool), answer
+
+
+def check_sheet(book: Path, pristine: Path) -> None:
+    """The sheet ends synced: its cases once each, in their rows, every person's cell as it
+    was written, and the service's columns filled in."""
+    assert user_cells(book) == user_cells(pristine), f"{book.name}: a person's cell changed"
+    rows = records(book)
+    assert [r["Case ID"] for r in rows] == [r["Case ID"] for r in records(pristine)]
+    for row in rows:
+        for header in ("Policy Ref", "Return Deadline", "Next Action", "Priority"):
+            assert row.get(header) not in (None, ""), f"{book.name} {row['Case ID']}: no {header}"
 
 
 def check_runs(runs: list[RunRecord], answers: list[Answer], sheet: str) -> None:
@@ -126,13 +150,14 @@ def check_runs(runs: list[RunRecord], answers: list[Answer], sheet: str) -> None
 
 
 @pytest.mark.parametrize("store", ["sqlite", "postgresql"])
-def test_waves_of_sync_now_give_no_5xx_no_duplicate_runs_and_steady_memory(
+def test_waves_of_sync_now_are_served_or_told_when_to_retry_and_leave_sheets_correct(
     servers: ServerFactory, make_pg_schema: Callable[[], PgSchema], tmp_path: Path, store: str
 ) -> None:
     """Three waves of 200 concurrent Sync-now requests over 20 sheets (one replica on SQLite,
-    two sharing PostgreSQL): no 5xx, one run per started request (joined requests share it),
-    no overlapping runs of a sheet, and each server's resident memory after waves 2 and 3
-    within a fixed bound of after wave 1."""
+    two sharing PostgreSQL): each answered 200 or 429/503 with Retry-After, one run per
+    started request (joined requests share it), no overlapping runs of a sheet, every sheet
+    synced with its people's cells intact, and each server's resident memory after waves 2
+    and 3 within a fixed bound of after wave 1."""
     if store == "sqlite":
         database = f"sqlite:///{tmp_path}/service.db"
         replicas = 1
@@ -140,10 +165,12 @@ def test_waves_of_sync_now_give_no_5xx_no_duplicate_runs_and_steady_memory(
         database, replicas = make_pg_schema().url, 2
     started = servers(replicas, database, env={"AFTERSALES_SCHEDULER_ENABLED": "false"})
     sheets = [f"load-{n:02d}" for n in range(SHEETS)]
+    books = {sheet: sheet_workbook(tmp_path, n) for n, sheet in enumerate(sheets)}
+    pristine = {sheet: sheet_workbook(tmp_path / "pristine", n) for n, sheet in enumerate(sheets)}
     with Store.open(database) as store:
         registry = SheetRegistry(store)
-        for n, sheet in enumerate(sheets):
-            registry.add(sheet, kind="workbook", location=str(sheet_workbook(tmp_path, n)))
+        for sheet in sheets:
+            registry.add(sheet, kind="workbook", location=str(books[sheet]))
         keys = {sheet: registry.get(sheet).sheet_key for sheet in sheets}
 
     answers: list[Answer] = []
@@ -174,6 +201,8 @@ def test_waves_of_sync_now_give_no_5xx_no_duplicate_runs_and_steady_memory(
             by_sheet[sheet] = store.list_runs(keys[sheet], limit=500)
     for sheet in sheets:
         check_runs(by_sheet[sheet], answers, sheet)
+        assert by_sheet[sheet], f"{sheet}: no press was served"
+        check_sheet(books[sheet], pristine[sheet])
     total = sum(len(runs) for runs in by_sheet.values())
     print(f"{WAVES * REQUESTS} requests, {total} distinct runs over {SHEETS} sheets")
 

@@ -218,11 +218,11 @@ def test_now_without_an_offset_is_the_sheets_time_zone(
     workbook = write_workbook(cli.cwd / "cases.xlsx", [case(**{"Case ID": "AS-1"})])
     result = cli("sync", "--workbook", "cases.xlsx", "--now", typed, "--json")
     assert result.returncode == 0, result.stderr
-    # The shipped team zone is Asia/Shanghai; Last Synced is written in it, without an offset.
+    # The shipped team zone is Asia/Shanghai; the service writes its change time in it.
     book = openpyxl.load_workbook(workbook)
     sheet = book["Cases"]
     headers = [c.value for c in sheet[1]]
-    synced = sheet.cell(2, headers.index("Last Synced") + 1).value
+    synced = sheet.cell(2, headers.index("Last Changed By Service") + 1).value
     assert synced is not None
     if isinstance(synced, datetime):
         assert synced.replace(tzinfo=None) == local

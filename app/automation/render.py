@@ -133,8 +133,15 @@ def _render_part(
         return RenderFailure(problems)
     try:
         values = {name: _capped_value(context[name]) for name in _used(source) if name in context}
-        with rendering(limits) as budget:
-            text = _capped(compile_bounded(source).generate(values), budget)
+        try:
+            with rendering(limits) as budget:
+                text = _capped(compile_bounded(source).generate(values), budget)
+        except RenderLimitExceeded as exc:
+            if not exc.timed_out:
+                raise
+            # Once more with a fresh budget: the first may have paid for a garbage collection.
+            with rendering(limits) as budget:
+                text = _capped(compile_bounded(source).generate(values), budget)
     except _TooLong:
         return _failure(t, part, "too_long", f"output is longer than {MAX_OUTPUT_CHARS} chars")
     except RenderLimitExceeded as exc:

@@ -35,8 +35,11 @@ MAX_FILTER_OUTPUT_CHARS: Final = 50_000
 # holds (50 items, see render._capped_value) are 2,500 iterations; the real lists are 1-5 items.
 MAX_LOOP_ITERATIONS: Final = 5_000
 # CPU seconds one render may take. The shipped templates render in well under a millisecond;
-# a sync renders two templates per case, so a slow template must be stopped early.
-MAX_RENDER_SECONDS: Final = 0.25
+# a sync renders two templates per case, so a slow template must be stopped early. The thread's
+# CPU time also counts a garbage collection that happens to run inside the render (hundreds of
+# ms on a large sheet's heap): render.py renders a timed-out template once more before it
+# refuses it, since a collection does not strike the same render twice.
+MAX_RENDER_SECONDS: Final = 0.5
 # Brackets and blocks nested deeper than this are refused before parsing: each level costs the
 # parser a dozen Python frames, and ~3,000 levels overflow the interpreter's recursion limit
 # (which is process-wide, so it is never raised). Real templates nest 2-4 levels.
@@ -65,10 +68,11 @@ DEFAULT_LIMITS: Final = RenderLimits()
 class RenderLimitExceeded(Exception):
     """A render passed one of its limits; `kind` and `message` become a `TemplateProblem`."""
 
-    def __init__(self, kind: LimitKind, message: str) -> None:
+    def __init__(self, kind: LimitKind, message: str, *, timed_out: bool = False) -> None:
         super().__init__(message)
         self.kind: LimitKind = kind
         self.message = message
+        self.timed_out = timed_out  # the time limit, which a pause outside the template may hit
 
 
 class RenderBudget:
@@ -87,6 +91,7 @@ class RenderBudget:
             raise RenderLimitExceeded(
                 "too_complex",
                 f"rendering took longer than {self.limits.render_seconds:g} s (the limit)",
+                timed_out=True,
             )
 
     def string(self, size: int, what: str) -> None:

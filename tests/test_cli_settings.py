@@ -107,9 +107,9 @@ def test_settings_tab_names_the_escalation_people_and_sets_the_sla_targets(
     assert "Team lead" not in first["Escalation"]
 
     # Resolution 3 business days (3 x 8h) from Mon 10:00: Mon 7h, Tue 8h, Wed 8h, Thu 1h
-    # -> Thu 11:00 (the shipped 5d would be Mon 17 Nov, on track).
+    # -> Thu 10:00 (the shipped 5d would be Mon 17 Nov, on track).
     second = cases["SH-1102"]
-    assert second["SLA State"] == "Overdue: resolution, due 11-13 11:00"
+    assert second["SLA State"] == "Overdue: resolution, due 11-13 10:00"
     assert second["Escalation"].startswith("L2 lead: 陈静 (resolution overdue 1 day)")
 
     timeline = [r for r in records(workbook, "Timeline") if r["Event"] == "Escalated"]

@@ -173,7 +173,7 @@ def _escalation_with(rules: EscalationRules, values: Mapping[str, object]) -> Es
 
 
 def _where(headers: HeaderMap, row: SheetRow, key: str) -> str:
-    """ "Value 'two days' (Settings!B7)": the column, value and cell a message is about."""
+    """The column, value and cell a message is about: Value 'two days' (Settings!B7)."""
     header = headers.tab.column(key).header
     return f"{header} {show_value(row.raw.get(key))} ({_cell(headers, row.row, key)})"
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from app.automation.escalation import load_escalation_rules
 from app.errors import ConfigurationError, SyncInProgressError
 from app.probe import Probe
 from app.service.locks import locks_for
@@ -24,6 +25,7 @@ from app.sync.engine import SyncEngine
 from app.sync.kpis import KPIS_TITLE
 from app.sync.layout import new_tab
 from app.sync.report import SyncReport
+from app.sync.sheet_settings import settings_example_cells
 from app.sync.undo import UndoReport, undo_run
 from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
 from sheet_schema import ParseContext, load_schema
@@ -79,19 +81,29 @@ class Runtime:
     def initialise(self) -> int:
         """Create the tabs and headers (a new workbook file, or tabs in a Google spreadsheet).
 
-        Returns the number of layout changes made; an existing workbook is refused."""
+        Returns the number of layout changes made; an existing workbook is refused. A new
+        Settings tab gets every setting as a commented-out example row (with its shipped value),
+        so the team sees what it may set without reading the README; a tab the team already
+        has is left as it is."""
         schema = load_schema()
         titles = [self.settings.tab_names.get(t.key, t.title) for t in schema.tabs]
         backend = self.backend()
+        present: set[str] = set()
         if isinstance(backend, WorkbookBackend):
             backend.create(titles)
         else:
-            backend.read(lambda present: [t for t in titles if t in present])
-        layouts = [new_tab(t, title).layout for t, title in zip(schema.tabs, titles, strict=True)]
+            present = set(backend.read(lambda found: [t for t in titles if t in found]).titles)
+        placed = [new_tab(t, title) for t, title in zip(schema.tabs, titles, strict=True)]
+        layouts = [p.layout for p in placed]
         kpis = self.settings.tab_names.get("kpis", KPIS_TITLE)
         layouts.append(TabLayout(title=kpis, columns=(), frozen_rows=0))
         changes = backend.apply_layout(layouts)
-        backend.write([])
+        examples = []
+        settings_tab = next(p.headers for p in placed if p.headers.tab.key == "settings")
+        if settings_tab.title not in present:
+            rules = load_escalation_rules(self.settings.automation.escalation_file)
+            examples = settings_example_cells(settings_tab, self.team, rules)
+        backend.write(examples)
         return changes
 
     @contextmanager

@@ -76,6 +76,8 @@ class TabSpec(BaseModel):
     title: Annotated[str, Field(min_length=1)]
     aliases: tuple[str, ...] = ()
     required: bool = False
+    # False: a tab people make when they want it (Settings); a sync never adds it.
+    created_by_sync: bool = True
     columns: tuple[ColumnSpec, ...]
 
     @property

@@ -18,6 +18,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from app.errors import AftersalesError, ConcurrentEditError, SheetContractError
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
 from app.probe import ENQUEUED, PLANNED, READ, RECORDED, WROTE, Probe, no_probe
-from app.sheets.backend import SheetBackend, SheetData
+from app.sheets.backend import SheetBackend, SheetData, TabLayout
 from app.store import CellWrite, Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
@@ -36,6 +37,7 @@ from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.planner import CasesInput, plan_cases
 from app.sync.report import SyncReport, _Prepared
 from app.sync.rows import SheetRow, parse_rows
+from app.sync.sheet_settings import apply_sheet_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
 from app.sync.workflow_tabs import (
@@ -215,8 +217,19 @@ class SyncEngine:
         policies, policy_messages, builtins_present = read_policy_overrides(
             rows["policies"], placed["policies"].headers, self.policies
         )
-        calendars = build_calendars(self.team, extra_days)
         automation = load_automation(self.automation, rows["templates"])
+        # The Settings tab overrides the shipped team file and escalation people, this sheet only.
+        sheet_settings = apply_sheet_settings(
+            rows["settings"], placed["settings"].headers, self.team, automation.escalation_rules
+        )
+        team = sheet_settings.team
+        if "settings" in tabs and not placed["settings"].headers.ok:
+            notes += [
+                f"{problem} Its settings are not used until then."
+                for problem in placed["settings"].headers.problems()
+            ]
+        automation = replace(automation, escalation_rules=sheet_settings.escalation)
+        calendars = build_calendars(team, extra_days)
         snapshots = self.store.load_snapshots(self.sheet_key)
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
         for event in self.store.timeline(self.sheet_key):
@@ -231,7 +244,7 @@ class SyncEngine:
                 ctx=ctx,
                 policies=policies,
                 calendars=calendars,
-                team=self.team,
+                team=team,
                 snapshots=snapshots,
                 events=events_by_case,
                 known_ids=frozenset(snapshots),
@@ -266,6 +279,9 @@ class SyncEngine:
             updates += seed_template_cells(templates.headers)
         template_messages = template_validation(automation, rows["templates"])
         updates += aux.validation_updates(rows["templates"], template_messages, templates.headers)
+        updates += aux.validation_updates(
+            rows["settings"], sheet_settings.messages, placed["settings"].headers
+        )
         updates += outbox_cells(
             self.outbox,
             self.sheet_key,
@@ -278,7 +294,7 @@ class SyncEngine:
             plan.results,
             rows["cases"],
             group_events([e for es in events_by_case.values() for e in es], plan.events),
-            team=self.team,
+            team=team,
             calendars=calendars,
             policies=policies,
             now=now,
@@ -296,7 +312,7 @@ class SyncEngine:
         self.probe(PLANNED)
         return _Prepared(
             version=data.version,
-            layouts=[*(p.layout for p in placed.values()), kpis_layout],
+            layouts=[*self._layouts(placed, tabs), kpis_layout],
             id_fills=plan.id_fills,
             updates=updates,
             plan=plan,
@@ -340,6 +356,14 @@ class SyncEngine:
             used = max((len(r) for r in tab_data.rows), default=0) if tab_data else 0
             placed[spec.key] = place_columns(spec, headers, add_user_columns=empty, used_width=used)
         return placed
+
+    def _layouts(self, placed: Mapping[str, PlacedTab], tabs: Mapping[str, str]) -> list[TabLayout]:
+        """The tabs to lay out: those present, and missing ones the sync creates (not Settings)."""
+        return [
+            p.layout
+            for key, p in placed.items()
+            if key in tabs or self.schema.tab(key).created_by_sync
+        ]
 
     def _rows(
         self, data: SheetData, tabs: Mapping[str, str], placed: PlacedTab, ctx: ParseContext

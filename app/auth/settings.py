@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from app.auth.principal import normalize_allow_list_entry
+from app.allow_list import normalize_allow_list_entry
 
 GOOGLE_ISSUERS = ["https://accounts.google.com", "accounts.google.com"]
 GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"

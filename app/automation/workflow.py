@@ -42,7 +42,7 @@ from app.automation.settings import AutomationSettings
 from app.automation.template_model import TemplateProblem
 from app.automation.templates import TemplateSet, default_templates, load_templates
 from app.notify.messages import Notice
-from app.store.records import CellValue, TimelineEvent
+from app.values import CellValue, TimelineEvent
 from policies import CaseFacts, Evaluation, Finding
 
 REPLY_GENERATED = "reply_generated"

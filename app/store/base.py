@@ -10,7 +10,7 @@ outage is the same 503 wherever a request meets it, never a 500.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
@@ -56,22 +56,19 @@ class Repository:
         with self._guard(what), self._read_engine.connect() as conn:
             yield conn
 
-    @contextmanager
-    def _write_session(self, what: str) -> Iterator[Session]:
+    def _write_session(self, what: str) -> AbstractContextManager[Session]:
         """`_write` as an ORM session."""
-        with (
-            self._guard(what),
-            Session(self._engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
+        return self._session(self._engine, what)
+
+    def _read_session(self, what: str) -> AbstractContextManager[Session]:
+        """`_read` as an ORM session."""
+        return self._session(self._read_engine, what)
 
     @contextmanager
-    def _read_session(self, what: str) -> Iterator[Session]:
-        """`_read` as an ORM session."""
+    def _session(self, engine: Engine, what: str) -> Iterator[Session]:
         with (
             self._guard(what),
-            Session(self._read_engine, expire_on_commit=False) as session,
+            Session(engine, expire_on_commit=False) as session,
             session.begin(),
         ):
             yield session

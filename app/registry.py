@@ -16,16 +16,15 @@ from typing import Literal, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Table, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth import normalize_allow_list_entry
+from app.allow_list import normalize_allow_list_entry
 from app.errors import ConfigurationError, ConflictError, NotFoundError
 from app.store import Store
-from app.store.errors import store_failure
-from app.store.models import SheetRow
+from app.store.base import Repository
+from app.store.models import RegisteredSheetRow
 
 SheetKind = Literal["google", "workbook"]
-SHEETS = cast(Table, SheetRow.__table__)
+SHEETS = cast(Table, RegisteredSheetRow.__table__)
 _ID = re.compile(r"^[A-Za-z0-9_\-]{1,200}$")
 log = logging.getLogger("aftersales.registry")
 
@@ -62,8 +61,11 @@ class SheetEntry:
         return f"workbook:{Path(self.location).resolve()}"
 
 
-class SheetRegistry:
+class SheetRegistry(Repository):
+    """The `sheets` table of a store; a database failure is `StoreError` (503), like the store's."""
+
     def __init__(self, store: Store) -> None:
+        super().__init__(store.engine)
         self.store = store
 
     def add(
@@ -91,9 +93,11 @@ class SheetRegistry:
             entries = tuple(normalize_allow_list_entry(a) for a in allowed)
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
-        with self.store.engine.begin() as conn:
+        with self._write(f"registering sheet {sheet_id!r}") as conn:
             exists = conn.execute(
-                select(SheetRow.key_version, SheetRow.key_rotated_at).where(SheetRow.id == sheet_id)
+                select(RegisteredSheetRow.key_version, RegisteredSheetRow.key_rotated_at).where(
+                    RegisteredSheetRow.id == sheet_id
+                )
             ).first()
             if exists and not replace:
                 raise ConflictError(f"Sheet {sheet_id} is already registered.")
@@ -123,24 +127,19 @@ class SheetRegistry:
         return entry
 
     def get(self, sheet_id: str) -> SheetEntry:
-        try:
-            with self.store.engine.connect() as conn:
-                row = conn.execute(select(SHEETS).where(SheetRow.id == sheet_id)).first()
-        except SQLAlchemyError as exc:  # e.g. a burst of requests took every pooled connection
-            raise store_failure(f"looking up sheet {sheet_id!r}", exc) from exc
+        # Called on every sheet request: a database outage or a full pool must be a 503.
+        with self._read(f"looking up sheet {sheet_id!r}") as conn:
+            row = conn.execute(select(SHEETS).where(RegisteredSheetRow.id == sheet_id)).first()
         if row is None:
             raise UnknownSheetError(sheet_id)
         return _entry(row._mapping)
 
     def key_version(self, sheet_id: str) -> int:
         """The sheet's current HMAC key version; UnknownSheetError (404) when not registered."""
-        try:
-            with self.store.engine.connect() as conn:
-                version = conn.execute(
-                    select(SheetRow.key_version).where(SheetRow.id == sheet_id)
-                ).scalar_one_or_none()
-        except SQLAlchemyError as exc:  # checked on every signed request: 503, never a 500
-            raise store_failure(f"looking up sheet {sheet_id!r}", exc) from exc
+        with self._read(f"looking up sheet {sheet_id!r}") as conn:
+            version = conn.execute(
+                select(RegisteredSheetRow.key_version).where(RegisteredSheetRow.id == sheet_id)
+            ).scalar_one_or_none()
         if version is None:
             raise UnknownSheetError(sheet_id)
         return version
@@ -148,7 +147,7 @@ class SheetRegistry:
     def rotate_key(self, sheet_id: str) -> SheetEntry:
         """Give the sheet a new HMAC key (its version + 1): its old secret is refused from now
         on, every other sheet keeps its own. Logged with the version, never with a secret."""
-        with self.store.engine.begin() as conn:
+        with self._write(f"rotating the key of sheet {sheet_id!r}") as conn:
             result = conn.execute(
                 update(SHEETS)
                 .where(SHEETS.c.id == sheet_id)
@@ -161,12 +160,12 @@ class SheetRegistry:
         return entry
 
     def list(self) -> list[SheetEntry]:
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(select(SHEETS).order_by(SheetRow.id)).all()
+        with self._read("listing the registered sheets") as conn:
+            rows = conn.execute(select(SHEETS).order_by(RegisteredSheetRow.id)).all()
         return [_entry(r._mapping) for r in rows]
 
     def remove(self, sheet_id: str) -> None:
-        with self.store.engine.begin() as conn:
+        with self._write(f"removing sheet {sheet_id!r}") as conn:
             result = conn.execute(SHEETS.delete().where(SHEETS.c.id == sheet_id))
         if result.rowcount == 0:
             raise UnknownSheetError(sheet_id)

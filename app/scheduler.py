@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection
 
 from app.errors import AftersalesError
 from app.notify.service import deliver_now
-from app.service.locks import lock_key
+from app.service.locks import PostgresLocks
 from app.spread import nightly_trigger, sweep_trigger
 
 if TYPE_CHECKING:
@@ -169,10 +169,10 @@ def sweep_hours(context: ServiceContext) -> str:
     return f"{min(starts, default=9)}-{max(ends, default=18)}"
 
 
-def leader_lock_key(conn: Connection) -> int:
+def leader_lock_name(conn: Connection) -> str:
     """The leader lock of the store `conn` is in: one per database and schema."""
     database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
-    return lock_key(f"{LEADER_LOCK_NAME}:{database}:{schema}")
+    return f"{LEADER_LOCK_NAME}:{database}:{schema}"
 
 
 def _same_job(job: Job, func: Callable[[str], None], trigger: CronTrigger, sheet_id: str) -> bool:
@@ -341,36 +341,30 @@ class SchedulerService:
             log.info(json.dumps({"event": "scheduler", "state": "standby"}))
 
     def _elect(self) -> None:
-        """Hold the leader lock on a dedicated connection; retry while another replica has it.
+        """Hold the leader lock (`PostgresLocks`, on a connection of its own); retry while
+        another replica has it.
 
         A replica whose scheduler fails to start gives the lock up (and tries again later), so
         that another replica can lead; stepping down releases the lock at once."""
         engine = self.context.store.engine
+        locks = PostgresLocks(engine, poll_seconds=self.poll_seconds)
+        name: str | None = None
         while not self._stop.is_set():
             try:
-                with engine.connect() as conn:
-                    key = leader_lock_key(conn)
-                    conn.commit()
-                    if self._campaign(conn, key):
+                if name is None:
+                    with engine.connect() as conn:
+                        name = leader_lock_name(conn)
+                # Not waiting inside the lock helper: a stop must end the campaign at once.
+                with locks.holding(name, wait=False) as holder:
+                    if holder is not None:
                         try:
-                            self._lead(conn)
+                            self._lead(holder)
                         finally:
                             self._step_down()
-                            self._unlock(conn, key)
             except Exception:
                 log.warning("lost the scheduler's database connection; standing by")
                 self._step_down()
             self._stop.wait(self.poll_seconds)
-
-    def _campaign(self, conn: Connection, key: int) -> bool:
-        """Wait until this replica holds the leader lock (True) or is stopped (False)."""
-        while not self._stop.is_set():
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
-            conn.commit()
-            if got:
-                return True
-            self._stop.wait(self.poll_seconds)
-        return False
 
     def _lead(self, conn: Connection) -> None:
         """Run the scheduler while the lock's connection lives; return to step down."""
@@ -380,12 +374,3 @@ class SchedulerService:
         while not self._stop.wait(self.poll_seconds):
             conn.execute(text("SELECT 1"))  # the lock lives as long as this does
             conn.commit()
-
-    @staticmethod
-    def _unlock(conn: Connection, key: int) -> None:
-        """Release the lock before the connection goes back to the pool (or close it)."""
-        try:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            conn.commit()
-        except Exception:
-            conn.invalidate()

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.auth import AuthSettings
+from app.auth.settings import AuthSettings
 from app.automation.settings import AutomationSettings
 from app.notify.settings import NotifySettings
 from app.service.coordinator import SyncLimits

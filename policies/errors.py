@@ -1,8 +1,9 @@
-"""The one error raised for a broken policy file, team file or policy override."""
+"""The errors raised for a broken data file (policy, team or automation file, policy override),
+and the one formatter that turns what pydantic found into (field, problem) pairs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -10,8 +11,8 @@ from pydantic import ValidationError
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-class PolicyError(ValueError):
-    """A policy/team file or override is unusable. Names the file, the field and the problem.
+class DataFileError(ValueError):
+    """A data file is unusable. Names the file, the field and the problem.
 
     `str(error)` reads like ``policies/data/team.yaml: sla.first_response: expected a duration
     like '4h' or '2d', got 'soon'``. When pydantic found several problems, the first one is the
@@ -30,6 +31,10 @@ class PolicyError(ValueError):
         self.problem = problem
         self.problems: tuple[tuple[str, str], ...] = tuple(problems) or ((field, problem),)
         super().__init__(f"{file}: {field}: {problem}")
+
+
+class PolicyError(DataFileError):
+    """A policy/team file or a policy override is unusable."""
 
 
 def display_path(path: Path) -> str:
@@ -51,7 +56,8 @@ def field_path(loc: Sequence[int | str]) -> str:
     return out or "(document)"
 
 
-def _problem(error: dict[str, object]) -> str:
+def describe_error(error: Mapping[str, object]) -> str:
+    """A pydantic error as a short sentence a person can act on."""
     msg = str(error.get("msg", "invalid value"))
     if error.get("type") == "value_error" and msg.startswith("Value error, "):
         msg = msg.removeprefix("Value error, ")
@@ -62,12 +68,18 @@ def _problem(error: dict[str, object]) -> str:
     return msg
 
 
-def from_validation_error(file: str, exc: ValidationError, prefix: str = "") -> PolicyError:
-    """One PolicyError for everything pydantic found wrong in a document."""
+def validation_problems(exc: ValidationError, prefix: str = "") -> list[tuple[str, str]]:
+    """(field path, problem) for every error pydantic found, each path after `prefix`."""
     problems: list[tuple[str, str]] = []
     for err in exc.errors():
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         name = field_path(loc)
-        problems.append((f"{prefix}{name}" if prefix else name, _problem(dict(err))))
+        problems.append((f"{prefix}{name}" if prefix else name, describe_error(dict(err))))
+    return problems
+
+
+def from_validation_error(file: str, exc: ValidationError, prefix: str = "") -> PolicyError:
+    """One PolicyError for everything pydantic found wrong in a document."""
+    problems = validation_problems(exc, prefix)
     field, problem = problems[0] if problems else ("(document)", str(exc))
     return PolicyError(file, field, problem, problems)

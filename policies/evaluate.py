@@ -381,7 +381,7 @@ def _missing_evidence(
     required = policy.required_evidence(vocab.issue_type, vocab.item_condition)
     missing = tuple(kind for kind in required if kind not in present)
     for kind in missing:
-        en, zh = F.EVIDENCE_NAMES[kind]
+        en, zh = F.evidence_names(kind)
         out.append(
             F.EVIDENCE_MISSING.make(
                 severity=severity,

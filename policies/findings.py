@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from policies.facts import Finding, FindingKind, Severity
+from policies.vocab import EVIDENCE_LABELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,12 +256,15 @@ CALENDAR_YEAR_TEAM = FindingTemplate(
     "{year} 年：日历数据中没有官方节假日安排，使用节假日表中的日期。",
 )
 
-EVIDENCE_NAMES: dict[str, tuple[str, str]] = {
-    "photos": ("photos", "照片"),
-    "video_proof": ("video proof", "视频证明"),
-    "original_packaging": ("the original packaging", "原包装"),
-    "tracking_proof": ("tracking proof", "物流证明"),
-}
+# In a sentence ("requires the original packaging") a kind that is one thing takes "the".
+_DEFINITE_EVIDENCE = frozenset({"original_packaging"})
+
+
+def evidence_names(kind: str) -> tuple[str, str]:
+    """The evidence kind as a finding's sentence names it: (English, Chinese)."""
+    en, zh = EVIDENCE_LABELS[kind]
+    return (f"the {en}" if kind in _DEFINITE_EVIDENCE else en), zh
+
 
 # Sheet column a missing evidence kind is fixed in.
 EVIDENCE_COLUMNS: dict[str, str] = {

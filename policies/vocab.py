@@ -75,6 +75,15 @@ ALWAYS_ALLOWED_OUTCOMES: Final = ("Rejected", "Withdrawn")
 
 EVIDENCE_KINDS: Final = ("photos", "video_proof", "original_packaging", "tracking_proof")
 
+# What each evidence kind is called (English, Chinese): the one table the findings, the Next
+# Action, the replies and the timeline all name evidence by.
+EVIDENCE_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "photos": ("photos", "照片"),
+    "video_proof": ("video proof", "视频证明"),
+    "original_packaging": ("original packaging", "原包装"),
+    "tracking_proof": ("tracking proof", "物流证明"),
+}
+
 # Words people write in the Evidence column, by the kind they stand for. Matched after
 # `fold()` folding, so "Video Proof", "video-proof" and "VIDEO" all work.
 EVIDENCE_SYNONYMS: Final[dict[str, tuple[str, ...]]] = {

@@ -24,7 +24,7 @@ from app.analytics.model import (
 )
 from app.analytics.stats import P90, mean, median, percentile, ratio
 from app.analytics.timeline import read_story
-from app.store.records import TimelineEvent
+from app.values import TimelineEvent
 from policies import OUTCOMES, BusinessCalendar, Calendars, TeamSettings, normalise
 
 DEFAULT_PERIOD_DAYS = 90

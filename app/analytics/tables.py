@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Final
 
 from app.analytics.model import GROUP_KINDS, GroupKind, KpiReport, KpiRow
-from app.store.records import CellValue
+from app.values import CellValue
 
 TITLE: Final = "After-sales KPIs"
 COUNT: Final = "0"
@@ -129,10 +129,6 @@ class GridTable:
     last_row: int
     first_col: int = 1
     last_col: int = WIDTH
-
-    @property
-    def data_range(self) -> str:
-        return a1_range(self.first_row, self.first_col, self.last_row, self.last_col)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.store.records import TimelineEvent
+from app.values import TimelineEvent
 
 CREATED = "created"
 STATUS_CHANGED = "status_changed"

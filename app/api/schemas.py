@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ErrorBody(BaseModel):
@@ -82,6 +82,10 @@ class CaseDetails(BaseModel):
 
 
 class RunOut(BaseModel):
+    """A run as the API shows it: built from the store's `RunRecord` by its field names."""
+
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     trigger: str
     backend: str

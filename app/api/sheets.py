@@ -284,17 +284,8 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
 
 
 def _run_out(record: RunRecord) -> RunOut:
-    return RunOut(
-        id=record.id,
-        trigger=record.trigger,
-        backend=record.backend,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
-        outcome=record.outcome,
-        counts=record.counts,
-        message=_run_message(record.id, record.message),
-        undone_by=record.undone_by,
-    )
+    run = RunOut.model_validate(record)
+    return run.model_copy(update={"message": _run_message(run.id, run.message)})
 
 
 def _run_message(run_id: int, message: str | None) -> str | None:

@@ -30,18 +30,6 @@ class Principal:
     hosted_domain: str | None = None
 
 
-def normalize_allow_list_entry(entry: str) -> str:
-    """Lower-case and check one allow-list entry: "lily@agency.com" or "@agency.com"."""
-    value = entry.strip().lower()
-    local, at, domain = value.rpartition("@")
-    if not at or not domain or "." not in domain or "@" in local or any(c.isspace() for c in value):
-        raise ValueError(
-            f"allow-list entry {entry!r} must be an email (lily@agency.com) "
-            "or a domain starting with @ (@agency.com)"
-        )
-    return value
-
-
 def email_allowed(email: str, allowed: Iterable[str], hosted_domain: str | None = None) -> bool:
     """True when `email` is listed exactly, or its domain is listed as "@domain" and the account
     belongs to that domain's Google Workspace (`hosted_domain`, the token's `hd` claim).

@@ -1,4 +1,7 @@
-"""`AuthSettings`: how callers prove who they are. The lead embeds it into `app.settings.Settings`.
+"""`AuthSettings`: how callers prove who they are; a part of `app.settings.Settings`.
+
+It imports nothing else of `app.auth` (the allow-list check is `app.allow_list`), so the
+model itself depends on nothing above the settings.
 
 Secrets are `SecretStr` and are deliberately *not* validated here: pydantic puts the raw input
 into validation errors of nested models, so a too-short secret would be echoed in a startup error.
@@ -13,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
-from app.auth.principal import normalize_allow_list_entry
+from app.allow_list import normalize_allow_list_entry
 
 GOOGLE_ISSUERS = ["https://accounts.google.com", "accounts.google.com"]
 GOOGLE_CERTS_URL = "https://www.googleapis.com/oauth2/v1/certs"

@@ -9,7 +9,14 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Final
 
-from policies.vocab import ISSUE_TYPES, ITEM_CONDITIONS, OUTCOMES, STATUSES, normalise
+from policies.vocab import (
+    EVIDENCE_LABELS,
+    ISSUE_TYPES,
+    ITEM_CONDITIONS,
+    OUTCOMES,
+    STATUSES,
+    normalise,
+)
 
 ZH: Final[dict[str, str]] = {
     # issue types
@@ -44,12 +51,6 @@ ZH: Final[dict[str, str]] = {
     "Withdrawn": "已撤回",
 }
 
-EVIDENCE: Final[dict[str, tuple[str, str]]] = {
-    "photos": ("photos", "照片"),
-    "video_proof": ("video proof", "视频证明"),
-    "original_packaging": ("original packaging", "原包装"),
-    "tracking_proof": ("tracking proof", "物流证明"),
-}
 
 REFUND_KINDS: Final[dict[str, tuple[str, str]]] = {
     "full_refund_after_inspection": ("full refund after inspection", "验货后全额退款"),
@@ -93,7 +94,7 @@ def outcome(text: str | None, language: str) -> str:
 
 
 def evidence_names(kinds: Iterable[str], language: str) -> tuple[str, ...]:
-    return tuple(_pick(EVIDENCE.get(k, (k, k)), language) for k in kinds)
+    return tuple(_pick(EVIDENCE_LABELS.get(k, (k, k)), language) for k in kinds)
 
 
 def refund_kind_names(kinds: Iterable[str], language: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from app.automation.escalation import Level, escalation_event_key, escalation_text
 from app.automation.reminders import reminder_event_key
-from app.notify.messages import Notice, Recipient
+from app.values import Notice, Recipient
 from policies.vocab import STATUSES, normalise
 
 ESCALATION = "escalation"

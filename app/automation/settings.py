@@ -1,4 +1,4 @@
-"""Settings of the case-workflow automation (the lead embeds them into the service Settings).
+"""Settings of the case-workflow automation (a part of the service Settings, `app.settings`).
 
 Rules live in data files (priority, escalation, default templates); these settings only say
 which files to use and hold the few numbers that are not rules.

@@ -127,9 +127,6 @@ class TemplateSet:
     def __len__(self) -> int:
         return len(self._all)
 
-    def problems_of(self, key: str) -> tuple[TemplateProblem, ...]:
-        return self._broken.get(key, ())
-
     def refuse(self, key: str, problems: Iterable[TemplateProblem]) -> bool:
         """Stop using the team template `key` for the rest of this sync (it passed a limit).
 

@@ -1,8 +1,9 @@
 """Triage: what the assignee must do next, by when, and how urgent the case is.
 
-Pure: an evaluated case and the time go in, a `Triage` comes out. The rules follow the team's
-operating procedure (intake -> evidence -> seller -> platform -> outcome -> close); a later
-change moves the priority thresholds into data.
+Pure: an evaluated case and the time go in, a `Triage` comes out. The next action follows the
+team's operating procedure (intake -> evidence -> seller -> platform -> outcome -> close); the
+priority comes from the rules kept as data (`app.automation.priority`), the only priority engine,
+so a team that edits the rules sees them everywhere.
 """
 
 from __future__ import annotations
@@ -10,17 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from policies import CaseFacts, Evaluation, SlaState
-
-EVIDENCE_LABELS = {
-    "photos": "photos",
-    "video_proof": "video proof",
-    "original_packaging": "original packaging",
-    "tracking_proof": "tracking proof",
-}
+from app.automation.priority import priority
+from policies import CaseFacts, Evaluation
+from policies.vocab import EVIDENCE_LABELS
 
 ASK_PREFIX = "Ask the customer for"
-_PRIORITY_RANK = {"P1": 1, "P2": 2, "P3": 3, "P4": 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +38,7 @@ def triage(
     ask's due time stays put between syncs; None means it is being asked now.
     """
     action, due = _next_action(case, ev, asked_at or now)
-    priority = override if override in _PRIORITY_RANK else _priority(case, ev)
-    return Triage(next_action=action, next_due=due, priority=priority)
+    return Triage(next_action=action, next_due=due, priority=priority(case, ev, override=override))
 
 
 def _clock_due(ev: Evaluation, name: str) -> datetime | None:
@@ -66,7 +60,7 @@ def _next_action(
     if case.outcome:
         return f"Tell the customer the outcome ({case.outcome}) and close", resolution_due
     first_due = _clock_due(ev, "first_response")
-    wanted = ", ".join(EVIDENCE_LABELS.get(k, k) for k in ev.missing_evidence)
+    wanted = ", ".join(EVIDENCE_LABELS.get(k, (k, k))[0] for k in ev.missing_evidence)
     if first_due is not None and case.first_response_at is None:
         # Missing evidence is a to-do, not a Validation warning: it is asked for here.
         ask = f" and ask for: {wanted}" if wanted else ""
@@ -85,24 +79,6 @@ def _next_action(
     if ev.return_deadline is not None and ev.days_left is not None and ev.days_left >= 0:
         return "Send the request to the seller", _earliest(ev.return_deadline, resolution_due)
     return "Send the request to the seller", resolution_due
-
-
-def _priority(case: CaseFacts, ev: Evaluation) -> str:
-    if ev.closed:
-        return "P4"
-    shipped = (case.status or "").casefold() == "return shipped"
-    window_risk = ev.days_left is not None and not shipped
-    if ev.sla_state is SlaState.OVERDUE or (
-        window_risk and ev.days_left is not None and ev.days_left <= 2
-    ):
-        return "P1"
-    if ev.sla_state is SlaState.DUE_SOON or (
-        window_risk and ev.days_left is not None and ev.days_left <= 5
-    ):
-        return "P2"
-    if ev.sla_state is SlaState.PAUSED:
-        return "P4"
-    return "P3"
 
 
 def _earliest(*times: datetime | None) -> datetime | None:

@@ -41,8 +41,7 @@ from app.automation.replies import compose, replies
 from app.automation.settings import AutomationSettings
 from app.automation.template_model import TemplateProblem
 from app.automation.templates import TemplateSet, default_templates, load_templates
-from app.notify.messages import Notice
-from app.store.records import CellValue, TimelineEvent
+from app.values import CellValue, Notice, TimelineEvent
 from policies import CaseFacts, Evaluation, Finding
 
 REPLY_GENERATED = "reply_generated"

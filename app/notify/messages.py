@@ -9,32 +9,13 @@ enqueueing the same notice again (a repeated or interrupted sync) inserts nothin
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.values import Notice, Recipient
 
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    """A person a notice is addressed to; `email` is used by the email channel."""
-
-    name: str
-    email: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """One thing to tell, before routing. `key` is stable for the event (e.g.
-    'AS-251003-0001/escalation/L2'), so the same event always gives the same messages."""
-
-    key: str
-    kind: str  # "escalation" | "customer_update" | "evidence_reminder" | ...
-    title: str
-    text: str
-    case_id: str | None = None
-    recipients: tuple[Recipient, ...] = ()
-    fields: Mapping[str, str] = field(default_factory=dict)
+__all__ = ["NewMessage", "Notice", "OutboxRecord", "Recipient", "idempotency_key"]
 
 
 @dataclass(frozen=True, slots=True)

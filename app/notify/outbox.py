@@ -22,22 +22,20 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.notify.messages import NewMessage, OutboxRecord
 from app.notify.tables import FAILED, PENDING, SENT, metadata, outbox
-from app.store.engine import READ_ONLY_OPTION
+from app.store.base import Repository
 from app.store.errors import StoreError
 
 MAX_ERROR_CHARS = 1000
 
 
-class Outbox:
+class Outbox(Repository):
     """The outbox table of one store (any number of sheets)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._read = engine.execution_options(**{READ_ONLY_OPTION: True})
+        super().__init__(engine)
         dialect = engine.dialect.name
         if dialect not in ("sqlite", "postgresql"):
             raise StoreError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
@@ -45,8 +43,8 @@ class Outbox:
 
     def create_tables(self) -> None:
         """Create the outbox table if missing (tests; the service uses the Alembic migration)."""
-        with self._guard("creating the outbox table"):
-            metadata.create_all(self._engine)
+        with self._write("creating the outbox table") as conn:
+            metadata.create_all(conn)
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -59,7 +57,7 @@ class Outbox:
         if not batch:
             return 0
         inserted = 0
-        with self._guard("queueing notifications"), self._engine.begin() as conn:
+        with self._write("queueing notifications") as conn:
             for message in batch:
                 _aware(message.created_at, "created_at")
                 start = message.created_at
@@ -96,7 +94,7 @@ class Outbox:
         """
         _aware(now, "now")
         claimed: list[OutboxRecord] = []
-        with self._guard("claiming notifications"), self._engine.begin() as conn:
+        with self._write("claiming notifications") as conn:
             rows = conn.execute(_due_query(now, limit)).mappings().all()
             for row in rows:
                 result = conn.execute(
@@ -129,7 +127,7 @@ class Outbox:
     def mark_sent(self, message_id: int, at: datetime) -> bool:
         """Record a confirmed send; the message is never sent again. False if already sent."""
         _aware(at, "at")
-        with self._guard("recording a sent notification"), self._engine.begin() as conn:
+        with self._write("recording a sent notification") as conn:
             result = conn.execute(
                 update(outbox)
                 .where(outbox.c.id == message_id, outbox.c.status != SENT)
@@ -147,7 +145,7 @@ class Outbox:
             values["status"] = FAILED
         else:
             values["next_attempt_at"] = _aware(next_attempt_at, "next_attempt_at")
-        with self._guard("recording a failed notification"), self._engine.begin() as conn:
+        with self._write("recording a failed notification") as conn:
             result = conn.execute(
                 update(outbox)
                 .where(outbox.c.id == message_id, outbox.c.status == PENDING)
@@ -158,7 +156,7 @@ class Outbox:
     def requeue(self, message_id: int, now: datetime) -> bool:
         """Give a failed message a fresh set of attempts, due at `now` (e.g. after a fix)."""
         _aware(now, "now")
-        with self._guard("requeueing a notification"), self._engine.begin() as conn:
+        with self._write("requeueing a notification") as conn:
             result = conn.execute(
                 update(outbox)
                 .where(outbox.c.id == message_id, outbox.c.status == FAILED)
@@ -171,11 +169,11 @@ class Outbox:
     def due(self, now: datetime, limit: int = 100) -> list[OutboxRecord]:
         """Pending messages whose time has come (oldest first), without claiming them."""
         _aware(now, "now")
-        with self._guard("reading due notifications"), self._read.connect() as conn:
+        with self._read("reading due notifications") as conn:
             return [_record(r) for r in conn.execute(_due_query(now, limit)).mappings()]
 
     def get(self, idempotency_key: str) -> OutboxRecord | None:
-        with self._guard("reading a notification"), self._read.connect() as conn:
+        with self._read("reading a notification") as conn:
             row = (
                 conn.execute(select(outbox).where(outbox.c.idempotency_key == idempotency_key))
                 .mappings()
@@ -199,7 +197,7 @@ class Outbox:
             query = query.where(outbox.c.status == status)
         if case_id is not None:
             query = query.where(outbox.c.case_id == case_id)
-        with self._guard("reading notifications"), self._read.connect() as conn:
+        with self._read("reading notifications") as conn:
             return [_record(r) for r in conn.execute(query.limit(limit)).mappings()]
 
     def counts(self, sheet_key: str | None = None) -> dict[str, int]:
@@ -207,27 +205,9 @@ class Outbox:
         query = select(outbox.c.status, func.count()).group_by(outbox.c.status)
         if sheet_key is not None:
             query = query.where(outbox.c.sheet_key == sheet_key)
-        with self._guard("counting notifications"), self._read.connect() as conn:
+        with self._read("counting notifications") as conn:
             found = {str(s): int(n) for s, n in conn.execute(query).all()}
         return {s: found.get(s, 0) for s in (PENDING, SENT, FAILED)}
-
-    def _guard(self, what: str) -> _Guard:
-        return _Guard(what)
-
-
-class _Guard:
-    """Turns database errors into `StoreError` naming what was being done."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, SQLAlchemyError):
-            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
-            raise StoreError(f"{self.what} failed: {detail}") from exc
 
 
 def _due_query(now: datetime, limit: int) -> Any:

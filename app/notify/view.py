@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Final
 
 from app.notify.messages import OutboxRecord
-from app.store.records import CellValue
+from app.values import CellValue
 
 # (column key, header) of the Outbox tab, in order.
 OUTBOX_COLUMNS: Final = (

@@ -251,10 +251,6 @@ class SyncCoordinator:
         finally:
             self._slots.release()
 
-    def in_progress(self, sheet: str) -> bool:
-        with self._guard:
-            return sheet in self._inflight
-
     def _run_locked(
         self, sheet: str, *, trigger: str, full: bool, ticket: Ticket | None
     ) -> SyncResult:

@@ -86,18 +86,28 @@ class PostgresLocks:
 
     @contextmanager
     def hold(self, name: str, *, wait: bool, timeout: float = 600.0) -> Iterator[bool]:
+        with self.holding(name, wait=wait, timeout=timeout) as conn:
+            yield conn is not None
+
+    @contextmanager
+    def holding(
+        self, name: str, *, wait: bool, timeout: float = 600.0
+    ) -> Iterator[Connection | None]:
+        """`hold`, yielding the connection that holds the lock (None when not got), for a
+        holder that keeps the lock for long and must notice when its connection dies (the
+        scheduler's leader pings it)."""
         deadline = time.monotonic() + timeout  # one budget for the local and the database wait
         with self.local.hold(name, wait=wait, timeout=timeout) as local:
             if not local:
-                yield False
+                yield None
                 return
             key = lock_key(name)
             conn = self._acquire(key, wait=wait, deadline=deadline)
             if conn is None:
-                yield False
+                yield None
                 return
             try:
-                yield True
+                yield conn
             finally:
                 self._release(conn, key)
 

@@ -14,12 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
+from app.values import CellValue as CellValue  # re-exported: the backends' cell type
 from sheet_schema import DateOrder
-
-CellValue = str | int | float | bool | date | datetime | None
 
 # Given every tab title in the spreadsheet, returns the titles to read.
 TabSelector = Callable[[Sequence[str]], Sequence[str]]

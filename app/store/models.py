@@ -111,7 +111,7 @@ class TimelineEventRow(Base):
     data: Mapped[dict[str, CellValue]] = mapped_column(TaggedValues, nullable=False)
 
 
-class SheetRow(Base):
+class RegisteredSheetRow(Base):
     """A sheet the service manages: a Google spreadsheet or a local workbook."""
 
     __tablename__ = "sheets"

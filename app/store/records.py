@@ -6,11 +6,12 @@ SQLAlchemy rows, so the persistence layer can change without touching them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
-CellValue = str | int | float | bool | date | datetime | None
-"""A typed sheet cell value, as read from or written to a sheet."""
+from app.values import CellValue, TimelineEvent
+
+__all__ = ["CaseSnapshot", "CellValue", "CellWrite", "RunRecord", "TimelineEvent"]
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,3 @@ class CaseSnapshot:
     case_id: str
     values: dict[str, CellValue]
     seq: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class TimelineEvent:
-    """An observed change of a case. `event_key` makes it exactly-once per sheet.
-
-    `at` comes back from the store timezone-aware in UTC.
-    """
-
-    event_key: str
-    case_id: str
-    kind: str
-    at: datetime
-    detail: str
-    data: dict[str, CellValue] = field(default_factory=dict)

@@ -8,27 +8,18 @@ Store objects are thread-safe: each call checks out its own connection.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, or_, select, update
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
 
 from app.store import operations as ops
-from app.store.engine import (
-    READ_ONLY_OPTION,
-    DatabaseSettings,
-    build_engine,
-    mask_url,
-    parse_url,
-    scrub,
-)
-from app.store.errors import StoreBusyError, StoreError, is_pool_timeout
+from app.store.base import Repository
+from app.store.engine import DatabaseSettings, build_engine, parse_url, scrub
+from app.store.errors import StoreError
 from app.store.migrate import upgrade_to_head
 from app.store.models import RunRow
 from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
@@ -37,7 +28,7 @@ from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
 INTERRUPTED = "interrupted"
 
 
-class Store:
+class Store(Repository):
     """Persistence for runs, cell writes (for undo), case snapshots and timeline events."""
 
     def __init__(self, url: str, database: DatabaseSettings | None = None) -> None:
@@ -48,8 +39,7 @@ class Store:
         `Store.open` to also migrate it to the newest revision.
         """
         self._url = parse_url(url)
-        self._engine = build_engine(self._url, database)
-        self._read_engine = self._engine.execution_options(**{READ_ONLY_OPTION: True})
+        super().__init__(build_engine(self._url, database))
 
     @classmethod
     def open(cls, url: str, database: DatabaseSettings | None = None) -> Store:
@@ -87,21 +77,6 @@ class Store:
     ) -> None:
         self.close()
 
-    @property
-    def url(self) -> str:
-        """The database URL with the password masked."""
-        return mask_url(self._url)
-
-    @property
-    def dialect(self) -> str:
-        """The database kind: "sqlite" or "postgresql"."""
-        return self._engine.dialect.name
-
-    @property
-    def engine(self) -> Engine:
-        """The underlying engine (for advisory locks and health checks, not for bypassing)."""
-        return self._engine
-
     def __repr__(self) -> str:
         return f"Store({self.url!r})"
 
@@ -116,7 +91,7 @@ class Store:
         fact still be going (a second process syncing the sheet without the service), its own
         `finish_run` replaces that verdict.
         """
-        with self._write(f"starting a run of sheet {sheet_key!r}") as session:
+        with self._write_session(f"starting a run of sheet {sheet_key!r}") as session:
             row = RunRow(
                 sheet_key=sheet_key,
                 trigger=trigger,
@@ -152,7 +127,7 @@ class Store:
         """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...); once only
         (a run closed as "interrupted" by `start_run` was alive after all, and may still)."""
         checked = ops.check_counts(counts)
-        with self._write(f"finishing run {run_id}") as session:
+        with self._write_session(f"finishing run {run_id}") as session:
             result = session.connection().execute(
                 update(RunRow)
                 .where(
@@ -169,7 +144,7 @@ class Store:
 
     def get_run(self, run_id: int) -> RunRecord | None:
         """The run, or None if there is no run with that id."""
-        with self._read(f"reading run {run_id}") as session:
+        with self._read_session(f"reading run {run_id}") as session:
             row = session.get(RunRow, run_id)
             return ops.to_run_record(row) if row is not None else None
 
@@ -177,7 +152,7 @@ class Store:
         """The sheet's most recent runs, newest first."""
         if limit < 1:
             raise StoreError(f"list_runs needs a limit of at least 1, got {limit}")
-        with self._read(f"listing runs of sheet {sheet_key!r}") as session:
+        with self._read_session(f"listing runs of sheet {sheet_key!r}") as session:
             rows = session.scalars(
                 select(RunRow)
                 .where(RunRow.sheet_key == sheet_key)
@@ -188,7 +163,7 @@ class Store:
 
     def runs_with_trigger(self, sheet_key: str, trigger: str) -> list[RunRecord]:
         """The sheet's runs started with `trigger` (e.g. the undos of one run), oldest first."""
-        with self._read(f"listing {trigger!r} runs of sheet {sheet_key!r}") as session:
+        with self._read_session(f"listing {trigger!r} runs of sheet {sheet_key!r}") as session:
             rows = session.scalars(
                 select(RunRow)
                 .where(RunRow.sheet_key == sheet_key, RunRow.trigger == trigger)
@@ -199,7 +174,7 @@ class Store:
     def interrupted_runs(self, sheet_key: str, trigger_prefix: str) -> list[RunRecord]:
         """The sheet's runs whose trigger starts with `trigger_prefix` that stopped midway
         ("interrupted"), oldest first."""
-        with self._read(f"listing interrupted runs of sheet {sheet_key!r}") as session:
+        with self._read_session(f"listing interrupted runs of sheet {sheet_key!r}") as session:
             rows = session.scalars(
                 select(RunRow)
                 .where(
@@ -224,7 +199,7 @@ class Store:
         """Mark `run_id` undone by `undo_id` and finish the undo as "ok", in ONE transaction
         (so a run is never marked undone by an undo that is not recorded as done)."""
         checked = ops.check_counts(counts)
-        with self._write(f"recording undo run {undo_id} of run {run_id}") as session:
+        with self._write_session(f"recording undo run {undo_id} of run {run_id}") as session:
             target = ops.require_run(session, run_id)
             ops.require_run(session, undo_id, target.sheet_key)
             marked = session.connection().execute(
@@ -248,7 +223,7 @@ class Store:
 
     def record_cell_writes(self, run_id: int, writes: Sequence[CellWrite]) -> None:
         """Store the previous and new value of every cell the run wrote, in order."""
-        with self._write(f"recording cell writes of run {run_id}") as session:
+        with self._write_session(f"recording cell writes of run {run_id}") as session:
             ops.require_run(session, run_id)
             ops.insert_cell_writes(session, run_id, writes)
 
@@ -259,21 +234,21 @@ class Store:
         A run whose process dies after writing the sheet and before `record_sync` can still be
         undone. The run's `record_sync` then passes only the writes it did not stage.
         """
-        with self._write(f"staging cell writes of run {run_id}") as session:
+        with self._write_session(f"staging cell writes of run {run_id}") as session:
             ops.require_run(session, run_id)
             ops.delete_cell_writes(session, run_id)
             ops.insert_cell_writes(session, run_id, writes)
 
     def cell_writes(self, run_id: int) -> list[CellWrite]:
         """The cells the run wrote, in the order they were recorded."""
-        with self._read(f"reading cell writes of run {run_id}") as session:
+        with self._read_session(f"reading cell writes of run {run_id}") as session:
             return ops.load_cell_writes(session, run_id)
 
     def mark_undone(self, run_id: int, by_run_id: int) -> None:
         """Record that `by_run_id` undid `run_id`; a run can be undone only once."""
         if run_id == by_run_id:
             raise StoreError(f"run {run_id} cannot undo itself")
-        with self._write(f"marking run {run_id} undone by run {by_run_id}") as session:
+        with self._write_session(f"marking run {run_id} undone by run {by_run_id}") as session:
             target = ops.require_run(session, run_id)
             undoer = ops.require_run(session, by_run_id)
             if undoer.sheet_key != target.sheet_key:
@@ -294,14 +269,14 @@ class Store:
 
     def load_snapshots(self, sheet_key: str) -> dict[str, CaseSnapshot]:
         """The last saved snapshot of every case of the sheet, by case id."""
-        with self._read(f"loading case snapshots of sheet {sheet_key!r}") as session:
+        with self._read_session(f"loading case snapshots of sheet {sheet_key!r}") as session:
             return ops.load_snapshots(session, sheet_key)
 
     def save_snapshots(
         self, sheet_key: str, run_id: int, snapshots: Sequence[CaseSnapshot]
     ) -> None:
         """Upsert snapshots by (sheet_key, case_id); see `CaseSnapshot.seq` for the check."""
-        with self._write(f"saving case snapshots of sheet {sheet_key!r}") as session:
+        with self._write_session(f"saving case snapshots of sheet {sheet_key!r}") as session:
             ops.require_run(session, run_id, sheet_key)
             ops.save_snapshots(session, sheet_key, run_id, snapshots)
 
@@ -309,13 +284,13 @@ class Store:
         self, sheet_key: str, run_id: int, events: Sequence[TimelineEvent]
     ) -> list[TimelineEvent]:
         """Insert events exactly once by (sheet_key, event_key); return only the new ones."""
-        with self._write(f"adding timeline events of sheet {sheet_key!r}") as session:
+        with self._write_session(f"adding timeline events of sheet {sheet_key!r}") as session:
             ops.require_run(session, run_id, sheet_key)
             return ops.insert_events(session, sheet_key, run_id, events)
 
     def timeline(self, sheet_key: str, case_id: str | None = None) -> list[TimelineEvent]:
         """The sheet's timeline (or one case's), oldest first."""
-        with self._read(f"reading the timeline of sheet {sheet_key!r}") as session:
+        with self._read_session(f"reading the timeline of sheet {sheet_key!r}") as session:
             return ops.load_events(session, sheet_key, case_id)
 
     def record_sync(
@@ -330,49 +305,8 @@ class Store:
 
         Either all of it is saved or, on any error, none. Returns the newly inserted events.
         """
-        with self._write(f"recording sync run {run_id} of sheet {sheet_key!r}") as session:
+        with self._write_session(f"recording sync run {run_id} of sheet {sheet_key!r}") as session:
             ops.require_run(session, run_id, sheet_key)
             ops.insert_cell_writes(session, run_id, writes)
             ops.save_snapshots(session, sheet_key, run_id, snapshots)
             return ops.insert_events(session, sheet_key, run_id, events)
-
-    # --- plumbing ----------------------------------------------------------------------------
-
-    @contextmanager
-    def _write(self, action: str) -> Iterator[Session]:
-        with (
-            self._guard(action),
-            Session(self._engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
-
-    @contextmanager
-    def _read(self, action: str) -> Iterator[Session]:
-        with (
-            self._guard(action),
-            Session(self._read_engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            yield session
-
-    @contextmanager
-    def _guard(self, action: str) -> Iterator[None]:
-        """Turn database errors into StoreError naming the action and the (masked) URL."""
-        try:
-            yield
-        except StoreError:
-            raise
-        except StatementError as exc:
-            if isinstance(exc.orig, StoreError):  # raised by a column type while binding
-                raise StoreError(f"{action} failed: {exc.orig.message}") from exc
-            raise StoreError(f"{action} failed ({self.url}): {self._reason(exc)}") from exc
-        except SQLAlchemyError as exc:
-            if is_pool_timeout(exc):
-                raise StoreBusyError(action) from exc
-            raise StoreError(f"{action} failed ({self.url}): {self._reason(exc)}") from exc
-
-    def _reason(self, exc: SQLAlchemyError) -> str:
-        cause: BaseException = exc.orig if isinstance(exc, DBAPIError) and exc.orig else exc
-        lines = str(cause).strip().splitlines() or [type(cause).__name__]
-        return scrub(f"{type(cause).__name__}: {lines[0]}", self._url)

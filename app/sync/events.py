@@ -13,6 +13,7 @@ from app.store import CaseSnapshot, TimelineEvent
 from app.sync import history as hist
 from app.sync.rows import SheetRow
 from policies import TeamSettings
+from policies.vocab import EVIDENCE_LABELS
 
 
 def observed_events(
@@ -88,10 +89,7 @@ def _evidence_added(row: SheetRow, before: Mapping[str, CellValue]) -> list[str]
     for token in str(row.values.get("evidence") or "").split(","):
         if token.strip() and token.strip().casefold() not in old_tokens:
             added.append(token.strip())
-    for key, label in (
-        ("video_proof", "video proof"),
-        ("original_packaging", "original packaging"),
-    ):
+    for key in ("video_proof", "original_packaging"):  # the kinds with a Yes/No column
         if row.values.get(key) is True and before.get(key) is not True:
-            added.append(label)
+            added.append(EVIDENCE_LABELS[key][0])
     return added

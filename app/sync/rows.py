@@ -17,7 +17,6 @@ from app.sheets.backend import CellValue, TabData
 from sheet_schema import (
     CellProblem,
     HeaderMap,
-    Owner,
     ParseContext,
     Parsed,
     ParsedValue,
@@ -61,10 +60,6 @@ class SheetRow:
     raw: dict[str, CellValue]
     values: dict[str, ParsedValue]
     issues: list[CellIssue] = field(default_factory=list)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(i.severity == "error" for i in self.issues)
 
     def has_issue(self, key: str) -> bool:
         """Whether the cell of column `key` could not be read (it has a named problem)."""
@@ -115,14 +110,6 @@ def parse_rows(data: TabData | None, headers: HeaderMap, ctx: ParseContext) -> l
                 )
         rows.append(row)
     return rows
-
-
-def is_blank_row(row: SheetRow) -> bool:
-    return not row.values
-
-
-def service_keys(headers: HeaderMap) -> list[str]:
-    return [c.key for c in headers.tab.columns if c.owner is Owner.SERVICE]
 
 
 def show_value(value: object) -> str:

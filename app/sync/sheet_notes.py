@@ -28,7 +28,7 @@ def missing_evidence_columns(
             continue
         refs = sorted({ev.policy_ref for ev in needing if ev.policy_ref})
         header = headers.tab.column(key).header
-        kind_en = F.EVIDENCE_NAMES[kind][0]
+        kind_en = F.evidence_names(kind)[0]
         notes.append(
             F.EVIDENCE_COLUMN_MISSING.format(
                 tab=headers.title,

@@ -7,7 +7,6 @@ policies/calendars go on without it (the last valid policy stays in force).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 
 from app.sync.rows import CellIssue, SheetRow
@@ -17,14 +16,6 @@ from sheet_schema import HeaderMap
 BUILT_IN = "Yes"
 SHIPPED_OK = "OK: shipped policy (to change it, add a row with a later Effective From)"
 SHIPPED_UNKNOWN = "Built-in row that matches no shipped policy; it is ignored"
-
-
-@dataclass(slots=True)
-class TeamConfig:
-    extra_days: list[ExtraDay] = field(default_factory=list)
-    policies: PolicySet | None = None
-    # Validation text per (tab key, row): "OK ..." or the problems found.
-    row_messages: dict[tuple[str, int], str] = field(default_factory=dict)
 
 
 def read_holidays(

@@ -69,7 +69,7 @@ def test_a_press_beyond_the_waiting_bound_gets_429_busy_with_retry_after(
         # An undo (say) holds the sheet, so the first press waits for it.
         assert stack.enter_context(locks.hold(api.sheet_key(), wait=True))
         first = pool.submit(api.signed, "POST", SYNC)
-        wait_for(lambda: api.context.coordinator.in_progress(SHEET), WAIT, what="first press")
+        wait_for(lambda: api.context.coordinator.waiting() == 1, WAIT, what="first press")
 
         second = pool.submit(api.signed, "POST", SYNC).result(timeout=WAIT)
         assert second.status_code == 429, second.text

@@ -163,7 +163,7 @@ def test_concurrent_calls_for_one_sheet_run_the_engine_once(
 
     joins = [in_thread(lambda: coordinator.run("a", trigger="sync-now")) for _ in range(5)]
     wait_for(lambda: guard.passed >= 5, WAIT, what="all five callers to register")
-    assert coordinator.in_progress("a")
+    assert engine.started.wait(WAIT) and engine.calls == 1  # one run, the others joined it
     engine.gate.set()
     results = [join() for join in joins]
 
@@ -171,9 +171,10 @@ def test_concurrent_calls_for_one_sheet_run_the_engine_once(
     assert sorted(r.joined for r in results) == [False, True, True, True, True]
     assert {r.run_id for r in results} == {results[0].run_id} != {None}
     assert {r.sheet for r in results} == {"a"}
-    assert not coordinator.in_progress("a")
     runs = sqlite_store.list_runs(engine.sheet_key)
     assert [(r.id, r.trigger) for r in runs] == [(results[0].run_id, "sync-now")]
+    assert not coordinator.run("a", trigger="sync-now").joined  # the next press runs anew
+    assert engine.calls == 2
 
 
 def test_a_recalculation_pressed_during_a_plain_sync_runs_after_it(
@@ -301,7 +302,6 @@ def test_an_error_reaches_every_joiner_and_the_next_call_runs_again(
         with pytest.raises(SheetLockedError, match="open in LibreOffice"):
             join()
     assert engine.calls == 1
-    assert not coordinator.in_progress("a")
 
     again = coordinator.run("a", trigger="sync-now")
     assert engine.calls == 2

@@ -22,7 +22,7 @@ from app.cli.common import (
 )
 from app.demo import is_urgent, urgent_first
 from app.errors import AftersalesError
-from app.notify.service import deliver_now
+from app.notify.dispatch import deliver_now
 from app.runtime import Runtime
 from app.sheets.google import GoogleBackend
 from app.sync.report import SyncReport

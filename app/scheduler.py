@@ -1,6 +1,6 @@
 """The scheduler: a nightly full recalculation and an overdue sweep, per registered sheet.
 
-Each sheet's jobs fire at its own stable offset (app/spread.py): nightly recalculations are
+Each sheet's jobs fire at its own stable offset (schedule_offsets.py): nightly recalculations are
 spread over the night window (01:00-05:00 in the sheet's zone by default), sweeps over each
 quarter of an hour, so that many sheets never start together (Google's quota is shared).
 
@@ -37,9 +37,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.errors import AftersalesError
-from app.notify.service import deliver_now
+from app.notify.dispatch import deliver_now
+from app.schedule_offsets import nightly_trigger, sweep_trigger
 from app.service.locks import PostgresLocks
-from app.spread import nightly_trigger, sweep_trigger
 
 if TYPE_CHECKING:
     from app.api.context import ServiceContext

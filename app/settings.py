@@ -13,9 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.auth.settings import AuthSettings
 from app.automation.settings import AutomationSettings
 from app.notify.settings import NotifySettings
+from app.schedule_offsets import ScheduleSettings
 from app.service.coordinator import SyncLimits
 from app.service.quota import QuotaSettings
-from app.spread import ScheduleSettings
 from app.store import DatabaseSettings
 
 

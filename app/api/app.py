@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
-from app.api import service as service_routes
+from app.api import meta as meta_routes
 from app.api import sheets as sheet_routes
 from app.api.context import ServiceContext, utc_now
 from app.api.deps import CallerDep, check_sheet_id
@@ -84,7 +84,7 @@ def create_app(
         max_body_bytes=settings.max_request_body_bytes,
         authenticator=lambda: app.state.context.authenticator,
     )
-    app.include_router(service_routes.router)
+    app.include_router(meta_routes.router)
     app.include_router(sheet_routes.router)
 
     @app.get("/openapi.json", include_in_schema=False)

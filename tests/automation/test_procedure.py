@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from app.notify.service import deliver_now
+from app.notify.dispatch import deliver_now
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from tests.workbooks import records, write_workbook

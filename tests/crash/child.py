@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from app.notify.service import deliver_now
+from app.notify.dispatch import deliver_now
 from app.probe import STEPS
 from app.runtime import open_runtime
 from app.settings import Settings

@@ -21,7 +21,7 @@ from typing import Any
 
 import openpyxl
 
-from app.notify.service import deliver_now
+from app.notify.dispatch import deliver_now
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
 from app.store import RunRecord

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.notify.service import deliver_now
+from app.notify.dispatch import deliver_now
 from app.probe import STEPS, no_probe
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from app.notify.service import deliver_now
+from app.notify.dispatch import deliver_now
 from app.runtime import open_runtime
 from app.settings import Settings
 from tests.workbooks import NOW, case, write_workbook

@@ -34,7 +34,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import make_url
 
 from app.auth import derive_sheet_secret, sign_request
-from app.spread import ScheduleSettings, nightly_time, sweep_offset
+from app.schedule_offsets import ScheduleSettings, nightly_time, sweep_offset
 from tests.store.conftest import POSTGRES_URL, libpq_uri, require_postgres
 from tests.workbooks import case, write_workbook
 

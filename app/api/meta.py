@@ -1,4 +1,5 @@
-"""Endpoints that are not about one sheet: health, readiness, metrics, policies, sheet info."""
+"""Endpoints about the service rather than one sheet's cases: health, readiness, metrics, the
+shipped policies, and a sheet's registration with its last run (the add-on's connection test)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from app.auth import METRICS_PATH
 from app.auth.fastapi_adapter import authenticate_request
 from policies import Policy
 
-SERVICE_ERRORS = error_responses(401, 403, 413, 503)
+META_ERRORS = error_responses(401, 403, 413, 503)
 # /readyz answers 503 with its own body when the service is not ready (and with the error body
 # when, e.g., Google's certificates cannot be fetched to check the caller).
-READY_ERRORS = SERVICE_ERRORS | {
+READY_ERRORS = META_ERRORS | {
     503: {
         "model": ReadyOut | ErrorBody,
         "description": "Not ready (the database or the scheduler is down), or a backend is "
@@ -56,7 +57,7 @@ async def readyz(_: CallerDep, context: ContextDep, response: Response) -> Ready
 
 
 @router.get(
-    METRICS_PATH, tags=["health"], response_class=Response, responses=METRICS_OK | SERVICE_ERRORS
+    METRICS_PATH, tags=["health"], response_class=Response, responses=METRICS_OK | META_ERRORS
 )
 async def metrics(request: Request, context: ContextDep) -> Response:
     """Prometheus metrics (the metrics token, a master HMAC signature or an allowed Google
@@ -70,7 +71,7 @@ async def metrics(request: Request, context: ContextDep) -> Response:
 
 
 @router.get(
-    "/v1/policies", response_model=list[PolicyOut], tags=["policies"], responses=SERVICE_ERRORS
+    "/v1/policies", response_model=list[PolicyOut], tags=["policies"], responses=META_ERRORS
 )
 async def policies(_: CallerDep, context: ContextDep) -> list[PolicyOut]:
     """Every shipped policy version, with its source."""

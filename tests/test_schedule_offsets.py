@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from app.settings import Settings
-from app.spread import (
+from app.schedule_offsets import (
     ScheduleSettings,
     nightly_time,
     nightly_trigger,
     sweep_offset,
     sweep_trigger,
 )
+from app.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SHEETS = [f"1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2up{n:04d}" for n in range(1_000)]

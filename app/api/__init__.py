@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI routers, their dependencies, schemas and error mapping."""

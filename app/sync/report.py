@@ -1,5 +1,5 @@
 """What a sync reports (`SyncReport`, printed by `--json` and the API) and what its planning
-step hands to its writing step (`_Prepared`)."""
+step hands to its writing step (`PreparedSync`)."""
 
 from __future__ import annotations
 
@@ -62,14 +62,16 @@ class SyncReport:
 
 
 @dataclass(slots=True)
-class _Prepared:
-    version: str | None
+class PreparedSync:
+    """A sync planned on one read of the sheet: the layout and cells to write, the plan's
+    cases, events and snapshots to record; the write step writes it (app/sync/write_step.py)."""
+
+    version: str | None  # the read's version: a write is refused if the sheet changed since
     layouts: list[TabLayout]
     id_fills: list[CellUpdate]
     updates: list[CellUpdate]
     plan: CasesPlan
     events: list[TimelineEvent]
-    notes: list[str]
     case_rows: list[SheetRow]
     case_headers: HeaderMap
     kpis: KpiReport | None = None

@@ -20,6 +20,7 @@ from app.automation.triage import Triage, triage
 from app.automation.workflow import (
     Automation,
     CaseAutomation,
+    CaseInput,
     CaseState,
     StatusChange,
     automate_case,
@@ -322,15 +323,17 @@ def _automate(
     )
     return automate_case(
         inp.automation,
-        facts,
-        ev,
-        inp.now,
-        row.values,
-        CaseState.from_events(history),
-        status_change=change,
-        platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
-        next_action=next_action,
-        findings=[*ev.findings, *_cell_findings(row)],
+        CaseInput(
+            facts,
+            ev,
+            inp.now,
+            row.values,
+            CaseState.from_events(history),
+            status_change=change,
+            platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
+            next_action=next_action,
+            findings=[*ev.findings, *_cell_findings(row)],
+        ),
     )
 
 

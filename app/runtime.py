@@ -1,4 +1,4 @@
-"""Builds the shared resources a command or the API needs from one `Settings`."""
+"""What a CLI command works on: one sheet and the store, from the composition root."""
 
 from __future__ import annotations
 
@@ -10,15 +10,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from app.automation.escalation import load_escalation_rules
-from app.errors import ConfigurationError, SyncInProgressError
+from app.composition import CompositionRoot
+from app.errors import SyncInProgressError
 from app.probe import Probe
 from app.service.locks import locks_for
-from app.service.quota import QuotaGovernor, governor_for
 from app.settings import Settings, get_settings
 from app.sheets.backend import SheetBackend, TabLayout
-from app.sheets.google import GoogleBackend
-from app.sheets.redirect import redirected_session
-from app.sheets.retry import RetryPolicy
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
 from app.sync.engine import SyncEngine
@@ -27,23 +24,37 @@ from app.sync.layout import new_tab
 from app.sync.report import SyncReport
 from app.sync.sheet_settings import settings_example_cells
 from app.sync.undo import UndoReport, undo_run
-from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
+from policies import PolicySet, TeamSettings
 from sheet_schema import ParseContext, load_schema
 
 
 @dataclass
 class Runtime:
-    """One sheet (a local workbook, or a Google spreadsheet when `sheet` is set) and the store."""
+    """One sheet (a local workbook, or a Google spreadsheet when `sheet` is set) and the store;
+    its parts come from the composition root (app/composition.py)."""
 
-    settings: Settings
-    store: Store
-    policies: PolicySet
-    team: TeamSettings
+    root: CompositionRoot
     workbook: Path
     sheet: str | None = None
     # Told each step a sync passes (app/probe.py); None in production, set by the crash tests.
     probe: Probe | None = field(default=None, repr=False)
     _backend: SheetBackend | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return self.root.settings
+
+    @property
+    def store(self) -> Store:
+        return self.root.store
+
+    @property
+    def policies(self) -> PolicySet:
+        return self.root.policies
+
+    @property
+    def team(self) -> TeamSettings:
+        return self.root.team
 
     @property
     def sheet_key(self) -> str:
@@ -54,29 +65,14 @@ class Runtime:
     def backend(self) -> SheetBackend:
         if self._backend is None:
             self._backend = (
-                google_backend(
-                    self.settings,
-                    self.sheet,
-                    governor=governor_for(self.store.engine, self.settings.quota),
-                )
+                self.root.google_backend(self.sheet)
                 if self.sheet is not None
-                else WorkbookBackend(self.workbook, probe=self.probe)
+                else self.root.workbook_backend(self.workbook, probe=self.probe)
             )
         return self._backend
 
     def engine(self) -> SyncEngine:
-        return SyncEngine(
-            self.backend(),
-            self.store,
-            sheet_key=self.sheet_key,
-            policies=self.policies,
-            team=self.team,
-            tab_names=self.settings.tab_names,
-            max_replans=self.settings.max_replans,
-            automation=self.settings.automation,
-            notify=self.settings.notify,
-            probe=self.probe,
-        )
+        return self.root.engine(self.backend(), sheet_key=self.sheet_key, probe=self.probe)
 
     def initialise(self) -> int:
         """Create the tabs and headers (a new workbook file, or tabs in a Google spreadsheet).
@@ -141,42 +137,10 @@ class Runtime:
             )
 
 
-def google_backend(
-    settings: Settings, sheet: str, *, governor: QuotaGovernor | None = None
-) -> GoogleBackend:
-    if settings.google_credentials is None:
-        raise ConfigurationError(
-            "Set AFTERSALES_GOOGLE_CREDENTIALS to the service account's key file (or its JSON) "
-            "to sync a Google spreadsheet."
-        )
-    override = settings.google_api_override
-    if override and settings.environment == "production":
-        raise ConfigurationError("google_api_override is for tests and refused in production")
-    return GoogleBackend.from_service_account(
-        sheet,
-        settings.google_credentials.get_secret_value(),
-        session_factory=(lambda creds: redirected_session(creds, override)) if override else None,
-        retry=RetryPolicy(budget=settings.google_retry_budget_seconds),
-        timeout=settings.google_timeout_seconds,
-        governor=governor,
-    )
-
-
 def open_runtime(
     settings: Settings | None = None, workbook: Path | None = None, sheet: str | None = None
 ) -> Runtime:
     settings = settings or get_settings()
-    try:
-        policies = load_policies(settings.policies_dir)
-        team = load_team_settings(settings.team_file)
-    except PolicyError as exc:
-        raise ConfigurationError(str(exc)) from exc
-    store = Store.open(settings.database_url.get_secret_value())
     return Runtime(
-        settings=settings,
-        store=store,
-        policies=policies,
-        team=team,
-        workbook=workbook or settings.workbook,
-        sheet=sheet,
+        root=CompositionRoot.open(settings), workbook=workbook or settings.workbook, sheet=sheet
     )

@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
@@ -37,12 +37,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.errors import AftersalesError
-from app.notify.dispatch import deliver_now
+from app.notify.delivery import DeliveryReport
+from app.registry import SheetEntry, SheetRegistry
 from app.schedule_offsets import nightly_trigger, sweep_trigger
+from app.service.coordinator import SyncCoordinator, SyncResult
 from app.service.locks import PostgresLocks
-
-if TYPE_CHECKING:
-    from app.api.context import ServiceContext
+from app.service.metrics import Metrics
+from app.settings import Settings
+from app.store import Store
+from policies import TeamSettings
 
 log = logging.getLogger("aftersales.scheduler")
 LEADER_LOCK_NAME = "aftersales:scheduler-leader"
@@ -51,9 +54,41 @@ DELIVERY_SECONDS = 60
 SHEET_JOBS = ("nightly", "sweep")  # job ids are f"{kind}:{sheet id}"
 REFRESH_JOB = "registry-refresh"  # in memory: it calls a bound method, which cannot be stored
 
+
+class SchedulerContext(Protocol):
+    """What the scheduler and its jobs use of the running service (app/api/context.py's
+    `ServiceContext`; the composition root builds the scheduler on it)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def registry(self) -> SheetRegistry: ...
+
+    @property
+    def team(self) -> TeamSettings: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
+
+    @property
+    def coordinator(self) -> SyncCoordinator: ...
+
+    def clock(self) -> datetime: ...
+
+    def engine_team(self, entry: SheetEntry) -> TeamSettings: ...
+
+    def record_metrics(self, trigger: str, result: SyncResult) -> None: ...
+
+    def deliver_notifications(self, now: datetime) -> DeliveryReport | None: ...
+
+
 # The running service's context, for job functions (APScheduler stores jobs by reference to a
 # module-level function plus arguments, so the functions find the context here).
-_context: ServiceContext | None = None
+_context: SchedulerContext | None = None
 
 
 def nightly_recalculation(sheet_id: str) -> None:
@@ -87,9 +122,7 @@ def deliver_notifications() -> None:
     if context is None:
         return
     try:
-        report = deliver_now(
-            context.store.engine, context.settings.notify, context.team, context.clock()
-        )
+        report = context.deliver_notifications(context.clock())
     except Exception as exc:
         log.exception(json.dumps({"event": "job", "job": "deliver", "outcome": "failed"}))
         context.metrics.failures.labels(type(exc).__name__).inc()
@@ -131,7 +164,7 @@ def _run_job(trigger: str, sheet_id: str, *, full: bool) -> None:
     )
 
 
-def _failed(context: ServiceContext, trigger: str, sheet_id: str, exc: Exception) -> None:
+def _failed(context: SchedulerContext, trigger: str, sheet_id: str, exc: Exception) -> None:
     """The one line of a job that failed; an unexpected error carries its traceback on it."""
     context.metrics.syncs.labels(trigger, "failed").inc()
     if isinstance(exc, AftersalesError):
@@ -159,7 +192,7 @@ def _emit(
     log.log(level, line, exc_info=exc_info)
 
 
-def sweep_hours(context: ServiceContext) -> str:
+def sweep_hours(context: SchedulerContext) -> str:
     """The hours of the day the team works (e.g. '9-18'), for the sweep's cron trigger."""
     starts, ends = [], []
     for slots in context.team.working_hours.values():
@@ -186,7 +219,7 @@ def _same_job(job: Job, func: Callable[[str], None], trigger: CronTrigger, sheet
 class SchedulerService:
     def __init__(
         self,
-        context: ServiceContext,
+        context: SchedulerContext,
         *,
         poll_seconds: float = 5.0,
         reschedule_seconds: float = 60.0,

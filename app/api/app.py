@@ -21,14 +21,12 @@ from app.api.deps import CallerDep, check_sheet_id
 from app.api.errors import install_error_handlers
 from app.api.guard import RequestGuard
 from app.auth import Authenticator
+from app.composition import CompositionRoot
 from app.errors import ConfigurationError
 from app.notify.reach import channel_note
-from app.registry import SheetRegistry
 from app.service.metrics import Metrics
 from app.settings import Settings
-from app.store import Store
 from app.store.replay import StoreReplayCache
-from policies import PolicyError, load_policies, load_team_settings
 
 log = logging.getLogger("aftersales.api")
 DEV_SECRET_FILE = Path("var/dev-hmac-secret")
@@ -56,16 +54,14 @@ def create_app(
             )
         run_scheduler = settings.scheduler_enabled if start_scheduler is None else start_scheduler
         if run_scheduler:
-            from app.scheduler import SchedulerService
-
-            context.scheduler = SchedulerService(context)
+            context.scheduler = context.root.scheduler(context)
             context.scheduler.start()
         try:
             yield
         finally:
             if context.scheduler is not None:
                 context.scheduler.stop()
-            context.store.close()
+            context.root.close()
 
     app = FastAPI(
         title="After-sales Desk",
@@ -96,13 +92,10 @@ def create_app(
 
 
 def build_context(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> ServiceContext:
-    try:
-        policies = load_policies(settings.policies_dir)
-        team = load_team_settings(settings.team_file)
-    except PolicyError as exc:
-        raise ConfigurationError(str(exc)) from exc
-    store = Store.open(settings.database_url.get_secret_value(), settings.database)
-    registry = SheetRegistry(store)
+    """The running service's context, its parts from the composition root."""
+    metrics = Metrics()
+    root = CompositionRoot.open(settings, quota_observer=metrics.quota_wait.observe)
+    registry = root.registry
 
     def sheet_key_version(sheet: str) -> int:
         # A malformed id is a 422 naming the parameter, an unregistered one a 404 naming it:
@@ -111,19 +104,15 @@ def build_context(settings: Settings, *, clock: Callable[[], datetime] = utc_now
         return registry.key_version(sheet)
 
     return ServiceContext(
-        settings=settings,
-        store=store,
-        registry=registry,
+        root=root,
         # The replay cache lives in the store, so a signature accepted by one replica is
         # refused by every other one too.
         authenticator=Authenticator(
             settings.auth,
-            replay_cache=StoreReplayCache(store.engine),
+            replay_cache=StoreReplayCache(root.store.engine),
             sheet_key_version=sheet_key_version,
         ),
-        policies=policies,
-        team=team,
-        metrics=Metrics(),
+        metrics=metrics,
         clock=clock,
     )
 

@@ -193,17 +193,7 @@ def _undo(context: ServiceContext, entry: SheetEntry, run: int) -> UndoOut:
 
 def _dry_run_engine(context: ServiceContext, entry: SheetEntry) -> SyncEngine:
     """A separate engine and backend: a dry run must not share a backend with a running sync."""
-    shared = context.engine_for(entry.id)
-    return SyncEngine(
-        context.backend_for(entry),
-        context.store,
-        sheet_key=entry.sheet_key,
-        policies=shared.policies,
-        team=shared.team,
-        tab_names=shared.tab_names,
-        automation=context.settings.automation,
-        notify=context.settings.notify,
-    )
+    return context.root.engine_for(entry, dry_run=True)
 
 
 def _kpis(
@@ -227,7 +217,6 @@ def _kpis(
 
 
 def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> CaseDetails:
-    shared = context.engine_for(entry.id)
     engine = _dry_run_engine(context, entry)
     report = engine.sync(now=context.clock(), trigger="details", dry_run=True)
     result = next((r for r in report.results if r.case_id == case_id), None)
@@ -238,7 +227,7 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
     # agree: a row with errors shows only how to fix it, a closed case no days left. The
     # evaluation's details (clocks, evidence, findings) are shown in any case.
     usable = ev if ev is not None and result.errors == 0 else None
-    tz = ZoneInfo(shared.team.timezone)
+    tz = ZoneInfo(engine.team.timezone)
     events = context.store.timeline(entry.sheet_key, case_id)
     return CaseDetails(
         case_id=case_id,

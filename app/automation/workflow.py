@@ -1,8 +1,8 @@
 """One call per case for the sync planner: priority, replies, escalation, reminders, notices. Pure.
 
 The planner loads an `Automation` once per sync (rules, templates merged with the Templates tab)
-and, for every usable case, calls `automate_case` with the case's facts, evaluation, row values,
-the time, and the `CaseState` read from the case's Timeline. It gets back:
+and, for every usable case, calls `automate_case` with a `CaseInput`: the case's facts,
+evaluation, row values, the time, and the `CaseState` read from the case's Timeline. It gets back:
 
 - `values()`: the service cells to write (Priority, Suggested Reply, Seller Message, Escalation);
 - `notices`: to route (`app.notify.route`) and enqueue in the outbox;
@@ -152,26 +152,38 @@ class CaseAutomation:
         }
 
 
-def automate_case(
-    automation: Automation,
-    facts: CaseFacts,
-    ev: Evaluation,
-    now: datetime,
-    row_values: Mapping[str, object],
-    state: CaseState,
-    *,
-    status_change: StatusChange | None = None,
-    order_value: float | None = None,
-    platform_name: str | None = None,
-    next_action: str | None = None,
-    findings: Sequence[Finding] | None = None,
-) -> CaseAutomation:
-    """Run the case workflow for one evaluated case (see the module doc).
+@dataclass(frozen=True)
+class CaseInput:
+    """One evaluated case, as `automate_case` sees it.
 
     `findings` (default: the evaluation's) are what may hold a message: a held reply is shown
     in its cell, never sent, reminded of or recorded as generated.
     """
-    flagged = tuple(ev.findings if findings is None else findings)
+
+    facts: CaseFacts
+    ev: Evaluation
+    now: datetime
+    row_values: Mapping[str, object]
+    state: CaseState
+    status_change: StatusChange | None = None
+    order_value: float | None = None
+    platform_name: str | None = None
+    next_action: str | None = None
+    findings: Sequence[Finding] | None = None
+
+
+def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
+    """Run the case workflow for one evaluated case (see the module doc)."""
+    facts, ev, now, row_values, state = (
+        case.facts,
+        case.ev,
+        case.now,
+        case.row_values,
+        case.state,
+    )
+    status_change, order_value = case.status_change, case.order_value
+    platform_name, next_action = case.platform_name, case.next_action
+    flagged = tuple(ev.findings if case.findings is None else case.findings)
     case_id = facts.case_id
     assignee = _text(row_values.get("assignee"))
     assignee_email = automation.escalation_rules.email_of(assignee) if assignee else None

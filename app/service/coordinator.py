@@ -282,9 +282,7 @@ class SyncCoordinator:
         if ticket is not None:
             ticket.done()
         if full:
-            refresh = getattr(engine.backend, "refresh", None)
-            if callable(refresh):
-                refresh()  # forget cached layout so it is checked and repaired
+            engine.backend.refresh()  # forget cached layout so it is checked and repaired
         return SyncResult.from_report(engine.sync(now=self.clock(), trigger=trigger))
 
     def _holders_sync(self, key: str, seen: RunRecord | None, full: bool) -> RunRecord | None:

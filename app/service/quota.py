@@ -21,18 +21,22 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import count
-from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
 from app.errors import QuotaExhaustedError
 
-Kind = Literal["read", "write"]
+# The interface the Google backend asks for lives beside it (app/sheets/quota.py); its names are
+# re-exported here for the governors' callers.
+from app.sheets.quota import Grant as Grant
+from app.sheets.quota import Kind as Kind
+from app.sheets.quota import QuotaGovernor as QuotaGovernor
+from app.sheets.quota import quota_slot as quota_slot
+
 MIN_SLEEP = 0.001  # seconds; never spin
 
 
@@ -50,19 +54,6 @@ class QuotaSettings(BaseModel):
     lease_seconds: float = Field(default=120.0, gt=0)  # a request never reported finished
 
 
-@dataclass(slots=True)
-class Grant:
-    """One slot: granted at `at` on the governor's clock; `done_at` is set on release."""
-
-    id: int
-    user: str
-    project: str
-    kind: Kind
-    at: float
-    waited: float  # seconds the caller waited for it (0.0: granted on the first try)
-    done_at: float | None = None
-
-
 @dataclass(frozen=True, slots=True)
 class Slot:
     """A slot as the governor's log holds it."""
@@ -72,34 +63,6 @@ class Slot:
     kind: str
     granted_at: float
     done_at: float | None  # None while its request is in flight
-
-
-class QuotaGovernor(Protocol):
-    settings: QuotaSettings
-
-    def acquire(self, user: str, project: str, kind: Kind) -> Grant:
-        """Block until one request of `user` in `project` fits under every limit; raises
-        QuotaExhaustedError (taking nothing) when that is more than the maximum wait away."""
-        ...
-
-    def release(self, grant: Grant) -> None:
-        """The granted request ended (answered, failed or timed out)."""
-        ...
-
-
-@contextmanager
-def quota_slot(
-    governor: QuotaGovernor | None, user: str, project: str, kind: Kind
-) -> Iterator[Grant | None]:
-    """Hold a slot for the duration of one request (no governor: hold nothing)."""
-    if governor is None:
-        yield None
-        return
-    grant = governor.acquire(user, project, kind)
-    try:
-        yield grant
-    finally:
-        governor.release(grant)
 
 
 def expires(slot: Slot, settings: QuotaSettings) -> float:

@@ -2,8 +2,11 @@
 
 Two implementations share it and one contract test suite (tests/sheets/test_contract.py):
 `WorkbookBackend` (a local .xlsx through openpyxl, the embedded default) and `GoogleBackend`
-(gspread over google-auth). The engine only ever asks for four things: read these tabs in one
-go, write these cells in one go, make the layout right, and describe yourself.
+(gspread over google-auth). The engine asks for four things: read these tabs in one go, write
+these cells in one go, make the layout right, and describe yourself; and three that only a
+backend with a cache or a remote API has work for (the workbook does nothing or counts zero):
+forget cached metadata (`refresh`), look up formulas the read could not see (`find_formulas`),
+and how many API requests were made (`calls`).
 
 Values cross the interface as plain Python: str, int, float, bool, date, datetime, None. Dates
 read from Google arrive as serial numbers; the sheet_schema parser accepts both.
@@ -149,6 +152,17 @@ class WriteResult:
     version: str | None = None
 
 
+@dataclass(slots=True)
+class ApiCallCounter:
+    """How many API requests a backend made, by kind (read / write / layout)."""
+
+    read: int = 0
+    write: int = 0
+    layout: int = 0
+    retries: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
 @runtime_checkable
 class SheetBackend(Protocol):
     """A spreadsheet the service can read and write."""
@@ -187,13 +201,16 @@ class SheetBackend(Protocol):
         were needed. A backend with atomic writes may defer them to the next `write`."""
         ...
 
+    # The API requests made so far, by kind (all zero for a backend without an API).
+    calls: ApiCallCounter
 
-@dataclass(slots=True)
-class ApiCallCounter:
-    """How many API requests a backend made, by kind (read / write / layout)."""
+    def refresh(self) -> None:
+        """Forget cached metadata, so the next read fetches it (and the layout is checked)
+        again; nothing to do for a backend that caches nothing."""
+        ...
 
-    read: int = 0
-    write: int = 0
-    layout: int = 0
-    retries: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
+    def find_formulas(self, cells: Sequence[tuple[str, int, int]]) -> bool:
+        """Look up which of `cells` (tab, 1-based row, col), blank as read, hold a formula;
+        True when what `read` reports changed. A backend whose read already sees every
+        formula (`TabData.formulas`) has nothing to look up and answers False."""
+        ...

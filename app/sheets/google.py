@@ -9,8 +9,9 @@ and cached; `refresh()` drops it (a full recalculation does, to repair the layou
 
 Every request has a timeout and goes through `_call`, which retries 429, 5xx, timeouts and
 dropped connections with backoff and jitter inside a time budget (see `retry.py`). With a quota
-governor (app/service/quota.py) every attempt, a retry too, first waits for a slot under the
-project's and the service account's per-minute quotas, shared by every replica.
+governor (the interface: app/sheets/quota.py; the governors: app/service/quota.py) every attempt,
+a retry too, first waits for a slot under the project's and the service account's per-minute
+quotas, shared by every replica.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from app.errors import (
     SheetError,
     SheetNotFoundError,
 )
-from app.service.quota import Kind, QuotaGovernor, quota_slot
 from app.sheets.backend import (
     ApiCallCounter,
     CellUpdate,
@@ -55,6 +55,7 @@ from app.sheets.google_values import (
     cell_requests,
     quote_title,
 )
+from app.sheets.quota import Kind, QuotaGovernor, quota_slot
 from app.sheets.retry import RETRIABLE_STATUS, RetryPolicy
 from sheet_schema import DateOrder
 

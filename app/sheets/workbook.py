@@ -35,6 +35,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.errors import ConcurrentEditError, SheetError, SheetLockedError, SheetNotFoundError
 from app.probe import FILE_STAGED, Probe, no_probe
 from app.sheets.backend import (
+    ApiCallCounter,
     CellUpdate,
     CellValue,
     ChartSpec,
@@ -65,9 +66,17 @@ class WorkbookBackend:
         self._charts: dict[str, tuple[ChartSpec, ...]] = {}
         # A free-form tab's title rows: styled at save, after the cells of the same sync landed.
         self._bold_rows: dict[str, tuple[int, ...]] = {}
+        self.calls = ApiCallCounter()  # a file, not an API: stays at zero
 
     def describe(self) -> str:
         return f"workbook {self.path}"
+
+    def refresh(self) -> None:
+        """Nothing cached outlives a read: every read checks the file's version."""
+
+    def find_formulas(self, cells: Sequence[tuple[str, int, int]]) -> bool:
+        """openpyxl reads formulas as they are written, so `read` already reported them all."""
+        return False
 
     # -- reading -------------------------------------------------------------------------------
 

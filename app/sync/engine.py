@@ -18,24 +18,25 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from app.automation.settings import AutomationSettings
+from app.automation.workflow import Automation
 from app.errors import AftersalesError, ConcurrentEditError, SheetContractError
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
 from app.probe import ENQUEUED, PLANNED, READ, RECORDED, WROTE, Probe, no_probe
-from app.sheets.backend import SheetBackend, SheetData, TabLayout
+from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabData, TabLayout
 from app.store import CellWrite, Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
 from app.sync.layout import PlacedTab, new_tab, place_columns
-from app.sync.planner import CasesInput, plan_cases
-from app.sync.report import SyncReport, _Prepared
+from app.sync.planner import CasesInput, CasesPlan, plan_cases
+from app.sync.report import PreparedSync, SyncReport
 from app.sync.rows import SheetRow, parse_rows
 from app.sync.sheet_settings import apply_sheet_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
@@ -47,8 +48,8 @@ from app.sync.workflow_tabs import (
     seed_template_cells,
     template_validation,
 )
-from app.sync.write_step import write_plan
-from policies import PolicySet, TeamSettings, build_calendars
+from app.sync.write_step import WriteStep
+from policies import Calendars, PolicySet, TeamSettings, build_calendars
 from sheet_schema import (
     ParseContext,
     SheetSchema,
@@ -68,38 +69,56 @@ def internal_error_message(run_id: int | None) -> str:
     return f"{INTERNAL_ERROR}: the sync failed unexpectedly; the error was logged{where}"
 
 
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """What one engine syncs and how: the sheet's store key, the rules it checks cases against,
+    the team's settings and the service's; built by the composition root (app/composition.py)."""
+
+    sheet_key: str
+    policies: PolicySet
+    team: TeamSettings
+    tab_names: Mapping[str, str] = field(default_factory=dict)
+    max_replans: int = 3
+    automation: AutomationSettings = field(default_factory=AutomationSettings)
+    notify: NotifySettings = field(default_factory=NotifySettings)
+    # Told each step passed (crash tests); app/probe.py
+    probe: Probe = no_probe
+    schema: SheetSchema | None = None  # None: the service's own (sheet_schema/schema.yaml)
+
+
+@dataclass(frozen=True, slots=True)
+class _SheetRead:
+    """One read of the sheet, its tabs found and placed and their rows parsed."""
+
+    data: SheetData
+    tabs: Mapping[str, str]  # schema key -> title present
+    placed: dict[str, PlacedTab]
+    rows: dict[str, list[SheetRow]]
+    ctx: ParseContext
+
+    def tab(self, key: str) -> TabData | None:
+        return self.data.tabs.get(self.tabs.get(key, ""))
+
+
 class SyncEngine:
     """Syncs one spreadsheet through one backend, recording every run in the store."""
 
-    def __init__(
-        self,
-        backend: SheetBackend,
-        store: Store,
-        *,
-        sheet_key: str,
-        policies: PolicySet,
-        team: TeamSettings,
-        schema: SheetSchema | None = None,
-        tab_names: Mapping[str, str] | None = None,
-        max_replans: int = 3,
-        automation: AutomationSettings | None = None,
-        notify: NotifySettings | None = None,
-        probe: Probe | None = None,
-    ) -> None:
+    def __init__(self, backend: SheetBackend, store: Store, config: EngineConfig) -> None:
         self.backend = backend
         self.store = store
-        self.sheet_key = sheet_key
-        self.policies = policies
-        self.team = team
-        self.schema = schema or load_schema()
-        self.tab_names = dict(tab_names or {})
-        self.max_replans = max_replans
-        self.tz = ZoneInfo(team.timezone)
-        self.automation = automation or AutomationSettings()
-        self.notify = notify or NotifySettings()
+        self.config = config
+        self.sheet_key = config.sheet_key
+        self.policies = config.policies
+        self.team = config.team
+        self.schema = config.schema or load_schema()
+        self.tab_names = dict(config.tab_names)
+        self.max_replans = config.max_replans
+        self.tz = ZoneInfo(config.team.timezone)
+        self.automation = config.automation
+        self.notify = config.notify
         self.outbox = Outbox(store.engine)
         self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
-        self.probe = probe or no_probe  # told each step passed (crash tests); app/probe.py
+        self.probe = config.probe
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -176,16 +195,16 @@ class SyncEngine:
         report: SyncReport,
         dry_run: bool,
         kpi_period: tuple[date, date] | None = None,
-    ) -> _Prepared:
+    ) -> PreparedSync:
         for attempt in range(self.max_replans + 1):
-            prepared = self._prepare(now, run_id or 0, kpi_period)
+            prepared = self.prepare(now, run_id or 0, kpi_period)
             self._fill_report(report, prepared)
             if dry_run:
                 report.cells_written = len(prepared.id_fills) + len(prepared.updates)
                 return prepared
             try:
-                final = self._write(prepared, report, now, run_id or 0)
-                self._fill_report(report, final)
+                final = self._write_step(now, run_id or 0).write(prepared, report)
+                self._fill_report(report, final)  # a positional write planned again
                 return final
             except ConcurrentEditError:
                 if attempt == self.max_replans:
@@ -193,9 +212,112 @@ class SyncEngine:
                 report.replans += 1
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _prepare(
+    def prepare(
         self, now: datetime, run_id: int, kpi_period: tuple[date, date] | None = None
-    ) -> _Prepared:
+    ) -> PreparedSync:
+        """Read the sheet and plan every cell a sync at `now` would write (nothing is written)."""
+        sheet = self._read()
+        holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
+        extra_days, holiday_messages = read_holidays(sheet.rows["holidays"], holidays.headers)
+        policies, policy_messages, builtins_present = read_policy_overrides(
+            sheet.rows["policies"], policies_tab.headers, self.policies
+        )
+        automation = load_automation(self.automation, sheet.rows["templates"])
+        # The Settings tab overrides the shipped team file and escalation people, this sheet only.
+        settings_tab = sheet.placed["settings"]
+        sheet_settings = apply_sheet_settings(
+            sheet.rows["settings"], settings_tab.headers, self.team, automation.escalation_rules
+        )
+        team = sheet_settings.team
+        notes = []
+        if "settings" in sheet.tabs and not settings_tab.headers.ok:
+            notes = [
+                f"{problem} Its settings are not used until then."
+                for problem in settings_tab.headers.problems()
+            ]
+        automation = replace(automation, escalation_rules=sheet_settings.escalation)
+        calendars = build_calendars(team, extra_days)
+        events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
+        for event in self.store.timeline(self.sheet_key):
+            events_by_case[event.case_id].append(event)
+        plan = self._plan(sheet, now, team, policies, calendars, automation, events_by_case)
+
+        updates = list(plan.updates)
+        updates += self._timeline_cells(sheet, plan, run_id)
+        updates += aux.builtin_policy_rows(
+            self.policies.all_versions(),
+            builtins_present,
+            policies_tab.headers,
+            aux.next_free_row(sheet.tab("policies")),
+        )
+        updates += aux.validation_updates(
+            sheet.rows["policies"], policy_messages, policies_tab.headers
+        )
+        updates += aux.validation_updates(
+            sheet.rows["holidays"], holiday_messages, holidays.headers
+        )
+        updates += self._template_cells(sheet, automation)
+        updates += aux.validation_updates(
+            sheet.rows["settings"], sheet_settings.messages, settings_tab.headers
+        )
+        updates += outbox_cells(
+            self.outbox,
+            self.sheet_key,
+            sheet.tab("outbox"),
+            sheet.placed["outbox"].headers,
+            self.tz,
+            sheet.ctx,
+        )
+        kpis = compute_report(
+            plan.results,
+            sheet.rows["cases"],
+            group_events([e for es in events_by_case.values() for e in es], plan.events),
+            team=team,
+            calendars=calendars,
+            policies=policies,
+            now=now,
+            period=kpi_period,
+        )
+        cases = sheet.placed["cases"]
+        kpis_layout, kpis_cells = kpi_tab(
+            kpis,
+            sheet.data.tabs.get(self.kpis_title),
+            self.kpis_title,
+            cases_title=cases.headers.title,
+            cases_positions=cases.headers.positions,
+        )
+        check_writes(self.schema, sheet.placed, sheet.rows, [*plan.id_fills, *updates])
+        updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
+        self.probe(PLANNED)
+        return PreparedSync(
+            version=sheet.data.version,
+            layouts=[*self._layouts(sheet.placed, sheet.tabs), kpis_layout],
+            id_fills=plan.id_fills,
+            updates=updates,
+            plan=plan,
+            events=plan.events,
+            case_rows=sheet.rows["cases"],
+            case_headers=cases.headers,
+            kpis=kpis,
+            notes=notes,
+        )
+
+    def _write_step(self, now: datetime, run_id: int) -> WriteStep:
+        """What the write step needs: where to write and stage, and how to plan again."""
+        return WriteStep(
+            backend=self.backend,
+            store=self.store,
+            run_id=run_id,
+            replan=lambda: self.prepare(now, run_id),
+            ctx=ParseContext(tz=self.tz),
+            probe=self.probe,
+        )
+
+    # -- the planning step's parts ---------------------------------------------------------------
+
+    def _read(self) -> _SheetRead:
+        """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
+        problem on it) stops the sync here, before anything is written."""
         data = self.backend.read(self._select)
         self.probe(READ)
         tabs = find_tabs(self.schema, data.titles, self.tab_names)
@@ -209,39 +331,28 @@ class SyncEngine:
             )
         ctx = ParseContext(tz=self.tz, date_order=data.date_order)
         placed = self._place(data, tabs)
-        notes: list[str] = []
-        cases = placed["cases"]
         rows = {key: self._rows(data, tabs, p, ctx) for key, p in placed.items()}
+        return _SheetRead(data=data, tabs=tabs, placed=placed, rows=rows, ctx=ctx)
 
-        extra_days, holiday_messages = read_holidays(rows["holidays"], placed["holidays"].headers)
-        policies, policy_messages, builtins_present = read_policy_overrides(
-            rows["policies"], placed["policies"].headers, self.policies
-        )
-        automation = load_automation(self.automation, rows["templates"])
-        # The Settings tab overrides the shipped team file and escalation people, this sheet only.
-        sheet_settings = apply_sheet_settings(
-            rows["settings"], placed["settings"].headers, self.team, automation.escalation_rules
-        )
-        team = sheet_settings.team
-        if "settings" in tabs and not placed["settings"].headers.ok:
-            notes += [
-                f"{problem} Its settings are not used until then."
-                for problem in placed["settings"].headers.problems()
-            ]
-        automation = replace(automation, escalation_rules=sheet_settings.escalation)
-        calendars = build_calendars(team, extra_days)
+    def _plan(
+        self,
+        sheet: _SheetRead,
+        now: datetime,
+        team: TeamSettings,
+        policies: PolicySet,
+        calendars: Calendars,
+        automation: Automation,
+        events_by_case: Mapping[str, list[TimelineEvent]],
+    ) -> CasesPlan:
+        """The pure planner's verdict on every case row."""
         snapshots = self.store.load_snapshots(self.sheet_key)
-        events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
-        for event in self.store.timeline(self.sheet_key):
-            events_by_case[event.case_id].append(event)
-
-        plan = plan_cases(
+        return plan_cases(
             CasesInput(
-                headers=cases.headers,
-                rows=rows["cases"],
+                headers=sheet.placed["cases"].headers,
+                rows=sheet.rows["cases"],
                 now=now,
                 tz=self.tz,
-                ctx=ctx,
+                ctx=sheet.ctx,
                 policies=policies,
                 calendars=calendars,
                 team=team,
@@ -252,81 +363,27 @@ class SyncEngine:
                 notify=self.notify,
             )
         )
-        timeline = placed["timeline"]
-        timeline_data = data.tabs.get(tabs.get("timeline", ""))
-        updates = list(plan.updates)
-        updates += aux.timeline_rows(
+
+    def _timeline_cells(self, sheet: _SheetRead, plan: CasesPlan, run_id: int) -> list[CellUpdate]:
+        """The Timeline tab's new rows: the plan's events it does not hold yet."""
+        headers = sheet.placed["timeline"].headers
+        data = sheet.tab("timeline")
+        return aux.timeline_rows(
             plan.events,
-            aux.existing_event_ids(timeline_data, timeline.headers),
-            timeline.headers,
-            aux.next_free_row(timeline_data),
+            aux.existing_event_ids(data, headers),
+            headers,
+            aux.next_free_row(data),
             run_id,
             self.tz,
         )
-        policies_tab = placed["policies"]
-        updates += aux.builtin_policy_rows(
-            self.policies.all_versions(),
-            builtins_present,
-            policies_tab.headers,
-            aux.next_free_row(data.tabs.get(tabs.get("policies", ""))),
-        )
-        updates += aux.validation_updates(rows["policies"], policy_messages, policies_tab.headers)
-        updates += aux.validation_updates(
-            rows["holidays"], holiday_messages, placed["holidays"].headers
-        )
-        templates = placed["templates"]
-        if not any(row.values for row in rows["templates"]):  # a new or emptied tab
-            updates += seed_template_cells(templates.headers)
-        template_messages = template_validation(automation, rows["templates"])
-        updates += aux.validation_updates(rows["templates"], template_messages, templates.headers)
-        updates += aux.validation_updates(
-            rows["settings"], sheet_settings.messages, placed["settings"].headers
-        )
-        updates += outbox_cells(
-            self.outbox,
-            self.sheet_key,
-            data.tabs.get(tabs.get("outbox", "")),
-            placed["outbox"].headers,
-            self.tz,
-            ctx,
-        )
-        report = compute_report(
-            plan.results,
-            rows["cases"],
-            group_events([e for es in events_by_case.values() for e in es], plan.events),
-            team=team,
-            calendars=calendars,
-            policies=policies,
-            now=now,
-            period=kpi_period,
-        )
-        kpis_layout, kpis_cells = kpi_tab(
-            report,
-            data.tabs.get(self.kpis_title),
-            self.kpis_title,
-            cases_title=cases.headers.title,
-            cases_positions=cases.headers.positions,
-        )
-        check_writes(self.schema, placed, rows, [*plan.id_fills, *updates])
-        updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
-        self.probe(PLANNED)
-        return _Prepared(
-            version=data.version,
-            layouts=[*self._layouts(placed, tabs), kpis_layout],
-            id_fills=plan.id_fills,
-            updates=updates,
-            plan=plan,
-            events=plan.events,
-            notes=notes,
-            case_rows=rows["cases"],
-            case_headers=cases.headers,
-            kpis=report,
-        )
 
-    def _write(
-        self, prepared: _Prepared, report: SyncReport, now: datetime, run_id: int
-    ) -> _Prepared:
-        return write_plan(self, prepared, report, now, run_id)
+    def _template_cells(self, sheet: _SheetRead, automation: Automation) -> list[CellUpdate]:
+        """The Templates tab: seeded when new or emptied, each row's Validation otherwise."""
+        headers = sheet.placed["templates"].headers
+        rows = sheet.rows["templates"]
+        cells = [] if any(row.values for row in rows) else seed_template_cells(headers)
+        messages = template_validation(automation, rows)
+        return [*cells, *aux.validation_updates(rows, messages, headers)]
 
     # -- helpers ----------------------------------------------------------------------------------
 
@@ -373,15 +430,16 @@ class SyncEngine:
             return []
         return parse_rows(data.tabs.get(title), placed.headers, ctx)
 
-    def _fill_report(self, report: SyncReport, prepared: _Prepared) -> None:
+    def _fill_report(self, report: SyncReport, prepared: PreparedSync) -> None:
+        """The plan's counts and results (assignments only: filled again after a re-plan)."""
         plan = prepared.plan
         report.cases = len(plan.results)
         report.new_cases = plan.new_cases
         report.errors = plan.errors
         report.warnings = plan.warnings
         report.results = plan.results
-        report.notes += prepared.notes
-        report.sheet_notes = list(plan.notes)  # the last plan's: a replan says them again
+        # The last plan's (a replan says them again): the sheet's tabs', then its cases'.
+        report.sheet_notes = [*prepared.notes, *plan.notes]
         report.kpis = prepared.kpis
 
     def _finish(
@@ -414,7 +472,7 @@ class SyncEngine:
         )
 
 
-def _unstaged(prepared: _Prepared) -> list[CellWrite]:
+def _unstaged(prepared: PreparedSync) -> list[CellWrite]:
     """The plan's cell writes the write step did not stage (usually none: it stages the whole
     list it is about to write, and a first sync's list runs to a million cells)."""
     if prepared.staged is prepared.plan.writes:

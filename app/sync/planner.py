@@ -16,10 +16,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 
-from app.automation.triage import triage
+from app.automation.triage import Triage, triage
 from app.automation.workflow import (
     Automation,
     CaseAutomation,
+    CaseInput,
     CaseState,
     StatusChange,
     automate_case,
@@ -111,15 +112,16 @@ class CasesInput:
 
 
 def plan_cases(inp: CasesInput) -> CasesPlan:
+    """Every case row's cells, events and snapshot: blank rows cleared, missing ids and Opened
+    dates filled, duplicated ids refused, every other case evaluated."""
     plan = CasesPlan()
-    headers = inp.headers
     ids = _IdAllocator(inp.now.astimezone(inp.tz), inp.known_ids | _sheet_ids(inp.rows))
     counts = Counter(row.text("case_id") for row in inp.rows if row.values and row.text("case_id"))
     now_wall = wall_clock(inp.now, inp.tz)
 
     for row in inp.rows:
         if not row.values:
-            _clear_service_cells(plan, headers, row)
+            _clear_service_cells(plan, inp.headers, row)
             continue
         case_id = row.text("case_id")
         if case_id is None and row.has_issue("case_id"):
@@ -127,102 +129,170 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             continue
         if case_id is None:
             case_id = ids.next()
-            _fill(plan, headers, row, "case_id", case_id)
+            _fill(plan, inp.headers, row, "case_id", case_id)
         snapshot = inp.snapshots.get(case_id)
-        opened = row.values.get("opened")
-        if not isinstance(opened, datetime) and not row.has_issue("opened"):
-            first_seen = snapshot.values.get("first_seen") if snapshot else None
-            opened_wall = first_seen if isinstance(first_seen, datetime) else now_wall
-            _fill(plan, headers, row, "opened", opened_wall)
-            assert opened_wall is not None
-            opened = opened_wall.replace(tzinfo=inp.tz)
-            row.values["opened"] = opened
+        opened = _opened(plan, inp, row, snapshot, now_wall)
         if counts[case_id] > 1:
-            others = [r.row for r in inp.rows if r.text("case_id") == case_id and r is not row]
-            extra = [
-                f"Case ID '{case_id}' is also on row(s) {', '.join(map(str, others))}; "
-                "give each case its own id (clear this cell to get a new one)"
-            ]
-            _row_values(
-                plan, inp, row, error_values(None), validation_text(row, (), headers, extra)
-            )
-            plan.errors += 1
-            plan.results.append(CaseResult(case_id, row.row, None, None, None, extra[0], 1, 0))
+            _duplicate_id(plan, inp, row, case_id)
             continue
-
-        new_events = observed_events(case_id, row, snapshot, inp.now, inp.team)
-        history = hist.derive_history(
-            [*inp.events.get(case_id, ()), *new_events],
-            inp.team.paused_statuses,
-            inp.team.closed_statuses,
-        )
-        facts = case_facts(
-            case_id, row, opened if isinstance(opened, datetime) else None, history, inp.now
-        )
-        ev = evaluate(facts, inp.policies, inp.calendars, inp.now, inp.team)
-        errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
-        findings = list(ev.findings)
-        auto: CaseAutomation | None = None
-        standing = standing_ask(snapshot.values if snapshot else None, ev, inp.tz)
-        next_due = None
-        if errors:
-            values = error_values(case_id)
-            tri = None
-        else:
-            override = row.text("priority_override")
-            tri = triage(facts, ev, inp.now, override, standing)
-            values = service_values(ev, tri, case_id, inp.tz)
-            next_due = steady_due(tri, ev)
-            values["next_due"] = wall_clock(next_due, inp.tz)
-            values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz)
-            if inp.automation is not None:
-                auto = _automate(inp, facts, ev, row, new_events, tri.next_action)
-                if inp.notify is not None:
-                    auto = say_where_notices_went(auto, inp.notify)
-                values.update(auto.values())
-                findings += auto.findings
-                new_events = [*new_events, *auto.events]
-                plan.notices.extend(auto.notices)
-        text = validation_text(row, findings, headers)
-        warnings = text.count("⚠")
-        edited = hand_edit_lines(
-            row, case_id, snapshot.values if snapshot else None, values, headers, inp.ctx
-        )
-        if edited:  # said once: the next sync finds the cell as the service wrote it
-            text = "\n".join(edited if text == "OK" else [text, *edited])
-        _row_values(plan, inp, row, values, text)
-        plan.events.extend(new_events)
-        if snapshot is None:
-            plan.new_cases += 1
-        current = {**_snapshot_values(row, snapshot, now_wall), **written_values(values)}
-        current.update(
-            ask_record(tri, ev, standing, snapshot.values if snapshot else None, now_wall)
-        )
-        if snapshot is None or snapshot.values != current:
-            plan.snapshots.append(
-                CaseSnapshot(case_id=case_id, values=current, seq=snapshot.seq if snapshot else 0)
-            )
-        plan.errors += errors
-        plan.warnings += warnings
-        plan.results.append(
-            CaseResult(
-                case_id=case_id,
-                row=row.row,
-                evaluation=ev,
-                next_action=tri.next_action if tri else None,
-                priority=auto.priority if auto else (tri.priority if tri else None),
-                validation=text,
-                errors=errors,
-                warnings=warnings,
-                next_due=next_due,
-                suggested_reply=auto.suggested_reply if auto else None,
-                seller_message=auto.seller_message if auto else None,
-                priority_rule=auto.priority_rule if auto else None,
-            )
-        )
+        _plan_case(plan, inp, _Case(row, case_id, snapshot, opened), now_wall)
     evaluations = (r.evaluation for r in plan.results)
-    plan.notes.extend(missing_evidence_columns(headers, evaluations, inp.policies))
+    plan.notes.extend(missing_evidence_columns(inp.headers, evaluations, inp.policies))
     return plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    """One addressable case row as the planner sees it."""
+
+    row: SheetRow
+    case_id: str
+    snapshot: CaseSnapshot | None  # what the last sync recorded of it (None: a new case)
+    opened: datetime | None
+
+    @property
+    def recorded(self) -> Mapping[str, CellValue] | None:
+        return self.snapshot.values if self.snapshot else None
+
+
+@dataclass(slots=True)
+class _ServiceCells:
+    """What the service writes into one case's row, and what it found on the way."""
+
+    values: dict[str, CellValue]
+    findings: list[Finding]
+    events: list[TimelineEvent]
+    tri: Triage | None = None
+    auto: CaseAutomation | None = None
+    next_due: datetime | None = None
+
+
+def _opened(
+    plan: CasesPlan,
+    inp: CasesInput,
+    row: SheetRow,
+    snapshot: CaseSnapshot | None,
+    now_wall: datetime | None,
+) -> datetime | None:
+    """The case's Opened; a blank one is filled with when the service first saw the case."""
+    opened = row.values.get("opened")
+    if not isinstance(opened, datetime) and not row.has_issue("opened"):
+        first_seen = snapshot.values.get("first_seen") if snapshot else None
+        opened_wall = first_seen if isinstance(first_seen, datetime) else now_wall
+        _fill(plan, inp.headers, row, "opened", opened_wall)
+        assert opened_wall is not None
+        opened = opened_wall.replace(tzinfo=inp.tz)
+        row.values["opened"] = opened
+    return opened if isinstance(opened, datetime) else None
+
+
+def _duplicate_id(plan: CasesPlan, inp: CasesInput, row: SheetRow, case_id: str) -> None:
+    """A Case ID on more than one row: each such row says where the others are."""
+    others = [r.row for r in inp.rows if r.text("case_id") == case_id and r is not row]
+    extra = [
+        f"Case ID '{case_id}' is also on row(s) {', '.join(map(str, others))}; "
+        "give each case its own id (clear this cell to get a new one)"
+    ]
+    _row_values(plan, inp, row, error_values(None), validation_text(row, (), inp.headers, extra))
+    plan.errors += 1
+    plan.results.append(CaseResult(case_id, row.row, None, None, None, extra[0], 1, 0))
+
+
+def _plan_case(plan: CasesPlan, inp: CasesInput, case: _Case, now_wall: datetime | None) -> None:
+    """Evaluate one case and plan its row's cells, Timeline events and snapshot."""
+    row, case_id = case.row, case.case_id
+    new_events = observed_events(case_id, row, case.snapshot, inp.now, inp.team)
+    history = hist.derive_history(
+        [*inp.events.get(case_id, ()), *new_events],
+        inp.team.paused_statuses,
+        inp.team.closed_statuses,
+    )
+    facts = case_facts(case_id, row, case.opened, history, inp.now)
+    ev = evaluate(facts, inp.policies, inp.calendars, inp.now, inp.team)
+    errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
+    standing = standing_ask(case.recorded, ev, inp.tz)
+    cells = _service_cells(plan, inp, case, facts, ev, errors, standing, new_events)
+    text = validation_text(row, cells.findings, inp.headers)
+    warnings = text.count("⚠")
+    edited = hand_edit_lines(row, case_id, case.recorded, cells.values, inp.headers, inp.ctx)
+    if edited:  # said once: the next sync finds the cell as the service wrote it
+        text = "\n".join(edited if text == "OK" else [text, *edited])
+    _row_values(plan, inp, row, cells.values, text)
+    plan.events.extend(cells.events)
+    if case.snapshot is None:
+        plan.new_cases += 1
+    _record_snapshot(plan, case, cells, ev, standing, now_wall)
+    plan.errors += errors
+    plan.warnings += warnings
+    tri, auto = cells.tri, cells.auto
+    plan.results.append(
+        CaseResult(
+            case_id=case_id,
+            row=row.row,
+            evaluation=ev,
+            next_action=tri.next_action if tri else None,
+            priority=auto.priority if auto else (tri.priority if tri else None),
+            validation=text,
+            errors=errors,
+            warnings=warnings,
+            next_due=cells.next_due,
+            suggested_reply=auto.suggested_reply if auto else None,
+            seller_message=auto.seller_message if auto else None,
+            priority_rule=auto.priority_rule if auto else None,
+        )
+    )
+
+
+def _service_cells(
+    plan: CasesPlan,
+    inp: CasesInput,
+    case: _Case,
+    facts: CaseFacts,
+    ev: Evaluation,
+    errors: int,
+    standing: datetime | None,
+    new_events: list[TimelineEvent],
+) -> _ServiceCells:
+    """The service columns of a case: only the error marker when the row has errors; else
+    triage, deadlines and SLA, and (with automation) priority rules, replies and notices."""
+    if errors:
+        return _ServiceCells(error_values(case.case_id), list(ev.findings), new_events)
+    tri = triage(facts, ev, inp.now, case.row.text("priority_override"), standing)
+    cells = _ServiceCells(
+        service_values(ev, tri, case.case_id, inp.tz), list(ev.findings), new_events, tri
+    )
+    cells.next_due = steady_due(tri, ev)
+    cells.values["next_due"] = wall_clock(cells.next_due, inp.tz)
+    cells.values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz)
+    if inp.automation is not None:
+        auto = _automate(inp, facts, ev, case.row, new_events, tri.next_action)
+        if inp.notify is not None:
+            auto = say_where_notices_went(auto, inp.notify)
+        cells.auto = auto
+        cells.values.update(auto.values())
+        cells.findings += auto.findings
+        cells.events = [*new_events, *auto.events]
+        plan.notices.extend(auto.notices)
+    return cells
+
+
+def _record_snapshot(
+    plan: CasesPlan,
+    case: _Case,
+    cells: _ServiceCells,
+    ev: Evaluation,
+    standing: datetime | None,
+    now_wall: datetime | None,
+) -> None:
+    """Record what the service now knows of the case, when it changed since the last sync."""
+    current = {
+        **_snapshot_values(case.row, case.snapshot, now_wall),
+        **written_values(cells.values),
+    }
+    current.update(ask_record(cells.tri, ev, standing, case.recorded, now_wall))
+    if case.snapshot is None or case.snapshot.values != current:
+        seq = case.snapshot.seq if case.snapshot else 0
+        plan.snapshots.append(CaseSnapshot(case_id=case.case_id, values=current, seq=seq))
 
 
 def _unaddressable(plan: CasesPlan, inp: CasesInput, row: SheetRow) -> None:
@@ -253,15 +323,17 @@ def _automate(
     )
     return automate_case(
         inp.automation,
-        facts,
-        ev,
-        inp.now,
-        row.values,
-        CaseState.from_events(history),
-        status_change=change,
-        platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
-        next_action=next_action,
-        findings=[*ev.findings, *_cell_findings(row)],
+        CaseInput(
+            facts,
+            ev,
+            inp.now,
+            row.values,
+            CaseState.from_events(history),
+            status_change=change,
+            platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
+            next_action=next_action,
+            findings=[*ev.findings, *_cell_findings(row)],
+        ),
     )
 
 

@@ -1,5 +1,5 @@
 """What a sync reports (`SyncReport`, printed by `--json` and the API) and what its planning
-step hands to its writing step (`_Prepared`)."""
+step hands to its writing step (`PreparedSync`)."""
 
 from __future__ import annotations
 
@@ -62,16 +62,19 @@ class SyncReport:
 
 
 @dataclass(slots=True)
-class _Prepared:
-    version: str | None
+class PreparedSync:
+    """A sync planned on one read of the sheet: the layout and cells to write, the plan's
+    cases, events and snapshots to record; the write step writes it (app/sync/write_step.py)."""
+
+    version: str | None  # the read's version: a write is refused if the sheet changed since
     layouts: list[TabLayout]
     id_fills: list[CellUpdate]
     updates: list[CellUpdate]
     plan: CasesPlan
     events: list[TimelineEvent]
-    notes: list[str]
     case_rows: list[SheetRow]
     case_headers: HeaderMap
     kpis: KpiReport | None = None
+    notes: list[str] = field(default_factory=list)  # about the sheet's tabs, for the summary
     # The cell writes already stored ahead of the sheet write (`Store.stage_cell_writes`).
     staged: list[CellWrite] | None = None  # the writes last staged in the store (write_step)

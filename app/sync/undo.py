@@ -24,7 +24,7 @@ from datetime import datetime
 
 from app.errors import AftersalesError, ConflictError, NotFoundError
 from app.probe import UNDO_RECORDED, UNDO_STAGED, UNDO_WROTE, Probe, no_probe
-from app.sheets.backend import CellUpdate, SheetBackend, TabData
+from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabData
 from app.store import CaseSnapshot, CellWrite, RunRecord, Store
 from app.store.repository import INTERRUPTED
 from app.sync.hand_edits import PREFIX as WROTE_PREFIX
@@ -138,6 +138,16 @@ def _unfinished_undo(store: Store, sheet_key: str, run_id: int) -> RunRecord | N
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _CasesTab:
+    """The Cases tab as an undo reads it: its rows found by Case ID (0-based row numbers)."""
+
+    data: SheetData
+    tab: TabData
+    headers: HeaderMap
+    rows_by_id: dict[str, list[int]]
+
+
 @dataclass
 class _Undo:
     backend: SheetBackend
@@ -156,7 +166,37 @@ class _Undo:
         self, writes: list[CellWrite], earlier: list[CellWrite], now: datetime, started: float
     ) -> UndoReport:
         report = UndoReport(run_id=self.undo_id, undone_run=self.run_id)
-        spec_tab = self.schema.tab("cases")
+        cases = self._read_cases()
+        done = self._already_restored(cases, earlier)
+        updates, fresh = self._restorations(cases, writes, done, report)
+
+        # Write-ahead: what this undo restores is stored before the sheet is written.
+        self.store.stage_cell_writes(self.undo_id, [*self.kept, *fresh])
+        self.probe(UNDO_STAGED)
+        if updates:
+            self.wrote = not self.backend.atomic  # a positional write may land in part
+            self.backend.write(updates, expect_version=cases.data.version)
+            self.wrote = True
+        self.probe(UNDO_WROTE)
+        self._remember_restored(fresh)
+        report.restored = len(self.kept) + len(updates)
+        resumed = f" (finishing the undo that stopped after {len(self.kept)} cells)"
+        self.store.finish_undo(
+            self.undo_id,
+            self.run_id,
+            now,
+            {
+                "cells_written": report.restored,
+                "skipped": len(report.skipped),
+                "duration_ms": int((time.perf_counter() - started) * 1000),
+            },
+            f"undid run {self.run_id}" + (resumed if self.kept else ""),
+        )
+        self.probe(UNDO_RECORDED)
+        return report
+
+    def _read_cases(self) -> _CasesTab:
+        """The Cases tab as it is now (under whatever title it has now)."""
         data = self.backend.read(
             lambda titles: list(find_tabs(self.schema, titles, self.tab_names).values())
         )
@@ -166,14 +206,17 @@ class _Undo:
             raise NotFoundError(
                 f"The Cases tab of {self.backend.describe()} is gone; nothing to undo."
             )
-        headers = match_headers(spec_tab, tab.title, tab.rows[0])
-        rows_by_id = _rows_by_id(tab, headers)
+        headers = match_headers(self.schema.tab("cases"), tab.title, tab.rows[0])
+        return _CasesTab(data, tab, headers, _rows_by_id(tab, headers))
 
-        # What an interrupted attempt of this undo restored: the cells that still hold the
-        # value it restored stay in its record and are not written again.
+    def _already_restored(self, cases: _CasesTab, earlier: list[CellWrite]) -> set[tuple[str, str]]:
+        """What an interrupted attempt of this undo restored: the cells that still hold the
+        value it restored stay in its record (`kept`) and are not written again."""
+        spec_tab = self.schema.tab("cases")
+        tab, headers = cases.tab, cases.headers
         done: set[tuple[str, str]] = set()
         for write in earlier:
-            r = _locate(rows_by_id, write.case_id, write.row_hint, len(tab.rows))
+            r = _locate(cases.rows_by_id, write.case_id, write.row_hint, len(tab.rows))
             col = headers.positions.get(write.column)
             if r is None or col is None:
                 continue
@@ -181,7 +224,19 @@ class _Undo:
             if same_value(spec, tab.cell(r, col), write.new_value, self.ctx):
                 self.kept.append(write)
                 done.add((write.case_id, write.column))
+        return done
 
+    def _restorations(
+        self,
+        cases: _CasesTab,
+        writes: list[CellWrite],
+        done: set[tuple[str, str]],
+        report: UndoReport,
+    ) -> tuple[list[CellUpdate], list[CellWrite]]:
+        """The cells to put back (and their record); a cell changed since the run, or whose
+        row cannot be found, is skipped and named in the report."""
+        spec_tab = self.schema.tab("cases")
+        tab, headers = cases.tab, cases.headers
         updates: list[CellUpdate] = []
         fresh: list[CellWrite] = []
         # Every cell a run writes is in the Cases tab (the planner's writes), under whatever
@@ -193,7 +248,7 @@ class _Undo:
             key = _key(write)
             if (key, write.column) in done:
                 continue
-            matches = rows_by_id.get(key, [])
+            matches = cases.rows_by_id.get(key, [])
             if not matches and key in blanked and write.row_hint is not None:
                 hinted = write.row_hint - 1
                 if (
@@ -220,31 +275,7 @@ class _Undo:
                     tab.title, key, write.column, write.header, current, write.old_value, r + 1
                 )
             )
-
-        # Write-ahead: what this undo restores is stored before the sheet is written.
-        self.store.stage_cell_writes(self.undo_id, [*self.kept, *fresh])
-        self.probe(UNDO_STAGED)
-        if updates:
-            self.wrote = not self.backend.atomic  # a positional write may land in part
-            self.backend.write(updates, expect_version=data.version)
-            self.wrote = True
-        self.probe(UNDO_WROTE)
-        self._remember_restored(fresh)
-        report.restored = len(self.kept) + len(updates)
-        resumed = f" (finishing the undo that stopped after {len(self.kept)} cells)"
-        self.store.finish_undo(
-            self.undo_id,
-            self.run_id,
-            now,
-            {
-                "cells_written": report.restored,
-                "skipped": len(report.skipped),
-                "duration_ms": int((time.perf_counter() - started) * 1000),
-            },
-            f"undid run {self.run_id}" + (resumed if self.kept else ""),
-        )
-        self.probe(UNDO_RECORDED)
-        return report
+        return updates, fresh
 
     def _remember_restored(self, restored: list[CellWrite]) -> None:
         """The service's own earlier values are back in these cells: remember them as what it

@@ -10,103 +10,125 @@ cells are written.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from app.errors import ConcurrentEditError
-from app.probe import WROTE_IDS
-from app.store import CellWrite
+from app.probe import WROTE_IDS, Probe
+from app.sheets.backend import SheetBackend
+from app.store import CellWrite, Store
 from app.sync.idcheck import check_fills
-from app.sync.report import SyncReport, _Prepared
+from app.sync.report import PreparedSync, SyncReport
 from sheet_schema import ParseContext
-
-if TYPE_CHECKING:
-    from app.sync.engine import SyncEngine
 
 # How many times new ids are written and checked before the sync leaves the rest to the next.
 ID_ROUNDS = 3
 
 
-def write_plan(
-    engine: SyncEngine, prepared: _Prepared, report: SyncReport, now: datetime, run_id: int
-) -> _Prepared:
-    """Lay out, stage the previous values, write; return the plan that was written (on a
-    positional backend, the one planned again after the new ids landed)."""
-    report.layout_changes = engine.backend.apply_layout(prepared.layouts)
-    find_formulas = getattr(engine.backend, "find_formulas", None)
-    if find_formulas is not None and find_formulas(
-        [(u.tab, u.row, u.col) for u in prepared.id_fills]
-    ):
-        # A blank-looking id or date that is a person's formula: plan again, so that row is
-        # named in Validation instead of filled (rule 1: never write a person's cell).
-        prepared = engine._prepare(now, run_id)
-    if engine.backend.atomic or not prepared.id_fills:
+@dataclass(frozen=True, slots=True)
+class WriteStep:
+    """Writes one run's prepared sync: the backend to write, the store to stage the previous
+    values in, and `replan` to plan again on the sheet as it now is (new ids landed, or a
+    person's formula was found where one would be filled)."""
+
+    backend: SheetBackend
+    store: Store
+    run_id: int
+    replan: Callable[[], PreparedSync]
+    ctx: ParseContext  # parses the case rows read back after new ids were written
+    probe: Probe
+
+    def write(self, prepared: PreparedSync, report: SyncReport) -> PreparedSync:
+        """Lay out, stage the previous values, write; return the plan that was written (on a
+        positional backend, the one planned again after the new ids landed)."""
+        report.layout_changes = self.backend.apply_layout(prepared.layouts)
+        if self.backend.find_formulas([(u.tab, u.row, u.col) for u in prepared.id_fills]):
+            # A blank-looking id or date that is a person's formula: plan again, so that row
+            # is named in Validation instead of filled (rule 1: never write a person's cell).
+            prepared = self.replan()
+        if self.backend.atomic or not prepared.id_fills:
+            self._write_at_once(prepared, report)
+            return prepared
+        return self._write_ids_first(prepared, report)
+
+    def _write_at_once(self, prepared: PreparedSync, report: SyncReport) -> None:
+        """Every cell in one write (all or nothing on an atomic backend)."""
         cells = [*prepared.id_fills, *prepared.updates]
-        if cells or report.layout_changes:
-            _stage(engine, run_id, prepared, prepared.plan.writes)
-            try:
-                result = engine.backend.write(cells, expect_version=prepared.version)
-            except ConcurrentEditError:
-                _discard(engine, run_id)  # refused: nothing written; a re-plan stages anew
-                raise
-            except Exception:
-                if engine.backend.atomic:
-                    _discard(engine, run_id)  # all or nothing, and it was nothing
-                raise
-            report.cells_written = result.cells
-        return prepared
-    # A positional backend (Google): new ids alone first, read back to check they landed
-    # on the rows meant (a sort may have moved rows under them), then plan again on the
-    # sheet as it now is and write the service cells.
-    written = 0
-    fill_writes = [w for w in prepared.plan.writes if w.column in ("case_id", "opened")]
-    current = prepared
-    reserve: dict[str, int] = {}
-    for update in prepared.updates:  # room for the service write that follows
-        reserve[update.tab] = max(reserve.get(update.tab, 0), update.row)
-    for _ in range(ID_ROUNDS):
-        _stage(engine, run_id, current, fill_writes)
-        engine.backend.write(current.id_fills, reserve_rows=reserve)
-        engine.probe(WROTE_IDS)
-        written += len(current.id_fills)
-        report.cells_written = written  # so far: a failure from here on says what was written
-        again = engine._prepare(now, run_id)
-        restores, displaced = check_fills(
-            current.case_rows,
-            again.case_rows,
-            current.id_fills,
-            current.case_headers,
-            ParseContext(tz=engine.tz),
-        )
-        if restores:
-            engine.backend.write(restores)
-            written += len(restores)
+        if not cells and not report.layout_changes:
+            return
+        self._stage(prepared, prepared.plan.writes)
+        try:
+            result = self.backend.write(cells, expect_version=prepared.version)
+        except ConcurrentEditError:
+            self._discard()  # refused: nothing written; a re-plan stages anew
+            raise
+        except Exception:
+            if self.backend.atomic:
+                self._discard()  # all or nothing, and it was nothing
+            raise
+        report.cells_written = result.cells
+
+    def _write_ids_first(self, prepared: PreparedSync, report: SyncReport) -> PreparedSync:
+        """A positional backend (Google): new ids alone first, read back to check they landed
+        on the rows meant (a sort may have moved rows under them), then plan again on the
+        sheet as it now is and write the service cells."""
+        written = 0
+        fill_writes = _id_writes(prepared)
+        current = prepared
+        reserve: dict[str, int] = {}
+        for update in prepared.updates:  # room for the service write that follows
+            reserve[update.tab] = max(reserve.get(update.tab, 0), update.row)
+        for _ in range(ID_ROUNDS):
+            self._stage(current, fill_writes)
+            self.backend.write(current.id_fills, reserve_rows=reserve)
+            self.probe(WROTE_IDS)
+            written += len(current.id_fills)
+            report.cells_written = written  # so far: a failure from here on says what was written
+            current, restored = self._check_ids_landed(current, report)
+            written += restored
             report.cells_written = written
-            report.notes.append(f"{len(displaced)} new id(s) landed on a moved row; restored")
-            again = engine._prepare(now, run_id)
-        current = again
-        if not current.id_fills:
-            break
-        fill_writes += [w for w in current.plan.writes if w.column in ("case_id", "opened")]
-    planned = set(current.plan.writes)  # sets: a first sync plans 100,000s of cells
-    current.plan.writes[:0] = [w for w in fill_writes if w not in planned]
-    _stage(engine, run_id, current, current.plan.writes)
-    fills = set(current.id_fills)
-    cells = [u for u in current.updates if u not in fills]
-    if cells:
-        engine.backend.write(cells)
-        written += len(cells)
-    report.cells_written = written
-    return current
+            if not current.id_fills:
+                break
+            fill_writes += _id_writes(current)
+        planned = set(current.plan.writes)  # sets: a first sync plans 100,000s of cells
+        current.plan.writes[:0] = [w for w in fill_writes if w not in planned]
+        self._stage(current, current.plan.writes)
+        fills = set(current.id_fills)
+        cells = [u for u in current.updates if u not in fills]
+        if cells:
+            self.backend.write(cells)
+            written += len(cells)
+        report.cells_written = written
+        return current
+
+    def _check_ids_landed(
+        self, written: PreparedSync, report: SyncReport
+    ) -> tuple[PreparedSync, int]:
+        """Plan again on the sheet as it now is; put back the cells of rows a new id landed on
+        after they moved. Returns the new plan and how many cells were restored."""
+        again = self.replan()
+        restores, displaced = check_fills(
+            written.case_rows, again.case_rows, written.id_fills, written.case_headers, self.ctx
+        )
+        if not restores:
+            return again, 0
+        self.backend.write(restores)
+        report.cells_written += len(restores)  # before planning again, which may fail
+        report.notes.append(f"{len(displaced)} new id(s) landed on a moved row; restored")
+        return self.replan(), len(restores)
+
+    def _discard(self) -> None:
+        """Forget the previous values staged for a write that did not happen, so that the
+        run's record holds exactly the cells it wrote (undo of it must not restore another
+        run's)."""
+        self.store.stage_cell_writes(self.run_id, [])
+
+    def _stage(self, prepared: PreparedSync, writes: list[CellWrite]) -> None:
+        """Store the previous values before writing the cells (see the module doc)."""
+        self.store.stage_cell_writes(self.run_id, writes)
+        prepared.staged = writes
 
 
-def _discard(engine: SyncEngine, run_id: int) -> None:
-    """Forget the previous values staged for a write that did not happen, so that the run's
-    record holds exactly the cells it wrote (undo of it must not restore another run's)."""
-    engine.store.stage_cell_writes(run_id, [])
-
-
-def _stage(engine: SyncEngine, run_id: int, prepared: _Prepared, writes: list[CellWrite]) -> None:
-    """Store the previous values before writing the cells (see the module doc)."""
-    engine.store.stage_cell_writes(run_id, writes)
-    prepared.staged = writes
+def _id_writes(prepared: PreparedSync) -> list[CellWrite]:
+    """The plan's writes of new ids and Opened dates (the cells written before the rest)."""
+    return [w for w in prepared.plan.writes if w.column in ("case_id", "opened")]

@@ -7,6 +7,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from app.api.deps import get_context
+from app.composition import CompositionRoot
 from app.store import Store
 from tests.api.support import SHEET, Api, Clock
 from tests.auth.support import METRICS_TOKEN, bearer
@@ -75,8 +76,10 @@ def test_readyz_is_503_when_the_database_is_unreachable(api: Api) -> None:
     """With a store that cannot connect, /readyz answers 503 'not ready' naming the database."""
     (api.tmp / "not-a-database").mkdir()
     broken = Store(f"sqlite:///{api.tmp}/not-a-database")
+    root = api.context.root
+    broken_root = CompositionRoot(root.settings, broken, root.policies, root.team)
     api.app.dependency_overrides[get_context] = lambda: dataclasses.replace(
-        api.context, store=broken
+        api.context, root=broken_root
     )
     try:
         response = api.signed("GET", "/readyz")

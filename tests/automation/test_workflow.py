@@ -9,6 +9,7 @@ from app.automation.settings import AutomationSettings
 from app.automation.workflow import (
     Automation,
     CaseAutomation,
+    CaseInput,
     CaseState,
     StatusChange,
     automate_case,
@@ -34,7 +35,7 @@ class Case:
         self, case: CaseFacts, evaluation: Evaluation, at: datetime, **kw: object
     ) -> CaseAutomation:
         state = CaseState.from_events(self.timeline.values())
-        result = automate_case(AUTOMATION, case, evaluation, at, ROW, state, **kw)  # type: ignore[arg-type]
+        result = automate_case(AUTOMATION, CaseInput(case, evaluation, at, ROW, state, **kw))  # type: ignore[arg-type]
         for event in result.events:
             self.timeline.setdefault(event.event_key, event)  # exactly-once, like the store
         return result
@@ -135,7 +136,7 @@ def test_priority_override_and_template_findings() -> None:
     )
     assert [p.key for p in automation.template_problems] == ["team.progress"]
     result = automate_case(
-        automation, facts(), ev(), NOW, {**ROW, "priority_override": "p1"}, CaseState()
+        automation, CaseInput(facts(), ev(), NOW, {**ROW, "priority_override": "p1"}, CaseState())
     )
     assert result.priority == "P1" and result.priority_rule == "override"
     assert [f.code for f in result.findings] == ["template_unsafe"]

@@ -153,7 +153,7 @@ def naive(job: dict[str, Any]) -> dict[str, Any]:
 
     runtime = open_runtime(_settings(job), sheet=job["sheet"])
     now = datetime.fromisoformat(job["now"]).replace(tzinfo=UTC)
-    prepared = runtime.engine()._prepare(now, 0)  # the cells our sync would write
+    prepared = runtime.engine().prepare(now, 0)  # the cells our sync would write
     updates = [u for u in prepared.updates if u.tab == "Cases"]
     credentials = Credentials.from_service_account_file(job["key"], scopes=SCOPES)
     session = redirected_session(credentials, job["api"])

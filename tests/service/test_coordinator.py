@@ -21,7 +21,7 @@ from app.service.coordinator import SyncCoordinator, SyncLimits, SyncResult
 from app.service.locks import LocalLocks, PostgresLocks, SheetLocks, lock_key
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
-from app.sync.engine import SyncEngine
+from app.sync.engine import EngineConfig, SyncEngine
 from app.sync.report import SyncReport
 from app.sync.undo import undo_run
 from policies import load_policies, load_team_settings
@@ -62,9 +62,7 @@ def gated_engine(store: Store, workbook: Path) -> GatedEngine:
     return GatedEngine(
         WorkbookBackend(workbook),
         store,
-        sheet_key=f"workbook:{workbook.resolve()}",
-        policies=POLICIES,
-        team=TEAM,
+        EngineConfig(sheet_key=f"workbook:{workbook.resolve()}", policies=POLICIES, team=TEAM),
     )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from app.sheets.backend import SheetBackend
@@ -32,6 +33,8 @@ class FreshSheet:
     backend: SheetBackend
     reopen: Callable[[], SheetBackend]  # a second, independent instance on the same sheet
     location: str  # what `describe()` must name (file path, spreadsheet id, ...)
+    # Types a formula into a cell (tab, A1 cell, formula) as a person would, outside the backend.
+    type_formula: Callable[[str, str, str], None]
     secrets: tuple[str, ...] = ()  # credentials the backend holds; never shown in messages
 
 
@@ -44,10 +47,17 @@ def _workbook_factory(folder: Path) -> BackendFactory:
     def make() -> FreshSheet:
         path = folder / f"sheet-{next(numbers)}.xlsx"
         WorkbookBackend(path).create([DEFAULT_TAB])
+
+        def type_formula(tab: str, cell: str, formula: str) -> None:
+            book = openpyxl.load_workbook(path)
+            book[tab][cell] = formula
+            book.save(path)
+
         return FreshSheet(
             backend=WorkbookBackend(path),
             reopen=lambda: WorkbookBackend(path),
             location=str(path),
+            type_formula=type_formula,
         )
 
     return make
@@ -76,6 +86,9 @@ def _google_factory(request: pytest.FixtureRequest) -> BackendFactory:
             backend=open_backend(spreadsheet_id),
             reopen=lambda: open_backend(spreadsheet_id),
             location=spreadsheet_id,
+            type_formula=lambda tab, cell, formula: emulator.set_values(
+                spreadsheet_id, f"'{tab}'!{cell}", [[formula]]
+            ),
             secrets=(key.splitlines()[1],),
         )
 

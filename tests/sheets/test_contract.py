@@ -466,3 +466,60 @@ def test_write_with_the_version_just_read_succeeds(sheet: FreshSheet) -> None:
     result = backend.write([CellUpdate("Cases", 2, 2, "New")], expect_version=current)
     assert result.cells == 1
     assert fresh_tab(sheet, "Cases").rows == [["Case ID", "Status"], ["AS-1", "New"]]
+
+
+# -- cache, formulas, API calls -----------------------------------------------------------------
+
+
+def test_refresh_lets_a_backend_see_tabs_added_since_its_last_read(sheet: FreshSheet) -> None:
+    """After `refresh`, a read offers a tab another instance added since this one last read."""
+    add_tab(sheet.backend, "Cases", ["Case ID"])
+    assert "退货 Notes" not in sheet.backend.read(every_tab).titles
+    add_tab(sheet.reopen(), "退货 Notes", ["Note"])
+    sheet.backend.refresh()
+    data = sheet.backend.read(every_tab)
+    assert "退货 Notes" in data.titles
+    assert data.tabs["退货 Notes"].rows == [["Note"]]
+
+
+def test_find_formulas_reports_a_persons_formula_that_shows_nothing(sheet: FreshSheet) -> None:
+    """A blank-looking cell that holds a person's formula is reported by reads after the look-up."""
+    add_tab(sheet.backend, "Cases", ["Case ID", "Opened"])
+    sheet.backend.write([CellUpdate("Cases", 2, 1, "AS-1"), CellUpdate("Cases", 3, 1, "AS-2")])
+    sheet.type_formula("Cases", "B2", '=IF(A2="AS-9","今天","")')
+    backend = sheet.reopen()
+    before = backend.read(every_tab).tabs["Cases"]
+    assert is_blank(before.cell(1, 1))
+    changed = backend.find_formulas([("Cases", 2, 2), ("Cases", 3, 2)])
+    after = backend.read(every_tab).tabs["Cases"]
+    assert after.formulas == frozenset({(1, 1)})  # row 2, column B; 0-based
+    assert changed == (before.formulas != after.formulas)
+
+
+def test_find_formulas_of_plain_cells_finds_none(sheet: FreshSheet) -> None:
+    """Blank and typed cells are no formulas: nothing is reported and nothing changed."""
+    add_tab(sheet.backend, "Cases", ["Case ID", "Opened"])
+    sheet.backend.write([CellUpdate("Cases", 2, 1, "AS-1")])
+    backend = sheet.reopen()
+    backend.read(every_tab)
+    assert backend.find_formulas([("Cases", 2, 2), ("Cases", 2, 1)]) is False
+    assert backend.find_formulas([]) is False
+    assert backend.read(every_tab).tabs["Cases"].formulas == frozenset()
+
+
+def test_calls_count_requests_by_family_and_never_go_back(sheet: FreshSheet) -> None:
+    """`calls` grows with reads and writes (a file backend stays at zero), by family and kind."""
+    backend = sheet.backend
+    start = (backend.calls.read, backend.calls.write, backend.calls.layout)
+    add_tab(backend, "Cases", ["Case ID"])
+    after_layout = (backend.calls.read, backend.calls.write, backend.calls.layout)
+    backend.read(every_tab)
+    backend.write([CellUpdate("Cases", 2, 1, "AS-1")])
+    calls = backend.calls
+    assert all(a <= b for a, b in zip(start, after_layout, strict=True))
+    assert calls.read >= after_layout[0] and calls.write >= after_layout[1]
+    assert calls.read + calls.write + calls.layout == sum(calls.by_kind.values())
+    if backend.name == "google":  # an API: the read and the write were requests
+        assert calls.read > after_layout[0] and calls.write > after_layout[1]
+    else:
+        assert (calls.read, calls.write, calls.layout, calls.retries) == (0, 0, 0, 0)

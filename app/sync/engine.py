@@ -100,6 +100,16 @@ class _SheetRead:
         return self.data.tabs.get(self.tabs.get(key, ""))
 
 
+@dataclass(frozen=True, slots=True)
+class _TeamSettingsRead:
+    """What the sheet's Settings tab makes of the shipped team settings and automation."""
+
+    team: TeamSettings
+    automation: Automation
+    messages: Mapping[int, str]  # Validation text by row
+    notes: list[str]
+
+
 class SyncEngine:
     """Syncs one spreadsheet through one backend, recording every run in the store."""
 
@@ -222,20 +232,8 @@ class SyncEngine:
         policies, policy_messages, builtins_present = read_policy_overrides(
             sheet.rows["policies"], policies_tab.headers, self.policies
         )
-        automation = load_automation(self.automation, sheet.rows["templates"])
-        # The Settings tab overrides the shipped team file and escalation people, this sheet only.
-        settings_tab = sheet.placed["settings"]
-        sheet_settings = apply_sheet_settings(
-            sheet.rows["settings"], settings_tab.headers, self.team, automation.escalation_rules
-        )
-        team = sheet_settings.team
-        notes = []
-        if "settings" in sheet.tabs and not settings_tab.headers.ok:
-            notes = [
-                f"{problem} Its settings are not used until then."
-                for problem in settings_tab.headers.problems()
-            ]
-        automation = replace(automation, escalation_rules=sheet_settings.escalation)
+        sheet_settings = self._sheet_settings(sheet)
+        team, automation = sheet_settings.team, sheet_settings.automation
         calendars = build_calendars(team, extra_days)
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
         for event in self.store.timeline(self.sheet_key):
@@ -258,7 +256,7 @@ class SyncEngine:
         )
         updates += self._template_cells(sheet, automation)
         updates += aux.validation_updates(
-            sheet.rows["settings"], sheet_settings.messages, settings_tab.headers
+            sheet.rows["settings"], sheet_settings.messages, sheet.placed["settings"].headers
         )
         updates += outbox_cells(
             self.outbox,
@@ -299,7 +297,7 @@ class SyncEngine:
             case_rows=sheet.rows["cases"],
             case_headers=cases.headers,
             kpis=kpis,
-            notes=notes,
+            notes=sheet_settings.notes,
         )
 
     def _write_step(self, now: datetime, run_id: int) -> WriteStep:
@@ -333,6 +331,27 @@ class SyncEngine:
         placed = self._place(data, tabs)
         rows = {key: self._rows(data, tabs, p, ctx) for key, p in placed.items()}
         return _SheetRead(data=data, tabs=tabs, placed=placed, rows=rows, ctx=ctx)
+
+    def _sheet_settings(self, sheet: _SheetRead) -> _TeamSettingsRead:
+        """The Settings tab over the shipped team file and escalation people (this sheet only),
+        with the templates of the Templates tab."""
+        automation = load_automation(self.automation, sheet.rows["templates"])
+        tab = sheet.placed["settings"]
+        applied = apply_sheet_settings(
+            sheet.rows["settings"], tab.headers, self.team, automation.escalation_rules
+        )
+        notes = []
+        if "settings" in sheet.tabs and not tab.headers.ok:
+            notes = [
+                f"{problem} Its settings are not used until then."
+                for problem in tab.headers.problems()
+            ]
+        return _TeamSettingsRead(
+            team=applied.team,
+            automation=replace(automation, escalation_rules=applied.escalation),
+            messages=applied.messages,
+            notes=notes,
+        )
 
     def _plan(
         self,

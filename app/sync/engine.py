@@ -17,33 +17,32 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from app.automation.settings import AutomationSettings
 from app.automation.workflow import Automation
-from app.errors import AftersalesError, ConcurrentEditError, SheetContractError
+from app.errors import AftersalesError, ConcurrentEditError
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
-from app.probe import ENQUEUED, PLANNED, READ, RECORDED, WROTE, Probe, no_probe
-from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabData, TabLayout
-from app.store import CellWrite, Store, TimelineEvent
+from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE, Probe, no_probe
+from app.sheets.backend import CellUpdate, SheetBackend
+from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
-from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.planner import CasesInput, CasesPlan, plan_cases
+from app.sync.read_step import SheetRead, SheetReader
 from app.sync.report import PreparedSync, SyncReport
-from app.sync.rows import SheetRow, parse_rows
-from app.sync.sheet_settings import apply_sheet_settings
+from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
+from app.sync.settings_step import read_team_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
 from app.sync.workflow_tabs import (
     enqueue_notices,
-    load_automation,
     outbox_cells,
     seed_template_cells,
     template_validation,
@@ -53,9 +52,7 @@ from policies import Calendars, PolicySet, TeamSettings, build_calendars
 from sheet_schema import (
     ParseContext,
     SheetSchema,
-    find_tabs,
     load_schema,
-    match_headers,
 )
 
 log = logging.getLogger("aftersales.sync")
@@ -86,30 +83,6 @@ class EngineConfig:
     schema: SheetSchema | None = None  # None: the service's own (sheet_schema/schema.yaml)
 
 
-@dataclass(frozen=True, slots=True)
-class _SheetRead:
-    """One read of the sheet, its tabs found and placed and their rows parsed."""
-
-    data: SheetData
-    tabs: Mapping[str, str]  # schema key -> title present
-    placed: dict[str, PlacedTab]
-    rows: dict[str, list[SheetRow]]
-    ctx: ParseContext
-
-    def tab(self, key: str) -> TabData | None:
-        return self.data.tabs.get(self.tabs.get(key, ""))
-
-
-@dataclass(frozen=True, slots=True)
-class _TeamSettingsRead:
-    """What the sheet's Settings tab makes of the shipped team settings and automation."""
-
-    team: TeamSettings
-    automation: Automation
-    messages: Mapping[int, str]  # Validation text by row
-    notes: list[str]
-
-
 class SyncEngine:
     """Syncs one spreadsheet through one backend, recording every run in the store."""
 
@@ -129,6 +102,14 @@ class SyncEngine:
         self.outbox = Outbox(store.engine)
         self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
         self.probe = config.probe
+        self.reader = SheetReader(
+            backend=backend,
+            schema=self.schema,
+            tab_names=self.tab_names,
+            kpis_title=self.kpis_title,
+            tz=self.tz,
+            probe=self.probe,
+        )
 
     # -- public ----------------------------------------------------------------------------------
 
@@ -165,7 +146,7 @@ class SyncEngine:
                     run_id,
                     prepared.plan.snapshots,
                     prepared.events,
-                    _unstaged(prepared),
+                    unstaged_writes(prepared),
                 )
                 report.timeline_events = len(inserted)
                 self.probe(RECORDED)
@@ -173,9 +154,9 @@ class SyncEngine:
                 report.timeline_events = len(prepared.events)
         except AftersalesError as exc:
             if run_id is not None:
-                exc.message = _after_writing(run_id, report, exc.message)
+                exc.message = after_writing(run_id, report, exc.message)
                 exc.args = (exc.message,)
-                self._finish(run_id, now, report, started, "failed", exc.message)
+                finish_run(self.store, run_id, now, report, started, "failed", exc.message)
             raise
         except Exception as exc:
             # A bug, not the sheet: the detail goes to the log (with the run id), the run keeps
@@ -185,14 +166,14 @@ class SyncEngine:
             )
             message = internal_error_message(run_id)
             if run_id is not None:
-                message = _after_writing(run_id, report, message)
+                message = after_writing(run_id, report, message)
             exc.add_note(message)  # the CLI shows it instead of a traceback
             if run_id is not None:
-                self._finish(run_id, now, report, started, "failed", message)
+                finish_run(self.store, run_id, now, report, started, "failed", message)
             raise
         if run_id is not None:
             outcome = "ok" if report.cells_written or report.layout_changes else "nothing_to_do"
-            self._finish(run_id, now, report, started, outcome, None)
+            finish_run(self.store, run_id, now, report, started, outcome, None)
         report.duration_ms = int((time.perf_counter() - started) * 1000)
         return report
 
@@ -208,13 +189,13 @@ class SyncEngine:
     ) -> PreparedSync:
         for attempt in range(self.max_replans + 1):
             prepared = self.prepare(now, run_id or 0, kpi_period)
-            self._fill_report(report, prepared)
+            fill_report(report, prepared)
             if dry_run:
                 report.cells_written = len(prepared.id_fills) + len(prepared.updates)
                 return prepared
             try:
                 final = self._write_step(now, run_id or 0).write(prepared, report)
-                self._fill_report(report, final)  # a positional write planned again
+                fill_report(report, final)  # a positional write planned again
                 return final
             except ConcurrentEditError:
                 if attempt == self.max_replans:
@@ -226,13 +207,13 @@ class SyncEngine:
         self, now: datetime, run_id: int, kpi_period: tuple[date, date] | None = None
     ) -> PreparedSync:
         """Read the sheet and plan every cell a sync at `now` would write (nothing is written)."""
-        sheet = self._read()
+        sheet = self.reader.read()
         holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
         extra_days, holiday_messages = read_holidays(sheet.rows["holidays"], holidays.headers)
         policies, policy_messages, builtins_present = read_policy_overrides(
             sheet.rows["policies"], policies_tab.headers, self.policies
         )
-        sheet_settings = self._sheet_settings(sheet)
+        sheet_settings = read_team_settings(sheet, self.automation, self.team)
         team, automation = sheet_settings.team, sheet_settings.automation
         calendars = build_calendars(team, extra_days)
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
@@ -289,7 +270,7 @@ class SyncEngine:
         self.probe(PLANNED)
         return PreparedSync(
             version=sheet.data.version,
-            layouts=[*self._layouts(sheet.placed, sheet.tabs), kpis_layout],
+            layouts=[*self.reader.layouts(sheet.placed, sheet.tabs), kpis_layout],
             id_fills=plan.id_fills,
             updates=updates,
             plan=plan,
@@ -313,49 +294,9 @@ class SyncEngine:
 
     # -- the planning step's parts ---------------------------------------------------------------
 
-    def _read(self) -> _SheetRead:
-        """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
-        problem on it) stops the sync here, before anything is written."""
-        data = self.backend.read(self._select)
-        self.probe(READ)
-        tabs = find_tabs(self.schema, data.titles, self.tab_names)
-        if "cases" not in tabs:
-            spec = self.schema.tab("cases")
-            wanted = ", ".join([self.tab_names.get("cases", spec.title), *spec.aliases])
-            present = ", ".join(data.titles) or "(none)"
-            raise SheetContractError(
-                f"No Cases tab in {self.backend.describe()} (looked for: {wanted}; "
-                f"tabs present: {present}). Nothing was written."
-            )
-        ctx = ParseContext(tz=self.tz, date_order=data.date_order)
-        placed = self._place(data, tabs)
-        rows = {key: self._rows(data, tabs, p, ctx) for key, p in placed.items()}
-        return _SheetRead(data=data, tabs=tabs, placed=placed, rows=rows, ctx=ctx)
-
-    def _sheet_settings(self, sheet: _SheetRead) -> _TeamSettingsRead:
-        """The Settings tab over the shipped team file and escalation people (this sheet only),
-        with the templates of the Templates tab."""
-        automation = load_automation(self.automation, sheet.rows["templates"])
-        tab = sheet.placed["settings"]
-        applied = apply_sheet_settings(
-            sheet.rows["settings"], tab.headers, self.team, automation.escalation_rules
-        )
-        notes = []
-        if "settings" in sheet.tabs and not tab.headers.ok:
-            notes = [
-                f"{problem} Its settings are not used until then."
-                for problem in tab.headers.problems()
-            ]
-        return _TeamSettingsRead(
-            team=applied.team,
-            automation=replace(automation, escalation_rules=applied.escalation),
-            messages=applied.messages,
-            notes=notes,
-        )
-
     def _plan(
         self,
-        sheet: _SheetRead,
+        sheet: SheetRead,
         now: datetime,
         team: TeamSettings,
         policies: PolicySet,
@@ -383,7 +324,7 @@ class SyncEngine:
             )
         )
 
-    def _timeline_cells(self, sheet: _SheetRead, plan: CasesPlan, run_id: int) -> list[CellUpdate]:
+    def _timeline_cells(self, sheet: SheetRead, plan: CasesPlan, run_id: int) -> list[CellUpdate]:
         """The Timeline tab's new rows: the plan's events it does not hold yet."""
         headers = sheet.placed["timeline"].headers
         data = sheet.tab("timeline")
@@ -396,116 +337,10 @@ class SyncEngine:
             self.tz,
         )
 
-    def _template_cells(self, sheet: _SheetRead, automation: Automation) -> list[CellUpdate]:
+    def _template_cells(self, sheet: SheetRead, automation: Automation) -> list[CellUpdate]:
         """The Templates tab: seeded when new or emptied, each row's Validation otherwise."""
         headers = sheet.placed["templates"].headers
         rows = sheet.rows["templates"]
         cells = [] if any(row.values for row in rows) else seed_template_cells(headers)
         messages = template_validation(automation, rows)
         return [*cells, *aux.validation_updates(rows, messages, headers)]
-
-    # -- helpers ----------------------------------------------------------------------------------
-
-    def _select(self, titles: Sequence[str]) -> list[str]:
-        found = find_tabs(self.schema, titles, self.tab_names)
-        chosen = [found[t.key] for t in self.schema.tabs if t.key in found]
-        return [*chosen, self.kpis_title] if self.kpis_title in titles else chosen
-
-    def _place(self, data: SheetData, tabs: Mapping[str, str]) -> dict[str, PlacedTab]:
-        placed: dict[str, PlacedTab] = {}
-        for spec in self.schema.tabs:
-            title = tabs.get(spec.key)
-            if title is None:
-                placed[spec.key] = new_tab(spec, self.tab_names.get(spec.key, spec.title))
-                continue
-            tab_data = data.tabs.get(title)
-            header_row = tab_data.rows[0] if tab_data and tab_data.rows else []
-            headers = match_headers(spec, title, header_row)
-            if spec.key == "cases" and not headers.ok:
-                raise SheetContractError(
-                    "The Cases tab cannot be synced: "
-                    + " ".join(headers.problems())
-                    + " Nothing was written.",
-                    headers.problems(),
-                )
-            empty = not header_row
-            used = max((len(r) for r in tab_data.rows), default=0) if tab_data else 0
-            placed[spec.key] = place_columns(spec, headers, add_user_columns=empty, used_width=used)
-        return placed
-
-    def _layouts(self, placed: Mapping[str, PlacedTab], tabs: Mapping[str, str]) -> list[TabLayout]:
-        """The tabs to lay out: those present, and missing ones the sync creates (not Settings)."""
-        return [
-            p.layout
-            for key, p in placed.items()
-            if key in tabs or self.schema.tab(key).created_by_sync
-        ]
-
-    def _rows(
-        self, data: SheetData, tabs: Mapping[str, str], placed: PlacedTab, ctx: ParseContext
-    ) -> list[SheetRow]:
-        title = tabs.get(placed.headers.tab.key)
-        if title is None or not placed.headers.ok:
-            return []
-        return parse_rows(data.tabs.get(title), placed.headers, ctx)
-
-    def _fill_report(self, report: SyncReport, prepared: PreparedSync) -> None:
-        """The plan's counts and results (assignments only: filled again after a re-plan)."""
-        plan = prepared.plan
-        report.cases = len(plan.results)
-        report.new_cases = plan.new_cases
-        report.errors = plan.errors
-        report.warnings = plan.warnings
-        report.results = plan.results
-        # The last plan's (a replan says them again): the sheet's tabs', then its cases'.
-        report.sheet_notes = [*prepared.notes, *plan.notes]
-        report.kpis = prepared.kpis
-
-    def _finish(
-        self,
-        run_id: int,
-        now: datetime,
-        report: SyncReport,
-        started: float,
-        outcome: str,
-        message: str | None,
-    ) -> None:
-        elapsed = time.perf_counter() - started
-        finished = now + timedelta(seconds=elapsed)
-        self.store.finish_run(
-            run_id,
-            finished,
-            outcome,
-            {
-                "cases": report.cases,
-                "new_cases": report.new_cases,
-                "cells_written": report.cells_written,
-                "timeline_events": report.timeline_events,
-                "errors": report.errors,
-                "warnings": report.warnings,
-                "layout_changes": report.layout_changes,
-                "replans": report.replans,
-                "duration_ms": int(elapsed * 1000),
-            },
-            message,
-        )
-
-
-def _unstaged(prepared: PreparedSync) -> list[CellWrite]:
-    """The plan's cell writes the write step did not stage (usually none: it stages the whole
-    list it is about to write, and a first sync's list runs to a million cells)."""
-    if prepared.staged is prepared.plan.writes:
-        return []
-    staged = set(prepared.staged or ())
-    return [w for w in prepared.plan.writes if w not in staged]
-
-
-def _after_writing(run_id: int, report: SyncReport, reason: str) -> str:
-    """A failure's message; for a run that wrote cells, it says how many first (they are
-    recorded, and the run can be undone)."""
-    if not report.cells_written:
-        return reason
-    return (
-        f"run {run_id} wrote {report.cells_written} cells, then failed: {reason} "
-        f"(the cells are recorded: `aftersales undo {run_id}` puts them back)"
-    )

@@ -1,0 +1,108 @@
+"""The sync's read step: read the tabs the schema knows, place their columns, parse their rows.
+
+No Cases tab, or a header problem on it, stops the sync here, before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from app.errors import SheetContractError
+from app.probe import READ, Probe
+from app.sheets.backend import SheetBackend, SheetData, TabData, TabLayout
+from app.sync.layout import PlacedTab, new_tab, place_columns
+from app.sync.rows import SheetRow, parse_rows
+from sheet_schema import ParseContext, SheetSchema, find_tabs, match_headers
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRead:
+    """One read of the sheet, its tabs found and placed and their rows parsed."""
+
+    data: SheetData
+    tabs: Mapping[str, str]  # schema key -> title present
+    placed: dict[str, PlacedTab]
+    rows: dict[str, list[SheetRow]]
+    ctx: ParseContext
+
+    def tab(self, key: str) -> TabData | None:
+        return self.data.tabs.get(self.tabs.get(key, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class SheetReader:
+    """Reads one sheet's tabs through its backend, as the schema (and the team's tab names) say."""
+
+    backend: SheetBackend
+    schema: SheetSchema
+    tab_names: Mapping[str, str]
+    kpis_title: str
+    tz: ZoneInfo
+    probe: Probe
+
+    def read(self) -> SheetRead:
+        """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
+        problem on it) stops the sync here, before anything is written."""
+        data = self.backend.read(self.select)
+        self.probe(READ)
+        tabs = find_tabs(self.schema, data.titles, self.tab_names)
+        if "cases" not in tabs:
+            spec = self.schema.tab("cases")
+            wanted = ", ".join([self.tab_names.get("cases", spec.title), *spec.aliases])
+            present = ", ".join(data.titles) or "(none)"
+            raise SheetContractError(
+                f"No Cases tab in {self.backend.describe()} (looked for: {wanted}; "
+                f"tabs present: {present}). Nothing was written."
+            )
+        ctx = ParseContext(tz=self.tz, date_order=data.date_order)
+        placed = self.place(data, tabs)
+        rows = {key: self.rows(data, tabs, p, ctx) for key, p in placed.items()}
+        return SheetRead(data=data, tabs=tabs, placed=placed, rows=rows, ctx=ctx)
+
+    def select(self, titles: Sequence[str]) -> list[str]:
+        """The tabs to read of those present: the schema's, and the KPIs tab."""
+        found = find_tabs(self.schema, titles, self.tab_names)
+        chosen = [found[t.key] for t in self.schema.tabs if t.key in found]
+        return [*chosen, self.kpis_title] if self.kpis_title in titles else chosen
+
+    def place(self, data: SheetData, tabs: Mapping[str, str]) -> dict[str, PlacedTab]:
+        """Every schema tab's columns: where they are, and where the missing ones go."""
+        placed: dict[str, PlacedTab] = {}
+        for spec in self.schema.tabs:
+            title = tabs.get(spec.key)
+            if title is None:
+                placed[spec.key] = new_tab(spec, self.tab_names.get(spec.key, spec.title))
+                continue
+            tab_data = data.tabs.get(title)
+            header_row = tab_data.rows[0] if tab_data and tab_data.rows else []
+            headers = match_headers(spec, title, header_row)
+            if spec.key == "cases" and not headers.ok:
+                raise SheetContractError(
+                    "The Cases tab cannot be synced: "
+                    + " ".join(headers.problems())
+                    + " Nothing was written.",
+                    headers.problems(),
+                )
+            empty = not header_row
+            used = max((len(r) for r in tab_data.rows), default=0) if tab_data else 0
+            placed[spec.key] = place_columns(spec, headers, add_user_columns=empty, used_width=used)
+        return placed
+
+    def layouts(self, placed: Mapping[str, PlacedTab], tabs: Mapping[str, str]) -> list[TabLayout]:
+        """The tabs to lay out: those present, and missing ones the sync creates (not Settings)."""
+        return [
+            p.layout
+            for key, p in placed.items()
+            if key in tabs or self.schema.tab(key).created_by_sync
+        ]
+
+    def rows(
+        self, data: SheetData, tabs: Mapping[str, str], placed: PlacedTab, ctx: ParseContext
+    ) -> list[SheetRow]:
+        """A placed tab's rows, parsed (none for a missing tab or one with header problems)."""
+        title = tabs.get(placed.headers.tab.key)
+        if title is None or not placed.headers.ok:
+            return []
+        return parse_rows(data.tabs.get(title), placed.headers, ctx)

@@ -49,11 +49,7 @@ from app.sync.workflow_tabs import (
 )
 from app.sync.write_step import WriteStep
 from policies import Calendars, PolicySet, TeamSettings, build_calendars
-from sheet_schema import (
-    ParseContext,
-    SheetSchema,
-    load_schema,
-)
+from sheet_schema import ParseContext, SheetSchema, load_schema
 
 log = logging.getLogger("aftersales.sync")
 

@@ -1,0 +1,279 @@
+"""The planning of one case row: its evaluation, triage and automation, the service cells they
+give, its Timeline events and the snapshot kept for the next sync. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from app.automation.triage import Triage, triage
+from app.automation.workflow import (
+    CaseAutomation,
+    CaseInput,
+    CaseState,
+    StatusChange,
+    automate_case,
+)
+from app.notify.reach import channel_note, delivery_note
+from app.notify.settings import NotifySettings
+from app.sheets.backend import CellValue
+from app.store import CaseSnapshot, TimelineEvent
+from app.sync import history as hist
+from app.sync.derive import case_facts, error_values, service_values, validation_text, wall_clock
+from app.sync.due import ask_record, standing_ask, steady_due
+from app.sync.events import observed_events
+from app.sync.hand_edits import hand_edit_lines, written_values
+from app.sync.plan_types import CaseResult, CasesInput, CasesPlan
+from app.sync.row_cells import fill_blank, plan_row_values
+from app.sync.rows import SheetRow
+from policies import CaseFacts, Evaluation, Finding, Severity, evaluate
+from policies.sla import describe_state
+
+SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One addressable case row as the planner sees it."""
+
+    row: SheetRow
+    case_id: str
+    snapshot: CaseSnapshot | None  # what the last sync recorded of it (None: a new case)
+    opened: datetime | None
+
+    @property
+    def recorded(self) -> Mapping[str, CellValue] | None:
+        return self.snapshot.values if self.snapshot else None
+
+
+@dataclass(slots=True)
+class _ServiceCells:
+    """What the service writes into one case's row, and what it found on the way."""
+
+    values: dict[str, CellValue]
+    findings: list[Finding]
+    events: list[TimelineEvent]
+    tri: Triage | None = None
+    auto: CaseAutomation | None = None
+    next_due: datetime | None = None
+
+
+def case_opened(
+    plan: CasesPlan,
+    inp: CasesInput,
+    row: SheetRow,
+    snapshot: CaseSnapshot | None,
+    now_wall: datetime | None,
+) -> datetime | None:
+    """The case's Opened; a blank one is filled with when the service first saw the case."""
+    opened = row.values.get("opened")
+    if not isinstance(opened, datetime) and not row.has_issue("opened"):
+        first_seen = snapshot.values.get("first_seen") if snapshot else None
+        opened_wall = first_seen if isinstance(first_seen, datetime) else now_wall
+        fill_blank(plan, inp.headers, row, "opened", opened_wall)
+        assert opened_wall is not None
+        opened = opened_wall.replace(tzinfo=inp.tz)
+        row.values["opened"] = opened
+    return opened if isinstance(opened, datetime) else None
+
+
+def plan_duplicate_id(plan: CasesPlan, inp: CasesInput, row: SheetRow, case_id: str) -> None:
+    """A Case ID on more than one row: each such row says where the others are."""
+    others = [r.row for r in inp.rows if r.text("case_id") == case_id and r is not row]
+    extra = [
+        f"Case ID '{case_id}' is also on row(s) {', '.join(map(str, others))}; "
+        "give each case its own id (clear this cell to get a new one)"
+    ]
+    plan_row_values(
+        plan, inp, row, error_values(None), validation_text(row, (), inp.headers, extra)
+    )
+    plan.errors += 1
+    plan.results.append(CaseResult(case_id, row.row, None, None, None, extra[0], 1, 0))
+
+
+def plan_case(plan: CasesPlan, inp: CasesInput, case: CaseRow, now_wall: datetime | None) -> None:
+    """Evaluate one case and plan its row's cells, Timeline events and snapshot."""
+    row, case_id = case.row, case.case_id
+    new_events = observed_events(case_id, row, case.snapshot, inp.now, inp.team)
+    history = hist.derive_history(
+        [*inp.events.get(case_id, ()), *new_events],
+        inp.team.paused_statuses,
+        inp.team.closed_statuses,
+    )
+    facts = case_facts(case_id, row, case.opened, history, inp.now)
+    ev = evaluate(facts, inp.policies, inp.calendars, inp.now, inp.team)
+    errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
+    standing = standing_ask(case.recorded, ev, inp.tz)
+    cells = _service_cells(plan, inp, case, facts, ev, errors, standing, new_events)
+    text = validation_text(row, cells.findings, inp.headers)
+    warnings = text.count("⚠")
+    edited = hand_edit_lines(row, case_id, case.recorded, cells.values, inp.headers, inp.ctx)
+    if edited:  # said once: the next sync finds the cell as the service wrote it
+        text = "\n".join(edited if text == "OK" else [text, *edited])
+    plan_row_values(plan, inp, row, cells.values, text)
+    plan.events.extend(cells.events)
+    if case.snapshot is None:
+        plan.new_cases += 1
+    _record_snapshot(plan, case, cells, ev, standing, now_wall)
+    plan.errors += errors
+    plan.warnings += warnings
+    tri, auto = cells.tri, cells.auto
+    plan.results.append(
+        CaseResult(
+            case_id=case_id,
+            row=row.row,
+            evaluation=ev,
+            next_action=tri.next_action if tri else None,
+            priority=auto.priority if auto else (tri.priority if tri else None),
+            validation=text,
+            errors=errors,
+            warnings=warnings,
+            next_due=cells.next_due,
+            suggested_reply=auto.suggested_reply if auto else None,
+            seller_message=auto.seller_message if auto else None,
+            priority_rule=auto.priority_rule if auto else None,
+        )
+    )
+
+
+def _service_cells(
+    plan: CasesPlan,
+    inp: CasesInput,
+    case: CaseRow,
+    facts: CaseFacts,
+    ev: Evaluation,
+    errors: int,
+    standing: datetime | None,
+    new_events: list[TimelineEvent],
+) -> _ServiceCells:
+    """The service columns of a case: only the error marker when the row has errors; else
+    triage, deadlines and SLA, and (with automation) priority rules, replies and notices."""
+    if errors:
+        return _ServiceCells(error_values(case.case_id), list(ev.findings), new_events)
+    tri = triage(facts, ev, inp.now, case.row.text("priority_override"), standing)
+    cells = _ServiceCells(
+        service_values(ev, tri, case.case_id, inp.tz), list(ev.findings), new_events, tri
+    )
+    cells.next_due = steady_due(tri, ev)
+    cells.values["next_due"] = wall_clock(cells.next_due, inp.tz)
+    cells.values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz)
+    if inp.automation is not None:
+        auto = _automate(inp, facts, ev, case.row, new_events, tri.next_action)
+        if inp.notify is not None:
+            auto = say_where_notices_went(auto, inp.notify)
+        cells.auto = auto
+        cells.values.update(auto.values())
+        cells.findings += auto.findings
+        cells.events = [*new_events, *auto.events]
+        plan.notices.extend(auto.notices)
+    return cells
+
+
+def _record_snapshot(
+    plan: CasesPlan,
+    case: CaseRow,
+    cells: _ServiceCells,
+    ev: Evaluation,
+    standing: datetime | None,
+    now_wall: datetime | None,
+) -> None:
+    """Record what the service now knows of the case, when it changed since the last sync."""
+    current = {
+        **_snapshot_values(case.row, case.snapshot, now_wall),
+        **written_values(cells.values),
+    }
+    current.update(ask_record(cells.tri, ev, standing, case.recorded, now_wall))
+    if case.snapshot is None or case.snapshot.values != current:
+        seq = case.snapshot.seq if case.snapshot else 0
+        plan.snapshots.append(CaseSnapshot(case_id=case.case_id, values=current, seq=seq))
+
+
+def plan_unaddressable(plan: CasesPlan, inp: CasesInput, row: SheetRow) -> None:
+    """A row without a usable Case ID and none to fill in: its Validation says why, nothing
+    else is computed (a case is known by its id)."""
+    plan_row_values(plan, inp, row, error_values(None), validation_text(row, (), inp.headers))
+    plan.errors += sum(1 for i in row.issues if i.severity == "error")
+
+
+def _automate(
+    inp: CasesInput,
+    facts: CaseFacts,
+    ev: Evaluation,
+    row: SheetRow,
+    new_events: list[TimelineEvent],
+    next_action: str,
+) -> CaseAutomation:
+    """Priority from rules, replies, reminders and escalation for one usable case."""
+    assert inp.automation is not None
+    history = [*inp.events.get(facts.case_id, ()), *new_events]
+    change = next(
+        (
+            StatusChange(e.event_key, _str(e.data.get("from")), _str(e.data.get("to")))
+            for e in new_events
+            if e.kind in (hist.STATUS_CHANGED, hist.REOPENED)
+        ),
+        None,
+    )
+    return automate_case(
+        inp.automation,
+        CaseInput(
+            facts,
+            ev,
+            inp.now,
+            row.values,
+            CaseState.from_events(history),
+            status_change=change,
+            platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
+            next_action=next_action,
+            findings=[*ev.findings, *_cell_findings(row)],
+        ),
+    )
+
+
+def _cell_findings(row: SheetRow) -> list[Finding]:
+    """Unreadable cells as findings, so a reply built from one is held like any other."""
+    return [
+        Finding(
+            code="cell.unreadable",
+            severity=Severity(issue.severity),
+            message=issue.describe(),
+            column=issue.column,
+            inputs=(issue.column,),
+            fix=f"correct {issue.header}",
+        )
+        for issue in row.issues
+    ]
+
+
+def say_where_notices_went(auto: CaseAutomation, settings: NotifySettings) -> CaseAutomation:
+    """Timeline events announcing a notice, and the Escalation cell, say when it is not sent."""
+    notes = {n.key: delivery_note(n, settings) for n in auto.notices}
+    events = tuple(
+        replace(e, detail=f"{e.detail.removesuffix(' queued')} — {notes[e.event_key]}")
+        if notes.get(e.event_key)
+        else e
+        for e in auto.events
+    )
+    escalation = auto.escalation
+    note = channel_note(settings)
+    if escalation and note:
+        escalation = f"{escalation} — {note}"
+    return replace(auto, events=events, escalation=escalation)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _snapshot_values(
+    row: SheetRow, snapshot: CaseSnapshot | None, now_wall: datetime | None
+) -> dict[str, CellValue]:
+    values: dict[str, CellValue] = {k: row.values.get(k) for k in SNAPSHOT_KEYS}
+    for key in SNAPSHOT_KEYS:
+        if snapshot is not None and row.has_issue(key):
+            values[key] = snapshot.values.get(key)  # an unreadable cell keeps what we knew
+    values["platform_response"] = bool(row.values.get("platform_response"))
+    first_seen = snapshot.values.get("first_seen") if snapshot else None
+    values["first_seen"] = first_seen if first_seen is not None else now_wall
+    return values

@@ -1,0 +1,67 @@
+"""The planner's inputs and outputs: what it is given about the Cases tab, the cells, events
+and snapshots it plans, and what it concluded about each case. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from app.automation.workflow import Automation
+from app.notify.messages import Notice
+from app.notify.settings import NotifySettings
+from app.sheets.backend import CellUpdate
+from app.store import CaseSnapshot, CellWrite, TimelineEvent
+from app.sync.rows import SheetRow
+from policies import Calendars, Evaluation, PolicySet, TeamSettings
+from sheet_schema import HeaderMap, ParseContext
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    """What the sync concluded about one case (for reports, the API and the CLI)."""
+
+    case_id: str
+    row: int
+    evaluation: Evaluation | None
+    next_action: str | None
+    priority: str | None
+    validation: str
+    errors: int
+    warnings: int
+    next_due: datetime | None = None
+    suggested_reply: str | None = None
+    seller_message: str | None = None
+    priority_rule: str | None = None
+
+
+@dataclass(slots=True)
+class CasesPlan:
+    updates: list[CellUpdate] = field(default_factory=list)
+    id_fills: list[CellUpdate] = field(default_factory=list)
+    writes: list[CellWrite] = field(default_factory=list)
+    events: list[TimelineEvent] = field(default_factory=list)
+    snapshots: list[CaseSnapshot] = field(default_factory=list)
+    results: list[CaseResult] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the sheet as a whole, said once
+    new_cases: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CasesInput:
+    headers: HeaderMap
+    rows: Sequence[SheetRow]
+    now: datetime
+    tz: tzinfo
+    ctx: ParseContext
+    policies: PolicySet
+    calendars: Calendars
+    team: TeamSettings
+    snapshots: Mapping[str, CaseSnapshot]
+    events: Mapping[str, Sequence[TimelineEvent]]
+    known_ids: frozenset[str] = frozenset()
+    automation: Automation | None = None
+    notify: NotifySettings | None = None

@@ -1,0 +1,89 @@
+"""The cells the planner writes into a Cases row: service cells where they differ from what the
+cell holds, a blank Case ID or Opened filled, a row emptied of its stale service values. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.sheets.backend import CellUpdate, CellValue, storable
+from app.store import CellWrite
+from app.sync.derive import wall_clock
+from app.sync.plan_types import CasesInput, CasesPlan
+from app.sync.rows import SheetRow
+from app.sync.values import same_value
+from sheet_schema import HeaderMap, Owner, ParseContext, is_blank
+
+
+def plan_row_values(
+    plan: CasesPlan, inp: CasesInput, row: SheetRow, values: dict[str, CellValue], validation: str
+) -> None:
+    """Plan the service cells of one row; Last Synced moves only when something else changed."""
+    values = {**values, "validation": validation}
+    changed = _diff(plan, inp.headers, row, values, inp.ctx)
+    if changed:
+        _diff(plan, inp.headers, row, {"last_synced": wall_clock(inp.now, inp.tz)}, inp.ctx)
+
+
+def _diff(
+    plan: CasesPlan,
+    headers: HeaderMap,
+    row: SheetRow,
+    values: Mapping[str, CellValue],
+    ctx: ParseContext,
+) -> int:
+    changed = 0
+    case_id = row.text("case_id") or str(values.get("computed_for") or "")
+    for key, desired in values.items():
+        index = headers.positions.get(key)
+        if index is None:
+            continue
+        spec = headers.tab.column(key)
+        assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
+        desired = storable(desired)
+        current = row.raw.get(key)
+        if same_value(spec, current, desired, ctx):
+            continue
+        update = CellUpdate(headers.title, row.row, index + 1, desired, spec.number_format)
+        plan.updates.append(update)
+        plan.writes.append(
+            CellWrite(headers.title, case_id, key, spec.header, current, desired, row.row)
+        )
+        changed += 1
+    return changed
+
+
+def fill_blank(
+    plan: CasesPlan, headers: HeaderMap, row: SheetRow, key: str, value: CellValue
+) -> None:
+    """Fill a blank user-owned Case ID or Opened: the only user cells the service writes."""
+    index = headers.positions[key]
+    assert key in ("case_id", "opened") and is_blank(row.raw.get(key))
+    spec = headers.tab.column(key)
+    plan.id_fills.append(CellUpdate(headers.title, row.row, index + 1, value, spec.number_format))
+    case_id = value if key == "case_id" else (row.text("case_id") or "")
+    plan.writes.append(
+        CellWrite(headers.title, str(case_id), key, spec.header, None, value, row.row)
+    )
+    if key == "case_id":
+        row.values["case_id"] = value  # the row is addressed by its new id from here on
+
+
+def clear_service_cells(plan: CasesPlan, headers: HeaderMap, row: SheetRow) -> None:
+    """A row whose user cells were emptied keeps no stale service values."""
+    for spec in headers.tab.service_columns:
+        index = headers.positions.get(spec.key)
+        if index is None or row.raw.get(spec.key) in (None, ""):
+            continue
+        plan.updates.append(CellUpdate(headers.title, row.row, index + 1, None))
+        computed_for = storable(row.raw.get("computed_for"))  # a person may have typed it
+        plan.writes.append(
+            CellWrite(
+                headers.title,
+                str(computed_for or ""),
+                spec.key,
+                spec.header,
+                row.raw.get(spec.key),
+                None,
+                row.row,
+            )
+        )

@@ -36,7 +36,8 @@ from app.sync.engine import EngineConfig, SyncEngine
 from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
 
 if TYPE_CHECKING:
-    from app.scheduler import SchedulerContext, SchedulerService
+    from app.scheduler import SchedulerContext
+    from app.scheduler_leader import SchedulerService
 
 
 class CompositionRoot:
@@ -190,6 +191,6 @@ class CompositionRoot:
 
     def scheduler(self, context: SchedulerContext) -> SchedulerService:
         """The scheduler for a running service (started by the caller)."""
-        from app.scheduler import SchedulerService  # APScheduler: only a service needs it
+        from app.scheduler_leader import SchedulerService  # APScheduler: only a service needs it
 
         return SchedulerService(context)

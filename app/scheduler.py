@@ -8,20 +8,15 @@ APScheduler 3.x (4.x is a pre-release). Jobs live in the store's database (SQLAl
 with `coalesce=True`, `max_instances=1` and a misfire grace period, so a restart neither loses
 nor repeats a night: a stored job whose trigger is unchanged keeps its next run time when a
 (new) leader schedules the registry again, so a night that fell while no replica led still runs
-once within the grace period. Exactly one scheduler runs: on SQLite (one replica) the process
-runs it; on PostgreSQL the replica holding an advisory lock runs it, and another takes over when
-that replica stops (its connection, and with it the lock, goes away). The lock is per database
-and schema, so deployments that share a database in separate schemas each have a leader.
-The leader re-reads the registry every `reschedule_seconds`: sheets added or removed while it
-runs (`aftersales sheets add`) get or lose their jobs without a restart.
+once within the grace period. The job functions live here, at module level, because the job
+store keeps them by reference ("app.scheduler:nightly_recalculation"); which replica runs the
+scheduler, and its start and stop, are in scheduler_leader.py.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -29,26 +24,20 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from apscheduler.job import Job
-from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
 
 from app.errors import AftersalesError
 from app.notify.delivery import DeliveryReport
 from app.registry import SheetEntry, SheetRegistry
 from app.schedule_offsets import nightly_trigger, sweep_trigger
 from app.service.coordinator import SyncCoordinator, SyncResult
-from app.service.locks import PostgresLocks
 from app.service.metrics import Metrics
 from app.settings import Settings
 from app.store import Store
 from policies import TeamSettings
 
 log = logging.getLogger("aftersales.scheduler")
-LEADER_LOCK_NAME = "aftersales:scheduler-leader"
 DELIVERY_JOB = "deliver-outbox"
 DELIVERY_SECONDS = 60
 SHEET_JOBS = ("nightly", "sweep")  # job ids are f"{kind}:{sheet id}"
@@ -202,12 +191,6 @@ def sweep_hours(context: SchedulerContext) -> str:
     return f"{min(starts, default=9)}-{max(ends, default=18)}"
 
 
-def leader_lock_name(conn: Connection) -> str:
-    """The leader lock of the store `conn` is in: one per database and schema."""
-    database, schema = conn.execute(text("SELECT current_database(), current_schema()")).one()
-    return f"{LEADER_LOCK_NAME}:{database}:{schema}"
-
-
 def _same_job(job: Job, func: Callable[[str], None], trigger: CronTrigger, sheet_id: str) -> bool:
     return (
         job.func_ref == f"{func.__module__}:{func.__qualname__}"
@@ -216,194 +199,59 @@ def _same_job(job: Job, func: Callable[[str], None], trigger: CronTrigger, sheet
     )
 
 
-class SchedulerService:
-    def __init__(
-        self,
-        context: SchedulerContext,
-        *,
-        poll_seconds: float = 5.0,
-        reschedule_seconds: float = 60.0,
-    ) -> None:
-        self.context = context
-        self.poll_seconds = poll_seconds
-        self.reschedule_seconds = reschedule_seconds
-        self.scheduler: BackgroundScheduler | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._state = threading.RLock()  # becoming leader, stepping down, (re)scheduling
-        self._leader = False
-        self._failed = False
+def schedule_sheets(scheduler: BackgroundScheduler, context: SchedulerContext) -> list[str]:
+    """Make the stored jobs match the registry: a nightly and a sweep job per registered sheet.
+    A job already stored with the same trigger is left alone (it keeps its next run time); a
+    changed one is replaced; jobs of sheets no longer registered are removed. Returns the job
+    ids of the registered sheets."""
+    hours = sweep_hours(context)
+    night = context.settings.schedule
+    wanted: dict[str, tuple[Callable[[str], None], CronTrigger, str]] = {}
+    for entry in context.registry.list():
+        tz = ZoneInfo(entry.timezone)
+        wanted[f"nightly:{entry.id}"] = (
+            nightly_recalculation,
+            nightly_trigger(entry.id, tz, night),
+            entry.id,
+        )
+        wanted[f"sweep:{entry.id}"] = (overdue_sweep, sweep_trigger(entry.id, tz, hours), entry.id)
+    stored = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
+    for job_id in stored.keys() - wanted.keys():
+        if job_id.partition(":")[0] in SHEET_JOBS:
+            scheduler.remove_job(job_id, jobstore="default")
+    for job_id, (func, trigger, sheet_id) in wanted.items():
+        job = stored.get(job_id)
+        if job is not None and _same_job(job, func, trigger, sheet_id):
+            continue
+        scheduler.add_job(
+            func,
+            trigger,
+            id=job_id,
+            args=[sheet_id],
+            jobstore="default",
+            replace_existing=True,
+        )
+    return list(wanted)
 
-    # -- lifecycle -----------------------------------------------------------------------------
 
-    def start(self) -> None:
-        global _context
-        _context = self.context
-        if self.context.store.dialect == "postgresql":
-            self._thread = threading.Thread(
-                target=self._elect, name="scheduler-leader", daemon=True
-            )
-            self._thread.start()
-        else:
-            self._become_leader()
+def add_service_jobs(
+    scheduler: BackgroundScheduler, refresh: Callable[[], None], refresh_seconds: float
+) -> None:
+    """The leader's jobs kept in memory: re-reading the registry (`refresh`) and delivering the
+    outbox (only the leader delivers, so a message is never sent twice)."""
+    scheduler.add_job(
+        refresh, "interval", seconds=refresh_seconds, id=REFRESH_JOB, jobstore="memory"
+    )
+    scheduler.add_job(
+        deliver_notifications,
+        "interval",
+        seconds=DELIVERY_SECONDS,
+        id=DELIVERY_JOB,
+        jobstore="memory",
+    )
 
-    def stop(self) -> None:
-        self._stop.set()
-        self._step_down()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
 
-    def state(self) -> str:
-        if self._failed:
-            return "failed"
-        return "leader" if self._leader else "standby"
-
-    def is_leader(self) -> bool:
-        return self._leader
-
-    # -- jobs ----------------------------------------------------------------------------------
-
-    def schedule_all(self) -> list[str]:
-        """Make the stored jobs match the registry: a nightly and a sweep job per registered
-        sheet. A job that is already stored with the same trigger is left alone (it keeps its
-        next run time); a changed one is replaced; jobs of sheets no longer registered are
-        removed. Returns the job ids of the registered sheets."""
-        with self._state:
-            if self.scheduler is None:
-                raise RuntimeError("no scheduler runs here: this replica does not lead")
-            return self._schedule(self.scheduler)
-
-    def _schedule(self, scheduler: BackgroundScheduler) -> list[str]:
-        with self._state:
-            hours = sweep_hours(self.context)
-            night = self.context.settings.schedule
-            wanted: dict[str, tuple[Callable[[str], None], CronTrigger, str]] = {}
-            for entry in self.context.registry.list():
-                tz = ZoneInfo(entry.timezone)
-                wanted[f"nightly:{entry.id}"] = (
-                    nightly_recalculation,
-                    nightly_trigger(entry.id, tz, night),
-                    entry.id,
-                )
-                wanted[f"sweep:{entry.id}"] = (
-                    overdue_sweep,
-                    sweep_trigger(entry.id, tz, hours),
-                    entry.id,
-                )
-            stored = {job.id: job for job in scheduler.get_jobs(jobstore="default")}
-            for job_id in stored.keys() - wanted.keys():
-                if job_id.partition(":")[0] in SHEET_JOBS:
-                    scheduler.remove_job(job_id, jobstore="default")
-            for job_id, (func, trigger, sheet_id) in wanted.items():
-                job = stored.get(job_id)
-                if job is not None and _same_job(job, func, trigger, sheet_id):
-                    continue
-                scheduler.add_job(
-                    func,
-                    trigger,
-                    id=job_id,
-                    args=[sheet_id],
-                    jobstore="default",
-                    replace_existing=True,
-                )
-            return list(wanted)
-
-    def next_runs(self) -> dict[str, datetime | None]:
-        scheduler = self.scheduler
-        if scheduler is None:
-            return {}
-        return {job.id: job.next_run_time for job in scheduler.get_jobs(jobstore="default")}
-
-    def _refresh(self) -> None:
-        try:
-            self.schedule_all()
-        except Exception:
-            log.warning("could not re-read the sheet registry; keeping the jobs", exc_info=True)
-
-    # -- leadership ----------------------------------------------------------------------------
-
-    def _become_leader(self) -> None:
-        with self._state:
-            if self._stop.is_set():
-                return
-            scheduler = BackgroundScheduler(
-                jobstores={
-                    "default": SQLAlchemyJobStore(engine=self.context.store.engine),
-                    "memory": MemoryJobStore(),
-                },
-                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
-                timezone="UTC",
-            )
-            try:
-                scheduler.start()
-                self._schedule(scheduler)
-                scheduler.add_job(
-                    self._refresh,
-                    "interval",
-                    seconds=self.reschedule_seconds,
-                    id=REFRESH_JOB,
-                    jobstore="memory",
-                )
-                # The outbox: only the leader delivers, so a message is never sent twice.
-                scheduler.add_job(
-                    deliver_notifications,
-                    "interval",
-                    seconds=DELIVERY_SECONDS,
-                    id=DELIVERY_JOB,
-                    jobstore="memory",
-                )
-            except Exception:
-                log.exception("the scheduler failed to start")
-                self._failed = True
-                with contextlib.suppress(Exception):  # it may not have started
-                    scheduler.shutdown(wait=False)
-                return
-            self.scheduler = scheduler
-            self._leader = True
-            self._failed = False
-        log.info(json.dumps({"event": "scheduler", "state": "leader"}))
-
-    def _step_down(self) -> None:
-        with self._state:
-            if self.scheduler is not None:
-                with contextlib.suppress(Exception):  # already stopped
-                    self.scheduler.shutdown(wait=False)
-                self.scheduler = None
-            was_leader, self._leader = self._leader, False
-        if was_leader:
-            log.info(json.dumps({"event": "scheduler", "state": "standby"}))
-
-    def _elect(self) -> None:
-        """Hold the leader lock (`PostgresLocks`, on a connection of its own); retry while
-        another replica has it.
-
-        A replica whose scheduler fails to start gives the lock up (and tries again later), so
-        that another replica can lead; stepping down releases the lock at once."""
-        engine = self.context.store.engine
-        locks = PostgresLocks(engine, poll_seconds=self.poll_seconds)
-        name: str | None = None
-        while not self._stop.is_set():
-            try:
-                if name is None:
-                    with engine.connect() as conn:
-                        name = leader_lock_name(conn)
-                # Not waiting inside the lock helper: a stop must end the campaign at once.
-                with locks.holding(name, wait=False) as holder:
-                    if holder is not None:
-                        try:
-                            self._lead(holder)
-                        finally:
-                            self._step_down()
-            except Exception:
-                log.warning("lost the scheduler's database connection; standing by")
-                self._step_down()
-            self._stop.wait(self.poll_seconds)
-
-    def _lead(self, conn: Connection) -> None:
-        """Run the scheduler while the lock's connection lives; return to step down."""
-        self._become_leader()
-        if not self._leader:
-            return
-        while not self._stop.wait(self.poll_seconds):
-            conn.execute(text("SELECT 1"))  # the lock lives as long as this does
-            conn.commit()
+def bind(context: SchedulerContext) -> None:
+    """Give the job functions the running service's context (the leader does, on start)."""
+    global _context
+    _context = context

@@ -11,7 +11,7 @@ from app.auth import Authenticator
 from app.composition import CompositionRoot
 from app.notify.delivery import DeliveryReport
 from app.registry import SheetEntry, SheetRegistry
-from app.scheduler import SchedulerService
+from app.scheduler_leader import SchedulerService
 from app.service.coordinator import SyncCoordinator, SyncResult
 from app.service.metrics import Metrics
 from app.settings import Settings

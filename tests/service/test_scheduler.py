@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from app.api.app import build_context
 from app.api.context import ServiceContext
-from app.scheduler import SchedulerService
+from app.scheduler_leader import SchedulerService
 from app.settings import Settings
 from tests.service.conftest import PgSchema, check_sheet_jobs, job_states, wait_for
 from tests.workbooks import NOW, case, write_workbook

@@ -7,11 +7,12 @@ one `spreadsheets.batchUpdate`, sent only when something is missing. Spreadsheet
 titles and ids, grid sizes, locale, highlight rules, protections) is fetched on the first read
 and cached; `refresh()` drops it (a full recalculation does, to repair the layout).
 
-Every request has a timeout and goes through `_call`, which retries 429, 5xx, timeouts and
-dropped connections with backoff and jitter inside a time budget (see `retry.py`). With a quota
-governor (the interface: app/sheets/quota.py; the governors: app/service/quota.py) every attempt,
-a retry too, first waits for a slot under the project's and the service account's per-minute
-quotas, shared by every replica.
+Every request has a timeout and goes through `GoogleRequests.call` (google_requests.py), which
+retries 429, 5xx, timeouts and dropped connections with backoff and jitter inside a time budget
+(see `retry.py`). With a quota governor (the interface: app/sheets/quota.py; the governors:
+app/service/quota.py) every attempt, a retry too, first waits for a slot under the project's and
+the service account's per-minute quotas, shared by every replica. What the cached metadata says
+(date order, grid growth) is in google_metadata.py.
 """
 
 from __future__ import annotations
@@ -19,24 +20,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import gspread
-import requests
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
-from gspread.exceptions import APIError
 from gspread.http_client import ParamsType
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL
 
-from app.errors import (
-    AftersalesError,
-    BackendUnavailableError,
-    ConfigurationError,
-    SheetAccessError,
-    SheetError,
-    SheetNotFoundError,
-)
+from app.errors import ConfigurationError, SheetError
 from app.sheets.backend import (
     ApiCallCounter,
     CellUpdate,
@@ -47,49 +39,20 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
-from app.sheets.google_layout import append_dimension, layout_requests
+from app.sheets.google_layout import layout_requests
+from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth
+from app.sheets.google_requests import GoogleRequests
 from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
-    _bodies,
     cell_requests,
     quote_title,
+    value_bodies,
 )
-from app.sheets.quota import Kind, QuotaGovernor, quota_slot
-from app.sheets.retry import RETRIABLE_STATUS, RetryPolicy
-from sheet_schema import DateOrder
+from app.sheets.quota import QuotaGovernor
+from app.sheets.retry import RetryPolicy
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
-METADATA_FIELDS = (
-    "properties(title,locale,timeZone),"
-    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
-    "conditionalFormats,protectedRanges(protectedRangeId,description),"
-    "charts(chartId,spec(title,basicChart(domains,series))))"
-)
-DMY_LANGUAGES = (
-    "en_GB",
-    "en_AU",
-    "en_NZ",
-    "en_IE",
-    "en_IN",
-    "fr",
-    "de",
-    "es",
-    "it",
-    "pt",
-    "nl",
-    "ru",
-    "pl",
-    "tr",
-    "vi",
-    "id",
-    "ms",
-    "da",
-    "sv",
-    "nb",
-    "fi",
-)
-T = TypeVar("T")
 
 
 class GoogleBackend:
@@ -112,11 +75,16 @@ class GoogleBackend:
         self.account = getattr(credentials, "service_account_email", "the service account")
         # Whose quotas a request counts against: the service account's, and its project's.
         self.project = str(getattr(credentials, "project_id", None) or "default")
-        self.governor = governor
         self._http = gspread.HTTPClient(auth=credentials, session=session or _session(credentials))
         self._http.set_timeout(timeout)
-        self.retry = retry or RetryPolicy()
-        self.calls = ApiCallCounter()
+        self._requests = GoogleRequests(
+            sheet=self.describe(),
+            account=self.account,
+            project=self.project,
+            retry=retry or RetryPolicy(),
+            governor=governor,
+            calls=ApiCallCounter(),
+        )
         self._meta: dict[str, Any] | None = None
         self._headers: dict[str, list[CellValue]] = {}
         # Cells found to hold a formula that shows nothing, by tab, 0-based (row, col): the
@@ -153,6 +121,19 @@ class GoogleBackend:
         session = session_factory(credentials) if session_factory else None
         return cls(spreadsheet_id, credentials, session=session, **kwargs)
 
+    @property
+    def calls(self) -> ApiCallCounter:
+        """The requests sent so far, by family and kind, and the retries."""
+        return self._requests.calls
+
+    @property
+    def retry(self) -> RetryPolicy:
+        return self._requests.retry
+
+    @property
+    def governor(self) -> QuotaGovernor | None:
+        return self._requests.governor
+
     def describe(self) -> str:
         return f"Google spreadsheet {self.spreadsheet_id}"
 
@@ -167,7 +148,7 @@ class GoogleBackend:
         titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
         chosen = [t for t in select(titles) if t in titles]
         if not chosen:
-            return SheetData(titles=titles, tabs={}, date_order=self._date_order())
+            return SheetData(titles=titles, tabs={}, date_order=date_order(self._meta))
         try:
             payload = self._batch_get(chosen)
         except SheetError:
@@ -183,7 +164,7 @@ class GoogleBackend:
             formulas = frozenset(self._formulas.get(title, ()))
             tabs[title] = TabData(title=title, rows=rows, formulas=formulas)
             self._headers[title] = rows[0] if rows else []
-        return SheetData(titles=titles, tabs=tabs, date_order=self._date_order())
+        return SheetData(titles=titles, tabs=tabs, date_order=date_order(self._meta))
 
     def _batch_get(self, titles: Sequence[str]) -> dict[str, Any]:
         params = {
@@ -192,7 +173,7 @@ class GoogleBackend:
             "majorDimension": "ROWS",
         }
         ranges = [quote_title(t) for t in titles]
-        result: dict[str, Any] = self._call(
+        result: dict[str, Any] = self._requests.call(
             "read",
             "values.batchGet",
             lambda: self._http.values_batch_get(self.spreadsheet_id, ranges, params=dict(params)),
@@ -210,7 +191,7 @@ class GoogleBackend:
             return False
         lookup = FormulaLookup(wanted)
         params: ParamsType = {"valueRenderOption": "FORMULA", "majorDimension": "COLUMNS"}
-        payload: dict[str, Any] = self._call(
+        payload: dict[str, Any] = self._requests.call(
             "read",
             "values.batchGet",
             lambda: self._http.values_batch_get(self.spreadsheet_id, lookup.ranges, params),
@@ -222,7 +203,7 @@ class GoogleBackend:
 
     def _metadata(self) -> dict[str, Any]:
         if self._meta is None:
-            fetched: Mapping[str, Any] = self._call(
+            fetched: Mapping[str, Any] = self._requests.call(
                 "read",
                 "spreadsheets.get",
                 lambda: self._http.fetch_sheet_metadata(
@@ -232,14 +213,6 @@ class GoogleBackend:
             )
             self._meta = dict(fetched)
         return self._meta
-
-    def _date_order(self) -> DateOrder:
-        locale = str((self._meta or {}).get("properties", {}).get("locale", ""))
-        if locale.startswith("en_US") or locale.startswith("en_PH"):
-            return DateOrder.MDY
-        if any(locale == lang or locale.startswith(lang + "_") for lang in DMY_LANGUAGES):
-            return DateOrder.DMY
-        return DateOrder.UNKNOWN
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -257,7 +230,7 @@ class GoogleBackend:
         write; the engine's Computed For column and id read-back guard against a sort."""
         if not updates:
             return WriteResult(cells=0, api_calls=0)
-        growth = self._growth(updates, reserve_rows or {})
+        growth = grid_growth(self._metadata(), updates, reserve_rows or {})
         calls = 0
         if growth:
             sheet_ids = {
@@ -271,8 +244,8 @@ class GoogleBackend:
             self._batch_update(growth, "write")
             calls += 1
         url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.spreadsheet_id
-        for body in _bodies(updates):
-            self._call(
+        for body in value_bodies(updates):
+            self._requests.call(
                 "write",
                 "values.batchUpdate",
                 lambda body=body: self._http.request(  # type: ignore[misc]
@@ -281,33 +254,6 @@ class GoogleBackend:
             )
             calls += 1
         return WriteResult(cells=len(updates), api_calls=calls)
-
-    def _growth(
-        self, updates: Sequence[CellUpdate], reserve_rows: Mapping[str, int]
-    ) -> list[dict[str, Any]]:
-        """appendDimension requests for tabs the cells (or `reserve_rows`, for a write that
-        follows) reach past, rows with headroom so the Timeline grows rarely; the cached grid
-        sizes are updated to match."""
-        sheets = {s["properties"]["title"]: s for s in self._metadata().get("sheets", [])}
-        requests_: list[dict[str, Any]] = []
-        for title, sheet in sheets.items():
-            cells = [u for u in updates if u.tab == title]
-            rows = max([u.row for u in cells] + [reserve_rows.get(title, 0)])
-            if not rows:
-                continue
-            props = sheet["properties"]
-            grid = props.setdefault("gridProperties", {})
-            for dimension, key, needed in (
-                ("ROWS", "rowCount", rows),
-                ("COLUMNS", "columnCount", max([u.col for u in cells], default=0)),
-            ):
-                have = grid.get(key, 1000 if dimension == "ROWS" else 26)
-                if needed > have:
-                    spare = max(500, needed // 2) if dimension == "ROWS" else 0
-                    grow = needed - have + spare
-                    requests_.append(append_dimension(props["sheetId"], dimension, grow))
-                    grid[key] = have + grow
-        return requests_
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -336,65 +282,13 @@ class GoogleBackend:
             "includeSpreadsheetInResponse": True,
             "responseIncludeGridData": False,
         }
-        reply: Mapping[str, Any] = self._call(
+        reply: Mapping[str, Any] = self._requests.call(
             family,
             "spreadsheets.batchUpdate",
             lambda: self._http.batch_update(self.spreadsheet_id, body),
         )
         updated = reply.get("updatedSpreadsheet") if isinstance(reply, Mapping) else None
         self._meta = dict(updated) if isinstance(updated, Mapping) else None
-
-    # -- calls ---------------------------------------------------------------------------------
-
-    def _call(self, family: str, kind: str, fn: Callable[[], T]) -> T:
-        policy = self.retry
-        started = policy.monotonic()
-        quota_kind: Kind = "read" if family == "read" else "write"  # layout changes write
-        retry = 0
-        while True:
-            try:
-                with quota_slot(self.governor, self.account, self.project, quota_kind):
-                    # Counted once sent: a request that got no quota slot was never sent.
-                    setattr(self.calls, family, getattr(self.calls, family) + 1)
-                    self.calls.by_kind[kind] = self.calls.by_kind.get(kind, 0) + 1
-                    return fn()
-            except APIError as exc:
-                status = exc.response.status_code
-                if status not in RETRIABLE_STATUS:
-                    raise self._translate(exc, status) from None
-                failure: AftersalesError = BackendUnavailableError(
-                    f"Google answered {status} to {kind} {retry + 1} times for "
-                    f"{self.describe()}; nothing more was written. Try again in a minute."
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                failure = BackendUnavailableError(
-                    f"Google could not be reached for {kind} ({type(exc).__name__}) after "
-                    f"{retry + 1} tries; nothing more was written."
-                )
-            retry += 1
-            delay = policy.delay(retry - 1)
-            elapsed = policy.monotonic() - started
-            if retry >= policy.attempts or elapsed + delay > policy.budget:
-                raise failure
-            self.calls.retries += 1
-            policy.sleep(delay)
-
-    def _translate(self, exc: APIError, status: int) -> AftersalesError:
-        message = str(exc.error.get("message", "")) if isinstance(exc.error, Mapping) else ""
-        if status == 403:
-            return SheetAccessError(
-                f"{self.describe()} is not shared with the service account {self.account}. "
-                f"Share it with {self.account} as an Editor, then sync again."
-            )
-        if status == 404:
-            return SheetNotFoundError(
-                f"There is no {self.describe()} (check the id in the sheet's URL)."
-            )
-        if status == 401:
-            return ConfigurationError(
-                f"Google refused the credentials of {self.account}: {message or 'unauthorised'}"
-            )
-        return SheetError(f"Google rejected a request for {self.describe()}: {message}")
 
 
 def _session(credentials: Credentials) -> AuthorizedSession:

@@ -47,7 +47,7 @@ def encode(value: CellValue) -> Any:
     return value
 
 
-def _bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
+def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     """values:batchUpdate bodies. Adjacent cells of a row form a span; consecutive rows with
     the same span form one rectangle (a first sync of 10,000 rows is a few ranges, not
     20,000). Only changed cells are in any range. A body is split only past ~2 MB."""

@@ -1,0 +1,79 @@
+"""What `GoogleBackend` reads from a spreadsheet's cached metadata: the fields it asks for, the
+date order its locale implies, and the rows and columns a write must add to a tab's grid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from app.sheets.backend import CellUpdate
+from app.sheets.google_layout import append_dimension
+from sheet_schema import DateOrder
+
+METADATA_FIELDS = (
+    "properties(title,locale,timeZone),"
+    "sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount,frozenRowCount)),"
+    "conditionalFormats,protectedRanges(protectedRangeId,description),"
+    "charts(chartId,spec(title,basicChart(domains,series))))"
+)
+DMY_LANGUAGES = (
+    "en_GB",
+    "en_AU",
+    "en_NZ",
+    "en_IE",
+    "en_IN",
+    "fr",
+    "de",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "ru",
+    "pl",
+    "tr",
+    "vi",
+    "id",
+    "ms",
+    "da",
+    "sv",
+    "nb",
+    "fi",
+)
+
+
+def date_order(meta: Mapping[str, Any] | None) -> DateOrder:
+    """The order a typed date is read in, by the spreadsheet's locale (unknown: no metadata)."""
+    locale = str((meta or {}).get("properties", {}).get("locale", ""))
+    if locale.startswith("en_US") or locale.startswith("en_PH"):
+        return DateOrder.MDY
+    if any(locale == lang or locale.startswith(lang + "_") for lang in DMY_LANGUAGES):
+        return DateOrder.DMY
+    return DateOrder.UNKNOWN
+
+
+def grid_growth(
+    meta: Mapping[str, Any], updates: Sequence[CellUpdate], reserve_rows: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    """appendDimension requests for tabs the cells (or `reserve_rows`, for a write that
+    follows) reach past, rows with headroom so the Timeline grows rarely; the cached grid
+    sizes in `meta` are updated to match."""
+    sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
+    requests_: list[dict[str, Any]] = []
+    for title, sheet in sheets.items():
+        cells = [u for u in updates if u.tab == title]
+        rows = max([u.row for u in cells] + [reserve_rows.get(title, 0)])
+        if not rows:
+            continue
+        props = sheet["properties"]
+        grid = props.setdefault("gridProperties", {})
+        for dimension, key, needed in (
+            ("ROWS", "rowCount", rows),
+            ("COLUMNS", "columnCount", max([u.col for u in cells], default=0)),
+        ):
+            have = grid.get(key, 1000 if dimension == "ROWS" else 26)
+            if needed > have:
+                spare = max(500, needed // 2) if dimension == "ROWS" else 0
+                grow = needed - have + spare
+                requests_.append(append_dimension(props["sheetId"], dimension, grow))
+                grid[key] = have + grow
+    return requests_

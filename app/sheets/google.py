@@ -126,6 +126,10 @@ class GoogleBackend:
         """The requests sent so far, by family and kind, and the retries."""
         return self._requests.calls
 
+    @calls.setter
+    def calls(self, counter: ApiCallCounter) -> None:
+        self._requests.calls = counter
+
     @property
     def retry(self) -> RetryPolicy:
         return self._requests.retry

@@ -334,3 +334,8 @@ def main() -> None:
 
 # The service's commands (sheets, serve, openapi, addon) live in their own module.
 from app import cli_admin  # noqa: E402,F401  (registers its commands on `cli`)
+
+# `adopt` (map a team's own sheet) lives in its own module.
+from app.adopt_command import register as _register_adopt  # noqa: E402
+
+_register_adopt(cli, out, err)

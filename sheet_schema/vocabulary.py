@@ -239,3 +239,24 @@ def _ad_hoc(values: tuple[str, ...]) -> Words:
 def words_for(values: tuple[str, ...]) -> Words:
     """The shipped vocabulary with exactly these canonical words, or one of just these words."""
     return shipped_vocabulary().canonical_for(values) or _ad_hoc(values)
+
+
+def language_codes(words: Words | None = None) -> dict[str, str]:
+    """Canonical language name -> its ISO 639-1 code: the first two-letter word listed for it
+    (vocabulary.yaml lists the code first), e.g. Spanish -> es."""
+    if words is None:
+        return dict(_shipped_codes())
+    return _codes_of(words)
+
+
+@lru_cache(maxsize=1)
+def _shipped_codes() -> tuple[tuple[str, str], ...]:
+    return tuple(_codes_of(shipped_vocabulary()["language"]).items())
+
+
+def _codes_of(words: Words) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for key, canonical in words.meaning.items():
+        if len(key) == 2 and key.isascii() and key.isalpha():
+            table.setdefault(canonical, key)
+    return table

@@ -32,11 +32,14 @@ from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
 from app.sync.layout import PlacedTab, new_tab, place_columns
+from app.sync.mapping import FIX as MAPPING_FIX
+from app.sync.mapping import mapped_schema, merged_names, read_mapping
 from app.sync.planner import CasesInput, plan_cases
 from app.sync.report import SyncReport, _Prepared
 from app.sync.rows import SheetRow, parse_rows
 from app.sync.sheet_settings import apply_sheet_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
+from app.sync.words import language_notes, read_team_words, unknown_word_notes
 from app.sync.workflow_tabs import (
     enqueue_notices,
     load_automation,
@@ -52,6 +55,7 @@ from sheet_schema import (
     load_schema,
     match_headers,
 )
+from sheet_schema.vocabulary import shipped_vocabulary
 
 
 class SyncEngine:
@@ -172,19 +176,31 @@ class SyncEngine:
     ) -> _Prepared:
         data = self.backend.read(self._select)
         self.probe(READ)
-        tabs = find_tabs(self.schema, data.titles, self.tab_names)
+        # The sheet's own names (Settings tab, written by `adopt`) decide the tabs and columns.
+        mapping = read_mapping(data, self.schema, self.tab_names)
+        schema = mapped_schema(self.schema, mapping.header_roles)
+        names = merged_names(self.tab_names, mapping)
+        tabs = find_tabs(schema, data.titles, names)
         if "cases" not in tabs:
-            spec = self.schema.tab("cases")
-            wanted = ", ".join([self.tab_names.get("cases", spec.title), *spec.aliases])
+            spec = schema.tab("cases")
+            wanted = ", ".join([names.get("cases", spec.title), *spec.aliases])
             present = ", ".join(data.titles) or "(none)"
             raise SheetContractError(
                 f"No Cases tab in {self.backend.describe()} (looked for: {wanted}; "
-                f"tabs present: {present}). Nothing was written."
+                f"tabs present: {present}). Nothing was written. {MAPPING_FIX}"
             )
         ctx = ParseContext(tz=self.tz, date_order=data.date_order)
-        placed = self._place(data, tabs)
+        placed = self._place(data, tabs, schema, names)
         notes: list[str] = []
         cases = placed["cases"]
+        # The team's words (Vocabulary tab) are read first: every other tab is read with them.
+        team_words = read_team_words(
+            self._rows(data, tabs, placed["vocabulary"], ctx),
+            placed["vocabulary"].headers,
+            cases.headers.tab,
+            shipped_vocabulary(),
+        )
+        ctx = replace(ctx, words=team_words.vocabulary)
         rows = {key: self._rows(data, tabs, p, ctx) for key, p in placed.items()}
 
         extra_days, holiday_messages = read_holidays(rows["holidays"], placed["holidays"].headers)
@@ -226,6 +242,12 @@ class SyncEngine:
                 notify=self.notify,
             )
         )
+        plan.notes.extend(unknown_word_notes(rows["cases"]))
+        plan.notes.extend(
+            language_notes(
+                rows["cases"], team_words.vocabulary, {t.language for t in automation.templates}
+            )
+        )
         timeline = placed["timeline"]
         timeline_data = data.tabs.get(tabs.get("timeline", ""))
         updates = list(plan.updates)
@@ -255,6 +277,9 @@ class SyncEngine:
         updates += aux.validation_updates(
             rows["settings"], sheet_settings.messages, placed["settings"].headers
         )
+        updates += aux.validation_updates(
+            rows["vocabulary"], team_words.messages, placed["vocabulary"].headers
+        )
         updates += outbox_cells(
             self.outbox,
             self.sheet_key,
@@ -280,7 +305,7 @@ class SyncEngine:
             cases_title=cases.headers.title,
             cases_positions=cases.headers.positions,
         )
-        check_writes(self.schema, placed, rows, [*plan.id_fills, *updates])
+        check_writes(schema, placed, rows, [*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
         self.probe(PLANNED)
         return _Prepared(
@@ -305,15 +330,24 @@ class SyncEngine:
 
     def _select(self, titles: Sequence[str]) -> list[str]:
         found = find_tabs(self.schema, titles, self.tab_names)
+        if "cases" not in found or "settings" in found:
+            # The Settings tab may name another cases tab (`adopt`): read them all to see.
+            return list(titles)
         chosen = [found[t.key] for t in self.schema.tabs if t.key in found]
         return [*chosen, self.kpis_title] if self.kpis_title in titles else chosen
 
-    def _place(self, data: SheetData, tabs: Mapping[str, str]) -> dict[str, PlacedTab]:
+    def _place(
+        self,
+        data: SheetData,
+        tabs: Mapping[str, str],
+        schema: SheetSchema,
+        names: Mapping[str, str],
+    ) -> dict[str, PlacedTab]:
         placed: dict[str, PlacedTab] = {}
-        for spec in self.schema.tabs:
+        for spec in schema.tabs:
             title = tabs.get(spec.key)
             if title is None:
-                placed[spec.key] = new_tab(spec, self.tab_names.get(spec.key, spec.title))
+                placed[spec.key] = new_tab(spec, names.get(spec.key, spec.title))
                 continue
             tab_data = data.tabs.get(title)
             header_row = tab_data.rows[0] if tab_data and tab_data.rows else []
@@ -322,7 +356,7 @@ class SyncEngine:
                 raise SheetContractError(
                     "The Cases tab cannot be synced: "
                     + " ".join(headers.problems())
-                    + " Nothing was written.",
+                    + f" Nothing was written. {MAPPING_FIX}",
                     headers.problems(),
                 )
             empty = not header_row

@@ -33,6 +33,7 @@ from app.sync import history as hist
 from app.sync.derive import (
     case_facts,
     error_values,
+    partial_values,
     service_values,
     validation_text,
     wall_clock,
@@ -165,7 +166,7 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
         standing = standing_ask(snapshot.values if snapshot else None, ev, inp.tz)
         next_due = None
         if errors:
-            values = error_values(case_id)
+            values = partial_values(ev, case_id)
             tri = None
         else:
             override = row.text("priority_override")

@@ -215,16 +215,18 @@ def _match_words(
         if vocab is None or spec.owner.value != "user":
             continue
         counts: Counter[str] = Counter()
+        raw: dict[str, object] = {}  # a word as the cell holds it (a date may be a day number)
         for row in tab.rows[1:]:
             value = row[index] if index < len(row) else None
             if value is not None and str(value).strip():
                 counts[str(value).strip()] += 1
+                raw.setdefault(str(value).strip(), value)
         for word, rows in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            proposal.words.append(_word(spec, word, rows, ctx, proposal))
+            proposal.words.append(_word(spec, word, raw[word], rows, ctx, proposal))
 
 
 def _word(
-    spec: ColumnSpec, word: str, rows: int, ctx: ParseContext, proposal: Proposal
+    spec: ColumnSpec, word: str, raw: object, rows: int, ctx: ParseContext, proposal: Proposal
 ) -> WordMatch:
     vocab = ctx.vocabulary(spec.vocabulary)
     assert vocab is not None
@@ -232,7 +234,7 @@ def _word(
     if meaning is not None:
         how = "team" if fold_word(word) in vocab.team else "built in"
         return WordMatch(spec.header, word, rows, meaning, how)
-    parsed = parse_cell(spec, word, ctx)
+    parsed = parse_cell(spec, raw, ctx)
     if parsed.problem is None and not spec.free_choice:
         return WordMatch(spec.header, word, rows, _shown(parsed.value), "built in")
     near = vocab.nearest(word)

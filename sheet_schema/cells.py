@@ -183,14 +183,20 @@ _FILE_NAME = re.compile(r"\S\.[A-Za-z][A-Za-z0-9]{1,4}$")
 
 def _is_evidence(raw: object, ctx: ParseContext) -> bool:
     """Whether an evidence cell names the evidence itself: a link, a file name or a date."""
-    if isinstance(raw, datetime | date | int | float):
-        return not isinstance(raw, bool) and (
-            not isinstance(raw, int | float) or _from_serial(float(raw)) is not None
-        )
-    text = _as_text(raw)
-    if _LINK.match(text) or _FILE_NAME.search(text):
-        return True
-    return isinstance(_from_text(text, ctx), datetime)
+    if isinstance(raw, bool):
+        return False
+    when: object
+    if isinstance(raw, datetime | date):
+        when = raw
+    elif isinstance(raw, int | float):
+        when = _from_serial(float(raw))
+    else:
+        text = _as_text(raw)
+        if _LINK.match(text) or _FILE_NAME.search(text):
+            return True
+        when = _from_text(text, ctx)
+    # Only a plausible date is the day the evidence was taken (2 is not 1 January 1900).
+    return isinstance(when, date) and MIN_YEAR <= when.year <= MAX_YEAR
 
 
 def _parse_number(spec: ColumnSpec, raw: object, *, integer: bool) -> Parsed:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 SHIPPED_VOCABULARY = Path(__file__).with_name("data") / "vocabulary.yaml"
 UNKNOWN_WORD = "cell.unknown_word"
+MAX_WORD = 40  # longer text is quoted shortened in messages and not matched by spelling
 
 
 class VocabularyError(Exception):
@@ -104,6 +105,8 @@ class Words:
 
     def nearest(self, text: str) -> str | None:
         """The canonical word closest in spelling to `text` (for 'did you mean')."""
+        if len(text) > MAX_WORD:
+            return None
         keys = list(self.meaning)
         close = difflib.get_close_matches(fold_word(text), keys, n=1, cutoff=0.6)
         return self.meaning[close[0]] if close else None
@@ -115,12 +118,16 @@ class Words:
 
     def unknown_message(self, text: str, header: str) -> str:
         """What a person reads for a word the service does not know: the fix and a guess."""
-        near = self.nearest(text)
-        guess = f" (nearest: {near})" if near else ""
+        word = text.strip()
+        if len(word) > MAX_WORD:  # a pasted essay is no team word: no guess, quoted short
+            guess, word = "", word[: MAX_WORD - 3] + "..."
+        else:
+            near = self.nearest(word)
+            guess = f" (nearest: {near})" if near else ""
         choices = ", ".join(self.canonical)
         then = f"; until then {self.unknown}" if self.unknown else ""
         return (
-            f"is not a word the service knows for {header}{guess}: map '{text.strip()}' in the "
+            f"is not a word the service knows for {header}{guess}: map '{word}' in the "
             f"Vocabulary tab, or use one of: {choices}{then}"
         )
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass, field
 
 from app.sync.rows import SheetRow
 from sheet_schema import HeaderMap, TabSpec, header_key
-from sheet_schema.vocabulary import UNKNOWN_WORD, Vocabulary, Words, fold_word, language_codes
+from sheet_schema.vocabulary import (
+    MAX_WORD,
+    UNKNOWN_WORD,
+    Vocabulary,
+    Words,
+    fold_word,
+    language_codes,
+)
 
 
 @dataclass(slots=True)
@@ -91,7 +98,10 @@ def unknown_word_notes(rows: Iterable[SheetRow]) -> list[str]:
     for row in rows:
         for issue in row.issues:
             if issue.code == UNKNOWN_WORD:
-                counts[(issue.header, str(issue.value).strip())] += 1
+                word = str(issue.value).strip()
+                if len(word) > MAX_WORD:
+                    word = word[: MAX_WORD - 3] + "..."
+                counts[(issue.header, word)] += 1
     if not counts:
         return []
     plural = "word" if len(counts) == 1 else "words"

@@ -23,10 +23,10 @@ from policies.vocab import (
     REFUND_KINDS,
     evidence_kind,
     fold,
-    normalise,
     refund_kind,
     split_tokens,
 )
+from sheet_schema.vocabulary import canonical_items
 
 HolidayRule = Literal["calendar_days", "skip_official_holiday_periods"]
 HOLIDAY_RULES: tuple[HolidayRule, ...] = ("calendar_days", "skip_official_holiday_periods")
@@ -46,16 +46,9 @@ def _canonical(vocabulary: tuple[str, ...], what: str, values: Any) -> Any:
     values = _as_list(values)
     if values is None or not isinstance(values, list | tuple):
         return values
-    out: list[Any] = []
-    for value in values:
-        if not isinstance(value, str):
-            out.append(value)
-            continue
-        canon = normalise(vocabulary, value)
-        if canon is None:
-            raise ValueError(f"unknown {what} {value!r}; expected one of: {', '.join(vocabulary)}")
-        out.append(canon)
-    return out
+    texts = [v for v in values if isinstance(v, str)]
+    canonical = iter(canonical_items(vocabulary, texts, what))
+    return [next(canonical) if isinstance(v, str) else v for v in values]
 
 
 def _kinds(

@@ -1,7 +1,8 @@
 """The sheet's vocabularies, and how free text typed by a person is matched against them.
 
-Every dropdown in the sheet uses exactly the display strings below. People still type, paste and
-mis-capitalise, so `normalise` matches ignoring case, spaces, hyphens and underscores.
+The canonical words come from the one vocabulary (sheet_schema/data/vocabulary.yaml), which also
+holds the English variants and Chinese words teams write; `normalise` matches through it, so
+"awaiting customer", "等待客户" and "ＡＷＡＩＴＩＮＧ　ＣＵＳＴＯＭＥＲ" all mean Awaiting Customer.
 """
 
 from __future__ import annotations
@@ -11,16 +12,11 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Final
 
-ISSUE_TYPES: Final = (
-    "Defect",
-    "Wrong Item",
-    "Not as Described",
-    "Missing Item",
-    "Damaged in Transit",
-    "Wrong Size",
-    "Changed Mind",
-    "Lost Parcel",
-)
+from sheet_schema.vocabulary import shipped_vocabulary, words_for
+
+_WORDS = shipped_vocabulary()
+
+ISSUE_TYPES: Final = _WORDS["issue_type"].canonical
 SELLER_FAULT_ISSUES: Final = (
     "Defect",
     "Wrong Item",
@@ -31,28 +27,11 @@ SELLER_FAULT_ISSUES: Final = (
 BUYER_REASON_ISSUES: Final = ("Wrong Size", "Changed Mind")
 LOST_PARCEL: Final = "Lost Parcel"
 
-ITEM_CONDITIONS: Final = ("New", "Unused", "Used", "Damaged")
+ITEM_CONDITIONS: Final = _WORDS["item_condition"].canonical
 
-STATUSES: Final = (
-    "New",
-    "In Progress",
-    "Awaiting Customer",
-    "Awaiting Seller",
-    "Awaiting Platform",
-    "Return Shipped",
-    "Resolved",
-    "Closed",
-)
+STATUSES: Final = _WORDS["status"].canonical
 
-OUTCOMES: Final = (
-    "Full Refund",
-    "Partial Refund",
-    "Store Credit",
-    "Exchange",
-    "Reship",
-    "Rejected",
-    "Withdrawn",
-)
+OUTCOMES: Final = _WORDS["outcome"].canonical
 
 REFUND_KINDS: Final = (
     "full_refund_after_inspection",
@@ -157,19 +136,7 @@ def normalise(vocabulary: Sequence[str], text: str | None) -> str | None:
     """
     if text is None:
         return None
-    wanted = fold(text)
-    if not wanted:
-        return None
-    return _folded(tuple(vocabulary)).get(wanted)
-
-
-@lru_cache(maxsize=64)
-def _folded(vocabulary: tuple[str, ...]) -> dict[str, str]:
-    """Folded form -> canonical item; the first item wins, as a scan in order would."""
-    table: dict[str, str] = {}
-    for item in vocabulary:
-        table.setdefault(fold(item), item)
-    return table
+    return words_for(tuple(vocabulary)).match(text)
 
 
 def is_blank(text: str | None) -> bool:

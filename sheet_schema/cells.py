@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from sheet_schema.models import ColumnSpec, ColumnType, header_key
+from sheet_schema.vocabulary import UNKNOWN_WORD, Vocabulary, Words, shipped_vocabulary
 
 SERIAL_EPOCH = datetime(1899, 12, 30)
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -41,6 +42,11 @@ class CellProblem:
 class ParseContext:
     tz: tzinfo = UTC
     date_order: DateOrder = DateOrder.UNKNOWN
+    # The shipped vocabulary with the sheet's Vocabulary tab laid over it (None: shipped only).
+    words: Vocabulary | None = None
+
+    def vocabulary(self, name: str | None) -> Words | None:
+        return (self.words or shipped_vocabulary()).get(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +102,13 @@ def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
                 return Parsed(None, CellProblem("cell.too_long", _too_long(spec.max_length)))
             return Parsed(text)
         case ColumnType.CHOICE:
-            return _parse_choice(spec, raw)
+            return _parse_choice(spec, raw, ctx)
         case ColumnType.DATE:
             return _parse_temporal(raw, ctx, want_datetime=False)
         case ColumnType.DATETIME:
             return _parse_temporal(raw, ctx, want_datetime=True)
         case ColumnType.BOOL:
-            return _parse_bool(raw)
+            return _parse_bool(spec, raw, ctx)
         case ColumnType.NUMBER:
             return _parse_number(spec, raw, integer=False)
         case ColumnType.INTEGER:
@@ -124,8 +130,16 @@ def _as_text(raw: object) -> str:
     return strip_control(str(raw)).strip()
 
 
-def _parse_choice(spec: ColumnSpec, raw: object) -> Parsed:
+def _parse_choice(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
     text = _as_text(raw)
+    words = ctx.vocabulary(spec.vocabulary)
+    if words is not None:
+        canonical = words.match(text)
+        if canonical is not None:
+            return Parsed(canonical)
+        if spec.free_choice:
+            return Parsed(text)
+        return Parsed(None, CellProblem(UNKNOWN_WORD, words.unknown_message(text, spec.header)))
     choice = spec.choice_by_key.get(header_key(text))
     if choice is not None:
         return Parsed(choice)
@@ -135,17 +149,54 @@ def _parse_choice(spec: ColumnSpec, raw: object) -> Parsed:
     return Parsed(None, CellProblem("cell.not_a_choice", f"is not one of: {allowed}"))
 
 
-def _parse_bool(raw: object) -> Parsed:
+def _parse_bool(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
     if isinstance(raw, bool):
         return Parsed(raw)
     if isinstance(raw, int | float) and raw in (0, 1):
         return Parsed(bool(raw))
+    words = ctx.vocabulary(spec.vocabulary)
+    if words is not None:
+        meaning = words.match(_as_text(raw))
+        if meaning is not None:
+            return Parsed(meaning == words.canonical[0])  # "Yes" comes first
     text = _as_text(raw).casefold()
     if text in _TRUE:
         return Parsed(True)
     if text in _FALSE:
         return Parsed(False)
+    if spec.evidence and _is_evidence(raw, ctx):
+        return Parsed(True)  # a link, a file name or a date: the evidence is there
+    if spec.evidence:
+        return Parsed(
+            None,
+            CellProblem(
+                "cell.not_yes_no",
+                "is not Yes or No, nor a link, file name or date of the evidence",
+            ),
+        )
     return Parsed(None, CellProblem("cell.not_yes_no", "is not Yes or No"))
+
+
+_LINK = re.compile(r"^(?:https?://|www\.|drive\.google\.|\S+\.\S+/)\S*", re.I)
+_FILE_NAME = re.compile(r"\S\.[A-Za-z][A-Za-z0-9]{1,4}$")
+
+
+def _is_evidence(raw: object, ctx: ParseContext) -> bool:
+    """Whether an evidence cell names the evidence itself: a link, a file name or a date."""
+    if isinstance(raw, bool):
+        return False
+    when: object
+    if isinstance(raw, datetime | date):
+        when = raw
+    elif isinstance(raw, int | float):
+        when = _from_serial(float(raw))
+    else:
+        text = _as_text(raw)
+        if _LINK.match(text) or _FILE_NAME.search(text):
+            return True
+        when = _from_text(text, ctx)
+    # Only a plausible date is the day the evidence was taken (2 is not 1 January 1900).
+    return isinstance(when, date) and MIN_YEAR <= when.year <= MAX_YEAR
 
 
 def _parse_number(spec: ColumnSpec, raw: object, *, integer: bool) -> Parsed:

@@ -44,6 +44,10 @@ class ColumnSpec(BaseModel):
     choices: tuple[str, ...] = ()
     # A choice column whose list is a suggestion (the dropdown warns, the parser accepts any text).
     free_choice: bool = False
+    # The vocabulary (sheet_schema/data/vocabulary.yaml) that reads this column's words.
+    vocabulary: str | None = None
+    # A yes/no evidence column: a link, a file name or a date in it also means "provided".
+    evidence: bool = False
     number_format: str | None = None
     hidden: bool = False
     min: float | None = None

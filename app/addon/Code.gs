@@ -178,6 +178,73 @@ function testConnection() {
   return { ok: false, message: describeError_(result, { action: 'ready', url: config.url }) };
 }
 
+/**
+ * Set up → Check my sheet: how the service reads this spreadsheet (which tab holds the cases,
+ * which header is which column, the team's words), from GET /v1/sheets/{id}/adopt. Changes
+ * nothing. Returns {ok, message, lines, canApply}.
+ */
+function checkMySheet() {
+  return adoptCall_('GET');
+}
+
+/**
+ * Set up → Apply: writes that mapping into the sheet's Settings and Vocabulary tabs (POST), and
+ * nothing else. Returns the same shape as checkMySheet, after the write.
+ */
+function applyMySheet() {
+  return adoptCall_('POST');
+}
+
+function adoptCall_(method) {
+  var sheetId = SpreadsheetApp.getActiveSpreadsheet().getId();
+  var config = pinnedConfig_(sheetId);
+  if (!config.url) {
+    return { ok: false, message: config.problem, lines: [], canApply: false };
+  }
+  var result = callService_(config, method, sheetPath_(sheetId) + '/adopt', method === 'POST' ? '{}' : '');
+  if (!result.ok) {
+    return {
+      ok: false,
+      message: describeError_(result, { action: 'check', url: config.url }),
+      lines: [],
+      canApply: false,
+    };
+  }
+  return summariseAdopt_(result.data, method === 'POST');
+}
+
+/** The proposal in a few lines a person reads: tab, header roles, words, what needs them. */
+function summariseAdopt_(data, applied) {
+  var lines = [];
+  if (!data.cases_tab) {
+    return { ok: false, message: (data.needs_person || []).join(' '), lines: [], canApply: false };
+  }
+  lines.push('Cases tab: ' + data.cases_tab);
+  (data.columns || []).forEach(function (c) {
+    if (c.how !== 'built in') lines.push('Column "' + c.header + '" is ' + c.means + ' (' + c.how + ')');
+  });
+  if ((data.extra_columns || []).length) {
+    lines.push('Your own columns (left alone): ' + data.extra_columns.join(', '));
+  }
+  (data.words || []).forEach(function (w) {
+    if (w.how === 'suggested') lines.push(w.column + ' "' + w.word + '" means ' + w.means + ' (suggested)');
+  });
+  (data.needs_person || []).forEach(function (text) {
+    lines.push('Needs you: ' + text);
+  });
+  var pending = (data.settings_rows || []).length + (data.vocabulary_rows || []).length;
+  var message;
+  if (applied) {
+    message = 'Applied: ' + plural_(data.cells_written || 0, 'cell') +
+      ' written to the Settings and Vocabulary tabs.';
+  } else if (pending) {
+    message = plural_(pending, 'mapping row') + ' to write: press Apply (nothing else in the sheet changes).';
+  } else {
+    message = 'This sheet is mapped already.';
+  }
+  return { ok: data.exit_code !== 2, message: message, lines: lines, canApply: !applied && pending > 0 };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plain logic (tested directly)
 // ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.automation.config import DATA_DIR, load_yaml_model
 from policies import CaseFacts, Evaluation, SlaState
 from policies.vocab import ISSUE_TYPES, STATUSES, fold, normalise
+from sheet_schema.vocabulary import canonical_items
 
 PRIORITY_FILE = DATA_DIR / "triage.yaml"
 PRIORITIES: tuple[str, ...] = ("P1", "P2", "P3", "P4")
@@ -32,13 +33,7 @@ def _canonical_list(vocabulary: tuple[str, ...], what: str, value: Any) -> Any:
         value = [value]
     if not isinstance(value, list | tuple):
         return value
-    out: list[Any] = []
-    for item in value:
-        canon = normalise(vocabulary, item) if isinstance(item, str) else None
-        if canon is None:
-            raise ValueError(f"unknown {what} {item!r}; expected one of: {', '.join(vocabulary)}")
-        out.append(canon)
-    return tuple(out)
+    return canonical_items(vocabulary, value, what)
 
 
 _SLA_STATES = tuple(s.value for s in SlaState)

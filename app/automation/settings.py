@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.automation.reminders import ReminderSettings
-from policies.vocab import STATUSES, normalise
+from policies.vocab import STATUSES
+from sheet_schema.vocabulary import canonical_items
 
 DEFAULT_CUSTOMER_VISIBLE = ("In Progress", "Awaiting Customer", "Resolved", "Closed")
 
@@ -35,10 +36,4 @@ class AutomationSettings(BaseModel):
             value = [v for v in value.split(",") if v.strip()]
         if not isinstance(value, list | tuple):
             return value
-        out: list[str] = []
-        for item in value:
-            canon = normalise(STATUSES, item) if isinstance(item, str) else None
-            if canon is None:
-                raise ValueError(f"unknown status {item!r}; expected one of: {', '.join(STATUSES)}")
-            out.append(canon)
-        return tuple(out)
+        return canonical_items(STATUSES, value, "status")

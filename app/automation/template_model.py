@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from policies import Finding, Severity
 from policies.vocab import fold
+from sheet_schema.vocabulary import language_codes, shipped_vocabulary
 
 Audience = Literal["customer", "seller"]
 
@@ -59,6 +60,9 @@ def language_code(text: object) -> str | None:
     if not isinstance(text, str):
         return None
     folded = fold(text)
+    name = shipped_vocabulary()["language"].match(text)  # 'Español', 'zh-Hant', '中文'
+    if name is not None:
+        return language_codes().get(name)
     code = _LANGUAGE_NAMES.get(folded)
     if code is not None:
         return code

@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import typer
 
-from app.cli import addon, kpis, runs, serve, sheets, sync
+from app.cli import addon, adopt, kpis, runs, serve, sheets, sync
 from app.cli.common import fail
 from app.errors import AftersalesError
 
@@ -24,6 +24,7 @@ def build_cli() -> typer.Typer:
     app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
     for command in (
         sync.demo,
+        adopt.adopt,
         sync.init,
         sync.sync,
         sync.check,

@@ -20,7 +20,14 @@ from app.notify.settings import NotifySettings
 from app.sheets.backend import CellValue
 from app.store import CaseSnapshot, TimelineEvent
 from app.sync import history as hist
-from app.sync.derive import case_facts, error_values, service_values, validation_text, wall_clock
+from app.sync.derive import (
+    case_facts,
+    error_values,
+    partial_values,
+    service_values,
+    validation_text,
+    wall_clock,
+)
 from app.sync.due import ask_record, standing_ask, steady_due
 from app.sync.events import observed_events
 from app.sync.hand_edits import hand_edit_lines, written_values
@@ -147,10 +154,10 @@ def _service_cells(
     standing: datetime | None,
     new_events: list[TimelineEvent],
 ) -> _ServiceCells:
-    """The service columns of a case: only the error marker when the row has errors; else
+    """The service columns of a case: with errors, what does not depend on the bad cells; else
     triage, deadlines and SLA, and (with automation) priority rules, replies and notices."""
     if errors:
-        return _ServiceCells(error_values(case.case_id), list(ev.findings), new_events)
+        return _ServiceCells(partial_values(ev, case.case_id), list(ev.findings), new_events)
     tri = triage(facts, ev, inp.now, case.row.text("priority_override"), standing)
     cells = _ServiceCells(
         service_values(ev, tri, case.case_id, inp.tz), list(ev.findings), new_events, tri

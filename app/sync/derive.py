@@ -111,6 +111,16 @@ def error_values(case_id: str | None) -> dict[str, CellValue]:
     }
 
 
+def partial_values(ev: Evaluation, case_id: str) -> dict[str, CellValue]:
+    """Computed cells of a row with a problem: what does not depend on the unusable cell (the
+    policy in force, the return deadline and the days left) is still computed."""
+    values = error_values(case_id)
+    values["policy_ref"] = ev.policy_ref
+    values["return_deadline"] = ev.return_deadline_date
+    values["days_left"] = None if ev.closed or ev.return_deadline_date is None else ev.days_left
+    return values
+
+
 def _finding_text(row: SheetRow, finding: Finding, headers: HeaderMap) -> str:
     if finding.column is None or finding.column not in headers.positions:
         return finding.message

@@ -38,9 +38,10 @@ from app.sync.planner import CasesInput, CasesPlan, plan_cases
 from app.sync.read_step import SheetRead, SheetReader
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
-from app.sync.settings_step import read_team_settings
+from app.sync.settings_step import TeamSettingsRead, read_team_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
+from app.sync.words import language_notes, unknown_word_notes
 from app.sync.workflow_tabs import (
     enqueue_notices,
     outbox_cells,
@@ -216,6 +217,7 @@ class SyncEngine:
         for event in self.store.timeline(self.sheet_key):
             events_by_case[event.case_id].append(event)
         plan = self._plan(sheet, now, team, policies, calendars, automation, events_by_case)
+        plan.notes.extend(_word_notes(sheet, automation))
 
         updates = list(plan.updates)
         updates += self._timeline_cells(sheet, plan, run_id)
@@ -232,9 +234,7 @@ class SyncEngine:
             sheet.rows["holidays"], holiday_messages, holidays.headers
         )
         updates += self._template_cells(sheet, automation)
-        updates += aux.validation_updates(
-            sheet.rows["settings"], sheet_settings.messages, sheet.placed["settings"].headers
-        )
+        updates += _team_tab_cells(sheet, sheet_settings)
         updates += outbox_cells(
             self.outbox,
             self.sheet_key,
@@ -261,7 +261,7 @@ class SyncEngine:
             cases_title=cases.headers.title,
             cases_positions=cases.headers.positions,
         )
-        check_writes(self.schema, sheet.placed, sheet.rows, [*plan.id_fills, *updates])
+        check_writes(sheet.schema, sheet.placed, sheet.rows, [*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
         self.probe(PLANNED)
         return PreparedSync(
@@ -340,3 +340,26 @@ class SyncEngine:
         cells = [] if any(row.values for row in rows) else seed_template_cells(headers)
         messages = template_validation(automation, rows)
         return [*cells, *aux.validation_updates(rows, messages, headers)]
+
+
+def _word_notes(sheet: SheetRead, automation: Automation) -> list[str]:
+    """The summary's word notes: each unknown word once with its rows, and languages that have
+    no templates (their replies fall back to English), said once each."""
+    cases = sheet.rows["cases"]
+    languages = {t.language for t in automation.templates}
+    return [
+        *unknown_word_notes(cases),
+        *language_notes(cases, sheet.team_words.vocabulary, languages),
+    ]
+
+
+def _team_tab_cells(sheet: SheetRead, settings: TeamSettingsRead) -> list[CellUpdate]:
+    """The Validation of the team's own tabs: Settings and Vocabulary."""
+    return [
+        *aux.validation_updates(
+            sheet.rows["settings"], settings.messages, sheet.placed["settings"].headers
+        ),
+        *aux.validation_updates(
+            sheet.rows["vocabulary"], sheet.team_words.messages, sheet.placed["vocabulary"].headers
+        ),
+    ]

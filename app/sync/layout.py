@@ -72,7 +72,9 @@ def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
                 header=spec.header,
                 number_format=spec.number_format,
                 choices=spec.choices,
-                strict_choices=not spec.free_choice,
+                # A column read through a vocabulary takes the team's words too: the dropdown
+                # suggests the canonical ones and never refuses another.
+                strict_choices=not spec.free_choice and spec.vocabulary is None,
                 hidden=spec.hidden,
                 protected=spec.owner is Owner.SERVICE,
                 width=_width(spec.key),

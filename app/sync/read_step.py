@@ -6,15 +6,19 @@ No Cases tab, or a header problem on it, stops the sync here, before anything is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from app.errors import SheetContractError
 from app.probe import READ, Probe
 from app.sheets.backend import SheetBackend, SheetData, TabData, TabLayout
 from app.sync.layout import PlacedTab, new_tab, place_columns
+from app.sync.mapping import FIX as MAPPING_FIX
+from app.sync.mapping import mapped_schema, merged_names, read_mapping
 from app.sync.rows import SheetRow, parse_rows
+from app.sync.words import TeamWords, read_team_words
 from sheet_schema import ParseContext, SheetSchema, find_tabs, match_headers
+from sheet_schema.vocabulary import shipped_vocabulary
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,8 @@ class SheetRead:
     placed: dict[str, PlacedTab]
     rows: dict[str, list[SheetRow]]
     ctx: ParseContext
+    schema: SheetSchema  # with the header roles the sheet's Settings tab gives (`adopt`)
+    team_words: TeamWords  # the Vocabulary tab's words (every other tab is read with them)
 
     def tab(self, key: str) -> TabData | None:
         return self.data.tabs.get(self.tabs.get(key, ""))
@@ -47,33 +53,62 @@ class SheetReader:
         problem on it) stops the sync here, before anything is written."""
         data = self.backend.read(self.select)
         self.probe(READ)
-        tabs = find_tabs(self.schema, data.titles, self.tab_names)
+        # The sheet's own names (Settings tab, written by `adopt`) decide the tabs and columns.
+        mapping = read_mapping(data, self.schema, self.tab_names)
+        schema = mapped_schema(self.schema, mapping.header_roles)
+        names = merged_names(self.tab_names, mapping)
+        tabs = find_tabs(schema, data.titles, names)
         if "cases" not in tabs:
-            spec = self.schema.tab("cases")
-            wanted = ", ".join([self.tab_names.get("cases", spec.title), *spec.aliases])
+            spec = schema.tab("cases")
+            wanted = ", ".join([names.get("cases", spec.title), *spec.aliases])
             present = ", ".join(data.titles) or "(none)"
             raise SheetContractError(
                 f"No Cases tab in {self.backend.describe()} (looked for: {wanted}; "
-                f"tabs present: {present}). Nothing was written."
+                f"tabs present: {present}). Nothing was written. {MAPPING_FIX}"
             )
         ctx = ParseContext(tz=self.tz, date_order=data.date_order)
-        placed = self.place(data, tabs)
+        placed = self.place(data, tabs, schema, names)
+        vocabulary = placed["vocabulary"]
+        team_words = read_team_words(
+            self.rows(data, tabs, vocabulary, ctx),
+            vocabulary.headers,
+            placed["cases"].headers.tab,
+            shipped_vocabulary(),
+        )
+        ctx = replace(ctx, words=team_words.vocabulary)
         rows = {key: self.rows(data, tabs, p, ctx) for key, p in placed.items()}
-        return SheetRead(data=data, tabs=tabs, placed=placed, rows=rows, ctx=ctx)
+        return SheetRead(
+            data=data,
+            tabs=tabs,
+            placed=placed,
+            rows=rows,
+            ctx=ctx,
+            schema=schema,
+            team_words=team_words,
+        )
 
     def select(self, titles: Sequence[str]) -> list[str]:
         """The tabs to read of those present: the schema's, and the KPIs tab."""
         found = find_tabs(self.schema, titles, self.tab_names)
+        if "cases" not in found or "settings" in found:
+            # The Settings tab may name another cases tab (`adopt`): read them all to see.
+            return list(titles)
         chosen = [found[t.key] for t in self.schema.tabs if t.key in found]
         return [*chosen, self.kpis_title] if self.kpis_title in titles else chosen
 
-    def place(self, data: SheetData, tabs: Mapping[str, str]) -> dict[str, PlacedTab]:
+    def place(
+        self,
+        data: SheetData,
+        tabs: Mapping[str, str],
+        schema: SheetSchema,
+        names: Mapping[str, str],
+    ) -> dict[str, PlacedTab]:
         """Every schema tab's columns: where they are, and where the missing ones go."""
         placed: dict[str, PlacedTab] = {}
-        for spec in self.schema.tabs:
+        for spec in schema.tabs:
             title = tabs.get(spec.key)
             if title is None:
-                placed[spec.key] = new_tab(spec, self.tab_names.get(spec.key, spec.title))
+                placed[spec.key] = new_tab(spec, names.get(spec.key, spec.title))
                 continue
             tab_data = data.tabs.get(title)
             header_row = tab_data.rows[0] if tab_data and tab_data.rows else []
@@ -82,7 +117,7 @@ class SheetReader:
                 raise SheetContractError(
                     "The Cases tab cannot be synced: "
                     + " ".join(headers.problems())
-                    + " Nothing was written.",
+                    + f" Nothing was written. {MAPPING_FIX}",
                     headers.problems(),
                 )
             empty = not header_row

@@ -23,6 +23,7 @@ from sheet_schema import (
     is_blank,
     parse_cell,
 )
+from sheet_schema.vocabulary import UNKNOWN_WORD
 
 EMPTY_FORMULA = CellProblem(
     "cell.empty_formula", "holds a formula that gives no value; type the value instead"
@@ -104,12 +105,18 @@ def parse_rows(data: TabData | None, headers: HeaderMap, ctx: ParseContext) -> l
                         col=headers.positions[spec.key] + 1,
                         value=value,
                         message=parsed.problem.message,
-                        severity="error" if spec.required else "warning",
+                        severity=_severity(spec.required, parsed.problem.code),
                         code=parsed.problem.code,
                     )
                 )
         rows.append(row)
     return rows
+
+
+def _severity(required: bool, code: str) -> str:
+    # A word the service does not know blanks only what depends on it (the row is computed with
+    # the column treated as blank), so it is a warning even in a required column.
+    return "error" if required and code != UNKNOWN_WORD else "warning"
 
 
 def show_value(value: object) -> str:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from app.automation.escalation import EscalationRules, LevelRule, Person
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings, parse_slot
 from policies.vocab import fold
+from sheet_schema import load_schema
 
 TEAM_FILE = "policies/data/team.yaml"
 ESCALATION_FILE = "app/automation/data/escalation.yaml"
@@ -39,6 +40,7 @@ class SettingKey:
     shipped: str  # the shipped value, written as the tab would take it
     parse: Callable[[str], object]
     help: str  # what the value means, for the README and init's example rows
+    example: bool = True  # listed among init's commented-out example rows
 
 
 def known_settings(team: TeamSettings, rules: EscalationRules) -> dict[str, SettingKey]:
@@ -85,7 +87,49 @@ def known_settings(team: TeamSettings, rules: EscalationRules) -> dict[str, Sett
                 "working hours that day: '09:00-12:00, 13:30-18:30', or 'off'",
             )
         )
+    keys += mapping_keys()
     return {k.key: k for k in keys}
+
+
+SCHEMA_FILE = "sheet_schema/data/schema.yaml"
+TAB_KEY = "tab.cases"
+COLUMN_PREFIX = "column."
+
+
+def mapping_keys() -> list[SettingKey]:
+    """How this sheet maps (written by `aftersales adopt`): which tab holds the cases and which
+    of the team's headers is which column. Read before the tabs are found (app/sync/mapping.py)."""
+    cases = load_schema().tab("cases")
+    keys = [
+        SettingKey(
+            TAB_KEY,
+            SCHEMA_FILE,
+            cases.title,
+            parse_name,
+            "the name of the tab that holds the cases",
+            example=False,
+        )
+    ]
+    keys += [
+        SettingKey(
+            f"{COLUMN_PREFIX}{spec.key}",
+            SCHEMA_FILE,
+            spec.header,
+            parse_name,
+            f"the team's header for the {spec.header} column",
+            example=False,
+        )
+        for spec in cases.user_columns
+    ]
+    return keys
+
+
+def parse_name(text: str) -> str:
+    """A tab or header name: any text but blank."""
+    name = text.strip()
+    if not name:
+        raise ValueError("write the name as it appears in the sheet")
+    return name
 
 
 def parse_target(text: str) -> BusinessDuration:

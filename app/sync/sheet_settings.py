@@ -81,7 +81,7 @@ def settings_example_cells(
     rows: list[tuple[str, str]] = [
         ("# Remove the # to use a row; blank or # rows keep the shipped value.", "")
     ]
-    rows += [(f"{COMMENT} {key}", spec.shipped) for key, spec in registry.items()]
+    rows += [(f"{COMMENT} {key}", spec.shipped) for key, spec in registry.items() if spec.example]
     updates: list[CellUpdate] = []
     for offset, (setting, value) in enumerate(rows, start=2):
         for key, text in (("setting", setting), ("value", value)):

@@ -492,6 +492,51 @@ describe('Set up', () => {
     assert.match(unreachable.message, /^Cannot reach the After-sales service at http:\/\/127\.0\.0\.1:\d+\./);
   });
 
+  test('Check my sheet shows the proposal and Apply posts it once', async () => {
+    // Checks GET then POST /v1/sheets/{id}/adopt and the lines a person reads for each.
+    const proposal = {
+      cases_tab: 'AS log',
+      found_by: 'headers',
+      columns: [
+        { header: 'Case ID', column: 'case_id', means: 'Case ID', how: 'built in' },
+        { header: 'Issue Tpye', column: 'issue_type', means: 'Issue Type', how: 'suggested' },
+      ],
+      extra_columns: ['跟进记录'],
+      words: [
+        { column: 'Status', word: 'Awaitng Seller', rows: 1, means: 'Awaiting Seller', how: 'suggested' },
+        { column: 'Status', word: '处理中', rows: 3, means: 'In Progress', how: 'built in' },
+      ],
+      settings_rows: [['tab.cases', 'AS log'], ['column.issue_type', 'Issue Tpye']],
+      vocabulary_rows: [['Status', 'Awaitng Seller', 'Awaiting Seller']],
+      needs_person: ["Status 'Refund Pending' (2 rows) is not a word the service knows"],
+      exit_code: 1,
+      cells_written: 0,
+    };
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/adopt`, 200, proposal);
+    await service.route('POST', `/v1/sheets/${SHEET_ID}/adopt`, 200, { ...proposal, cells_written: 9 });
+    const { addon } = setUp();
+    const checked = plain(addon.checkMySheet());
+    assert.equal(checked.ok, true);
+    assert.equal(checked.canApply, true);
+    assert.equal(checked.message, '3 mapping rows to write: press Apply (nothing else in the sheet changes).');
+    assert.deepEqual(checked.lines, [
+      'Cases tab: AS log',
+      'Column "Issue Tpye" is Issue Type (suggested)',
+      'Your own columns (left alone): 跟进记录',
+      'Status "Awaitng Seller" means Awaiting Seller (suggested)',
+      "Needs you: Status 'Refund Pending' (2 rows) is not a word the service knows",
+    ]);
+    const applied = plain(addon.applyMySheet());
+    assert.equal(applied.message, 'Applied: 9 cells written to the Settings and Vocabulary tabs.');
+    assert.equal(applied.canApply, false);
+    const requests = await service.requests();
+    assert.deepEqual(requests.map((r) => [r.method, r.path]), [
+      ['GET', `/v1/sheets/${SHEET_ID}/adopt`],
+      ['POST', `/v1/sheets/${SHEET_ID}/adopt`],
+    ]);
+    assert.equal(requests[1].headers.authorization, `Bearer ${TOKEN}`);
+  });
+
   test('Test connection signs with the deployer’s sheet secret', async () => {
     // Checks that the connection test uses the same HMAC credentials as a sync.
     await service.route('GET', `/v1/sheets/${SHEET_ID}`, 200, { id: SHEET_ID });

@@ -415,6 +415,45 @@ def test_setup_dialog_names_an_unusable_pinned_url(driver: Any, pages: Pages) ->
     assert not driver.find_element("id", "legacy").is_displayed()
 
 
+def test_setup_check_my_sheet_lists_the_mapping_and_apply_writes_it(
+    driver: Any, pages: Pages
+) -> None:
+    """Check my sheet lists how the sheet maps and shows Apply; Apply calls the server once and
+    hides itself when the mapping is written."""
+    lines = [
+        "Cases tab: 售后登记",
+        'Column "Issue Tpye" is Issue Type (suggested)',
+        'Status "Awaitng Seller" means Awaiting Seller (suggested)',
+    ]
+    scenario: Scenario = {
+        "getSetup": {
+            "ok": {"url": "https://desk.example.com", "problem": "", "signIn": "google",
+                   "legacyRemoved": False}
+        },
+        "checkMySheet": {
+            "ok": {"ok": True, "message": "3 mapping rows to write: press Apply", "lines": lines,
+                   "canApply": True}
+        },
+        "applyMySheet": {
+            "ok": {"ok": True, "message": "Applied: 9 cells written", "lines": lines,
+                   "canApply": False}
+        },
+    }  # fmt: skip
+    _set_viewport(driver, 400, SETUP_WIDTH)
+    assert _open(driver, pages.url("Setup.html", scenario)) == "setup"
+    assert not driver.find_element("id", "apply").is_displayed()
+    driver.find_element("id", "check").click()
+    _wait_for(driver, lambda: driver.find_element("id", "apply").is_displayed())
+    items = driver.find_elements("css selector", "#mapping li")
+    assert [i.text for i in items] == lines
+    assert _text(driver, "result") == "3 mapping rows to write: press Apply"
+    driver.find_element("id", "apply").click()
+    _wait_for(driver, lambda: _text(driver, "result") == "Applied: 9 cells written")
+    assert not driver.find_element("id", "apply").is_displayed()
+    calls = driver.execute_script("return window.__calls")
+    assert [c["name"] for c in calls] == ["getSetup", "checkMySheet", "applyMySheet"]
+
+
 def _screenshot(browser: Any, name: str, width: int) -> Path:
     """Save the whole page at `width` px to tests/addon/artifacts/`name`."""
     for _ in range(2):  # the second pass measures after the page re-fitted to the new size

@@ -386,7 +386,10 @@ def test_seed_rows_round_trip() -> None:
         ("ja", "ja"),
         ("", None),
         (None, None),
-        ("Français!", None),
+        ("Français!", "fr"),
+        ("Español", "es"),
+        ("zh-Hant", "zh"),
+        ("Klingon!", None),
     ],
 )
 def test_language_codes(text: str | None, code: str | None) -> None:

@@ -204,7 +204,13 @@ def test_outcome_consistency(
     [
         ({"platform": None}, "platform.missing", Severity.ERROR, "platform", "Platform"),
         ({"platform": "Pandabuy"}, "platform.unknown", Severity.ERROR, "platform", "Pandabuy"),
-        ({"issue_type": "Broken"}, "issue_type.unknown", Severity.ERROR, "issue_type", "Broken"),
+        (
+            {"issue_type": "Smells Odd"},
+            "issue_type.unknown",
+            Severity.ERROR,
+            "issue_type",
+            "Smells Odd",
+        ),
         ({"issue_type": None}, "issue_type.missing", Severity.WARNING, "issue_type", "Issue"),
         (
             {"item_condition": "Mint"},

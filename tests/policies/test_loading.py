@@ -135,11 +135,11 @@ def test_version_in_force_by_date(tmp_path: Path) -> None:
         (
             "demo.yaml",
             VALID.format(platform="demo").replace(
-                "default_days: 10", "rules:\n    - when: {issue_types: [Broken]}\n      days: 3"
+                "default_days: 10", "rules:\n    - when: {issue_types: [Smells Odd]}\n      days: 3"
             ),
             "demo.yaml",
             "window.rules[0].when.issue_types",
-            "unknown issue type 'Broken'",
+            "unknown issue type 'Smells Odd'",
         ),
         (
             "demo.yaml",

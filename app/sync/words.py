@@ -1,0 +1,133 @@
+"""The team's words: the Vocabulary tab read into the vocabulary, and unknown words summed up.
+
+Pure. The Vocabulary tab has one word per row (Column | Team Word | Means): "our `Refund Pending`
+is Awaiting Platform". Each row is checked (an unknown column, a target that is not a word of
+that column, a word given two meanings are named in the row's Validation); good rows are laid
+over the built-in words for this sheet. The summary groups the words no vocabulary knows by
+word, with the rows they are on, so a team reads "3 words to map" rather than a warning a row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from app.sync.rows import SheetRow
+from sheet_schema import HeaderMap, TabSpec, header_key
+from sheet_schema.vocabulary import (
+    MAX_WORD,
+    UNKNOWN_WORD,
+    Vocabulary,
+    Words,
+    fold_word,
+    language_codes,
+)
+
+
+@dataclass(slots=True)
+class TeamWords:
+    """The vocabulary this sync reads the sheet with, and each Vocabulary row's Validation."""
+
+    vocabulary: Vocabulary
+    messages: dict[int, str] = field(default_factory=dict)
+
+
+def choice_columns(cases: TabSpec) -> dict[str, tuple[str, str]]:
+    """Every way to name a column that has a vocabulary -> (column key, vocabulary name)."""
+    out: dict[str, tuple[str, str]] = {}
+    for spec in cases.columns:
+        if spec.vocabulary is None:
+            continue
+        for name in (spec.key, spec.header, *spec.aliases):
+            out.setdefault(header_key(name), (spec.key, spec.vocabulary))
+            out.setdefault(fold_word(name), (spec.key, spec.vocabulary))
+    return out
+
+
+def read_team_words(
+    rows: Sequence[SheetRow], headers: HeaderMap, cases: TabSpec, base: Vocabulary
+) -> TeamWords:
+    """The built-in vocabulary with the Vocabulary tab's good rows laid over it."""
+    columns = choice_columns(cases)
+    team: dict[str, dict[str, str]] = {}
+    where: dict[tuple[str, str], int] = {}
+    messages: dict[int, str] = {}
+    for row in rows:
+        if not row.values or (row.text("column") or "").startswith("#"):
+            continue
+        column, word, means = row.text("column"), row.text("word"), row.text("means")
+        if column is None or word is None or means is None:
+            messages[row.row] = "✗ write the column, the team's word and what it means"
+            continue
+        found = columns.get(header_key(column)) or columns.get(fold_word(column))
+        if found is None:
+            names = ", ".join(dict.fromkeys(s.header for s in cases.columns if s.vocabulary))
+            messages[row.row] = f"✗ unknown column '{column}'; use one of: {names}"
+            continue
+        key, name = found
+        words = base[name]
+        target = words.match(means)
+        if target is None:
+            messages[row.row] = _bad_target(words, means, cases.column(key).header)
+            continue
+        folded = fold_word(word)
+        earlier = where.get((name, folded))
+        if earlier is not None and team[name][folded] != target:
+            messages[row.row] = f"✗ '{word}' already means {team[name][folded]} on row {earlier}"
+            continue
+        team.setdefault(name, {})[folded] = target
+        where.setdefault((name, folded), row.row)
+        built_in = words.match(word)
+        note = " (built in already)" if built_in == target else ""
+        if built_in is not None and built_in != target:
+            note = f" (instead of the built-in {built_in})"
+        messages[row.row] = f"OK: {cases.column(key).header} '{word}' means {target}{note}"
+    return TeamWords(vocabulary=base.with_team(team), messages=messages)
+
+
+def _bad_target(words: Words, means: str, header: str) -> str:
+    near = words.nearest(means)
+    guess = f" (nearest: {near})" if near else ""
+    return f"✗ '{means}' is not a {header}{guess}; use one of: {', '.join(words.canonical)}"
+
+
+def unknown_word_notes(rows: Iterable[SheetRow]) -> list[str]:
+    """'2 words to map in the Vocabulary tab', then each word once with its row count."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        for issue in row.issues:
+            if issue.code == UNKNOWN_WORD:
+                word = str(issue.value).strip()
+                if len(word) > MAX_WORD:
+                    word = word[: MAX_WORD - 3] + "..."
+                counts[(issue.header, word)] += 1
+    if not counts:
+        return []
+    plural = "word" if len(counts) == 1 else "words"
+    lines = [
+        f"{len(counts)} {plural} to map in the Vocabulary tab (column, team word, means) "
+        "or `aftersales adopt`:"
+    ]
+    for (header, word), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        rows_text = "row" if count == 1 else "rows"
+        lines.append(f"  {header} '{word}': {count} {rows_text}")
+    return lines
+
+
+def language_notes(
+    rows: Iterable[SheetRow], vocabulary: Vocabulary, template_languages: Iterable[str]
+) -> list[str]:
+    """Languages the Cases tab names that have no templates: replies in English, said once."""
+    have = set(template_languages)
+    words = vocabulary.get("language")
+    codes = language_codes(words) if words is not None else {}
+    counts: Counter[str] = Counter()
+    for row in rows:
+        language = row.values.get("language")
+        if isinstance(language, str) and codes.get(language, "en") not in have:
+            counts[language] += 1
+    return [
+        f"{count} case(s) in {language}: no {language} templates, so their replies are in English"
+        for language, count in sorted(counts.items())
+    ]

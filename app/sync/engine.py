@@ -99,8 +99,9 @@ class SyncEngine:
         self.outbox = Outbox(store.engine)
         self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
         self.probe = config.probe
+        # The reader is given the backend at each read: `self.backend` stays the one place it is
+        # held (a test, or a re-opened connection, swaps it there).
         self.reader = SheetReader(
-            backend=backend,
             schema=self.schema,
             tab_names=self.tab_names,
             kpis_title=self.kpis_title,
@@ -204,7 +205,7 @@ class SyncEngine:
         self, now: datetime, run_id: int, kpi_period: tuple[date, date] | None = None
     ) -> PreparedSync:
         """Read the sheet and plan every cell a sync at `now` would write (nothing is written)."""
-        sheet = self.reader.read()
+        sheet = self.reader.read(self.backend)
         holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
         extra_days, holiday_messages = read_holidays(sheet.rows["holidays"], holidays.headers)
         policies, policy_messages, builtins_present = read_policy_overrides(

@@ -39,19 +39,18 @@ class SheetRead:
 
 @dataclass(frozen=True, slots=True)
 class SheetReader:
-    """Reads one sheet's tabs through its backend, as the schema (and the team's tab names) say."""
+    """Reads one sheet's tabs through a backend, as the schema (and the team's tab names) say."""
 
-    backend: SheetBackend
     schema: SheetSchema
     tab_names: Mapping[str, str]
     kpis_title: str
     tz: ZoneInfo
     probe: Probe
 
-    def read(self) -> SheetRead:
+    def read(self, backend: SheetBackend) -> SheetRead:
         """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
         problem on it) stops the sync here, before anything is written."""
-        data = self.backend.read(self.select)
+        data = backend.read(self.select)
         self.probe(READ)
         # The sheet's own names (Settings tab, written by `adopt`) decide the tabs and columns.
         mapping = read_mapping(data, self.schema, self.tab_names)
@@ -63,7 +62,7 @@ class SheetReader:
             wanted = ", ".join([names.get("cases", spec.title), *spec.aliases])
             present = ", ".join(data.titles) or "(none)"
             raise SheetContractError(
-                f"No Cases tab in {self.backend.describe()} (looked for: {wanted}; "
+                f"No Cases tab in {backend.describe()} (looked for: {wanted}; "
                 f"tabs present: {present}). Nothing was written. {MAPPING_FIX}"
             )
         ctx = ParseContext(tz=self.tz, date_order=data.date_order)

@@ -447,6 +447,7 @@ def test_setup_check_my_sheet_lists_the_mapping_and_apply_writes_it(
     items = driver.find_elements("css selector", "#mapping li")
     assert [i.text for i in items] == lines
     assert _text(driver, "result") == "3 mapping rows to write: press Apply"
+    print(f"check-my-sheet screenshot: {_screenshot(driver, 'check-my-sheet.png', SETUP_WIDTH)}")
     driver.find_element("id", "apply").click()
     _wait_for(driver, lambda: _text(driver, "result") == "Applied: 9 cells written")
     assert not driver.find_element("id", "apply").is_displayed()

@@ -89,7 +89,7 @@ def test_working_hours_replace_a_day_and_a_week_with_no_hours_is_refused() -> No
 
 def test_an_unknown_key_far_from_any_known_one_gets_no_guess() -> None:
     """A key that resembles nothing is named without a misleading suggestion."""
-    result = apply(["tab.cases", "售后"])
+    result = apply(["打印机颜色", "彩色"])
     assert result.messages[2] == (
-        "✗ unknown setting 'tab.cases' (Settings!A2). This row is ignored."
+        "✗ unknown setting '打印机颜色' (Settings!A2). This row is ignored."
     )

@@ -194,3 +194,26 @@ class CompositionRoot:
         from app.scheduler_leader import SchedulerService  # APScheduler: only a service needs it
 
         return SchedulerService(context)
+
+
+class RootParts:
+    """The root's shared parts by their names, for what holds a root: the service's context
+    and the CLI's runtime (so neither repeats the other's way to them)."""
+
+    root: CompositionRoot
+
+    @property
+    def settings(self) -> Settings:
+        return self.root.settings
+
+    @property
+    def store(self) -> Store:
+        return self.root.store
+
+    @property
+    def policies(self) -> PolicySet:
+        return self.root.policies
+
+    @property
+    def team(self) -> TeamSettings:
+        return self.root.team

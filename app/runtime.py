@@ -10,26 +10,24 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from app.automation.escalation import load_escalation_rules
-from app.composition import CompositionRoot
+from app.composition import CompositionRoot, RootParts
 from app.errors import SyncInProgressError
 from app.probe import Probe
 from app.service.locks import locks_for
 from app.settings import Settings, get_settings
 from app.sheets.backend import SheetBackend, TabLayout
 from app.sheets.workbook import WorkbookBackend
-from app.store import Store
 from app.sync.engine import SyncEngine
 from app.sync.kpis import KPIS_TITLE
 from app.sync.layout import new_tab
 from app.sync.report import SyncReport
 from app.sync.sheet_settings import settings_example_cells
 from app.sync.undo import UndoReport, undo_run
-from policies import PolicySet, TeamSettings
 from sheet_schema import ParseContext, load_schema
 
 
 @dataclass
-class Runtime:
+class Runtime(RootParts):
     """One sheet (a local workbook, or a Google spreadsheet when `sheet` is set) and the store;
     its parts come from the composition root (app/composition.py)."""
 
@@ -39,22 +37,6 @@ class Runtime:
     # Told each step a sync passes (app/probe.py); None in production, set by the crash tests.
     probe: Probe | None = field(default=None, repr=False)
     _backend: SheetBackend | None = field(default=None, repr=False)
-
-    @property
-    def settings(self) -> Settings:
-        return self.root.settings
-
-    @property
-    def store(self) -> Store:
-        return self.root.store
-
-    @property
-    def policies(self) -> PolicySet:
-        return self.root.policies
-
-    @property
-    def team(self) -> TeamSettings:
-        return self.root.team
 
     @property
     def sheet_key(self) -> str:

@@ -8,18 +8,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from app.auth import Authenticator
-from app.composition import CompositionRoot
+from app.composition import CompositionRoot, RootParts
 from app.notify.delivery import DeliveryReport
 from app.registry import SheetEntry, SheetRegistry
 from app.scheduler_leader import SchedulerService
 from app.service.coordinator import SyncCoordinator, SyncResult
 from app.service.metrics import Metrics
-from app.settings import Settings
 from app.sheets.backend import SheetBackend
 from app.sheets.quota import QuotaGovernor
-from app.store import Store
 from app.sync.engine import SyncEngine
-from policies import PolicySet, TeamSettings
+from policies import TeamSettings
 
 
 def utc_now() -> datetime:
@@ -27,7 +25,7 @@ def utc_now() -> datetime:
 
 
 @dataclass
-class ServiceContext:
+class ServiceContext(RootParts):
     root: CompositionRoot
     authenticator: Authenticator
     metrics: Metrics
@@ -44,24 +42,8 @@ class ServiceContext:
     # -- the root's parts, by the names the routes and the scheduler use -------------------------
 
     @property
-    def settings(self) -> Settings:
-        return self.root.settings
-
-    @property
-    def store(self) -> Store:
-        return self.root.store
-
-    @property
     def registry(self) -> SheetRegistry:
         return self.root.registry
-
-    @property
-    def policies(self) -> PolicySet:
-        return self.root.policies
-
-    @property
-    def team(self) -> TeamSettings:
-        return self.root.team
 
     @property
     def governor(self) -> QuotaGovernor | None:

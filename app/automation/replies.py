@@ -183,9 +183,9 @@ def compose(
         # render limit for the rest of the sync, otherwise for this case only.
         found = [_for_case(p, facts.case_id) for p in result.problems]
         if any(p.kind in _REFUSED_FOR_THE_SYNC for p in found):
-            fell_back = templates.refuse(template.key, found)
+            fell_back = templates.refuse(template, found)
         else:
-            fell_back = templates.fail(template.key, found)
+            fell_back = templates.fail(template, found)
             failed |= {template.key}
         if not fell_back:
             return None, (*problems, *found)

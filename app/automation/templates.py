@@ -127,24 +127,30 @@ class TemplateSet:
     def __len__(self) -> int:
         return len(self._all)
 
-    def refuse(self, key: str, problems: Iterable[TemplateProblem]) -> bool:
-        """Stop using the team template `key` for the rest of this sync (it passed a limit).
+    def refuse(self, template: Template, problems: Iterable[TemplateProblem]) -> bool:
+        """Stop using the team's `template` for the rest of this sync (it passed a limit).
 
-        False for a default template (nothing to fall back to): the reply then fails.
+        False for a default template (nothing to fall back to): the reply then fails. A
+        default shares its key with the team template that replaces it, so it is told apart
+        by what it is, not by its key (else a failing default would be "refused" forever).
         """
-        if key not in self._team_keys:
+        if not self._is_team(template):
             return False
         found = tuple(problems)
-        self._broken[key] = (*self._broken.get(key, ()), *found)
-        self._note(key, found)
+        known = self._broken.get(template.key, ())
+        self._broken[template.key] = (*known, *(p for p in found if p not in known))
+        self._note(template.key, found)
         return True
 
-    def fail(self, key: str, problems: Iterable[TemplateProblem]) -> bool:
-        """Record that the team template `key` failed for one case; True if it is a team one."""
-        if key not in self._team_keys:
+    def fail(self, template: Template, problems: Iterable[TemplateProblem]) -> bool:
+        """Record that the team's `template` failed for one case; True if it is a team one."""
+        if not self._is_team(template):
             return False
-        self._note(key, tuple(problems))
+        self._note(template.key, tuple(problems))
         return True
+
+    def _is_team(self, template: Template) -> bool:
+        return self._team.get(_triple(template)) is template
 
     def runtime_problems(self) -> tuple[TemplateProblem, ...]:
         """The problems team templates had while rendering this sync, for the Templates tab."""

@@ -268,6 +268,27 @@ def test_a_template_past_a_limit_is_refused_for_the_sync_and_cases_get_the_defau
     assert found_again == found
 
 
+def test_a_case_whose_value_no_template_can_hold_ends_without_a_reply() -> None:
+    """A team template that is the shipped default (as the first sync seeds it) and a customer
+    name longer than any reply may be: the team's copy is refused, the default fails the same
+    way, and the case ends with no reply and the problem named (it never loops)."""
+    default = next(t for t in default_templates() if t.key == "customer.closing.en")
+    templates, problems = load_templates(rows(default.body))
+    assert problems == []
+    reply, found = compose(
+        "customer",
+        "closing",
+        facts(case_id="AS-9"),
+        ev(),
+        templates,
+        "en",
+        {"customer": "A" * 60_000},
+    )
+    assert reply is None
+    assert found and {p.kind for p in found} == {"too_long"}
+    assert all(p.key == "customer.closing.en" for p in found)
+
+
 def test_a_template_failing_on_one_cases_values_falls_back_for_that_case_only() -> None:
     """A runtime error that depends on the case (adding a number to a blank reminder number)
     gives that case the default and names the case; the template stays in use."""

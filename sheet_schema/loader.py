@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sheet_schema.models import SheetSchema
 
 SHIPPED_SCHEMA = Path(__file__).with_name("data") / "schema.yaml"
+M = TypeVar("M", bound=BaseModel)
 
 
 class SchemaError(Exception):
@@ -30,17 +32,23 @@ def _shipped_schema() -> SheetSchema:
 
 
 def _load(path: Path) -> SheetSchema:
+    return read_model(path, SheetSchema, SchemaError, "the sheet schema")
+
+
+def read_model(path: Path, model: type[M], error: type[Exception], what: str) -> M:
+    """A YAML data file read and validated as `model`; a broken one raises `error` naming the
+    file and, for each problem, the field (list items by their `key` where they have one)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise SchemaError(f"{path}: cannot read the sheet schema: {exc}") from exc
+        raise error(f"{path}: cannot read {what}: {exc}") from exc
     try:
-        return SheetSchema.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
             f"{_field_path(raw, err['loc'])}: {err['msg']}" for err in exc.errors()
         )
-        raise SchemaError(f"{path}: {problems}") from exc
+        raise error(f"{path}: {problems}") from exc
 
 
 def _field_path(raw: object, loc: tuple[int | str, ...]) -> str:

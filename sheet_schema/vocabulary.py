@@ -17,8 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sheet_schema.loader import read_model
 
 SHIPPED_VOCABULARY = Path(__file__).with_name("data") / "vocabulary.yaml"
 UNKNOWN_WORD = "cell.unknown_word"
@@ -182,18 +183,7 @@ def shipped_vocabulary() -> Vocabulary:
 
 
 def _load(path: Path) -> Vocabulary:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise VocabularyError(f"{path}: cannot read the vocabulary: {exc}") from exc
-    try:
-        parsed = VocabularyFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise VocabularyError(f"{path}: {problems}") from exc
+    parsed = read_model(path, VocabularyFile, VocabularyError, "the vocabulary")
     return Vocabulary(
         {
             name: Words(

@@ -188,7 +188,7 @@ def compose(
             fell_back = templates.fail(template, found)
             failed |= {template.key}
         if not fell_back:
-            return None, (*problems, *found)
+            return None, (*problems, *(p for p in found if p not in problems))
         if not any(p.kind in _REFUSED_FOR_THE_SYNC for p in found):
             problems.extend(p for p in found if p not in problems)
     reply = Reply(

@@ -105,9 +105,12 @@ class TemplateSet:
         still never raises: rendering it fails with a `RenderFailure`.
         """
         self._broken: dict[str, tuple[TemplateProblem, ...]] = dict(broken or {})
-        team_list = list(team)
-        self._team_keys = frozenset(t.key for t in team_list)
         all_defaults = tuple(default_templates() if defaults is None else defaults)
+        # A row identical to a default (the seeded tab, untouched) is that default, not the
+        # team's own template: the sync behaves the same before and after the tab is seeded.
+        shipped = frozenset(_as_written(t) for t in all_defaults)
+        team_list = [t for t in team if _as_written(t) not in shipped]
+        self._team_keys = frozenset(t.key for t in team_list)
         # A usable team template replaces the default with its key; a broken one does not,
         # so the default remains as the fallback. Every default is kept here, since a team
         # template can still be refused while this sync renders (`choose` hides the replaced).
@@ -119,7 +122,8 @@ class TemplateSet:
         for t in all_defaults:
             self._defaults.setdefault(_triple(t), t)
         self._all = tuple(team_list + default_list)
-        self._runtime: dict[str, list[TemplateProblem]] = {}
+        # Insertion-ordered sets (dicts): a template failing for many cases stays linear.
+        self._runtime: dict[str, dict[TemplateProblem, None]] = {}
 
     def __iter__(self) -> Iterator[Template]:
         return iter(self._all)
@@ -161,8 +165,7 @@ class TemplateSet:
         return key in self._team_keys and key not in self._broken and key not in skip
 
     def _note(self, key: str, problems: tuple[TemplateProblem, ...]) -> None:
-        noted = self._runtime.setdefault(key, [])
-        noted.extend(p for p in problems if p not in noted)
+        self._runtime.setdefault(key, {}).update(dict.fromkeys(problems))
 
     def choose(
         self, audience: str, situation: str, language: str, skip: frozenset[str] = frozenset()
@@ -252,6 +255,11 @@ def load_templates(
             problems.extend(found)
         team.append(template)
     return TemplateSet(team, defaults, broken), problems
+
+
+def _as_written(t: Template) -> tuple[str, ...]:
+    """What a sheet keeps of a template: cells lose their surrounding whitespace on read."""
+    return (t.key, t.audience, t.situation, t.language, t.subject.strip(), t.body.strip())
 
 
 def _triple(t: Template) -> Triple:

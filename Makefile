@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo bench lint typecheck clean
+.PHONY: run test demo bench explore lint typecheck clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(STAMP) lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/bench -q -p no:xdist -s
+
+# The property and fuzz tests with fresh random examples (make test replays fixed ones).
+explore: $(STAMP)
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -n 2 -q tests/sync/test_properties.py \
+		tests/policies/test_properties.py tests/fuzz tests/auth/test_hmac.py tests/store/test_codec.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -21,6 +21,7 @@ ADDON_FILES: tuple[str, ...] = (
     "Code.gs",
     "Service.gs",
     "Undo.gs",
+    "Progress.gs",
     "Sidebar.html",
     "Setup.html",
 )

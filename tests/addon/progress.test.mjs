@@ -105,6 +105,21 @@ async function closedPort() {
 const messages = (entries) => entries.map((entry) => entry.message);
 const requested = async () => (await service.requests()).map((r) => `${r.method} ${r.path}`);
 
+describe('a press the service answers in time (200)', () => {
+  test('the summary is toasted at once, nothing is polled, and the sidebar shows the summary', async () => {
+    // Checks the 200 path: one request, no sleep, no alert, and getSyncStatus's summary.
+    await service.answers('POST', SYNC, [{ status: 200, body: SUMMARY_57, tookMs: 19_000 }]);
+    const { apps, addon } = setUp();
+    assert.equal(addon.syncNow(), SYNCED_57);
+    assert.deepEqual(messages(apps.log.toasts), ['Syncing…', SYNCED_57]);
+    assert.deepEqual(apps.log.alerts, []);
+    assert.deepEqual(apps.log.sleeps, []);
+    assert.deepEqual(await requested(), [`POST ${SYNC}`]);
+    const status = plain(addon.getSyncStatus());
+    assert.deepEqual([status.state, status.runId, status.message], ['succeeded', 57, SYNCED_57]);
+  });
+});
+
 describe('a press the service answers with 202 Accepted', () => {
   test('progress toasts move through read, evaluate and write, then the summary is toasted', async () => {
     // Checks the toasts in order, the polls (GET with writes=false, every 3 s), and no alert.
@@ -168,6 +183,22 @@ describe('a press the service answers with 202 Accepted', () => {
       'Recalculating… (run 58)',
       'Recalculating… 1 of 1 case (run 58)',
       'Recalculated 1 case: 1 cell updated, 0 new, no errors (run 58).',
+    ]);
+  });
+
+  test('a run waiting its turn says so, then shows its progress', async () => {
+    // Checks the queued wording and the move to a counted step (1,250 of 1,250 cases).
+    await service.answers('POST', SYNC, [{ ...ACCEPTED_57, body: { ...ACCEPTED_57.body, state: 'queued', progress: null } }]);
+    await service.answers('GET', RUN_57, [
+      run57('running', { step: 'write', done: 1250, total: 1250 }),
+      run57('succeeded', null, { summary: SUMMARY_57 }),
+    ]);
+    const { apps, addon } = setUp();
+    addon.syncNow();
+    assert.deepEqual(messages(apps.log.toasts).slice(1), [
+      'Waiting to start… (run 57)',
+      'Writing… 1,250 of 1,250 cases (run 57)',
+      SYNCED_57,
     ]);
   });
 

@@ -579,7 +579,9 @@ def test_sidebar_shows_a_failed_run_with_its_code(driver: Any, pages: Pages) -> 
         **SUMMARY_57,
         "state": "failed",
         "problem": True,
-        "message": 'Sync run 57 failed (sheet_contract): 售后登记 tab: no "Case ID" column in row 1.',
+        "message": (
+            'Sync run 57 failed (sheet_contract): 售后登记 tab: no "Case ID" column in row 1.'
+        ),
     }
     assert _open(driver, pages.url("Sidebar.html", _sync_scenario(failed, hold=0))) == "case"
     _wait_for(driver, lambda: _sync_panel(driver)["state"] == "failed")

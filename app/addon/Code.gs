@@ -15,10 +15,10 @@
  *
  * This file holds the menu, the functions the HTML pages call, settings and the selection;
  * Service.gs holds the HTTP client and the messages, Progress.gs a press and the run it starts
- * (progress, polling, getSyncStatus for the sidebar), Undo.gs Undo last sync (Apps Script loads
- * every file into one scope). Every piece of logic is a plain function that reads the Apps Script
- * globals only when it is called, so tests/addon/harness.mjs can run the .gs files in a node `vm`
- * context with fakes of them.
+ * (polling), RunStatus.gs that run's status in words and getSyncStatus for the sidebar, Undo.gs
+ * Undo last sync (Apps Script loads every file into one scope). Every piece of logic is a plain
+ * function that reads the Apps Script globals only when it is called, so tests/addon/harness.mjs
+ * can run the .gs files in a node `vm` context with fakes of them.
  */
 
 var ADDON_TITLE = 'After-sales';

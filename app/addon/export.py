@@ -22,6 +22,7 @@ ADDON_FILES: tuple[str, ...] = (
     "Service.gs",
     "Undo.gs",
     "Progress.gs",
+    "RunStatus.gs",
     "Sidebar.html",
     "Setup.html",
 )

@@ -580,7 +580,7 @@ function formatDate(date, timeZone, pattern) {
 }
 
 /** The add-on's script files, in the order Apps Script loads them. */
-export const SCRIPT_FILES = ['Config.gs', 'Code.gs', 'Service.gs', 'Undo.gs', 'Progress.gs'];
+export const SCRIPT_FILES = ['Config.gs', 'Code.gs', 'Service.gs', 'Undo.gs', 'Progress.gs', 'RunStatus.gs'];
 
 /**
  * Runs the add-on's .gs files in one fresh vm context over the fakes (one global scope, as in

@@ -56,9 +56,11 @@ function pressSheetAction_(spreadsheet, config, action) {
       result = { ok: false, kind: 'bad_response', status: 202, message: snippet_(JSON.stringify(result.data)) };
     }
   } else if (!result.ok && result.kind === 'unreachable') {
-    run = findPressedRun_(config, base, pressedAt);
-    if (!run && Date.now() - pressedAt >= FETCH_LIMIT_MS - 1000) {
-      result.timedOut = true;
+    var timedOut = Date.now() - pressedAt >= FETCH_LIMIT_MS - 1000;
+    var found = findPressedRun_(config, base, pressedAt);
+    run = found.run;
+    if (!run && timedOut) {
+      result.unanswered = found.listed ? 'listed' : 'silent';
     }
   }
   if (run) {
@@ -70,8 +72,8 @@ function pressSheetAction_(spreadsheet, config, action) {
     spreadsheet.toast(summary, ADDON_TITLE, 15);
     return summary;
   }
-  var message = result.timedOut
-    ? unansweredMessage_(config.url, action, result.message)
+  var message = result.unanswered
+    ? unansweredMessage_(config.url, action, result.unanswered === 'listed', result.message)
     : describeError_(result, { action: action, url: config.url });
   var ui = SpreadsheetApp.getUi();
   ui.alert(ADDON_TITLE, message, ui.ButtonSet.OK);
@@ -89,23 +91,20 @@ function acceptedRun_(result) {
 }
 
 /**
- * After a press whose fetch threw: the sheet's latest run when this press started or joined it
- * (it is going, or it ended after the press), else null.
+ * After a press whose fetch threw: {run, listed}. run is the sheet's latest run when this press
+ * started or joined it (it is going, or it ended after the press), else null; listed says whether
+ * the service answered the question at all.
  */
 function findPressedRun_(config, base, pressedAt) {
   var listed = callService_(config, 'GET', base + '/runs?limit=1', '');
-  if (!listed.ok || !Array.isArray(listed.data) || !listed.data.length) {
-    return null;
+  if (!listed.ok || !Array.isArray(listed.data)) {
+    return { run: null, listed: false };
   }
-  var run = readRun_(listed.data[0]);
-  if (!run) {
-    return null;
+  var run = listed.data.length ? readRun_(listed.data[0]) : null;
+  if (run && RUN_ENDED[run.state] && !(Date.parse(listed.data[0].finished_at) >= pressedAt - RUN_CLOCK_SKEW_MS)) {
+    run = null; // it ended before the press: not this press's run
   }
-  if (!RUN_ENDED[run.state]) {
-    return run;
-  }
-  var finished = Date.parse(listed.data[0].finished_at);
-  return finished >= pressedAt - RUN_CLOCK_SKEW_MS ? run : null;
+  return { run: run, listed: true };
 }
 
 /**
@@ -251,12 +250,17 @@ function lostTouch_(spreadsheet, action, run, polled) {
   return message;
 }
 
-/** A press's fetch hit the 60-second limit and the service lists no run from it. */
-function unansweredMessage_(url, action, thrown) {
-  return (
-    'The After-sales service at ' + url + ' did not answer within 60 s, and its latest run is ' +
-    'not one from this press, so nothing is ' + (action === 'recalculate' ? 'recalculating' : 'syncing') +
-    '. Try again in a minute. If it keeps happening, tell whoever deployed the add-on. (' +
-    thrown + ')'
-  );
+/**
+ * A press's fetch hit the 60-second limit and no run of it was found: the service listed its
+ * runs and none is this press's (listed), or it did not answer that either.
+ */
+function unansweredMessage_(url, action, listed, thrown) {
+  var doing = action === 'recalculate' ? 'recalculating' : 'syncing';
+  var after = listed
+    ? ', and its latest run is not one from this press, so nothing is ' + doing + '. Try again ' +
+      'in a minute. If it keeps happening, tell whoever deployed the add-on.'
+    : ', nor when asked for its runs, so the add-on cannot tell whether it is ' + doing + '. ' +
+      'Wait a minute, then press again: a press while the sheet syncs joins that run instead ' +
+      'of starting another.';
+  return 'The After-sales service at ' + url + ' did not answer within 60 s' + after + ' (' + thrown + ')';
 }

@@ -370,6 +370,20 @@ describe('a press whose fetch throws', () => {
     assert.deepEqual(messages(apps.log.alerts), [shown]);
   });
 
+  test('after the 60-second limit with the runs not answered either, it says it cannot tell', async () => {
+    // Checks the message when both the press and the question about its run time out.
+    await service.answers('POST', SYNC, [{ status: 200, body: SUMMARY_57, tookMs: 70_000 }]);
+    await service.answers('GET', LATEST, [{ status: 200, body: [], tookMs: 70_000 }]);
+    const { apps, addon } = setUp();
+    const shown = addon.syncNow();
+    assert.match(
+      shown,
+      /did not answer within 60 s, nor when asked for its runs, so the add-on cannot tell whether it is syncing\. Wait a minute, then press again: a press while the sheet syncs joins that run instead of starting another\. \(Timeout: /,
+    );
+    assert.equal(apps.log.timeouts.length, 2);
+    assert.ok(apps.clock.elapsed() >= 120_000 && apps.clock.elapsed() < 6 * 60_000);
+  });
+
   test('a service that refuses the connection is unreachable, after asking for its runs too', async () => {
     // Checks the unreachable message and that the runs were asked before saying it.
     const url = `http://127.0.0.1:${await closedPort()}`;

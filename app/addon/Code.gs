@@ -14,10 +14,11 @@
  * "METHOD\npath?query\ntimestamp\nnonce\nbody" instead.
  *
  * This file holds the menu, the functions the HTML pages call, settings and the selection;
- * Service.gs holds the HTTP client and the messages, Undo.gs Undo last sync (Apps Script loads
- * every file into one scope). Every piece of logic is a plain function that reads the Apps Script
- * globals only when it is called, so tests/addon/harness.mjs can run the .gs files in a node `vm`
- * context with fakes of them.
+ * Service.gs holds the HTTP client and the messages, Progress.gs a press and the run it starts
+ * (polling), RunStatus.gs that run's status in words and getSyncStatus for the sidebar, Undo.gs
+ * Undo last sync (Apps Script loads every file into one scope). Every piece of logic is a plain
+ * function that reads the Apps Script globals only when it is called, so tests/addon/harness.mjs
+ * can run the .gs files in a node `vm` context with fakes of them.
  */
 
 var ADDON_TITLE = 'After-sales';
@@ -74,7 +75,10 @@ function showSetup() {
   SpreadsheetApp.getUi().showModalDialog(html, 'Set up After-sales');
 }
 
-/** POSTs sync or recalculate for this spreadsheet; toasts the summary or alerts the error. */
+/**
+ * POSTs sync or recalculate for this spreadsheet; toasts the summary, or the run's progress until
+ * it ends (Progress.gs), or alerts the error.
+ */
 function runSheetAction_(action) {
   var spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   var ui = SpreadsheetApp.getUi();
@@ -83,17 +87,7 @@ function runSheetAction_(action) {
     ui.alert(ADDON_TITLE, config.problem, ui.ButtonSet.OK);
     return config.problem;
   }
-  spreadsheet.toast(action === 'recalculate' ? 'Recalculating all cases…' : 'Syncing…', ADDON_TITLE, 30);
-  var path = sheetPath_(spreadsheet.getId()) + '/' + action;
-  var result = callService_(config, 'POST', path, '{}');
-  if (result.ok) {
-    var summary = summarise_(result.data, action);
-    spreadsheet.toast(summary, ADDON_TITLE, 15);
-    return summary;
-  }
-  var message = describeError_(result, { action: action, url: config.url });
-  ui.alert(ADDON_TITLE, message, ui.ButtonSet.OK);
-  return message;
+  return pressSheetAction_(spreadsheet, config, action);
 }
 
 // ---------------------------------------------------------------------------------------------

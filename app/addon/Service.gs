@@ -84,7 +84,7 @@ function buildRequest_(method, baseUrl, path, body, auth, nowSeconds, nonce) {
 
 /**
  * Calls the service at the pinned URL (config from pinnedConfig_). Returns {ok: true, status,
- * data} for a 2xx JSON answer, otherwise {ok: false, kind: 'http'|'unreachable'|'no_token'|
+ * data, location} for a 2xx JSON answer (location: its Location header, or ''), otherwise {ok: false, kind: 'http'|'unreachable'|'no_token'|
  * 'bad_response'|'not_pinned', status?, error?, detail?, message?, retryAfter?}.
  */
 function callService_(config, method, path, body) {
@@ -168,7 +168,7 @@ function parseResponse_(status, text, headers) {
   var isObject = data !== null && typeof data === 'object' && !Array.isArray(data);
   if (status >= 200 && status < 300) {
     if (isObject || Array.isArray(data)) {
-      return { ok: true, status: status, data: data };
+      return { ok: true, status: status, data: data, location: headerValue_(headers, 'Location') || '' };
     }
     return { ok: false, kind: 'bad_response', status: status, message: snippet_(text) };
   }

@@ -21,6 +21,8 @@ ADDON_FILES: tuple[str, ...] = (
     "Code.gs",
     "Service.gs",
     "Undo.gs",
+    "Progress.gs",
+    "RunStatus.gs",
     "Sidebar.html",
     "Setup.html",
 )

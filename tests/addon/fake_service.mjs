@@ -1,6 +1,9 @@
 // A stand-in for the After-sales service, run in a worker thread so that it keeps answering
 // while the main thread is blocked in a synchronous UrlFetchApp.fetch. The main thread drives it
 // with messages (see startFakeService in harness.mjs): set canned answers, read what was received.
+// A request can have several answers, given in turn (the last one repeats), e.g. a run that is
+// running, then running further, then done; an answer's `tookMs` is how long (virtual ms) the
+// service takes to give it, sent in the x-fake-service-time-ms header for the UrlFetchApp fake.
 //
 // With `expectSecret(secret)` it checks HMAC-signed requests as the service does (signature over
 // METHOD \n path?query \n timestamp \n nonce \n body, nonce 16-64 of [A-Za-z0-9_-], a nonce
@@ -9,7 +12,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import { parentPort } from 'node:worker_threads';
 
-let routes = new Map(); // "METHOD /path?query" -> {status, body, headers}
+let routes = new Map(); // "METHOD /path?query" -> {answers: [{status, body, headers, tookMs}], given}
 let received = [];
 let secret = null;
 let nonces = new Set();
@@ -45,20 +48,30 @@ const server = http.createServer((req, res) => {
     received.push({ method: req.method, path: req.url, headers: req.headers, body });
     const problem = signatureProblem(req, body);
     const refused = problem ? { status: 401, body: { error: 'unauthenticated', detail: problem } } : null;
-    const route = refused || routes.get(keyOf(req.method, req.url)) || {
+    const route = refused || nextAnswer(routes.get(keyOf(req.method, req.url))) || {
       status: 404,
       body: { error: 'not_found', detail: `No route ${req.method} ${req.url} in the fake service.` },
     };
     const text = typeof route.body === 'string' ? route.body : JSON.stringify(route.body);
     const type = typeof route.body === 'string' ? 'text/plain' : 'application/json';
-    res.writeHead(route.status, { 'Content-Type': type, ...(route.headers || {}) });
+    const took = route.tookMs ? { 'X-Fake-Service-Time-Ms': String(route.tookMs) } : {};
+    res.writeHead(route.status, { 'Content-Type': type, ...(route.headers || {}), ...took });
     res.end(text);
   });
 });
 
+/** The answer a route gives now: its answers in turn, the last one again and again. */
+function nextAnswer(route) {
+  if (!route) return null;
+  const answer = route.answers[Math.min(route.given, route.answers.length - 1)];
+  route.given += 1;
+  return answer;
+}
+
 const ops = {
-  route({ method, path, status, body, headers }) {
-    routes.set(keyOf(method, path), { status, body, headers });
+  answers({ method, path, answers }) {
+    if (!Array.isArray(answers) || answers.length === 0) throw new Error('answers: give at least one');
+    routes.set(keyOf(method, path), { answers, given: 0 });
   },
   reset() {
     routes = new Map();

@@ -1,11 +1,18 @@
 // Test harness for the Apps Script add-on (app/addon/*.gs).
 //
-// Runs Code.gs and Service.gs in a node `vm` context with small fakes of the Apps Script
+// Runs the add-on's .gs files in a node `vm` context with small fakes of the Apps Script
 // services they use.
 // UrlFetchApp.fetch is a real, blocking HTTP call (made by a worker thread while the caller waits
 // in Atomics.wait, like Apps Script's synchronous fetch), so the same fakes can be pointed at the
 // fake service below or at the real running After-sales service (with the Sheets emulator behind
-// it) for an end-to-end test:
+// it) for an end-to-end test. Like the real one it gives up after 60 seconds (it throws
+// "Timeout"), throws for an HTTP error unless muteHttpExceptions is set, and keeps the
+// response headers' names as the server sent them.
+//
+// Time is virtual by default (`clock: 'virtual'`): the add-on's Date and Utilities.sleep read and
+// advance a clock that starts at the real time, and the fake service can say how long (in
+// virtual milliseconds) an answer takes, so a test of a 60-second timeout or of five minutes of
+// polling runs in milliseconds. `clock: 'real'` (press.mjs, against a real service) sleeps for real.
 //
 //   const apps = createAppsScript({ spreadsheetId, pinnedUrl: url, identityToken: token });
 //   const addon = loadAddon(apps);
@@ -62,13 +69,62 @@ export function plain(value) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The clock the add-on sees
+// ---------------------------------------------------------------------------------------------
+
+/** Apps Script's UrlFetchApp.fetch gives up after this long (it cannot be configured). */
+export const FETCH_LIMIT_MS = 60_000;
+/** Apps Script's Utilities.sleep refuses longer sleeps. */
+export const SLEEP_LIMIT_MS = 300_000;
+/**
+ * Response header by which the fake service says how long (virtual ms) it took to answer; the
+ * UrlFetchApp fake consumes it and never shows it to the add-on.
+ */
+export const SERVICE_TIME_HEADER = 'x-fake-service-time-ms';
+
+/**
+ * A clock: now() in ms since the epoch; advance(ms) moves virtual time on (or, for a real
+ * clock, blocks for that long); elapsed() is the time since the clock was made.
+ */
+export function makeClock(mode = 'virtual') {
+  if (mode !== 'virtual' && mode !== 'real') throw new Error(`clock must be 'virtual' or 'real', not ${mode}`);
+  const startedAt = Date.now();
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  return {
+    mode,
+    now,
+    advance(ms) {
+      if (!(ms > 0)) return;
+      if (mode === 'virtual') offset += ms;
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    },
+    elapsed: () => now() - startedAt,
+  };
+}
+
+/** A Date constructor whose now() and `new Date()` read `clock` (the rest is the real Date). */
+export function clockedDate(clock) {
+  const RealDate = Date;
+  return class ClockedDate extends RealDate {
+    constructor(...args) {
+      if (args.length === 0) super(clock.now());
+      else super(...args);
+    }
+    static now() {
+      return clock.now();
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // UrlFetchApp: a blocking HTTP request
 // ---------------------------------------------------------------------------------------------
 
 let httpWorker = null;
 
-/** Blocking HTTP request: {status, headers, body} or {error: {code, message}}. */
-export function httpSync({ url, method = 'GET', headers = {}, body = null, timeoutMs = 20000 }) {
+/** Blocking HTTP request: {status, headers, rawHeaders, body} or {error: {code, message}}. */
+export function httpSync({ url, method = 'GET', headers = {}, body = null, timeoutMs = FETCH_LIMIT_MS }) {
   if (!httpWorker) {
     httpWorker = new Worker(new URL('./http_worker.mjs', import.meta.url));
     httpWorker.unref(); // never keeps the test process alive
@@ -87,9 +143,22 @@ export function httpSync({ url, method = 'GET', headers = {}, body = null, timeo
   return reply.message;
 }
 
+/**
+ * An HTTPResponse as Apps Script gives it: header names as the server sent them; getHeaders()
+ * one value per name, getAllHeaders() an array for a header sent more than once.
+ */
 class HTTPResponse {
   constructor(result) {
     this.result = result;
+    this.all = {};
+    const raw = result.rawHeaders || Object.entries(result.headers || {}).flat();
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const [name, value] = [raw[i], raw[i + 1]];
+      if (name.toLowerCase() === SERVICE_TIME_HEADER) continue;
+      const seen = Object.keys(this.all).find((key) => key.toLowerCase() === name.toLowerCase());
+      if (seen === undefined) this.all[name] = value;
+      else this.all[seen] = [].concat(this.all[seen], value);
+    }
   }
   getResponseCode() {
     return this.result.status;
@@ -98,18 +167,28 @@ class HTTPResponse {
     return this.result.body;
   }
   getHeaders() {
-    return { ...this.result.headers };
+    return Object.fromEntries(Object.entries(this.all).map(([k, v]) => [k, Array.isArray(v) ? v.at(-1) : v]));
   }
   getAllHeaders() {
-    return { ...this.result.headers };
+    return { ...this.all };
   }
+}
+
+/** How long (virtual ms) the fake service said its answer took, 0 when it did not say. */
+function serviceTimeMs(result) {
+  const value = Object.entries(result.headers || {}).find(([k]) => k.toLowerCase() === SERVICE_TIME_HEADER);
+  return value ? Number(value[1]) || 0 : 0;
 }
 
 /**
  * A UrlFetchApp fake; `log` receives each {url, params} that was sent, `blocked` each URL the
- * manifest's urlFetchWhitelist refused (Apps Script throws before sending anything).
+ * manifest's urlFetchWhitelist refused (Apps Script throws before sending anything), `timeouts`
+ * each URL whose answer took longer than FETCH_LIMIT_MS. `clock` is the add-on's clock: an
+ * answer the fake service says took N virtual ms moves it on by N, and one that took longer
+ * than the limit moves it on by the limit and throws, as Apps Script does (the request was sent:
+ * the service may well be acting on it).
  */
-export function makeUrlFetchApp(log = [], whitelist = undefined, blocked = []) {
+export function makeUrlFetchApp(log = [], whitelist = undefined, blocked = [], clock = makeClock(), timeouts = []) {
   return {
     fetch(url, params = {}) {
       if (!allowedByWhitelist(url, whitelist)) {
@@ -127,14 +206,30 @@ export function makeUrlFetchApp(log = [], whitelist = undefined, blocked = []) {
         method: String(params.method || 'get').toUpperCase(),
         headers,
         body: hasPayload ? String(params.payload) : null,
+        timeoutMs: FETCH_LIMIT_MS,
       });
+      if (result.error && result.error.code === 'ETIMEDOUT') {
+        timeouts.push(url);
+        throw new Error(`Exception: Timeout: ${url}`);
+      }
       if (result.error) {
         // What Apps Script throws when the host is down or unknown.
         const kind = result.error.code === 'ENOTFOUND' ? 'DNS error' : 'Address unavailable';
         throw new Error(`Exception: ${kind}: ${url}`);
       }
+      const took = serviceTimeMs(result);
+      if (took > FETCH_LIMIT_MS) {
+        clock.advance(FETCH_LIMIT_MS);
+        timeouts.push(url);
+        throw new Error(`Exception: Timeout: ${url}`);
+      }
+      clock.advance(took);
       if (!params.muteHttpExceptions && result.status >= 400) {
-        throw new Error(`Exception: Request failed for ${url} returned code ${result.status}.`);
+        const shown = String(result.body || '').slice(0, 100);
+        throw new Error(
+          `Exception: Request failed for ${url} returned code ${result.status}. Truncated server ` +
+            `response: ${shown} (use muteHttpExceptions option to examine full response)`,
+        );
       }
       return new HTTPResponse(result);
     },
@@ -258,6 +353,31 @@ class FakeProperties {
   }
 }
 
+/**
+ * A CacheService cache: string values that expire after their seconds (default 600, at most
+ * 21600), read on `clock`.
+ */
+class FakeCache {
+  constructor(clock) {
+    this.clock = clock;
+    this.values = new Map();
+  }
+  get(key) {
+    const entry = this.values.get(key);
+    if (!entry || entry.expires <= this.clock.now()) return null;
+    return entry.value;
+  }
+  put(key, value, expirationInSeconds = 600) {
+    const text = String(value);
+    if (text.length > 100 * 1024) throw new Error('Exception: Argument too large: value');
+    const seconds = Math.min(Math.max(1, expirationInSeconds), 21600);
+    this.values.set(key, { value: text, expires: this.clock.now() + seconds * 1000 });
+  }
+  remove(key) {
+    this.values.delete(key);
+  }
+}
+
 /** Apps Script's Utilities.computeHmacSha256Signature: signed bytes (-128..127). */
 export function computeHmacSha256Signature(value, key) {
   const toBuffer = (v) => (Array.isArray(v) ? Buffer.from(v.map((b) => (b + 256) % 256)) : Buffer.from(String(v), 'utf8'));
@@ -281,6 +401,7 @@ export function computeHmacSha256Signature(value, key) {
  *   answers         what successive Ui.alert calls return (default: OK, or NO for YES_NO)
  *   timeZone        the spreadsheet's time zone
  *   fetch           replaces UrlFetchApp.fetch(url, params) if given
+ *   clock           'virtual' (default) or 'real' (see makeClock)
  */
 export function createAppsScript(options = {}) {
   const {
@@ -296,8 +417,20 @@ export function createAppsScript(options = {}) {
     answers = [],
     timeZone = 'Asia/Shanghai',
     fetch,
+    clock: clockMode = 'virtual',
   } = options;
-  const log = { toasts: [], alerts: [], menus: [], sidebars: [], dialogs: [], fetches: [], blocked: [] };
+  const clock = makeClock(clockMode);
+  const log = {
+    toasts: [],
+    alerts: [],
+    menus: [],
+    sidebars: [],
+    dialogs: [],
+    fetches: [],
+    blocked: [],
+    timeouts: [],
+    sleeps: [],
+  };
   const manifest = JSON.parse(addonFile('appsscript.json', addonDir));
   const sources = {};
   if (pinnedUrl !== undefined) {
@@ -310,6 +443,7 @@ export function createAppsScript(options = {}) {
   active.selection = selection;
   const documentProperties = new FakeProperties(properties);
   const scriptPropertyStore = new FakeProperties(scriptProperties);
+  const documentCache = new FakeCache(clock);
 
   const spreadsheet = {
     getId: () => spreadsheetId,
@@ -319,7 +453,7 @@ export function createAppsScript(options = {}) {
     getSheetByName: (name) => tabs.find((t) => t.name === name) || null,
     getActiveRange: () => active.getActiveRange(),
     toast(message, title = '', timeoutSeconds = 5) {
-      log.toasts.push({ message: String(message), title, timeoutSeconds });
+      log.toasts.push({ message: String(message), title, timeoutSeconds, at: clock.elapsed() });
     },
   };
 
@@ -348,7 +482,7 @@ export function createAppsScript(options = {}) {
     alert(...args) {
       // alert(prompt) | alert(prompt, buttons) | alert(title, prompt, buttons)
       const [title, prompt, buttons] = args.length >= 3 ? args : ['', args[0], args[1]];
-      log.alerts.push({ title, message: String(prompt), buttons });
+      log.alerts.push({ title, message: String(prompt), buttons, at: clock.elapsed() });
       if (pendingAnswers.length) return pendingAnswers.shift();
       return buttons === ButtonSet.YES_NO ? 'NO' : 'OK';
     },
@@ -369,7 +503,7 @@ export function createAppsScript(options = {}) {
     },
     UrlFetchApp: fetch
       ? { fetch: (url, params) => (log.fetches.push({ url, params: plain(params) }), fetch(url, params)) }
-      : makeUrlFetchApp(log.fetches, manifest.urlFetchWhitelist, log.blocked),
+      : makeUrlFetchApp(log.fetches, manifest.urlFetchWhitelist, log.blocked, clock, log.timeouts),
     ScriptApp: {
       getIdentityToken() {
         if (identityToken instanceof Error) throw identityToken;
@@ -380,6 +514,9 @@ export function createAppsScript(options = {}) {
       getDocumentProperties: () => documentProperties,
       getScriptProperties: () => scriptPropertyStore,
     },
+    CacheService: {
+      getDocumentCache: () => documentCache,
+    },
     HtmlService: {
       createHtmlOutputFromFile: (name) => new FakeHtmlOutput(name, addonFile(`${name}.html`, addonDir)),
     },
@@ -388,8 +525,16 @@ export function createAppsScript(options = {}) {
       computeHmacSha256Signature,
       getUuid: () => randomUUID(),
       formatDate,
+      sleep(milliseconds) {
+        if (milliseconds > SLEEP_LIMIT_MS) {
+          throw new Error(`Exception: Sleep time of ${milliseconds} ms is too long (max ${SLEEP_LIMIT_MS}).`);
+        }
+        log.sleeps.push(milliseconds);
+        clock.advance(milliseconds);
+      },
     },
     Logger: { log: () => {} },
+    Date: clockedDate(clock),
     console,
   };
   return {
@@ -399,6 +544,8 @@ export function createAppsScript(options = {}) {
     sheet: active,
     documentProperties,
     scriptProperties: scriptPropertyStore,
+    documentCache,
+    clock,
     ui,
     manifest,
     addonDir,
@@ -433,7 +580,7 @@ function formatDate(date, timeZone, pattern) {
 }
 
 /** The add-on's script files, in the order Apps Script loads them. */
-export const SCRIPT_FILES = ['Config.gs', 'Code.gs', 'Service.gs', 'Undo.gs'];
+export const SCRIPT_FILES = ['Config.gs', 'Code.gs', 'Service.gs', 'Undo.gs', 'Progress.gs', 'RunStatus.gs'];
 
 /**
  * Runs the add-on's .gs files in one fresh vm context over the fakes (one global scope, as in
@@ -456,8 +603,10 @@ export function loadAddon(apps, sources = {}) {
 
 /**
  * Starts the fake service on 127.0.0.1 (free port) in a worker thread.
- * Returns {url, port, route(method, path, status, body, headers?), expectSecret(secret), reset(),
- * requests(), close()}.
+ * Returns {url, port, route(method, path, status, body, headers?, {tookMs}?),
+ * answers(method, path, [{status, body, headers?, tookMs?}, ...]), expectSecret(secret), reset(),
+ * requests(), close()}. `answers` gives successive answers to the same request (the last one
+ * repeats); `tookMs` is how long, in virtual ms, the answer takes (see makeUrlFetchApp).
  */
 export async function startFakeService() {
   const worker = new Worker(new URL('./fake_service.mjs', import.meta.url));
@@ -485,7 +634,9 @@ export async function startFakeService() {
   return {
     port,
     url: `http://127.0.0.1:${port}`,
-    route: (method, path, status, body, headers) => call('route', { method, path, status, body, headers }),
+    route: (method, path, status, body, headers, { tookMs } = {}) =>
+      call('answers', { method, path, answers: [{ status, body, headers, tookMs }] }),
+    answers: (method, path, answers) => call('answers', { method, path, answers }),
     expectSecret: (value) => call('expectSecret', { value }),
     reset: () => call('reset'),
     requests: () => call('requests'),

@@ -1,6 +1,7 @@
 // Performs HTTP requests for the UrlFetchApp fake in harness.mjs. The main thread posts
 // {request, signal, port} and blocks in Atomics.wait on `signal`; this worker makes the request,
-// posts {status, headers, body} or {error: {code, message}} on `port` and wakes the main thread.
+// posts {status, headers, rawHeaders, body} or {error: {code, message}} on `port` and wakes the
+// main thread (rawHeaders keep the names as the server sent them, as Apps Script shows them).
 // That makes UrlFetchApp.fetch a real, blocking HTTP call, like Apps Script's.
 import http from 'node:http';
 import https from 'node:https';
@@ -21,7 +22,12 @@ function perform(request) {
         const chunks = [];
         res.on('data', (chunk) => chunks.push(chunk));
         res.on('end', () =>
-          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
         res.on('error', (err) => resolve({ error: { code: err.code || 'EUNKNOWN', message: err.message } }));
       },

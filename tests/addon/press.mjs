@@ -3,12 +3,13 @@
 //   node tests/addon/press.mjs --url http://127.0.0.1:8000 --sheet demo --secret <sheet secret>
 //        [--action sync|recalculate|undo] [--token <identity token>] [--addon DIR]
 //
-// The add-on's real Config.gs / Code.gs / Service.gs / Undo.gs run in the test harness's Apps
-// Script fakes; only UrlFetchApp is real (it calls the service over HTTP). --url plays the
-// deployer: it pins the URL as `aftersales addon --url` does (Config.gs and the manifest's
-// urlFetchWhitelist); --addon DIR loads an add-on that command wrote instead. --secret is the
-// sheet's secret in the script properties, as a deployer sets it; without it the add-on sends
-// --token as the person's Google identity token. --action undo answers YES to its question.
+// The add-on's real .gs files run in the test harness's Apps Script fakes; only UrlFetchApp is
+// real (it calls the service over HTTP), and time is real (a run that takes long is followed with
+// real pauses between looks). --url plays the deployer: it pins the URL as `aftersales addon
+// --url` does (Config.gs and the manifest's urlFetchWhitelist); --addon DIR loads an add-on that
+// command wrote instead. --secret is the sheet's secret in the script properties, as a deployer
+// sets it; without it the add-on sends --token as the person's Google identity token. --action
+// undo answers YES to its question.
 // Prints what a person would see (toasts and alerts); exits 1 when the add-on showed an error.
 import { createAppsScript, loadAddon } from './harness.mjs';
 
@@ -34,6 +35,7 @@ const apps = createAppsScript({
   identityToken: args.token || '',
   ...(args.addon ? { addonDir: args.addon } : { pinnedUrl: args.url }),
   answers: action === 'undo' ? ['YES'] : [],
+  clock: 'real',
 });
 const addon = loadAddon(apps);
 if (action === 'recalculate') addon.recalculateAll();

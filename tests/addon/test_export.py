@@ -37,7 +37,15 @@ def test_write_addon_pins_the_url_in_config_and_the_whitelist(tmp_path: Path) ->
     assert manifest["urlFetchWhitelist"] == ["https://desk.example.com/aftersales/"]
     shipped = json.loads(addon_source("appsscript.json"))
     assert {k: v for k, v in manifest.items() if k != "urlFetchWhitelist"} == shipped
-    for name in ("Code.gs", "Service.gs", "Undo.gs", "Sidebar.html", "Setup.html"):
+    for name in (
+        "Code.gs",
+        "Service.gs",
+        "Undo.gs",
+        "Progress.gs",
+        "RunStatus.gs",
+        "Sidebar.html",
+        "Setup.html",
+    ):
         assert (out / name).read_text(encoding="utf-8") == addon_source(name)
     clasp = json.loads((out / ".clasp.json").read_text(encoding="utf-8"))
     assert clasp == {"scriptId": "", "rootDir": "."}

@@ -111,14 +111,18 @@ CASE: dict[str, Any] = {
     },
 }
 
-# Scenario: {server function name: {"ok": value} | {"fail": message}}; options under "_".
+# Scenario: {server function name: {"ok": value} | {"fail": message} | {"sequence": [value, ...]}};
+# options under "_". A sequence answers call after call with its next value (the last repeats), but
+# never past window.__hold (options "hold"), which a test raises to let the page move on.
 Scenario = dict[str, Any]
 
 STUB = """<script>
 (function () {
   var scenario = %s;
   var options = scenario._ || {};
+  var given = {};
   window.__calls = [];
+  window.__hold = options.hold === undefined ? 1e9 : options.hold;
   if (options.noClipboard) {
     Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
   }
@@ -133,6 +137,11 @@ STUB = """<script>
         window.__calls.push({ name: name, args: args });
         setTimeout(function () {
           var answer = scenario[name];
+          if ('sequence' in answer) {
+            var next = given[name] === undefined ? 0 : given[name] + 1;
+            given[name] = Math.min(next, window.__hold, answer.sequence.length - 1);
+            answer = { ok: answer.sequence[given[name]] };
+          }
           if ('fail' in answer) { if (failure) failure(new Error(answer.fail)); }
           else if (success) { success(answer.ok); }
         }, 20);
@@ -453,6 +462,142 @@ def test_setup_check_my_sheet_lists_the_mapping_and_apply_writes_it(
     assert not driver.find_element("id", "apply").is_displayed()
     calls = driver.execute_script("return window.__calls")
     assert [c["name"] for c in calls] == ["getSetup", "checkMySheet", "applyMySheet"]
+
+
+# A case as a team that writes in Chinese keeps it (what the sidebar shows under the sync panel).
+CASE_ZH: dict[str, Any] = {
+    **CASE,
+    "case_id": "HZ-25-0412",
+    "row": 12,
+    "platform": "淘宝代购",
+    "status": "等待卖家回复",
+    "assignee": "李娜",
+    "policy_ref": "淘宝代购 v2025.1（7 天无理由）",
+    "next_action": "请客户补拍开箱视频",
+    "missing_evidence": ["瑕疵视频", "原包装照片"],
+    "refund_kinds": ["部分退款", "换货"],
+    "exception_reasons": [],
+    "findings": [
+        {
+            "code": "window_closing",
+            "severity": "error",
+            "message": "退货期限 2 天后截止，退货尚未寄出。",
+            "column": "退货截止",
+        }
+    ],
+    "timeline": [{"at": "2025-03-07T01:12:00Z", "kind": "created", "detail": "王芳 新建"}],
+    "replies": {"customer": "王女士您好，请在 3 月 19 日前补拍开箱视频，谢谢！", "seller": None},
+}
+PROGRESS_READ = {
+    "state": "running",
+    "runId": 57,
+    "action": "sync",
+    "message": "Reading the sheet… (run 57)",
+    "fraction": None,
+    "problem": False,
+    "pollMs": 100,
+}
+PROGRESS_EVALUATE = {
+    **PROGRESS_READ,
+    "message": "Syncing… 12,000 of 30,000 cases (run 57)",
+    "fraction": 0.4,
+}
+# 2025-03-10 06:06:35 UTC, shown in the spreadsheet's zone (Asia/Shanghai) as 14:06.
+ENDED_AT_MS = 1741586795000
+SUMMARY_57 = {
+    **PROGRESS_READ,
+    "state": "succeeded",
+    "message": (
+        "Synced 30000 cases: 4512 cells updated, 120 new, 3 errors in Validation, 1 warning "
+        "(run 57)."
+    ),
+    "pollMs": 60000,
+    "updatedAt": ENDED_AT_MS,
+}
+
+
+def _sync_scenario(*steps: dict[str, Any], hold: int) -> Scenario:
+    return {
+        "getCaseDetails": {
+            "ok": {"caseId": "HZ-25-0412", "row": 12, "timeZone": "Asia/Shanghai", "case": CASE_ZH}
+        },
+        "getSyncStatus": {"sequence": list(steps)},
+        "_": {"hold": hold},
+    }
+
+
+def _sync_panel(browser: Any) -> dict[str, Any]:
+    return dict(
+        browser.execute_script(
+            "var box = document.getElementById('sync');"
+            "return {state: document.body.getAttribute('data-sync'), shown: !box.hidden,"
+            " className: box.className, text: document.getElementById('sync-text').innerText,"
+            " when: document.getElementById('sync-when').innerText,"
+            " bar: !document.getElementById('sync-bar').hidden,"
+            " barClass: document.getElementById('sync-bar').className,"
+            " fill: document.getElementById('sync-fill').style.width};"
+        )
+    )
+
+
+def test_sidebar_shows_a_sync_in_progress_then_its_summary(driver: Any, pages: Pages) -> None:
+    """While a sync runs the sidebar shows its step and cases done of total with a bar, above a
+    Chinese case, then the run's summary with the time it ended; screenshots of both are saved."""
+    scenario = _sync_scenario(PROGRESS_READ, PROGRESS_EVALUATE, SUMMARY_57, hold=0)
+    assert _open(driver, pages.url("Sidebar.html", scenario)) == "case"
+    _wait_for(driver, lambda: _sync_panel(driver)["text"] == "Reading the sheet… (run 57)")
+    reading = _sync_panel(driver)
+    assert reading["state"] == "running" and reading["shown"] and reading["bar"]
+    assert reading["barClass"] == "bar unknown", "no total yet: the bar only shows movement"
+
+    driver.execute_script("window.__hold = 1")
+    _wait_for(driver, lambda: "12,000 of 30,000" in _sync_panel(driver)["text"])
+    going = _sync_panel(driver)
+    assert going["text"] == "Syncing… 12,000 of 30,000 cases (run 57)"
+    assert (going["barClass"], going["fill"]) == ("bar", "40%")
+    assert going["className"] == "sync"
+    body = driver.find_element("tag name", "body").text
+    assert "Case HZ-25-0412" in body and "淘宝代购 · 等待卖家回复 · 李娜 · row 12" in body
+    print(f"sync progress screenshot: {_screenshot(driver, 'sync-progress.png', SIDEBAR_WIDTH)}")
+
+    driver.execute_script("window.__hold = 2")
+    _wait_for(driver, lambda: _sync_panel(driver)["state"] == "succeeded")
+    done = _sync_panel(driver)
+    assert done["text"] == SUMMARY_57["message"]
+    assert done["when"] == "at 2025-03-10 14:06"
+    assert done["className"] == "sync done" and not done["bar"]
+    print(f"sync summary screenshot: {_screenshot(driver, 'sync-summary.png', SIDEBAR_WIDTH)}")
+    asked = [c["name"] for c in driver.execute_script("return window.__calls")]
+    assert asked.count("getCaseDetails") == 1
+    assert asked.count("getSyncStatus") >= 3
+
+
+def test_sidebar_shows_a_failed_run_with_its_code(driver: Any, pages: Pages) -> None:
+    """A run that failed is shown as a problem with its run number, code and sentence (Chinese
+    tab name included), and no progress bar."""
+    failed = {
+        **SUMMARY_57,
+        "state": "failed",
+        "problem": True,
+        "message": (
+            'Sync run 57 failed (sheet_contract): 售后登记 tab: no "Case ID" column in row 1.'
+        ),
+    }
+    assert _open(driver, pages.url("Sidebar.html", _sync_scenario(failed, hold=0))) == "case"
+    _wait_for(driver, lambda: _sync_panel(driver)["state"] == "failed")
+    panel = _sync_panel(driver)
+    assert panel["text"] == failed["message"]
+    assert panel["className"] == "sync problem" and not panel["bar"]
+    print(f"sync failed screenshot: {_screenshot(driver, 'sync-failed.png', SIDEBAR_WIDTH)}")
+
+
+def test_sidebar_hides_the_panel_when_no_sync_was_pressed(driver: Any, pages: Pages) -> None:
+    """With no press to show, the sync panel stays hidden and the case is shown as before."""
+    none = {"state": "none", "pollMs": 100}
+    assert _open(driver, pages.url("Sidebar.html", _sync_scenario(none, hold=0))) == "case"
+    _wait_for(driver, lambda: _sync_panel(driver)["state"] == "none")
+    assert not _sync_panel(driver)["shown"]
+    assert not driver.find_element("id", "sync").is_displayed()
 
 
 def _screenshot(browser: Any, name: str, width: int) -> Path:

@@ -33,8 +33,7 @@ def doctor(sheet: SheetOpt = None, workbook: WorkbookOpt = None, as_json: JsonOp
         settings = get_settings()
     except ValidationError as exc:
         fail(f"the settings cannot be read: {_problems(exc)}")
-    if sheet is None:
-        workbook = workbook_file(workbook) or settings.workbook
+    workbook = workbook_file(workbook)
     try:
         root = CompositionRoot.open(settings, migrate=False)
     except AftersalesError as exc:

@@ -35,10 +35,13 @@ def diagnose(
     entry: SheetEntry | None = None,
 ) -> Report:
     """Check the deployment for one sheet: a registered `entry` (the API), `--sheet ID` (a
-    registered id, or a Google spreadsheet id not registered yet) or `--workbook F`.
+    registered id, or a Google spreadsheet id not registered yet) or `--workbook F` (default:
+    the settings' workbook, as for every command).
 
     Reads only: the store is not migrated, nothing is written to the sheet."""
     settings = root.settings
+    if entry is None and sheet is None and workbook is None:
+        workbook = settings.workbook
     store, store_ready = store_checks(root.store, settings)
     known = entry is not None
     if entry is None and store_ready:

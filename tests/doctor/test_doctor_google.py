@@ -203,3 +203,21 @@ def test_a_key_that_is_not_a_key_is_a_cross_without_echoing_it(
     assert (mark, detail) == ("✗", f"the key file {client} is not a service-account key")
     assert "GOCSPX" not in repr(report)
     assert report.service_account is None
+
+
+def test_a_project_without_the_drive_api_is_a_cross_saying_to_enable_it(
+    root: CompositionRoot, emulator: Emulator, service_account: ServiceAccount
+) -> None:
+    """Drive answers 403 accessNotConfigured (the API is off in the account's project): the
+    sharing cannot be checked, and the fix says where to enable it."""
+    sid = team_spreadsheet(emulator, {service_account.email: "writer"})
+    register(root, sid)
+    emulator.inject_fault("api_disabled", kinds=["drive.files.get"])
+
+    report = diagnose(root, now=NOW, sheet=sid)
+
+    mark, detail, fix = check(report, "sheet: can edit")
+    assert mark == "✗"
+    assert detail.startswith("the Google Drive API is not enabled in the service account's project")
+    assert fix.startswith("Enable the Google Drive API for the project")
+    assert [c.name for c in report.failures] == ["sheet: can edit"]

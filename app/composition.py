@@ -68,16 +68,22 @@ class CompositionRoot:
 
     @classmethod
     def open(
-        cls, settings: Settings, *, quota_observer: Callable[[float], None] | None = None
+        cls,
+        settings: Settings,
+        *,
+        quota_observer: Callable[[float], None] | None = None,
+        migrate: bool = True,
     ) -> CompositionRoot:
         """Load the policies and team settings (a bad file is a ConfigurationError naming it)
-        and open the store."""
+        and open the store, migrated to head unless `migrate` is False (`aftersales doctor`
+        reports the store's revision instead of changing it)."""
         try:
             policies = load_policies(settings.policies_dir)
             team = load_team_settings(settings.team_file)
         except PolicyError as exc:
             raise ConfigurationError(str(exc)) from exc
-        store = Store.open(settings.database_url.get_secret_value(), settings.database)
+        url = settings.database_url.get_secret_value()
+        store = Store.open(url, settings.database) if migrate else Store(url, settings.database)
         return cls(settings, store, policies, team, quota_observer=quota_observer)
 
     def close(self) -> None:

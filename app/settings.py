@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     max_replans: int = 3
     # How long a command waits for another process's sync or undo of the same sheet to finish.
     sheet_lock_wait_seconds: float = Field(default=600.0, gt=0)
+    # How many processes of the service share this store (the deployment's replica count);
+    # `aftersales doctor` checks that more than one share a PostgreSQL store.
+    replicas: int = Field(default=1, ge=1)
     # Google service-account key: a file path or the key's JSON. Never logged.
     google_credentials: SecretStr | None = None
     # Tests only: send Google API traffic to a local Sheets API emulator (loopback only).

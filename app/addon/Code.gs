@@ -71,7 +71,7 @@ function showCaseDetails() {
 
 /** After-sales ▸ Set up: shows the pinned service URL and sign-in (read-only), tests the connection. */
 function showSetup() {
-  var html = HtmlService.createHtmlOutputFromFile('Setup').setWidth(460).setHeight(330);
+  var html = HtmlService.createHtmlOutputFromFile('Setup').setWidth(460).setHeight(520);
   SpreadsheetApp.getUi().showModalDialog(html, 'Set up After-sales');
 }
 
@@ -150,26 +150,48 @@ function saveSetup(form) {
 }
 
 /**
- * Set up ▸ Test connection: GET {url}/v1/sheets/{id} (this sheet, as registered) with the same
- * authentication as a sync, so a wrong key, an email not on the sheet's allow-list or a sheet the
- * service does not manage each show up here. Always the pinned URL: whatever the page sends is
- * ignored. Returns {ok, message}.
+ * Set up ▸ Test connection: GET {url}/v1/sheets/{id}/doctor (this sheet, as registered) with the
+ * same authentication as a sync, so a wrong key, an email not on the sheet's allow-list or a sheet
+ * the service does not manage each show up here; once connected, the service's own checks of this
+ * sheet (`aftersales doctor`: settings, store, Google key, sharing, time zone, columns) come back
+ * line by line, each failure with its fix. Always the pinned URL: whatever the page sends is
+ * ignored. Returns {ok, message, checks: [{mark, state, name, detail, fix}]}.
  */
 function testConnection() {
   var sheetId = SpreadsheetApp.getActiveSpreadsheet().getId();
   var config = pinnedConfig_(sheetId);
   if (!config.url) {
-    return { ok: false, message: config.problem };
+    return { ok: false, message: config.problem, checks: [] };
   }
-  var result = callService_(config, 'GET', sheetPath_(sheetId), '');
-  if (result.ok && !isReady_(result.data)) {
-    result = { ok: false, kind: 'http', status: 503, error: '', detail: detailText_(result.data) };
+  var result = callService_(config, 'GET', sheetPath_(sheetId) + '/doctor', '');
+  if (!result.ok) {
+    return { ok: false, message: describeError_(result, { action: 'ready', url: config.url }), checks: [] };
   }
-  if (result.ok) {
-    var how = config.secret ? 'the sheet secret' : 'your Google sign-in';
-    return { ok: true, message: 'Connected: ' + config.url + ' is ready and accepted ' + how + '.' };
+  return summariseDoctor_(result.data, config);
+}
+
+/** The doctor's answer as the Set up dialog shows it: a headline and one line per check. */
+function summariseDoctor_(data, config) {
+  var checks = (data.checks || []).map(function (c) {
+    var state = c.skipped ? 'skip' : c.ok ? 'pass' : 'fail';
+    return {
+      mark: { pass: '✓', fail: '✗', skip: '–' }[state],
+      state: state,
+      name: String(c.name || ''),
+      detail: String(c.detail || ''),
+      fix: state === 'fail' ? String(c.fix || '') : '',
+    };
+  });
+  var failing = checks.filter(function (c) { return c.state === 'fail'; }).length;
+  var how = config.secret ? 'the sheet secret' : 'your Google sign-in';
+  var connected = 'Connected: ' + config.url + ' accepted ' + how;
+  if (!checks.length) {
+    return { ok: false, message: connected + ', but sent no checks.', checks: [] };
   }
-  return { ok: false, message: describeError_(result, { action: 'ready', url: config.url }) };
+  var message = failing
+    ? connected + '. ' + plural_(failing, 'check needs', 'checks need') + ' a person (✗ below, each with its fix).'
+    : connected + '. Every check holds.';
+  return { ok: failing === 0, message: message, checks: checks };
 }
 
 /**

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import SecretStr
 
 from app.api import adopt as adopt_routes
+from app.api import doctor as doctor_routes
 from app.api import meta as meta_routes
 from app.api import sheets as sheet_routes
 from app.api.context import ServiceContext, utc_now
@@ -84,6 +85,7 @@ def create_app(
     app.include_router(meta_routes.router)
     app.include_router(sheet_routes.router)
     app.include_router(adopt_routes.router)
+    app.include_router(doctor_routes.router)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(_: CallerDep) -> JSONResponse:

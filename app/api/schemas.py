@@ -170,3 +170,21 @@ class KpisOut(BaseModel):
     cases_missing_opened: int
     cases_outside_period: int
     groups: dict[str, list[dict[str, Any]]]
+
+
+class CheckOut(BaseModel):
+    name: str = Field(description="What was checked, e.g. 'sheet: can edit'")
+    ok: bool = Field(description="False when a person must fix something")
+    detail: str = Field(description="What was seen (for a skipped check: why it was skipped)")
+    fix: str = Field(description="The exact fix, when ok is false")
+    skipped: bool = Field(description="The check does not apply, or what it needs failed")
+
+
+class DoctorOut(BaseModel):
+    """`aftersales doctor` for this sheet, as run by the service itself."""
+
+    target: str
+    ok: bool
+    exit_code: int = Field(description="As `aftersales doctor` would exit: 0 all hold, 1 not")
+    service_account: str | None = Field(description="The client_email to share the sheet with")
+    checks: list[CheckOut]

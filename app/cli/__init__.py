@@ -14,7 +14,7 @@ from typing import NoReturn
 
 import typer
 
-from app.cli import addon, adopt, kpis, runs, serve, sheets, sync
+from app.cli import addon, adopt, doctor, kpis, runs, serve, sheets, sync
 from app.cli.common import fail
 from app.errors import AftersalesError
 
@@ -34,6 +34,7 @@ def build_cli() -> typer.Typer:
         serve.serve,
         addon.openapi,
         addon.addon,
+        doctor.doctor,
     ):
         app.command()(command)
     app.add_typer(sheets.sheets_app(), name="sheets")

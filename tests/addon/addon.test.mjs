@@ -70,6 +70,28 @@ const RUN_43_EMPTY = { ...RUN_42, id: 43, outcome: 'nothing_to_do', counts: { ca
 const RUN_43_UNDO = { ...RUN_42, id: 43, trigger: 'undo:42', counts: { cells_written: 14 }, started_at: '2025-03-10T06:20:00Z' };
 const UNDO_42 = { run_id: 44, undone_run: 42, restored: 12, skipped: ['Priority of AS-1: changed since run 42', 'SLA State of AS-2: changed since run 42'] };
 
+// What GET /v1/sheets/{id}/doctor answers for a sheet shared with the service account as Viewer.
+const ACCOUNT = 'aftersales@desk-prod.iam.gserviceaccount.com';
+const DOCTOR_REPORT = {
+  target: `Google spreadsheet ${SHEET_ID}`,
+  ok: false,
+  exit_code: 1,
+  service_account: ACCOUNT,
+  checks: [
+    { name: 'settings: environment', ok: true, detail: 'production', fix: '', skipped: false },
+    { name: 'google: key', ok: true, detail: `service account ${ACCOUNT}: share each sheet with it as an Editor`, fix: '', skipped: false },
+    { name: 'sheet: opens', ok: true, detail: `'售后 2025 Q4' (${SHEET_ID})`, fix: '', skipped: false },
+    {
+      name: 'sheet: can edit',
+      ok: false,
+      detail: `${ACCOUNT} may only view (or comment on) it: every sync would be refused`,
+      fix: `In the spreadsheet: Share ▸ ${ACCOUNT} ▸ change Viewer to Editor ▸ Save.`,
+      skipped: false,
+    },
+    { name: 'sheet: time zone', ok: true, detail: 'skipped: the spreadsheet does not open', fix: '', skipped: true },
+  ],
+};
+
 let service;
 let attacker; // a server an editor controls: it must never receive anything
 
@@ -465,31 +487,60 @@ describe('Set up', () => {
     assert.equal(JSON.stringify(plain(signed.getSetup())).includes(SECRET), false, 'the secret is never shown');
   });
 
-  test('Test connection reports Connected, 401, 403, not ready and unreachable distinctly', async () => {
-    // Checks GET /v1/sheets/{id} with the identity token and each outcome's message.
+  test('Test connection shows the service’s checks line by line, each ✗ with its fix', async () => {
+    // Checks GET /v1/sheets/{id}/doctor with the identity token, and the lines Set up shows.
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/doctor`, 200, DOCTOR_REPORT);
+    const { addon } = setUp();
+    const result = plain(addon.testConnection());
+    assert.equal(result.ok, false);
+    assert.equal(
+      result.message,
+      `Connected: ${service.url} accepted your Google sign-in. 1 check needs a person (✗ below, each with its fix).`,
+    );
+    assert.deepEqual(result.checks, [
+      { mark: '✓', state: 'pass', name: 'settings: environment', detail: 'production', fix: '' },
+      { mark: '✓', state: 'pass', name: 'google: key', detail: `service account ${ACCOUNT}: share each sheet with it as an Editor`, fix: '' },
+      { mark: '✓', state: 'pass', name: 'sheet: opens', detail: `'售后 2025 Q4' (${SHEET_ID})`, fix: '' },
+      { mark: '✗', state: 'fail', name: 'sheet: can edit', detail: `${ACCOUNT} may only view (or comment on) it: every sync would be refused`, fix: `In the spreadsheet: Share ▸ ${ACCOUNT} ▸ change Viewer to Editor ▸ Save.` },
+      { mark: '–', state: 'skip', name: 'sheet: time zone', detail: 'skipped: the spreadsheet does not open', fix: '' },
+    ]);
+    const [request] = await service.requests();
+    assert.equal(request.method, 'GET');
+    assert.equal(request.path, `/v1/sheets/${SHEET_ID}/doctor`);
+    assert.equal(request.headers.authorization, `Bearer ${TOKEN}`);
+  });
+
+  test('Test connection says every check holds when none fails', async () => {
+    // Checks the headline and ok when the doctor reports only ✓ and skipped lines.
+    const passing = DOCTOR_REPORT.checks.filter((c) => c.ok);
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/doctor`, 200, { ...DOCTOR_REPORT, ok: true, exit_code: 0, checks: passing });
+    const result = plain(setUp().addon.testConnection());
+    assert.equal(result.ok, true);
+    assert.equal(result.message, `Connected: ${service.url} accepted your Google sign-in. Every check holds.`);
+    assert.deepEqual(result.checks.map((c) => c.mark), ['✓', '✓', '✓', '–']);
+  });
+
+  test('Test connection reports 401, 403, 404, not ready and unreachable distinctly', async () => {
+    // Checks each refusal of the doctor endpoint: its own message and no check lines.
     const outcomes = [
-      [200, { status: 'ready' }, true, /^Connected: .* is ready and accepted your Google sign-in\./],
-      [401, { error: 'unauthenticated', detail: 'Wrong audience' }, false, /^The service did not accept your Google sign-in: Wrong audience\./],
-      [403, { error: 'forbidden', detail: 'not allowed' }, false, /^Your Google account is not allowed/],
-      [503, { status: 'not_ready', database: 'unreachable', scheduler: 'running' }, false, /is running but not ready\. status: not_ready; database: unreachable; scheduler: running\./],
-      [200, { status: 'starting', database: 'ok', scheduler: 'stopped' }, false, /is running but not ready\. status: starting; database: ok; scheduler: stopped\./],
+      [401, { error: 'unauthenticated', detail: 'Wrong audience' }, /^The service did not accept your Google sign-in: Wrong audience\./],
+      [403, { error: 'forbidden', detail: 'not allowed' }, /^Your Google account is not allowed/],
+      [404, { error: 'sheet_not_found', detail: `Unknown sheet '${SHEET_ID}'` }, /^The service cannot find this spreadsheet\. Unknown sheet/],
+      [503, { error: 'store_unavailable', detail: 'the database does not answer' }, /is running but not ready\. the database does not answer\./],
     ];
-    for (const [status, body, ok, expected] of outcomes) {
+    for (const [status, body, expected] of outcomes) {
       await service.reset();
-      await service.route('GET', `/v1/sheets/${SHEET_ID}`, status, body);
-      const { addon } = setUp();
-      const result = plain(addon.testConnection());
-      assert.equal(result.ok, ok, result.message);
+      await service.route('GET', `/v1/sheets/${SHEET_ID}/doctor`, status, body);
+      const result = plain(setUp().addon.testConnection());
+      assert.equal(result.ok, false, result.message);
       assert.match(result.message, expected);
-      const [request] = await service.requests();
-      assert.equal(request.method, 'GET');
-      assert.equal(request.headers.authorization, `Bearer ${TOKEN}`);
+      assert.deepEqual(result.checks, []);
     }
     const url = `http://127.0.0.1:${await closedPort()}`;
-    const { addon } = setUp({ pinnedUrl: url });
-    const unreachable = plain(addon.testConnection());
+    const unreachable = plain(setUp({ pinnedUrl: url }).addon.testConnection());
     assert.equal(unreachable.ok, false);
     assert.match(unreachable.message, /^Cannot reach the After-sales service at http:\/\/127\.0\.0\.1:\d+\./);
+    assert.deepEqual(unreachable.checks, []);
   });
 
   test('Check my sheet shows the proposal and Apply posts it once', async () => {
@@ -539,12 +590,12 @@ describe('Set up', () => {
 
   test('Test connection signs with the deployer’s sheet secret', async () => {
     // Checks that the connection test uses the same HMAC credentials as a sync.
-    await service.route('GET', `/v1/sheets/${SHEET_ID}`, 200, { id: SHEET_ID });
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/doctor`, 200, DOCTOR_REPORT);
     const { addon } = setUpSigned();
     const result = plain(addon.testConnection());
     assert.match(result.message, /accepted the sheet secret/);
     const [request] = await service.requests();
-    assert.equal(request.path, `/v1/sheets/${SHEET_ID}`);
+    assert.equal(request.path, `/v1/sheets/${SHEET_ID}/doctor`);
     assert.equal(request.headers['x-aftersales-signature'], expectedSignature(SECRET, request));
   });
 });
@@ -563,7 +614,7 @@ describe('the pinned service URL (issue 12: no identity handed to someone else)'
     await service.route('POST', `/v1/sheets/${SHEET_ID}/sync`, 200, SYNC_RESULT);
     await service.route('POST', `/v1/sheets/${SHEET_ID}/recalculate`, 200, SYNC_RESULT);
     await service.route('GET', `/v1/sheets/${SHEET_ID}/cases/AS-2025-0001`, 200, CASE);
-    await service.route('GET', `/v1/sheets/${SHEET_ID}`, 200, { status: 'ready' });
+    await service.route('GET', `/v1/sheets/${SHEET_ID}/doctor`, 200, DOCTOR_REPORT);
     await service.route('GET', `/v1/sheets/${SHEET_ID}/runs?limit=20`, 200, [RUN_42]);
     await service.route('POST', `/v1/sheets/${SHEET_ID}/runs/42/undo`, 200, UNDO_42);
   }

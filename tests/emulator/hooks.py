@@ -14,7 +14,9 @@ from typing import Any
 
 from .errors import ApiError, quota_exceeded
 
-FAULT_ACTIONS = ("429", "500", "503", "drop", "drop_after", "slow")
+FAULT_ACTIONS = ("429", "500", "503", "api_disabled", "drop", "drop_after", "slow")
+# Faults answered with an error body instead of serving the request.
+ERROR_FAULTS = ("429", "500", "503", "api_disabled")
 READ_KINDS = frozenset(
     {"spreadsheets.get", "values.get", "values.batchGet", "drive.files.get", "drive.files.list"}
 )
@@ -293,4 +295,12 @@ def fault_error(action: str) -> ApiError:
         return quota_exceeded("Read requests", "Read requests per minute per user", 60, "emulator")
     if action == "503":
         return ApiError(503, "The service is currently unavailable.")
+    if action == "api_disabled":  # the API is not enabled in the caller's Cloud project
+        return ApiError(
+            403,
+            "The API has not been used in project emulator before or it is disabled. Enable it "
+            "in the Google Cloud console, then retry.",
+            drive=True,
+            reason="accessNotConfigured",
+        )
     return ApiError(500, "Internal error encountered.")

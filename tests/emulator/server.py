@@ -14,7 +14,7 @@ from typing import Any
 from .admin import handle_admin
 from .api import handle_api
 from .auth import OAuthError
-from .hooks import RequestRecord, fault_error
+from .hooks import ERROR_FAULTS, RequestRecord, fault_error
 from .normalize import clean_numbers
 from .routes import classify
 from .state import EmulatorState, Reply
@@ -138,9 +138,10 @@ class Handler(BaseHTTPRequestHandler):
             record.duration = time.time() - record.started
             self._drop()
             return
-        errors = [a for a in actions if a in ("429", "500", "503")]
+        errors = [a for a in actions if a in ERROR_FAULTS]
         if errors:
-            reply = Reply(int(errors[0]), fault_error(errors[0]).body())
+            error = fault_error(errors[0])
+            reply = Reply(error.code, error.body())
         else:
             headers = {k.lower(): v for k, v in self.headers.items()}
             reply = handle_api(state, route, params, headers, raw)

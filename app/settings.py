@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     max_replans: int = 3
     # How long a command waits for another process's sync or undo of the same sheet to finish.
     sheet_lock_wait_seconds: float = Field(default=600.0, gt=0)
+    # How long a press of Sync now / Recalculate all waits for its run before it is answered
+    # 202 with the run to poll (Apps Script gives up on a fetch after 60 s); `?wait=` overrides.
+    press_answer_seconds: float = Field(default=20.0, ge=0, le=600)
     # Google service-account key: a file path or the key's JSON. Never logged.
     google_credentials: SecretStr | None = None
     # Tests only: send Google API traffic to a local Sheets API emulator (loopback only).

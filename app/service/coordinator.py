@@ -197,7 +197,7 @@ class SyncCoordinator:
                     reserve = partial(handle.reserve, partial(self._queue, sheet, trigger))
                     run_id = await to_thread.run_sync(reserve)
                     if run_id is not None and not handle.future.done():
-                        return PressPending(run_id, joined=not mine)
+                        return PressPending(run_id, not mine, handle.future)
                     result = await asyncio.wrap_future(handle.future)  # ended meanwhile
             return result if mine else replace(result, joined=True)
         finally:
@@ -347,9 +347,12 @@ class SyncCoordinator:
 
     def _fail_queued(self, run_id: int, exc: BaseException) -> None:
         """Finish a queued run that never synced with the error that ended it."""
-        message = exc.message if isinstance(exc, AftersalesError) else internal_error_message(run_id)
+        if isinstance(exc, AftersalesError):
+            code, message = exc.code, exc.message
+        else:
+            code, message = "internal_error", internal_error_message(run_id)
         try:
-            self.store.finish_run(run_id, self.clock(), "failed", {}, message)
+            self.store.finish_run(run_id, self.clock(), "failed", {}, message, code)
         except Exception:
             log.warning("could not close queued run %s", run_id, exc_info=True)
 

@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.store import Store
@@ -35,6 +35,7 @@ class PressPending:
 
     run_id: int
     joined: bool
+    result: Future[SyncResult] = field(compare=False, repr=False)  # settled when the run ends
 
 
 class RunObserver:

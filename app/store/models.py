@@ -64,6 +64,8 @@ class RunRow(Base):
     progress_step: Mapped[str | None] = mapped_column(Text)
     progress_done: Mapped[int | None] = mapped_column(Integer)
     progress_total: Mapped[int | None] = mapped_column(Integer)
+    # The stable code of the error a failed run ended with (e.g. "internal_error").
+    error_code: Mapped[str | None] = mapped_column(Text)
 
 
 class CellWriteRow(Base):

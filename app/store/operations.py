@@ -73,6 +73,7 @@ def to_run_record(row: RunRow) -> RunRecord:
         progress_step=row.progress_step,
         progress_done=row.progress_done,
         progress_total=row.progress_total,
+        error_code=row.error_code,
     )
 
 

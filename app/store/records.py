@@ -39,6 +39,7 @@ class RunRecord:
     progress_step: str | None = None
     progress_done: int | None = None
     progress_total: int | None = None
+    error_code: str | None = None  # the error a failed run ended with ("internal_error", ...)
 
     @property
     def queued(self) -> bool:

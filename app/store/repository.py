@@ -183,9 +183,11 @@ class Store(Repository):
         outcome: str,
         counts: Mapping[str, int],
         message: str | None = None,
+        error_code: str | None = None,
     ) -> None:
-        """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...); once only
-        (a run closed as "interrupted" by `start_run` was alive after all, and may still)."""
+        """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...; a failed
+        one's `error_code` too); once only (a run closed as "interrupted" by `start_run` was
+        alive after all, and may still)."""
         checked = ops.check_counts(counts)
         with self._write_session(f"finishing run {run_id}") as session:
             result = session.connection().execute(
@@ -194,7 +196,13 @@ class Store(Repository):
                     RunRow.id == run_id,
                     or_(RunRow.finished_at.is_(None), RunRow.outcome == INTERRUPTED),
                 )
-                .values(finished_at=finished_at, outcome=outcome, counts=checked, message=message)
+                .values(
+                    finished_at=finished_at,
+                    outcome=outcome,
+                    counts=checked,
+                    message=message,
+                    error_code=error_code,
+                )
             )
             if result.rowcount != 1:
                 row = ops.require_run(session, run_id)

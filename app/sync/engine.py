@@ -173,7 +173,9 @@ class SyncEngine:
             if run_id is not None:
                 exc.message = after_writing(run_id, report, exc.message)
                 exc.args = (exc.message,)
-                finish_run(self.store, run_id, now, report, started, "failed", exc.message)
+                finish_run(
+                    self.store, run_id, now, report, started, "failed", exc.message, exc.code
+                )
             raise
         except Exception as exc:
             # A bug, not the sheet: the detail goes to the log (with the run id), the run keeps
@@ -186,7 +188,9 @@ class SyncEngine:
                 message = after_writing(run_id, report, message)
             exc.add_note(message)  # the CLI shows it instead of a traceback
             if run_id is not None:
-                finish_run(self.store, run_id, now, report, started, "failed", message)
+                finish_run(
+                    self.store, run_id, now, report, started, "failed", message, INTERNAL_ERROR
+                )
             raise
         if run_id is not None:
             outcome = "ok" if report.cells_written or report.layout_changes else "nothing_to_do"

@@ -1,4 +1,5 @@
-"""A run's progress as it goes (step, cases done of total), so any replica can report it.
+"""A run's progress as it goes (step, cases done of total), so any replica can report it, and
+the stable code of the error a failed run ended with.
 
 Revision ID: 0007
 Revises: 0006_sheet_key_version
@@ -23,10 +24,12 @@ def upgrade() -> None:
     op.add_column("runs", sa.Column("progress_step", sa.Text(), nullable=True))
     op.add_column("runs", sa.Column("progress_done", sa.Integer(), nullable=True))
     op.add_column("runs", sa.Column("progress_total", sa.Integer(), nullable=True))
+    op.add_column("runs", sa.Column("error_code", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("runs") as batch:
+        batch.drop_column("error_code")
         batch.drop_column("progress_total")
         batch.drop_column("progress_done")
         batch.drop_column("progress_step")

@@ -119,7 +119,9 @@ def test_a_sync_on_a_terminal_shows_its_progress_bar(tmp_path: Path, command: st
     the sheet is synced as without it."""
     workbook = team_workbook(tmp_path / "售后.xlsx")
 
-    out, err, code = run_on_terminals([command, "--workbook", str(workbook), "--now", NOW], tmp_path)
+    out, err, code = run_on_terminals(
+        [command, "--workbook", str(workbook), "--now", NOW], tmp_path
+    )
 
     assert code == 0, err
     shown = ANSI.sub("", err)

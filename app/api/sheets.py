@@ -18,7 +18,14 @@ from app.analytics import default_period
 from app.api.context import ServiceContext
 from app.api.deps import ContextDep, SheetDep
 from app.api.errors import error_responses
-from app.api.run_state import accepted, run_error, run_location, run_progress, run_state, run_summary
+from app.api.run_state import (
+    accepted,
+    run_error,
+    run_location,
+    run_progress,
+    run_state,
+    run_summary,
+)
 from app.api.schemas import (
     CaseDetails,
     CellWriteOut,

@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_future
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
@@ -264,16 +264,14 @@ class SyncCoordinator:
         it (and the request, and the event loop's patience)."""
 
         def work() -> None:
-            try:
+            # Its outcome is settled in the handle's future (and a failure logged by the
+            # engine); nothing is left to raise to.
+            with suppress(BaseException):
                 self._execute(sheet, handle, after, trigger=trigger, full=full, ticket=ticket)
-            except BaseException:  # noqa: S110  (settled in the future; the engine logged it)
-                pass
 
         threading.Thread(target=work, name=f"sync {sheet}", daemon=True).start()
 
-    async def _outcome(
-        self, sheet: str, future: Future[SyncResult], seconds: float
-    ) -> SyncResult:
+    async def _outcome(self, sheet: str, future: Future[SyncResult], seconds: float) -> SyncResult:
         """The result of the run, awaited without a thread for up to `seconds`."""
         try:
             # shield: giving up on the run must never cancel it for its owner and joiners (and

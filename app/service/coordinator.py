@@ -35,40 +35,47 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_future
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
 from anyio import to_thread
 from pydantic import BaseModel, Field
 
-from app.errors import AftersalesError, ServiceBusyError, SyncInProgressError
+from app.errors import ServiceBusyError, SyncInProgressError
 from app.service.locks import SheetLocks
-from app.service.run_handle import PressPending, RunHandle, RunObserver, StoreProgress
+from app.service.run_handle import (
+    JOINED_PREFIX,
+    SUMMARY_KEYS,
+    PressPending,
+    RunHandle,
+    RunObserver,
+    StoreProgress,
+    SyncResult,
+    Ticket,
+    close_queued,
+    fail_queued,
+)
 from app.store import RunRecord, Store
-from app.sync.engine import SyncEngine, internal_error_message
+from app.sync.engine import SyncEngine
 from app.sync.progress import Throttled
-from app.sync.report import SyncReport
 
 log = logging.getLogger("aftersales.service")
-__all__ = ["PressPending", "RunObserver", "SyncCoordinator", "SyncLimits", "SyncResult"]
+__all__ = [
+    "JOINED_PREFIX",
+    "SUMMARY_KEYS",
+    "PressPending",
+    "RunObserver",
+    "SyncCoordinator",
+    "SyncLimits",
+    "SyncResult",
+]
 
-SUMMARY_KEYS = (
-    "cases",
-    "new_cases",
-    "cells_written",
-    "timeline_events",
-    "errors",
-    "warnings",
-    "duration_ms",
-)
 # Outcomes of a holder's run that a waiting caller may answer with; anything else (a failed or
 # unfinished run) is not a result to hand out, so the caller syncs the sheet itself.
 JOINABLE_OUTCOMES = ("ok", "nothing_to_do")
 # Triggers of full recalculations (layout repaired too): what a full request may join.
 FULL_TRIGGERS = ("nightly", "recalculate")
-# What a queued run that ended by joining another process's run says (it synced nothing itself).
-JOINED_PREFIX = "joined run "
 # Results kept for polls of this process (they carry the notes the store does not keep).
 RECENT_RESULTS = 256
 
@@ -87,55 +94,6 @@ class SyncLimits(BaseModel):
     retry_after_seconds: int = Field(default=5, ge=1)
     # How long a press waits for a run in progress (or the sheet's lock) before it gets 409.
     wait_seconds: float = Field(default=600.0, gt=0)
-
-
-class Ticket:
-    """One waiting press, counted until it runs a sync itself or is answered (idempotent)."""
-
-    def __init__(self, release: Callable[[], None]) -> None:
-        self._release: Callable[[], None] | None = release
-
-    def done(self) -> None:
-        release, self._release = self._release, None
-        if release is not None:
-            release()
-
-
-@dataclass(frozen=True, slots=True)
-class SyncResult:
-    """What a caller gets back: the run it started, or the one it joined."""
-
-    run_id: int | None
-    backend: str
-    counts: dict[str, int]
-    outcome: str
-    joined: bool
-    report: SyncReport | None = None
-    message: str | None = None
-    sheet: str | None = None
-
-    @classmethod
-    def from_report(cls, report: SyncReport) -> SyncResult:
-        data = report.as_json()
-        counts = {k: v for k in SUMMARY_KEYS if isinstance(v := data.get(k), int)}
-        return cls(report.run_id, report.backend, counts, "ok", False, report)
-
-    @classmethod
-    def from_run(cls, run: RunRecord) -> SyncResult:
-        counts = {k: run.counts.get(k, 0) for k in SUMMARY_KEYS}
-        return cls(run.id, run.backend, counts, run.outcome or "unknown", True, None, run.message)
-
-    def summary(self) -> dict[str, object]:
-        findings = self.counts.get("errors", 0) + self.counts.get("warnings", 0)
-        return {
-            "run_id": self.run_id,
-            "backend": self.backend,
-            **{k: self.counts.get(k, 0) for k in SUMMARY_KEYS},
-            "findings": findings,
-            # A joined run's notes were given to the request that started it.
-            "notes": self.report.all_notes if self.report is not None else [],
-            "joined": self.joined,
-        }
 
 
 class SyncCoordinator:
@@ -309,11 +267,11 @@ class SyncCoordinator:
             )
             leftover = handle.settle()
             if leftover is not None:  # a queued run answered by another process's run
-                result = self._close_queued(leftover, result)
+                result = close_queued(self.store, leftover, result, self.clock())
         except BaseException as exc:
             leftover = handle.settle()
             if leftover is not None:
-                self._fail_queued(leftover, exc)
+                fail_queued(self.store, leftover, exc, self.clock())
             handle.future.set_exception(exc)
             raise
         finally:
@@ -332,27 +290,6 @@ class SyncCoordinator:
                     self._recent.popitem(last=False)
         handle.future.set_result(result)
         return result
-
-    def _close_queued(self, run_id: int, joined: SyncResult) -> SyncResult:
-        """Finish a queued run with the result of the run it joined; the press polling it
-        sees that result (the run it joined wrote the cells)."""
-        message = f"{JOINED_PREFIX}{joined.run_id}"
-        try:
-            self.store.finish_run(run_id, self.clock(), joined.outcome, joined.counts, message)
-        except Exception:
-            log.warning("could not close queued run %s", run_id, exc_info=True)
-        return replace(joined, run_id=run_id, joined=True)
-
-    def _fail_queued(self, run_id: int, exc: BaseException) -> None:
-        """Finish a queued run that never synced with the error that ended it."""
-        if isinstance(exc, AftersalesError):
-            code, message = exc.code, exc.message
-        else:
-            code, message = "internal_error", internal_error_message(run_id)
-        try:
-            self.store.finish_run(run_id, self.clock(), "failed", {}, message, code)
-        except Exception:
-            log.warning("could not close queued run %s", run_id, exc_info=True)
 
     @contextmanager
     def _slot(self, sheet: str, deadline: float) -> Iterator[None]:

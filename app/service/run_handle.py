@@ -1,6 +1,8 @@
 """One run of a sheet as this process sees it while it goes: the future its owner settles and
 its joiners await, the run's id once known (or one reserved for it), and its progress written
-to the store (so any replica, and any process, can answer "how far is run N?").
+to the store (so any replica, and any process, can answer "how far is run N?"); with what a
+caller gets back (`SyncResult`, or `PressPending` before the run ended) and the ticket that
+counts a waiting press. The coordinator (coordinator.py) decides who runs and who waits.
 
 Why a reservation: a press is answered within a bound (`AFTERSALES_PRESS_ANSWER_SECONDS`); a
 run still waiting for its sheet's lock (held by another process) or for a sync slot has no run
@@ -16,17 +18,77 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
-from app.store import Store
-
-if TYPE_CHECKING:
-    from app.service.coordinator import SyncResult
+from app.errors import AftersalesError
+from app.store import RunRecord, Store
+from app.sync.engine import INTERNAL_ERROR, internal_error_message
+from app.sync.report import SyncReport
 
 log = logging.getLogger("aftersales.service")
+# What a queued run that ended by joining another process's run says (it synced nothing itself).
+JOINED_PREFIX = "joined run "
+SUMMARY_KEYS = (
+    "cases",
+    "new_cases",
+    "cells_written",
+    "timeline_events",
+    "errors",
+    "warnings",
+    "duration_ms",
+)
 # How long a press waits for a starting run's id to be recorded (a moment: one insert).
 RUN_ID_WAIT_SECONDS = 30.0
+
+
+class Ticket:
+    """One waiting press, counted until it runs a sync itself or is answered (idempotent)."""
+
+    def __init__(self, release: Callable[[], None]) -> None:
+        self._release: Callable[[], None] | None = release
+
+    def done(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What a caller gets back: the run it started, or the one it joined."""
+
+    run_id: int | None
+    backend: str
+    counts: dict[str, int]
+    outcome: str
+    joined: bool
+    report: SyncReport | None = None
+    message: str | None = None
+    sheet: str | None = None
+
+    @classmethod
+    def from_report(cls, report: SyncReport) -> SyncResult:
+        data = report.as_json()
+        counts = {k: v for k in SUMMARY_KEYS if isinstance(v := data.get(k), int)}
+        return cls(report.run_id, report.backend, counts, "ok", False, report)
+
+    @classmethod
+    def from_run(cls, run: RunRecord) -> SyncResult:
+        counts = {k: run.counts.get(k, 0) for k in SUMMARY_KEYS}
+        return cls(run.id, run.backend, counts, run.outcome or "unknown", True, None, run.message)
+
+    def summary(self) -> dict[str, object]:
+        findings = self.counts.get("errors", 0) + self.counts.get("warnings", 0)
+        return {
+            "run_id": self.run_id,
+            "backend": self.backend,
+            **{k: self.counts.get(k, 0) for k in SUMMARY_KEYS},
+            "findings": findings,
+            # A joined run's notes were given to the request that started it.
+            "notes": self.report.all_notes if self.report is not None else [],
+            "joined": self.joined,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +187,26 @@ class StoreProgress:
         except Exception:
             # Progress is for people watching; a store hiccup must not fail the sync itself.
             log.warning("could not record the progress of run %s", self.run_id, exc_info=True)
+
+
+def close_queued(store: Store, run_id: int, joined: SyncResult, now: datetime) -> SyncResult:
+    """Finish a queued run with the result of the run it joined (another process's, which
+    wrote the cells); the press polling it sees that result."""
+    try:
+        message = f"{JOINED_PREFIX}{joined.run_id}"
+        store.finish_run(run_id, now, joined.outcome, joined.counts, message)
+    except Exception:
+        log.warning("could not close queued run %s", run_id, exc_info=True)
+    return replace(joined, run_id=run_id, joined=True)
+
+
+def fail_queued(store: Store, run_id: int, exc: BaseException, now: datetime) -> None:
+    """Finish a queued run that never synced with the error that ended it."""
+    if isinstance(exc, AftersalesError):
+        code, message = exc.code, exc.message
+    else:
+        code, message = INTERNAL_ERROR, internal_error_message(run_id)
+    try:
+        store.finish_run(run_id, now, "failed", {}, message, code)
+    except Exception:
+        log.warning("could not close queued run %s", run_id, exc_info=True)

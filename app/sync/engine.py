@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -336,10 +337,6 @@ class SyncEngine:
     ) -> CasesPlan:
         """The pure planner's verdict on every case row."""
         snapshots = self.store.load_snapshots(self.sheet_key)
-
-        def evaluated(done: int, total: int) -> None:
-            progress.step(EVALUATE, done, total)
-
         return plan_cases(
             CasesInput(
                 headers=sheet.placed["cases"].headers,
@@ -356,7 +353,7 @@ class SyncEngine:
                 automation=automation,
                 notify=self.notify,
             ),
-            evaluated,
+            partial(progress.step, EVALUATE),
             CASES_PER_REPORT,
         )
 

@@ -99,6 +99,11 @@ class RunOut(BaseModel):
         "the detail is in the service log under that run id."
     )
     undone_by: int | None
+    state: str = Field(
+        default="running",
+        description="queued (waiting for the sheet's lock or a sync slot), running, succeeded, "
+        "failed, interrupted (its process stopped), or the run's outcome as recorded",
+    )
 
 
 class CellWriteOut(BaseModel):
@@ -127,10 +132,6 @@ class RunError(BaseModel):
 
 
 class RunDetail(RunOut):
-    state: str = Field(
-        description="queued (waiting for the sheet's lock or a sync slot), running, succeeded, "
-        "failed, interrupted (its process stopped), or the run's outcome as recorded"
-    )
     progress: Progress | None = Field(description="Where a run is (its last step once it ended)")
     summary: SyncSummary | None = Field(description="The sync's summary once it succeeded")
     error: RunError | None = Field(description="The error once the run failed")

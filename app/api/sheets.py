@@ -156,7 +156,6 @@ async def run_detail(
     out = _run_out(record)
     fields = {
         **out.model_dump(),
-        "state": run_state(record),
         "progress": run_progress(record),
         "summary": run_summary(record, context.coordinator.recent(record.id)),
         "error": run_error(record, out.message),
@@ -368,7 +367,8 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
 
 def _run_out(record: RunRecord) -> RunOut:
     run = RunOut.model_validate(record)
-    return run.model_copy(update={"message": _run_message(run.id, run.message)})
+    message = _run_message(run.id, run.message)
+    return run.model_copy(update={"message": message, "state": run_state(record)})
 
 
 def _run_message(run_id: int, message: str | None) -> str | None:

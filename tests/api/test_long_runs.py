@@ -180,7 +180,8 @@ def test_a_long_sync_is_answered_202_then_polled_to_the_summary_a_waited_run_giv
     assert steps.index("read") < steps.index("write")  # the progress moved on
 
     runs = long_api.api.get(f"/v1/sheets/{SHEET}/runs")
-    assert [r["id"] for r in runs] == [run_id]  # the joined press started no run of its own
+    # The joined press started no run of its own.
+    assert [(r["id"], r["state"]) for r in runs] == [(run_id, "succeeded")]
 
     waited = long_api.api.signed("POST", f"/v1/sheets/{TWIN}/sync?wait=600")
     assert waited.status_code == 200, waited.text
@@ -224,6 +225,8 @@ def test_a_press_waiting_for_the_sheets_lock_gets_a_queued_run_that_becomes_the_
             None,
             "recalculate",
         )
+        listed = long_api.api.get(f"/v1/sheets/{SHEET}/runs")
+        assert [(r["id"], r["state"]) for r in listed] == [(accepted["run_id"], "queued")]
     finally:
         release.set()
         holder.join(WAIT)

@@ -149,9 +149,13 @@ class SyncCoordinator:
             if bound is None:
                 result = await self._outcome(sheet, handle.future, self.wait_seconds)
             else:
-                try:
-                    result = await self._outcome(sheet, handle.future, bound)
-                except SyncInProgressError:
+                # shield: giving up on the run must never cancel it for its owner and joiners.
+                waiter = asyncio.shield(asyncio.wrap_future(handle.future))
+                done, _ = await asyncio.wait({waiter}, timeout=bound)
+                if done:
+                    result = waiter.result()  # the run's result, or its error raised
+                else:
+                    waiter.cancel()  # only this press's wait (and asyncio's unretrieved note)
                     reserve = partial(handle.reserve, partial(self._queue, sheet, trigger))
                     run_id = await to_thread.run_sync(reserve)
                     if run_id is not None and not handle.future.done():

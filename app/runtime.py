@@ -20,6 +20,7 @@ from app.sheets.workbook import WorkbookBackend
 from app.sync.engine import SyncEngine
 from app.sync.kpis import KPIS_TITLE
 from app.sync.layout import new_tab
+from app.sync.progress import NO_PROGRESS, ProgressReporter
 from app.sync.report import SyncReport
 from app.sync.sheet_settings import settings_example_cells
 from app.sync.undo import UndoReport, undo_run
@@ -98,10 +99,21 @@ class Runtime(RootParts):
                 )
             yield
 
-    def sync(self, now: datetime, trigger: str = "manual") -> SyncReport:
-        """Sync the sheet while holding its lock."""
+    def sync(
+        self,
+        now: datetime,
+        trigger: str = "manual",
+        *,
+        full: bool = False,
+        progress: ProgressReporter = NO_PROGRESS,
+    ) -> SyncReport:
+        """Sync the sheet while holding its lock (`full`: a recalculation that checks and
+        repairs the layout too), telling `progress` how far it has got."""
         with self.holding_sheet("sync again"):
-            return self.engine().sync(now=now, trigger=trigger)
+            engine = self.engine()
+            if full:
+                engine.backend.refresh()  # forget cached layout so it is checked and repaired
+            return engine.sync(now=now, trigger=trigger, progress=progress)
 
     def undo(self, run_id: int, now: datetime) -> UndoReport:
         """Undo a run while holding the sheet's lock."""

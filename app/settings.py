@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     # How many processes of the service share this store (the deployment's replica count);
     # `aftersales doctor` checks that more than one share a PostgreSQL store.
     replicas: int = Field(default=1, ge=1)
+    # How long a press of Sync now / Recalculate all waits for its run before it is answered
+    # 202 with the run to poll (Apps Script gives up on a fetch after 60 s); `?wait=` overrides.
+    press_answer_seconds: float = Field(default=20.0, ge=0, le=600)
+    # How long a CLI sync runs before it shows a progress bar (on a terminal, not with --json).
+    cli_progress_after_seconds: float = Field(default=0.5, ge=0)
     # Google service-account key: a file path or the key's JSON. Never logged.
     google_credentials: SecretStr | None = None
     # Tests only: send Google API traffic to a local Sheets API emulator (loopback only).

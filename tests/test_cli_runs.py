@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.store import Store
 from tests.test_cli import AFTERSALES, NOW, Cli, one_line, summary
 from tests.workbooks import case, records, user_cells, write_workbook
 
@@ -170,3 +171,23 @@ def test_runs_refuses_a_limit_below_one(cli: Cli, limit: str) -> None:
     result = cli("runs", "--workbook", "cases.xlsx", "--limit", limit)
     assert result.returncode == 2
     assert "--limit" in one_line(result.stderr)
+
+
+def test_runs_shows_a_queued_run_as_queued(cli: Cli) -> None:
+    """A run the service reserved for a press still waiting for the sheet is listed as
+    `queued`, not as running."""
+    workbook = write_workbook(cli.cwd / "cases.xlsx", [case(Customer="王芳")])
+    synced = summary(cli("sync", "--workbook", str(workbook), "--now", NOW, "--json"))
+    with Store.open(cli.env["AFTERSALES_DATABASE_URL"]) as store:
+        queued = store.queue_run(
+            f"workbook:{workbook.resolve()}",
+            "sync-now",
+            datetime(2025, 10, 10, 2, 5, tzinfo=UTC),  # five minutes after the sync
+            "workbook",
+        )
+
+    runs = runs_json(cli)
+    assert [(r["id"], r["state"]) for r in runs] == [
+        (queued, "queued"),
+        (synced["run_id"], "ok"),
+    ]

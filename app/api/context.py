@@ -13,7 +13,7 @@ from app.notify.delivery import DeliveryReport
 from app.registry import SheetEntry, SheetRegistry
 from app.scheduler_leader import SchedulerService
 from app.service.coordinator import SyncCoordinator, SyncResult
-from app.service.metrics import Metrics
+from app.service.metrics import Metrics, MetricsObserver
 from app.sheets.backend import SheetBackend
 from app.sheets.quota import QuotaGovernor
 from app.sync.engine import SyncEngine
@@ -38,6 +38,7 @@ class ServiceContext(RootParts):
         # Read the clock through the context, so a clock swapped later (a test, a replica that
         # corrects its time source) is the one syncs use, as case details and undo do.
         self.coordinator = self.root.coordinator(lambda: self.clock())
+        self.coordinator.observer = MetricsObserver(self.metrics)
 
     # -- the root's parts, by the names the routes and the scheduler use -------------------------
 

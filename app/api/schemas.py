@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,6 +99,11 @@ class RunOut(BaseModel):
         "the detail is in the service log under that run id."
     )
     undone_by: int | None
+    state: str = Field(
+        default="running",
+        description="queued (waiting for the sheet's lock or a sync slot), running, succeeded, "
+        "failed, interrupted (its process stopped), or the run's outcome as recorded",
+    )
 
 
 class CellWriteOut(BaseModel):
@@ -111,8 +116,37 @@ class CellWriteOut(BaseModel):
     new_value: Any
 
 
+class Progress(BaseModel):
+    """How far a run has got: its step and the cases done of the total (None: not known)."""
+
+    step: Literal["read", "evaluate", "write", "record", "notify"]
+    done: int
+    total: int | None
+
+
+class RunError(BaseModel):
+    """Why a failed run failed: its stable code and a sentence a person can act on."""
+
+    error: str
+    detail: str
+
+
 class RunDetail(RunOut):
-    writes: list[CellWriteOut]
+    progress: Progress | None = Field(description="Where a run is (its last step once it ended)")
+    summary: SyncSummary | None = Field(description="The sync's summary once it succeeded")
+    error: RunError | None = Field(description="The error once the run failed")
+    writes: list[CellWriteOut] | None = Field(
+        description="The cells the run wrote (null when asked with ?writes=false)"
+    )
+
+
+class RunAccepted(BaseModel):
+    """A press answered before its run ended (202): poll `location` until the run ends."""
+
+    run_id: int
+    state: Literal["queued", "running"]
+    progress: Progress | None
+    location: str
 
 
 class UndoOut(BaseModel):

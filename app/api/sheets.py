@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future
+from dataclasses import replace
 from datetime import date, timedelta
+from functools import partial
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.analytics import default_period
 from app.api.context import ServiceContext
 from app.api.deps import ContextDep, SheetDep
 from app.api.errors import error_responses
+from app.api.run_state import (
+    accepted,
+    run_error,
+    run_location,
+    run_progress,
+    run_state,
+    run_summary,
+)
 from app.api.schemas import (
     CaseDetails,
     CellWriteOut,
@@ -21,6 +33,7 @@ from app.api.schemas import (
     FindingOut,
     KpisOut,
     RepliesOut,
+    RunAccepted,
     RunDetail,
     RunOut,
     SyncSummary,
@@ -29,7 +42,7 @@ from app.api.schemas import (
 )
 from app.errors import AftersalesError, NotFoundError, SheetError, SyncInProgressError
 from app.registry import SheetEntry
-from app.service.coordinator import SyncResult
+from app.service.coordinator import PressPending, SyncResult
 from app.store import RunRecord
 from app.store.codec import encode_value
 from app.sync.derive import FIX_FIRST
@@ -44,27 +57,55 @@ class InvalidPeriodError(SheetError):
 
 log = logging.getLogger("aftersales.api")
 ERRORS = error_responses(401, 403, 404, 409, 413, 422, 423, 503)
-# A press can also be refused because the service is busy (429, with Retry-After).
-PRESS_ERRORS = error_responses(429)
+# A press can also be refused because the service is busy (429, with Retry-After), or be
+# answered before its run ended (202, with the run to poll).
+PRESS_ERRORS: dict[int | str, dict[str, object]] = {
+    **error_responses(429),
+    202: {
+        "model": RunAccepted,
+        "description": "The run did not end within the bound (`wait`, default "
+        "AFTERSALES_PRESS_ANSWER_SECONDS): it goes on; poll `Location` (GET the run, "
+        "`?writes=false`) until its state is no longer queued or running.",
+        "headers": {
+            "Location": {
+                "description": "The run to poll: /v1/sheets/{sheet}/runs/{run_id}",
+                "schema": {"type": "string"},
+            }
+        },
+    },
+}
 router = APIRouter(prefix="/v1/sheets/{sheet}", tags=["sheets"], responses=ERRORS)
+WaitQuery = Query(
+    None,
+    ge=0,
+    le=600,
+    description="Seconds to wait for the run before answering 202 with the run to poll "
+    "(default: the service's AFTERSALES_PRESS_ANSWER_SECONDS, 20 s). Scripts and the CLI that "
+    "want the summary in one answer ask for ?wait=600.",
+)
 
 
 @router.post("/sync", response_model=SyncSummary, summary="Sync now", responses=PRESS_ERRORS)
-async def sync_now(entry: SheetDep, context: ContextDep, request: Request) -> SyncSummary:
-    """Sync the sheet; a press while a run is in progress gets that run's result."""
-    summary = await _run(context, entry, trigger="sync-now", full=False)
-    _log_credential(request, entry, summary.run_id, "sync-now")
-    return summary
+async def sync_now(
+    entry: SheetDep, context: ContextDep, request: Request, wait: float | None = WaitQuery
+) -> SyncSummary | JSONResponse:
+    """Sync the sheet; a press while a run is in progress gets that run's result. A run that
+    takes longer than `wait` is answered 202 with the run to poll; it goes on regardless."""
+    answer = await _run(context, entry, trigger="sync-now", full=False, wait=wait)
+    _log_credential(request, entry, _answered_run(answer), "sync-now")
+    return answer
 
 
 @router.post(
     "/recalculate", response_model=SyncSummary, summary="Recalculate all", responses=PRESS_ERRORS
 )
-async def recalculate(entry: SheetDep, context: ContextDep, request: Request) -> SyncSummary:
-    """Full recomputation with the sheet's layout checked and repaired."""
-    summary = await _run(context, entry, trigger="recalculate", full=True)
-    _log_credential(request, entry, summary.run_id, "recalculate")
-    return summary
+async def recalculate(
+    entry: SheetDep, context: ContextDep, request: Request, wait: float | None = WaitQuery
+) -> SyncSummary | JSONResponse:
+    """Full recomputation with the sheet's layout checked and repaired (202 as for Sync now)."""
+    answer = await _run(context, entry, trigger="recalculate", full=True, wait=wait)
+    _log_credential(request, entry, _answered_run(answer), "recalculate")
+    return answer
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetails, summary="Case details")
@@ -102,12 +143,28 @@ async def runs(
 
 @router.get("/runs/{run}", response_model=RunDetail, summary="One run and the cells it wrote")
 async def run_detail(
-    entry: SheetDep, context: ContextDep, run: int = Path(ge=1, le=2**62)
+    entry: SheetDep,
+    context: ContextDep,
+    run: int = Path(ge=1, le=2**62),
+    writes: bool = Query(
+        True, description="false: leave out the cells written (what a poller asks for)"
+    ),
 ) -> RunDetail:
+    """The run, its state and progress (poll it after a 202), its summary once it succeeded,
+    its error once it failed, and the cells it wrote."""
     record = await run_in_threadpool(_own_run, context, entry, run)
-    writes = await run_in_threadpool(context.store.cell_writes, run)
+    out = _run_out(record)
+    fields = {
+        **out.model_dump(),
+        "progress": run_progress(record),
+        "summary": run_summary(record, context.coordinator.recent(record.id)),
+        "error": run_error(record, out.message),
+    }
+    if not writes:
+        return RunDetail(**fields, writes=None)
+    cells = await run_in_threadpool(context.store.cell_writes, run)
     return RunDetail(
-        **_run_out(record).model_dump(),
+        **fields,
         writes=[
             CellWriteOut(
                 tab=w.tab,
@@ -118,7 +175,7 @@ async def run_detail(
                 old_value=encode_value(w.old_value),
                 new_value=encode_value(w.new_value),
             )
-            for w in writes
+            for w in cells
         ],
     )
 
@@ -145,18 +202,54 @@ def _log_credential(request: Request, entry: SheetEntry, run_id: int | None, wha
 
 
 async def _run(
-    context: ServiceContext, entry: SheetEntry, *, trigger: str, full: bool
-) -> SyncSummary:
+    context: ServiceContext, entry: SheetEntry, *, trigger: str, full: bool, wait: float | None
+) -> SyncSummary | JSONResponse:
+    """The press's summary, or 202 with the run to poll when it did not end within `wait`."""
+    bound = context.settings.press_answer_seconds if wait is None else wait
     try:
-        result: SyncResult = await context.coordinator.press(entry.id, trigger=trigger, full=full)
+        answer = await context.coordinator.press(entry.id, trigger=trigger, full=full, bound=bound)
     except Exception as exc:
-        # Unexpected errors too: a failed sync is counted whatever failed.
-        code = exc.code if isinstance(exc, AftersalesError) else "internal_error"
-        context.metrics.syncs.labels(trigger, "failed").inc()
-        context.metrics.failures.labels(code).inc()
+        _count_failure(context, trigger, exc)
         raise
-    context.record_metrics(trigger, result)
-    return SyncSummary.model_validate(result.summary())
+    if isinstance(answer, PressPending):
+        # Counted when the run ends, as a press that waited for it would have counted it.
+        answer.result.add_done_callback(partial(_count_later, context, trigger, answer.joined))
+        record = await run_in_threadpool(_own_run, context, entry, answer.run_id)
+        body = accepted(entry.id, record)
+        return JSONResponse(
+            body.model_dump(mode="json"),
+            status_code=202,
+            headers={"Location": run_location(entry.id, answer.run_id)},
+        )
+    context.record_metrics(trigger, answer)
+    return SyncSummary.model_validate(answer.summary())
+
+
+def _count_failure(context: ServiceContext, trigger: str, exc: BaseException) -> None:
+    """Unexpected errors too: a failed sync is counted whatever failed."""
+    code = exc.code if isinstance(exc, AftersalesError) else "internal_error"
+    context.metrics.syncs.labels(trigger, "failed").inc()
+    context.metrics.failures.labels(code).inc()
+
+
+def _count_later(
+    context: ServiceContext, trigger: str, joined: bool, future: Future[SyncResult]
+) -> None:
+    """The metrics of a run a 202 answer left running, once it ended."""
+    exc = future.exception()
+    if exc is not None:
+        _count_failure(context, trigger, exc)
+        return
+    result = future.result()
+    context.record_metrics(trigger, replace(result, joined=True) if joined else result)
+
+
+def _answered_run(answer: SyncSummary | JSONResponse) -> int | None:
+    """The run a press was answered with (its summary's, or the one to poll)."""
+    if isinstance(answer, SyncSummary):
+        return answer.run_id
+    location = answer.headers.get("location", "")
+    return int(location.rsplit("/", 1)[-1]) if location else None
 
 
 def _own_run(context: ServiceContext, entry: SheetEntry, run: int) -> RunRecord:
@@ -274,7 +367,8 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
 
 def _run_out(record: RunRecord) -> RunOut:
     run = RunOut.model_validate(record)
-    return run.model_copy(update={"message": _run_message(run.id, run.message)})
+    message = _run_message(run.id, run.message)
+    return run.model_copy(update={"message": message, "state": run_state(record)})
 
 
 def _run_message(run_id: int, message: str | None) -> str | None:

@@ -27,6 +27,7 @@ def build_cli() -> typer.Typer:
         adopt.adopt,
         sync.init,
         sync.sync,
+        sync.recalculate,
         sync.check,
         runs.undo,
         runs.runs,

@@ -94,6 +94,8 @@ def run_row(run: RunRecord, tz: ZoneInfo) -> dict[str, object]:
     """One run as `aftersales runs` shows it (times in the team's zone)."""
     if run.undone_by is not None:
         state = f"undone by run {run.undone_by}"
+    elif run.queued:
+        state = "queued"  # a press was answered before its sync could start
     else:
         state = run.outcome or "running"
     return {

@@ -15,16 +15,19 @@ from app.cli.common import (
     SheetOpt,
     WorkbookOpt,
     bold,
+    err,
     fail,
     out,
     parse_now,
     runtime,
 )
+from app.cli.progress import progress_bar
 from app.demo import is_urgent, urgent_first
 from app.errors import AftersalesError
 from app.notify.dispatch import deliver_now
 from app.runtime import Runtime
 from app.sheets.google import GoogleBackend
+from app.sync.progress import NO_PROGRESS, ProgressReporter
 from app.sync.report import SyncReport
 
 
@@ -72,9 +75,26 @@ def sync(
     workbook: WorkbookOpt = None, sheet: SheetOpt = None, now: Now = None, as_json: JsonOpt = False
 ) -> None:
     """Sync the sheet: write deadlines, SLA state, next actions and validation."""
+    _sync_and_show(workbook, sheet, now, as_json, trigger="manual", full=False)
+
+
+def recalculate(
+    workbook: WorkbookOpt = None, sheet: SheetOpt = None, now: Now = None, as_json: JsonOpt = False
+) -> None:
+    """Recalculate all: a sync that also checks and repairs the sheet's layout (what the
+    add-on's Recalculate all and the nightly run do)."""
+    _sync_and_show(workbook, sheet, now, as_json, trigger="recalculate", full=True)
+
+
+def _sync_and_show(
+    workbook: WorkbookOpt, sheet: SheetOpt, now: Now, as_json: bool, *, trigger: str, full: bool
+) -> None:
+    """Sync with a progress bar on a terminal (never with --json), then the summary."""
     rt = runtime(workbook, sheet)
     moment = parse_now(now, rt.team.timezone)
-    report = _sync(rt, moment, "manual", dry_run=False)
+    after = rt.settings.cli_progress_after_seconds
+    with progress_bar(err, enabled=not as_json, after=after) as progress:
+        report = _sync(rt, moment, trigger, dry_run=False, full=full, progress=progress)
     delivered = deliver_now(rt.store.engine, rt.settings.notify, rt.team, moment)
     if delivered is not None and delivered.attempted:
         report.notes.append(f"notifications: {delivered.sent} sent, {delivered.retrying} retrying")
@@ -100,11 +120,20 @@ def check(
         raise typer.Exit(1)
 
 
-def _sync(rt: Runtime, now: datetime, trigger: str, *, dry_run: bool) -> SyncReport:
+def _sync(
+    rt: Runtime,
+    now: datetime,
+    trigger: str,
+    *,
+    dry_run: bool,
+    full: bool = False,
+    progress: ProgressReporter = NO_PROGRESS,
+) -> SyncReport:
     try:
         if dry_run:  # writes nothing: no need to wait for another process's run
             return rt.engine().sync(now=now, trigger=trigger, dry_run=True)
-        return rt.sync(now, trigger)  # holds the sheet's lock, as the service does
+        # Holds the sheet's lock, as the service does.
+        return rt.sync(now, trigger, full=full, progress=progress)
     except AftersalesError as exc:
         fail(exc.message)
     except Exception as exc:

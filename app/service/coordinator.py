@@ -15,18 +15,27 @@ store); the others wait holding none. A press from the API (`press`) waits witho
 while it joins a run, and is refused at once with `ServiceBusyError` (429, Retry-After) when
 `max_waiting` presses already wait in the process, so a burst is answered quickly instead of
 piling up behind the pool.
+
+Bounded answers (`press(bound=)`): a press's sync runs in a thread of its own, never in the
+request, so it goes on after the press is answered; a press not settled within the bound gets
+`PressPending` with the run's id to poll (app/service/run_handle.py explains the id of a run
+that has not started yet). A full recalculation pressed during a plain sync is queued behind it
+as the sheet's next run, which later full presses join: every press has a run to name at once.
+Runs record their progress in the store (app/sync/progress.py), whoever started them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import wait as wait_for_future
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from contextlib import contextmanager, suppress
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 
@@ -35,24 +44,40 @@ from pydantic import BaseModel, Field
 
 from app.errors import ServiceBusyError, SyncInProgressError
 from app.service.locks import SheetLocks
+from app.service.run_handle import (
+    JOINED_PREFIX,
+    SUMMARY_KEYS,
+    PressPending,
+    RunHandle,
+    RunObserver,
+    StoreProgress,
+    SyncResult,
+    Ticket,
+    close_queued,
+    fail_queued,
+)
 from app.store import RunRecord, Store
 from app.sync.engine import SyncEngine
-from app.sync.report import SyncReport
+from app.sync.progress import Throttled
 
-SUMMARY_KEYS = (
-    "cases",
-    "new_cases",
-    "cells_written",
-    "timeline_events",
-    "errors",
-    "warnings",
-    "duration_ms",
-)
+log = logging.getLogger("aftersales.service")
+__all__ = [
+    "JOINED_PREFIX",
+    "SUMMARY_KEYS",
+    "PressPending",
+    "RunObserver",
+    "SyncCoordinator",
+    "SyncLimits",
+    "SyncResult",
+]
+
 # Outcomes of a holder's run that a waiting caller may answer with; anything else (a failed or
 # unfinished run) is not a result to hand out, so the caller syncs the sheet itself.
 JOINABLE_OUTCOMES = ("ok", "nothing_to_do")
 # Triggers of full recalculations (layout repaired too): what a full request may join.
 FULL_TRIGGERS = ("nightly", "recalculate")
+# Results kept for polls of this process (they carry the notes the store does not keep).
+RECENT_RESULTS = 256
 
 
 class SyncLimits(BaseModel):
@@ -71,55 +96,6 @@ class SyncLimits(BaseModel):
     wait_seconds: float = Field(default=600.0, gt=0)
 
 
-class Ticket:
-    """One waiting press, counted until it runs a sync itself or is answered (idempotent)."""
-
-    def __init__(self, release: Callable[[], None]) -> None:
-        self._release: Callable[[], None] | None = release
-
-    def done(self) -> None:
-        release, self._release = self._release, None
-        if release is not None:
-            release()
-
-
-@dataclass(frozen=True, slots=True)
-class SyncResult:
-    """What a caller gets back: the run it started, or the one it joined."""
-
-    run_id: int | None
-    backend: str
-    counts: dict[str, int]
-    outcome: str
-    joined: bool
-    report: SyncReport | None = None
-    message: str | None = None
-    sheet: str | None = None
-
-    @classmethod
-    def from_report(cls, report: SyncReport) -> SyncResult:
-        data = report.as_json()
-        counts = {k: v for k in SUMMARY_KEYS if isinstance(v := data.get(k), int)}
-        return cls(report.run_id, report.backend, counts, "ok", False, report)
-
-    @classmethod
-    def from_run(cls, run: RunRecord) -> SyncResult:
-        counts = {k: run.counts.get(k, 0) for k in SUMMARY_KEYS}
-        return cls(run.id, run.backend, counts, run.outcome or "unknown", True, None, run.message)
-
-    def summary(self) -> dict[str, object]:
-        findings = self.counts.get("errors", 0) + self.counts.get("warnings", 0)
-        return {
-            "run_id": self.run_id,
-            "backend": self.backend,
-            **{k: self.counts.get(k, 0) for k in SUMMARY_KEYS},
-            "findings": findings,
-            # A joined run's notes were given to the request that started it.
-            "notes": self.report.all_notes if self.report is not None else [],
-            "joined": self.joined,
-        }
-
-
 class SyncCoordinator:
     def __init__(
         self,
@@ -136,49 +112,69 @@ class SyncCoordinator:
         self.clock = clock
         self.limits = limits or SyncLimits()
         self.wait_seconds = self.limits.wait_seconds if wait_seconds is None else wait_seconds
+        self.observer = RunObserver()
         self._guard = threading.Lock()
-        self._inflight: dict[str, tuple[Future[SyncResult], bool]] = {}  # sheet -> (run, full)
+        self._inflight: dict[str, RunHandle] = {}  # sheet -> its run in progress
+        self._next: dict[str, RunHandle] = {}  # sheet -> a full run queued behind a plain one
         self._slots = threading.BoundedSemaphore(self.limits.max_running)
         self._waiting = 0
+        self._recent: OrderedDict[int, SyncResult] = OrderedDict()
 
     def run(self, sheet: str, *, trigger: str, full: bool = False) -> SyncResult:
         """Sync `sheet` (blocking; the scheduler's way). Joins the run in progress instead of
         starting another; a full recalculation joins only a full one, and otherwise runs once
         that one is done."""
-        while True:
-            future, mine, joinable = self._claim(sheet, full)
-            if mine:
-                return self._execute(sheet, future, trigger=trigger, full=full)
-            done, _ = wait_for_future([future], timeout=self.wait_seconds)
-            if not done:
-                raise self._busy(sheet)
-            if joinable:
-                return replace(future.result(), joined=True)
-            # A plain sync was running: its result does not repair the layout; go again.
+        handle, mine, after = self._claim(sheet, full)
+        if mine:
+            return self._execute(sheet, handle, after, trigger=trigger, full=full)
+        done, _ = wait_for_future([handle.future], timeout=self.wait_seconds)
+        if not done:
+            raise self._busy(sheet)
+        return replace(handle.future.result(), joined=True)
 
-    async def press(self, sheet: str, *, trigger: str, full: bool = False) -> SyncResult:
+    async def press(
+        self, sheet: str, *, trigger: str, full: bool = False, bound: float | None = None
+    ) -> SyncResult | PressPending:
         """`run` for a press of the API: refused with `ServiceBusyError` when `max_waiting`
-        presses already wait here; a press that joins a run waits without a thread, and one
-        that syncs runs in a worker thread."""
+        presses already wait here. The sync runs in a thread of its own (it outlives the
+        press); the press awaits it without a thread. Without `bound`, the press waits up to
+        `wait_seconds` (then `SyncInProgressError`); with one, a run not ended by then is
+        answered with `PressPending` (its run id; the run goes on)."""
         ticket = self._admit()
+        mine = False
         try:
-            while True:
-                future, mine, joinable = self._claim(sheet, full)
-                if mine:
-                    execute = partial(
-                        self._execute, sheet, future, trigger=trigger, full=full, ticket=ticket
-                    )
-                    return await to_thread.run_sync(execute)
-                result = await self._outcome(sheet, future)
-                if joinable:
-                    return replace(result, joined=True)
+            handle, mine, after = self._claim(sheet, full)
+            if mine:  # the run's thread holds the ticket until it syncs or ends
+                self._start(sheet, handle, after, trigger=trigger, full=full, ticket=ticket)
+            if bound is None:
+                result = await self._outcome(sheet, handle.future, self.wait_seconds)
+            else:
+                # shield: giving up on the run must never cancel it for its owner and joiners.
+                waiter = asyncio.shield(asyncio.wrap_future(handle.future))
+                done, _ = await asyncio.wait({waiter}, timeout=bound)
+                if done:
+                    result = waiter.result()  # the run's result, or its error raised
+                else:
+                    waiter.cancel()  # only this press's wait (and asyncio's unretrieved note)
+                    reserve = partial(handle.reserve, partial(self._queue, sheet, trigger))
+                    run_id = await to_thread.run_sync(reserve)
+                    if run_id is not None and not handle.future.done():
+                        return PressPending(run_id, not mine, handle.future)
+                    result = await asyncio.wrap_future(handle.future)  # ended meanwhile
+            return result if mine else replace(result, joined=True)
         finally:
-            ticket.done()
+            if not mine:
+                ticket.done()
 
     def waiting(self) -> int:
         """Presses of the API waiting in this process now."""
         with self._guard:
             return self._waiting
+
+    def recent(self, run_id: int) -> SyncResult | None:
+        """The result of a run this process ran lately (with its notes), if it still has it."""
+        with self._guard:
+            return self._recent.get(run_id)
 
     def _admit(self) -> Ticket:
         with self._guard:
@@ -196,49 +192,107 @@ class SyncCoordinator:
         with self._guard:
             self._waiting -= 1
 
-    def _claim(self, sheet: str, full: bool) -> tuple[Future[SyncResult], bool, bool]:
-        """(the sheet's run, whether this caller is to run it, whether its result answers
-        this caller): a new run when none is in progress, else the one in progress."""
+    def _claim(self, sheet: str, full: bool) -> tuple[RunHandle, bool, RunHandle | None]:
+        """(the run whose result answers this caller, whether this caller is to run it, the
+        run it must wait for first): a new run when none is in progress; else the one in
+        progress when its result will do; else (a full request during a plain sync) the full
+        run queued behind it, new or already queued."""
         with self._guard:
             running = self._inflight.get(sheet)
             if running is None:
-                future: Future[SyncResult] = Future()
-                self._inflight[sheet] = (future, full)
-                return future, True, True
-        future, running_full = running
-        return future, False, running_full or not full
+                handle = RunHandle(full)
+                self._inflight[sheet] = handle
+                return handle, True, None
+            if running.full or not full:
+                return running, False, None
+            queued = self._next.get(sheet)
+            if queued is not None:
+                return queued, False, None
+            handle = RunHandle(full)
+            self._next[sheet] = handle
+            return handle, True, running
 
-    async def _outcome(self, sheet: str, future: Future[SyncResult]) -> SyncResult:
-        """The result of a run another caller is running, awaited without a thread."""
+    def _start(
+        self,
+        sheet: str,
+        handle: RunHandle,
+        after: RunHandle | None,
+        *,
+        trigger: str,
+        full: bool,
+        ticket: Ticket,
+    ) -> None:
+        """Run the sync in a thread of its own, so that it outlives the press that started
+        it (and the request, and the event loop's patience)."""
+
+        def work() -> None:
+            # Its outcome is settled in the handle's future (and a failure logged by the
+            # engine); nothing is left to raise to.
+            with suppress(BaseException):
+                self._execute(sheet, handle, after, trigger=trigger, full=full, ticket=ticket)
+
+        threading.Thread(target=work, name=f"sync {sheet}", daemon=True).start()
+
+    async def _outcome(self, sheet: str, future: Future[SyncResult], seconds: float) -> SyncResult:
+        """The result of the run, awaited without a thread for up to `seconds`."""
         try:
             # shield: giving up on the run must never cancel it for its owner and joiners (and
             # it retrieves the run's outcome, so asyncio never logs it as unretrieved).
             waiter = asyncio.shield(asyncio.wrap_future(future))
-            return await asyncio.wait_for(waiter, self.wait_seconds)
+            return await asyncio.wait_for(waiter, seconds)
         except TimeoutError:
             raise self._busy(sheet) from None
+
+    def _queue(self, sheet: str, trigger: str) -> int:
+        """Reserve a run record for a run that has not started (see run_handle.py)."""
+        engine = self.engine_for(sheet)
+        return self.store.queue_run(engine.sheet_key, trigger, self.clock(), engine.backend.name)
 
     def _execute(
         self,
         sheet: str,
-        future: Future[SyncResult],
+        handle: RunHandle,
+        after: RunHandle | None,
         *,
         trigger: str,
         full: bool,
         ticket: Ticket | None = None,
     ) -> SyncResult:
-        """Run the sheet's sync that `future` stands for, and settle it for the joiners."""
+        """Run the sheet's sync that `handle` stands for (after `after`, when given), and
+        settle it for the joiners."""
         try:
+            if after is not None:
+                done, _ = wait_for_future([after.future], timeout=self.wait_seconds)
+                if not done:
+                    raise self._busy(sheet)
             result = replace(
-                self._run_locked(sheet, trigger=trigger, full=full, ticket=ticket), sheet=sheet
+                self._run_locked(sheet, handle, trigger=trigger, full=full, ticket=ticket),
+                sheet=sheet,
             )
+            leftover = handle.settle()
+            if leftover is not None:  # a queued run answered by another process's run
+                result = close_queued(self.store, leftover, result, self.clock())
         except BaseException as exc:
-            future.set_exception(exc)
+            leftover = handle.settle()
+            if leftover is not None:
+                fail_queued(self.store, leftover, exc, self.clock())
+            handle.future.set_exception(exc)
             raise
         finally:
+            if ticket is not None:
+                ticket.done()
             with self._guard:
-                self._inflight.pop(sheet, None)
-        future.set_result(result)
+                queued = self._next.pop(sheet, None)
+                if queued is not None:
+                    self._inflight[sheet] = queued  # the full run waiting for this one
+                elif self._inflight.get(sheet) is handle:
+                    self._inflight.pop(sheet)
+        with self._guard:
+            if result.run_id is not None:
+                self._recent[result.run_id] = result
+                while len(self._recent) > RECENT_RESULTS:
+                    self._recent.popitem(last=False)
+        handle.future.set_result(result)
         return result
 
     @contextmanager
@@ -252,15 +306,16 @@ class SyncCoordinator:
             self._slots.release()
 
     def _run_locked(
-        self, sheet: str, *, trigger: str, full: bool, ticket: Ticket | None
+        self, sheet: str, handle: RunHandle, *, trigger: str, full: bool, ticket: Ticket | None
     ) -> SyncResult:
         deadline = time.monotonic() + self.wait_seconds
         engine = self.engine_for(sheet)
         key = engine.sheet_key
+        sync = partial(self._sync, engine, handle, trigger=trigger, full=full, ticket=ticket)
         with self._slot(sheet, deadline):
             with self.locks.hold(key, wait=False) as held:
                 if held:
-                    return self._sync(engine, trigger=trigger, full=full, ticket=ticket)
+                    return sync()
             # Another holder has the sheet: a replica's sync, or an undo. Note the newest run
             # now, so that afterwards only the holder's run (unfinished now, or started since)
             # counts. The wait holds no connection (the locks poll with short-lived ones).
@@ -272,18 +327,34 @@ class SyncCoordinator:
                 run = self._holders_sync(key, seen[0] if seen else None, full)
                 if run is not None:
                     return SyncResult.from_run(run)
-                return self._sync(engine, trigger=trigger, full=full, ticket=ticket)
+                return sync()
 
     def _sync(
-        self, engine: SyncEngine, *, trigger: str, full: bool, ticket: Ticket | None = None
+        self,
+        engine: SyncEngine,
+        handle: RunHandle,
+        *,
+        trigger: str,
+        full: bool,
+        ticket: Ticket | None = None,
     ) -> SyncResult:
-        """Run the engine; the caller holds the sheet's lock and a sync slot, so the press
-        stops counting as waiting."""
+        """Run the engine, its progress recorded in the store; the caller holds the sheet's
+        lock and a sync slot, so the press stops counting as waiting."""
         if ticket is not None:
             ticket.done()
         if full:
             engine.backend.refresh()  # forget cached layout so it is checked and repaired
-        return SyncResult.from_report(engine.sync(now=self.clock(), trigger=trigger))
+        progress = Throttled(StoreProgress(self.store, handle))
+        reserved = handle.begin()
+        self.observer.run_started(trigger)
+        started = time.monotonic()
+        try:
+            report = engine.sync(
+                now=self.clock(), trigger=trigger, progress=progress, reserved_run=reserved
+            )
+        finally:
+            self.observer.run_finished(trigger, time.monotonic() - started)
+        return SyncResult.from_report(report)
 
     def _holders_sync(self, key: str, seen: RunRecord | None, full: bool) -> RunRecord | None:
         """The successful sync run the holder we waited for recorded, if it recorded one (for

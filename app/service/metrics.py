@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from app.service.run_handle import RunObserver
 
 
 @dataclass
@@ -55,3 +57,31 @@ class Metrics:
         self.cells = Counter(
             "aftersales_cells_written_total", "Cells written to sheets", registry=r
         )
+        self.running = Gauge(
+            "aftersales_runs_in_progress",
+            "Syncs running now in this process, by trigger (presses, nightly, sweep)",
+            ["trigger"],
+            registry=r,
+        )
+        self.run_duration = Histogram(
+            "aftersales_run_duration_seconds",
+            "Wall time of a sync run, by trigger (whatever its outcome)",
+            ["trigger"],
+            registry=r,
+            buckets=(0.1, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600),
+        )
+
+
+class MetricsObserver(RunObserver):
+    """Counts the coordinator's runs as they start and end (`aftersales_runs_in_progress`,
+    `aftersales_run_duration_seconds`)."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def run_started(self, trigger: str) -> None:
+        self.metrics.running.labels(trigger).inc()
+
+    def run_finished(self, trigger: str, seconds: float) -> None:
+        self.metrics.running.labels(trigger).dec()
+        self.metrics.run_duration.labels(trigger).observe(seconds)

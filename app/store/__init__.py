@@ -7,10 +7,11 @@ Alembic migrations by `Store.open`. Import everything from here, not from the su
 
 from app.store.engine import DatabaseSettings
 from app.store.errors import StaleSnapshotError, StoreBusyError, StoreError
-from app.store.records import CaseSnapshot, CellValue, CellWrite, RunRecord, TimelineEvent
+from app.store.records import QUEUED, CaseSnapshot, CellValue, CellWrite, RunRecord, TimelineEvent
 from app.store.repository import Store
 
 __all__ = [
+    "QUEUED",
     "CaseSnapshot",
     "CellValue",
     "CellWrite",

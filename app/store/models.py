@@ -59,6 +59,13 @@ class RunRow(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON)
     message: Mapped[str | None] = mapped_column(Text)
     undone_by: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    # How far the run has got while it runs (app/sync/progress.py): the step ("queued" for a
+    # run reserved before it could start), and cases done of total; kept once it finished.
+    progress_step: Mapped[str | None] = mapped_column(Text)
+    progress_done: Mapped[int | None] = mapped_column(Integer)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
+    # The stable code of the error a failed run ended with (e.g. "internal_error").
+    error_code: Mapped[str | None] = mapped_column(Text)
 
 
 class CellWriteRow(Base):

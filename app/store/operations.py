@@ -70,6 +70,10 @@ def to_run_record(row: RunRow) -> RunRecord:
         counts={str(key): int(value) for key, value in (row.counts or {}).items()},
         message=row.message,
         undone_by=row.undone_by,
+        progress_step=row.progress_step,
+        progress_done=row.progress_done,
+        progress_total=row.progress_total,
+        error_code=row.error_code,
     )
 
 

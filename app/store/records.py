@@ -11,7 +11,10 @@ from datetime import datetime
 
 from app.values import CellValue, TimelineEvent
 
-__all__ = ["CaseSnapshot", "CellValue", "CellWrite", "RunRecord", "TimelineEvent"]
+# The progress step of a run reserved before it could start (app/service/coordinator.py).
+QUEUED = "queued"
+
+__all__ = ["QUEUED", "CaseSnapshot", "CellValue", "CellWrite", "RunRecord", "TimelineEvent"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,17 @@ class RunRecord:
     counts: dict[str, int]
     message: str | None
     undone_by: int | None
+    # The run's progress (see RunRow): the step it is at ("queued" before it started), cases
+    # done and the total when known.
+    progress_step: str | None = None
+    progress_done: int | None = None
+    progress_total: int | None = None
+    error_code: str | None = None  # the error a failed run ended with ("internal_error", ...)
+
+    @property
+    def queued(self) -> bool:
+        """Reserved for a press that had to be answered before its sync could start."""
+        return self.finished_at is None and self.progress_step == QUEUED
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ Store objects are thread-safe: each call checks out its own connection.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -22,10 +22,13 @@ from app.store.engine import DatabaseSettings, build_engine, parse_url, scrub
 from app.store.errors import StoreError
 from app.store.migrate import upgrade_to_head
 from app.store.models import RunRow
-from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
+from app.store.records import QUEUED, CaseSnapshot, CellWrite, RunRecord, TimelineEvent
 
 # The outcome of a run whose process died before it finished (see `start_run`).
 INTERRUPTED = "interrupted"
+# A queued run older than this (a press waits at most `syncs.wait_seconds`, 600 s by default)
+# was left by a process that died while its press waited: the next run closes it.
+QUEUED_EXPIRY = timedelta(hours=1)
 
 
 class Store(Repository):
@@ -82,39 +85,96 @@ class Store(Repository):
 
     # --- runs --------------------------------------------------------------------------------
 
-    def start_run(self, sheet_key: str, trigger: str, started_at: datetime, backend: str) -> int:
-        """Record that a run of `sheet_key` started; return its id.
+    def start_run(
+        self,
+        sheet_key: str,
+        trigger: str,
+        started_at: datetime,
+        backend: str,
+        *,
+        reserved: int | None = None,
+    ) -> int:
+        """Record that a run of `sheet_key` started; return its id (`reserved`: the id of a
+        run `queue_run` reserved for it, which starts now).
 
         Runs of one sheet never overlap (the service holds the sheet's lock while one runs), so
         a run of the sheet still unfinished now was left by a process that died: it is closed
         as "interrupted" (its staged cell writes stay, so it can still be undone). Should it in
         fact still be going (a second process syncing the sheet without the service), its own
-        `finish_run` replaces that verdict.
+        `finish_run` replaces that verdict. A queued run is left alone (its press waits for the
+        sheet), unless it has waited longer than any press waits (`QUEUED_EXPIRY`).
         """
         with self._write_session(f"starting a run of sheet {sheet_key!r}") as session:
-            row = RunRow(
-                sheet_key=sheet_key,
-                trigger=trigger,
-                backend=backend,
-                started_at=started_at,
-                counts={},
-            )
-            session.add(row)
-            session.flush()
+            if reserved is None:
+                row = RunRow(
+                    sheet_key=sheet_key,
+                    trigger=trigger,
+                    backend=backend,
+                    started_at=started_at,
+                    counts={},
+                )
+                session.add(row)
+                session.flush()
+                run_id = row.id
+            else:
+                run_id = reserved
+                started = session.connection().execute(
+                    update(RunRow)
+                    .where(
+                        RunRow.id == reserved,
+                        RunRow.sheet_key == sheet_key,
+                        RunRow.finished_at.is_(None),
+                        RunRow.progress_step == QUEUED,
+                    )
+                    .values(started_at=started_at, progress_step=None)
+                )
+                if started.rowcount != 1:
+                    raise StoreError(f"run {reserved} is not a queued run of sheet {sheet_key!r}")
             session.connection().execute(
                 update(RunRow)
                 .where(
                     RunRow.sheet_key == sheet_key,
                     RunRow.finished_at.is_(None),
-                    RunRow.id != row.id,
+                    RunRow.id != run_id,
+                    or_(
+                        RunRow.progress_step.is_(None),
+                        RunRow.progress_step != QUEUED,
+                        RunRow.started_at < started_at - QUEUED_EXPIRY,
+                    ),
                 )
                 .values(
                     finished_at=started_at,
                     outcome=INTERRUPTED,
-                    message=f"its process stopped before the run finished (seen by run {row.id})",
+                    message=f"its process stopped before the run finished (seen by run {run_id})",
                 )
             )
+            return run_id
+
+    def queue_run(self, sheet_key: str, trigger: str, queued_at: datetime, backend: str) -> int:
+        """Reserve a run for a press that must be answered before its sync could start (it
+        waits for the sheet's lock or a sync slot), so the answer names a run to poll; the
+        sync then starts it (`start_run(reserved=)`), or closes it with the result it joined."""
+        with self._write_session(f"queueing a run of sheet {sheet_key!r}") as session:
+            row = RunRow(
+                sheet_key=sheet_key,
+                trigger=trigger,
+                backend=backend,
+                started_at=queued_at,
+                counts={},
+                progress_step=QUEUED,
+            )
+            session.add(row)
+            session.flush()
             return row.id
+
+    def record_progress(self, run_id: int, step: str, done: int, total: int | None) -> None:
+        """How far the unfinished run has got (a finished run keeps its last progress)."""
+        with self._write_session(f"recording the progress of run {run_id}") as session:
+            session.connection().execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.finished_at.is_(None))
+                .values(progress_step=step, progress_done=done, progress_total=total)
+            )
 
     def finish_run(
         self,
@@ -123,9 +183,11 @@ class Store(Repository):
         outcome: str,
         counts: Mapping[str, int],
         message: str | None = None,
+        error_code: str | None = None,
     ) -> None:
-        """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...); once only
-        (a run closed as "interrupted" by `start_run` was alive after all, and may still)."""
+        """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...; a failed
+        one's `error_code` too); once only (a run closed as "interrupted" by `start_run` was
+        alive after all, and may still)."""
         checked = ops.check_counts(counts)
         with self._write_session(f"finishing run {run_id}") as session:
             result = session.connection().execute(
@@ -134,7 +196,13 @@ class Store(Repository):
                     RunRow.id == run_id,
                     or_(RunRow.finished_at.is_(None), RunRow.outcome == INTERRUPTED),
                 )
-                .values(finished_at=finished_at, outcome=outcome, counts=checked, message=message)
+                .values(
+                    finished_at=finished_at,
+                    outcome=outcome,
+                    counts=checked,
+                    message=message,
+                    error_code=error_code,
+                )
             )
             if result.rowcount != 1:
                 row = ops.require_run(session, run_id)

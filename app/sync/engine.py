@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,16 @@ from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
 from app.sync.planner import CasesInput, CasesPlan, plan_cases
+from app.sync.progress import (
+    CASES_PER_REPORT,
+    EVALUATE,
+    NO_PROGRESS,
+    NOTIFY,
+    READ,
+    RECORD,
+    WRITE,
+    ProgressReporter,
+)
 from app.sync.read_step import SheetRead, SheetReader
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
@@ -118,27 +129,36 @@ class SyncEngine:
         trigger: str = "manual",
         dry_run: bool = False,
         kpi_period: tuple[date, date] | None = None,
+        progress: ProgressReporter = NO_PROGRESS,
+        reserved_run: int | None = None,
     ) -> SyncReport:
         """Run one sync at `now` (timezone-aware). With `dry_run`, plan only: write nothing.
-        `kpi_period` (first, last day) sets the KPIs' period (default: the last 90 days)."""
+        `kpi_period` (first, last day) sets the KPIs' period (default: the last 90 days).
+        `progress` is told the run's id and each step as it goes (app/sync/progress.py; keep
+        it throttled); `reserved_run` is a run queued for this sync (`Store.queue_run`)."""
         started = time.perf_counter()
         report = SyncReport(run_id=None, backend=self.backend.name, sheet_key=self.sheet_key)
         report.dry_run = dry_run
         run_id = None
         if not dry_run:
-            run_id = self.store.start_run(self.sheet_key, trigger, now, self.backend.name)
+            run_id = self.store.start_run(
+                self.sheet_key, trigger, now, self.backend.name, reserved=reserved_run
+            )
             report.run_id = run_id
+            progress.started(run_id)
             report.notes += unfinished_undos(self.store, self.sheet_key)
         try:
-            prepared = self._prepare_and_write(now, run_id, report, dry_run, kpi_period)
+            prepared = self._prepare_and_write(now, run_id, report, dry_run, kpi_period, progress)
             if run_id is not None:
                 self.probe(WROTE)
+                progress.step(NOTIFY, report.cases, report.cases)
                 # Notices first: enqueueing is idempotent, so a crash before the record below
                 # repeats the enqueue and loses nothing.
                 enqueue_notices(
                     self.outbox, prepared.plan.notices, self.notify, self.sheet_key, now
                 )
                 self.probe(ENQUEUED)
+                progress.step(RECORD, report.cases, report.cases)
                 inserted = self.store.record_sync(
                     self.sheet_key,
                     run_id,
@@ -154,7 +174,9 @@ class SyncEngine:
             if run_id is not None:
                 exc.message = after_writing(run_id, report, exc.message)
                 exc.args = (exc.message,)
-                finish_run(self.store, run_id, now, report, started, "failed", exc.message)
+                finish_run(
+                    self.store, run_id, now, report, started, "failed", exc.message, exc.code
+                )
             raise
         except Exception as exc:
             # A bug, not the sheet: the detail goes to the log (with the run id), the run keeps
@@ -167,7 +189,9 @@ class SyncEngine:
                 message = after_writing(run_id, report, message)
             exc.add_note(message)  # the CLI shows it instead of a traceback
             if run_id is not None:
-                finish_run(self.store, run_id, now, report, started, "failed", message)
+                finish_run(
+                    self.store, run_id, now, report, started, "failed", message, INTERNAL_ERROR
+                )
             raise
         if run_id is not None:
             outcome = "ok" if report.cells_written or report.layout_changes else "nothing_to_do"
@@ -184,15 +208,17 @@ class SyncEngine:
         report: SyncReport,
         dry_run: bool,
         kpi_period: tuple[date, date] | None = None,
+        progress: ProgressReporter = NO_PROGRESS,
     ) -> PreparedSync:
         for attempt in range(self.max_replans + 1):
-            prepared = self.prepare(now, run_id or 0, kpi_period)
+            prepared = self.prepare(now, run_id or 0, kpi_period, progress)
             fill_report(report, prepared)
             if dry_run:
                 report.cells_written = len(prepared.id_fills) + len(prepared.updates)
                 return prepared
             try:
-                final = self._write_step(now, run_id or 0).write(prepared, report)
+                progress.step(WRITE, 0, report.cases)
+                final = self._write_step(now, run_id or 0, progress).write(prepared, report)
                 fill_report(report, final)  # a positional write planned again
                 return final
             except ConcurrentEditError:
@@ -202,9 +228,14 @@ class SyncEngine:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def prepare(
-        self, now: datetime, run_id: int, kpi_period: tuple[date, date] | None = None
+        self,
+        now: datetime,
+        run_id: int,
+        kpi_period: tuple[date, date] | None = None,
+        progress: ProgressReporter = NO_PROGRESS,
     ) -> PreparedSync:
         """Read the sheet and plan every cell a sync at `now` would write (nothing is written)."""
+        progress.step(READ, 0, None)
         sheet = self.reader.read(self.backend)
         holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
         extra_days, holiday_messages = read_holidays(sheet.rows["holidays"], holidays.headers)
@@ -217,7 +248,9 @@ class SyncEngine:
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
         for event in self.store.timeline(self.sheet_key):
             events_by_case[event.case_id].append(event)
-        plan = self._plan(sheet, now, team, policies, calendars, automation, events_by_case)
+        plan = self._plan(
+            sheet, now, team, policies, calendars, automation, events_by_case, progress
+        )
         plan.notes.extend(_word_notes(sheet, automation))
 
         updates = list(plan.updates)
@@ -278,13 +311,13 @@ class SyncEngine:
             notes=sheet_settings.notes,
         )
 
-    def _write_step(self, now: datetime, run_id: int) -> WriteStep:
+    def _write_step(self, now: datetime, run_id: int, progress: ProgressReporter) -> WriteStep:
         """What the write step needs: where to write and stage, and how to plan again."""
         return WriteStep(
             backend=self.backend,
             store=self.store,
             run_id=run_id,
-            replan=lambda: self.prepare(now, run_id),
+            replan=lambda: self.prepare(now, run_id, progress=progress),
             ctx=ParseContext(tz=self.tz),
             probe=self.probe,
         )
@@ -300,6 +333,7 @@ class SyncEngine:
         calendars: Calendars,
         automation: Automation,
         events_by_case: Mapping[str, list[TimelineEvent]],
+        progress: ProgressReporter,
     ) -> CasesPlan:
         """The pure planner's verdict on every case row."""
         snapshots = self.store.load_snapshots(self.sheet_key)
@@ -318,7 +352,9 @@ class SyncEngine:
                 known_ids=frozenset(snapshots),
                 automation=automation,
                 notify=self.notify,
-            )
+            ),
+            partial(progress.step, EVALUATE),
+            CASES_PER_REPORT,
         )
 
     def _timeline_cells(self, sheet: SheetRead, plan: CasesPlan, run_id: int) -> list[CellUpdate]:

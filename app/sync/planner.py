@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from app.sync.case_plan import (
@@ -37,15 +37,21 @@ _ID_PATTERN = re.compile(r"^AS-(\d{6})-(\d{4,})$")
 __all__ = ["SNAPSHOT_KEYS", "CaseResult", "CasesInput", "CasesPlan", "plan_cases"]
 
 
-def plan_cases(inp: CasesInput) -> CasesPlan:
+def plan_cases(
+    inp: CasesInput, progress: Callable[[int, int], None] | None = None, every: int = 500
+) -> CasesPlan:
     """Every case row's cells, events and snapshot: blank rows cleared, missing ids and Opened
-    dates filled, duplicated ids refused, every other case evaluated."""
+    dates filled, duplicated ids refused, every other case evaluated. `progress` is told
+    (rows done, rows in all) every `every` rows and at the end."""
     plan = CasesPlan()
+    total = len(inp.rows)
     ids = _IdAllocator(inp.now.astimezone(inp.tz), inp.known_ids | _sheet_ids(inp.rows))
     counts = Counter(row.text("case_id") for row in inp.rows if row.values and row.text("case_id"))
     now_wall = wall_clock(inp.now, inp.tz)
 
-    for row in inp.rows:
+    for index, row in enumerate(inp.rows):
+        if progress is not None and index % every == 0:
+            progress(index, total)
         if not row.values:
             clear_service_cells(plan, inp.headers, row)
             continue
@@ -62,6 +68,8 @@ def plan_cases(inp: CasesInput) -> CasesPlan:
             plan_duplicate_id(plan, inp, row, case_id)
             continue
         plan_case(plan, inp, CaseRow(row, case_id, snapshot, opened), now_wall)
+    if progress is not None:
+        progress(total, total)
     evaluations = (r.evaluation for r in plan.results)
     plan.notes.extend(missing_evidence_columns(inp.headers, evaluations, inp.policies))
     return plan

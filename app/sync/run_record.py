@@ -31,8 +31,9 @@ def finish_run(
     started: float,
     outcome: str,
     message: str | None,
+    error_code: str | None = None,
 ) -> None:
-    """Record the run's outcome, its counts and how long it took."""
+    """Record the run's outcome, its counts and how long it took (a failure's code too)."""
     elapsed = time.perf_counter() - started
     finished = now + timedelta(seconds=elapsed)
     store.finish_run(
@@ -51,6 +52,7 @@ def finish_run(
             "duration_ms": int(elapsed * 1000),
         },
         message,
+        error_code,
     )
 
 

@@ -107,3 +107,29 @@ def test_openapi_document_is_open_to_people_of_the_service_allow_list(api: Api) 
     """An email of the service-wide allow-list may read the document; others get 403."""
     assert api.as_user("ops@agency.com", "GET", "/openapi.json").status_code == 200
     assert api.as_user("lily@agency.com", "GET", "/openapi.json").status_code == 403
+
+
+def test_presses_document_202_with_the_run_to_poll_and_both_query_parameters(
+    doc: dict[str, Any],
+) -> None:
+    """Sync now and Recalculate all document `?wait=` (0-600 s) and the 202 answer (the run
+    to poll, its Location header); the run's page documents `?writes=` and its state,
+    progress, summary and error."""
+    accepted = {"$ref": "#/components/schemas/RunAccepted"}
+    for action in ("sync", "recalculate"):
+        op = doc["paths"][f"/v1/sheets/{{sheet}}/{action}"]["post"]
+        answer = op["responses"]["202"]
+        assert schema_of(answer) == accepted
+        assert "Location" in answer["headers"]
+        (wait,) = [p for p in op["parameters"] if p["name"] == "wait"]
+        assert wait["in"] == "query" and not wait.get("required", False)
+        bounds = next(s for s in wait["schema"]["anyOf"] if s.get("type") != "null")
+        assert (bounds["minimum"], bounds["maximum"]) == (0, 600)
+    run_accepted = doc["components"]["schemas"]["RunAccepted"]
+    assert set(run_accepted["required"]) == {"run_id", "state", "progress", "location"}
+    run = doc["paths"]["/v1/sheets/{sheet}/runs/{run}"]["get"]
+    assert [p["name"] for p in run["parameters"] if p["in"] == "query"] == ["writes"]
+    detail = doc["components"]["schemas"]["RunDetail"]["properties"]
+    assert {"state", "progress", "summary", "error", "writes"} <= detail.keys()
+    progress = doc["components"]["schemas"]["Progress"]["properties"]
+    assert progress["step"]["enum"] == ["read", "evaluate", "write", "record", "notify"]

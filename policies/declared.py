@@ -20,8 +20,8 @@ from policies.models import DEFAULT_WINDOW_START, Policy, PolicyOverride
 from policies.vocab import BUYER_REASON_ISSUES, LOST_PARCEL, REFUND_KINDS, SELLER_FAULT_ISSUES
 
 NEEDS_A_WINDOW = (
-    "a platform the service does not ship needs its window: Window Days, or Seller-fault Days "
-    "and Buyer-reason Days, or Window Hours"
+    "{name!r} is not a platform the service ships; to declare it, give its window: Window Days, "
+    "or Seller-fault Days and Buyer-reason Days, or Window Hours"
 )
 
 
@@ -59,7 +59,7 @@ def declare_platform(policies: PolicySet, override: PolicyOverride) -> PolicySet
     name = override.platform.strip()
     where = f"Policies tab ({name} {override.version})"
     if not override.has_window:
-        raise PolicyError(where, "window_days", NEEDS_A_WINDOW)
+        raise PolicyError(where, "window_days", NEEDS_A_WINDOW.format(name=name))
     key = platform_key(name)
     if policies.versions(key):
         raise PolicyError(

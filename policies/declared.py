@@ -61,12 +61,13 @@ def declare_platform(policies: PolicySet, override: PolicyOverride) -> PolicySet
     if not override.has_window:
         raise PolicyError(where, "window_days", NEEDS_A_WINDOW.format(name=name))
     key = platform_key(name)
-    if policies.versions(key):
+    taken = policies.resolve(name) or (key if policies.versions(key) else None)
+    if taken is not None:
         raise PolicyError(
             where,
             "platform",
-            f"{name!r} is too close to {policies.display_name(key)!r}, which is already a platform; "
-            "write that platform's name to change it, or choose another name",
+            f"{name!r} is too close to {policies.display_name(taken)!r}, which is already a "
+            "platform; write that platform's name to change it, or choose another name",
         )
     data: dict[str, Any] = {
         "platform": key,

@@ -61,7 +61,7 @@ def declare_platform(policies: PolicySet, override: PolicyOverride) -> PolicySet
     if not override.has_window:
         raise PolicyError(where, "window_days", NEEDS_A_WINDOW.format(name=name))
     key = platform_key(name)
-    taken = policies.resolve(name) or (key if policies.versions(key) else None)
+    taken = policies.resolve(name) or policies.resolve(key)
     if taken is not None:
         raise PolicyError(
             where,

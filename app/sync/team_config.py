@@ -94,7 +94,9 @@ def _apply_row(
     policies: PolicySet, row: SheetRow, headers: HeaderMap | None
 ) -> tuple[PolicySet, str]:
     """The policy set with one team row applied, and that row's Validation message."""
-    problems = [_issue_text(i) for i in row.issues if i.severity == "error"]
+    # any unreadable cell refuses the row: a policy without the value the team wrote in it
+    # (Window Days "ten" read as blank) would be a different policy than the one they meant
+    problems = [_issue_text(i) for i in row.issues]
     platform_text = row.text("platform") or ""
     if problems:
         return policies, "✗ " + "; ".join(problems)

@@ -38,9 +38,13 @@ def platform_key(name: str) -> str:
 def _window(override: PolicyOverride) -> dict[str, Any]:
     rules: list[dict[str, Any]] = [{"when": {"issue_types": [LOST_PARCEL]}, "days": None}]
     if override.seller_fault_days is not None:
-        rules.append({"when": {"issue_types": SELLER_FAULT_ISSUES}, "days": override.seller_fault_days})
+        rules.append(
+            {"when": {"issue_types": SELLER_FAULT_ISSUES}, "days": override.seller_fault_days}
+        )
     if override.buyer_reason_days is not None:
-        rules.append({"when": {"issue_types": BUYER_REASON_ISSUES}, "days": override.buyer_reason_days})
+        rules.append(
+            {"when": {"issue_types": BUYER_REASON_ISSUES}, "days": override.buyer_reason_days}
+        )
     return {
         "starts_at": override.window_starts or DEFAULT_WINDOW_START,
         "holiday_rule": override.holiday_rule or "calendar_days",

@@ -7,7 +7,7 @@ Reading order: vocabularies -> platform and policy version -> return window -> e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from policies import findings as F
@@ -39,22 +39,10 @@ from policies.vocab import (
     outcome_allowed,
     parse_evidence,
 )
-from policies.windows import (
-    counted_years,
-    end_of_day,
-    ends_a_day,
-    hour_deadline,
-    return_deadline,
-)
+from policies.window_result import WindowResult, window_result
+from policies.window_result import aware as _aware
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
-    """Naive datetimes are read as the team's local time."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=tz)
 
 
 @dataclass
@@ -63,18 +51,6 @@ class _Vocab:
     item_condition: str | None
     status: str | None
     outcome: str | None
-
-
-@dataclass
-class _WindowResult:
-    deadline_at: datetime | None = None
-    deadline_date: date | None = None
-    days_left: int | None = None
-    in_window_at_opened: bool | None = None
-    has_window: bool = True
-    deadline_timed: bool = False  # an hour window ending at a time of day, not a day's end
-    years: tuple[int, ...] = ()
-    findings: list[Finding] = field(default_factory=list)
 
 
 def _read_vocab(case: CaseFacts, out: list[Finding]) -> _Vocab:
@@ -132,99 +108,6 @@ def _choose_policy(
             )
         )
     return policy
-
-
-def _start_day(start: date, tz: ZoneInfo) -> date:
-    """The platform-zone date of a Window Start (a date, or a date-time read in the team's zone)."""
-    return start.astimezone(tz).date() if isinstance(start, datetime) else start
-
-
-def _window(
-    case: CaseFacts,
-    policy: Policy,
-    vocab: _Vocab,
-    opened: datetime | None,
-    now: datetime,
-    calendars: Calendars,
-    team_tz: ZoneInfo,
-) -> _WindowResult:
-    result = _WindowResult()
-    tz = policy.tz
-    today = now.astimezone(tz).date()
-    opened_day = opened.astimezone(tz).date() if opened is not None else None
-    decided, length = policy.window.measure(vocab.issue_type, vocab.item_condition)
-    if decided and length is None:
-        result.has_window = False  # e.g. Lost Parcel: no return window, only the team SLAs
-        return result
-    start = _aware(case.window_start, team_tz) if isinstance(case.window_start, datetime) else (
-        case.window_start
-    )
-    if start is None:
-        result.findings.append(F.WINDOW_START_MISSING.make())
-    else:
-        start_day = _start_day(start, tz)
-        if start_day > today:
-            result.findings.append(F.WINDOW_START_FUTURE.make(window_start=start_day.isoformat()))
-        if opened_day is not None and start_day > opened_day:
-            result.findings.append(
-                F.WINDOW_START_AFTER_OPENED.make(
-                    window_start=start_day.isoformat(), opened=opened_day.isoformat()
-                )
-            )
-    if not decided:
-        # a missing or unknown Issue Type is already reported; this names the policy's gap
-        if vocab.issue_type is not None:
-            result.findings.append(
-                F.WINDOW_UNDETERMINED.make(ref=policy.title, issue_type=vocab.issue_type)
-            )
-        return result
-    if start is None or length is None:
-        return result
-    if length.unit == "hours":
-        _hour_window(result, policy, start, length.amount, opened, now)
-        return result
-    rule = policy.window.holiday_rule
-    start_day = _start_day(start, tz)
-    deadline = return_deadline(start_day, length.amount, rule, calendars.china, tz)
-    result.deadline_at = deadline.at
-    result.deadline_date = deadline.date
-    result.days_left = (deadline.date - today).days
-    if rule == "skip_official_holiday_periods":
-        result.years = counted_years(start_day, deadline.date)
-    if opened_day is not None:
-        result.in_window_at_opened = opened_day <= deadline.date
-    return result
-
-
-def _hour_window(
-    result: _WindowResult,
-    policy: Policy,
-    start: date,
-    hours: int,
-    opened: datetime | None,
-    now: datetime,
-) -> None:
-    """An hour window: it ends at an instant, shown as a date alone when that is a midnight."""
-    tz = policy.tz
-    deadline = hour_deadline(start, hours, tz)
-    if deadline.date_only_start:
-        result.findings.append(
-            F.WINDOW_START_DATE_ONLY.make(
-                hours=hours, counted_from=deadline.counted_from.strftime("%Y-%m-%d %H:%M")
-            )
-        )
-    if ends_a_day(deadline.at, tz):
-        day = deadline.at.astimezone(tz).date() - timedelta(days=1)
-        result.deadline_at = end_of_day(day, tz)
-    else:
-        day = deadline.at.astimezone(tz).date()
-        result.deadline_at = deadline.at
-        result.deadline_timed = True
-    result.deadline_date = day
-    # whole days before the deadline instant (-1 once it has passed, even on the same day)
-    result.days_left = (result.deadline_at - now) // timedelta(days=1)
-    if opened is not None:
-        result.in_window_at_opened = opened <= result.deadline_at
 
 
 def _calendar_findings(years: set[int], calendars: Calendars) -> list[Finding]:
@@ -285,11 +168,13 @@ def evaluate(
 
     vocab = _read_vocab(case, findings)
     policy = _choose_policy(case, policies, opened, now, findings)
-    window = _WindowResult()
+    window = WindowResult()
     checks = _PolicyChecks()
     years: set[int] = set()
     if policy is not None:
-        window = _window(case, policy, vocab, opened, now, calendars, tz)
+        window = window_result(
+            case, policy, vocab.issue_type, vocab.item_condition, opened, now, calendars, tz
+        )
         findings.extend(window.findings)
         years.update(window.years)
         checks = _check_policy(case, policy, vocab, window, opened)
@@ -361,7 +246,7 @@ def _check_policy(
     case: CaseFacts,
     policy: Policy,
     vocab: _Vocab,
-    window: _WindowResult,
+    window: WindowResult,
     opened: datetime | None,
 ) -> _PolicyChecks:
     """Exception reasons, missing evidence, refund kinds and outcome consistency.

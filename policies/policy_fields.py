@@ -64,8 +64,6 @@ def split_aliases(v: Any) -> Any:
     return v
 
 
-
-
 def _listed(value: Any) -> Any:
     if isinstance(value, str):
         return list(split_tokens([value]))

@@ -43,10 +43,10 @@ from app.sheets.google_layout import layout_requests
 from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth
 from app.sheets.google_requests import GoogleRequests
 from app.sheets.google_values import (
-    format_requests,
     MAX_BODY_BYTES,
     FormulaLookup,
     cell_requests,
+    format_requests,
     quote_title,
     value_bodies,
 )

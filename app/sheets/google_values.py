@@ -126,7 +126,11 @@ def cell_requests(
     runs: list[list[CellUpdate]] = []
     for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
         last = runs[-1][-1] if runs else None
-        adjacent = last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1)
+        adjacent = last and (update.tab, update.row, update.col) == (
+            last.tab,
+            last.row,
+            last.col + 1,
+        )
         # a cell with its own format is a run of its own: the field mask covers a whole run
         if adjacent and last and not (update.own_format or last.own_format):
             runs[-1].append(update)
@@ -172,7 +176,11 @@ def format_requests(updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int])
                     "columnIndex": u.col - 1,
                 },
                 "rows": [
-                    {"values": [{"userEnteredFormat": {"numberFormat": number_format(u.number_format)}}]}
+                    {
+                        "values": [
+                            {"userEnteredFormat": {"numberFormat": number_format(u.number_format)}}
+                        ]
+                    }
                 ],
                 "fields": "userEnteredFormat.numberFormat",
             }

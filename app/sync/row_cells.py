@@ -84,7 +84,9 @@ def _own_format(
     date format would hide the time, or keep showing 00:00 after it."""
     if spec.type is not ColumnType.DATE_OR_DATETIME:
         return False
-    return isinstance(desired, datetime) or isinstance(parse_cell(spec, current, ctx).value, datetime)
+    return isinstance(desired, datetime) or isinstance(
+        parse_cell(spec, current, ctx).value, datetime
+    )
 
 
 def fill_blank(

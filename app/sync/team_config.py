@@ -103,7 +103,9 @@ def _apply_row(
     platform = policies.resolve(platform_text)
     data: dict[str, object] = {k: v for k, v in row.values.items() if v is not None}
     data["platform"] = platform or platform_text
-    data.setdefault("source", f"Team {'override' if platform else 'platform'} (Policies row {row.row})")
+    data.setdefault(
+        "source", f"Team {'override' if platform else 'platform'} (Policies row {row.row})"
+    )
     try:
         override = PolicyOverride.from_row(data, where=f"Policies row {row.row}")
         if platform is None:

@@ -160,9 +160,7 @@ def test_a_second_sync_changes_nothing_and_a_later_row_is_a_new_version(runtime:
     policies = book["Policies"]
     header = [c.value for c in policies[1]]
     later = dict.fromkeys(header)
-    later.update(
-        {"Platform": "JOY BUY", "Version": "v2", "Effective From": datetime(2025, 10, 1)}
-    )
+    later.update({"Platform": "JOY BUY", "Version": "v2", "Effective From": datetime(2025, 10, 1)})
     later["Window Hours"] = 96
     policies.append([later[h] for h in header])
     book.save(runtime.workbook)

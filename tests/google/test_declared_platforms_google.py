@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.google.conftest import GoogleSheet, typed_row
+from tests.google.conftest import CASES, GoogleSheet, typed_row
 from tests.workbooks import NOW
 
 
@@ -95,3 +95,12 @@ def test_declared_platforms_by_days_and_hours_sync_on_google(google_sheet: Googl
     assert by_id["AS-G-0003"] == "2025-10-11 17:00"  # the time shows, not only the date
     assert by_id["AS-G-0002"] == "2025-10-11"
     assert google_sheet.sync(now + timedelta(seconds=30)).cells_written == 0
+
+    # the arrival's time is deleted: the deadline becomes a date again, and shows as one
+    start_col = [c.header for c in CASES.columns].index("Window Start")
+    google_sheet.emulator.set_values(
+        google_sheet.spreadsheet_id, f"'Cases'!{chr(65 + start_col)}4", [["2025-10-08"]]
+    )
+    google_sheet.sync(now + timedelta(minutes=1))
+    shown = google_sheet.emulator.value_range(google_sheet.spreadsheet_id, "'Cases'!A1:AZ5")
+    assert {r[0]: r[column] for r in shown["values"][1:]}["AS-G-0003"] == "2025-10-10"

@@ -133,8 +133,8 @@ def _named(exc: PolicyError, row: SheetRow, headers: HeaderMap | None) -> list[s
     for field, problem in exc.problems:
         key = field.split(".")[0].split("[")[0]
         spec = _column(headers, key)
-        if spec is None:
-            out.append(f"{field}: {problem}")
+        if spec is None:  # the row as a whole (e.g. hours with a holiday rule that counts days)
+            out.append(problem if key in ("(document)", "window") else f"{field}: {problem}")
             continue
         value = row.raw.get(key)
         shown = f" {show_value(value)}" if value not in (None, "") else ""

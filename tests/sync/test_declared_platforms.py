@@ -169,3 +169,22 @@ def test_a_second_sync_changes_nothing_and_a_later_row_is_a_new_version(runtime:
     assert out["AS-D-2"]["Policy Ref"] == "joy_buy@v2"  # opened 9 Oct, after 1 Oct
     assert out["AS-D-2"]["Return Deadline"] == datetime(2025, 10, 12, 17, 0)  # 8 Oct 17:00 + 96 h
     assert out["AS-D-3"]["Return Deadline"] == datetime(2025, 10, 11)  # 8 Oct 00:00 + 96 h
+
+
+def test_an_hour_window_with_a_day_holiday_rule_is_refused_in_words(runtime: Runtime) -> None:
+    """Window Hours with the Chinese-holiday rule names the conflict; Yoybuy keeps its days."""
+    header = ["Platform", "Version", "Effective From", "Window Hours", "Holiday Rule"]
+    team = [header, ["yoybuy", "hours-1", datetime(2025, 1, 1), 48, None]]
+    write_workbook(
+        runtime.workbook,
+        [case(**{"Platform": "Yoybuy", "Window Start": datetime(2025, 10, 1)})],
+        extra_tabs={"Policies": team},
+    )
+    runtime.engine().sync(now=NOW)
+    message = next(
+        r["Validation"] for r in records(runtime.workbook, "Policies") if r["Version"] == "hours-1"
+    )
+    # Yoybuy skips official holiday periods; an hour window cannot
+    assert message.startswith("✗ an hour window counts every hour")
+    assert "skip_official_holiday_periods" in message
+    assert records(runtime.workbook)[0]["Policy Ref"] == "yoybuy@2025.1"

@@ -7,7 +7,7 @@ Reading order: vocabularies -> platform and policy version -> return window -> e
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from policies import findings as F
@@ -39,16 +39,10 @@ from policies.vocab import (
     outcome_allowed,
     parse_evidence,
 )
-from policies.windows import counted_years, return_deadline
+from policies.window_result import WindowResult, window_result
+from policies.window_result import aware as _aware
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
-
-
-def _aware(moment: datetime | None, tz: ZoneInfo) -> datetime | None:
-    """Naive datetimes are read as the team's local time."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=tz)
 
 
 @dataclass
@@ -57,17 +51,6 @@ class _Vocab:
     item_condition: str | None
     status: str | None
     outcome: str | None
-
-
-@dataclass
-class _WindowResult:
-    deadline_at: datetime | None = None
-    deadline_date: date | None = None
-    days_left: int | None = None
-    in_window_at_opened: bool | None = None
-    has_window: bool = True
-    years: tuple[int, ...] = ()
-    findings: list[Finding] = field(default_factory=list)
 
 
 def _read_vocab(case: CaseFacts, out: list[Finding]) -> _Vocab:
@@ -125,55 +108,6 @@ def _choose_policy(
             )
         )
     return policy
-
-
-def _window(
-    case: CaseFacts,
-    policy: Policy,
-    vocab: _Vocab,
-    opened: datetime | None,
-    now: datetime,
-    calendars: Calendars,
-) -> _WindowResult:
-    result = _WindowResult()
-    tz = policy.tz
-    today = now.astimezone(tz).date()
-    opened_day = opened.astimezone(tz).date() if opened is not None else None
-    decided, days = policy.window.decide(vocab.issue_type, vocab.item_condition)
-    if decided and days is None:
-        result.has_window = False  # e.g. Lost Parcel: no return window, only the team SLAs
-        return result
-    if case.window_start is None:
-        result.findings.append(F.WINDOW_START_MISSING.make())
-    else:
-        start = case.window_start
-        if start > today:
-            result.findings.append(F.WINDOW_START_FUTURE.make(window_start=start.isoformat()))
-        if opened_day is not None and start > opened_day:
-            result.findings.append(
-                F.WINDOW_START_AFTER_OPENED.make(
-                    window_start=start.isoformat(), opened=opened_day.isoformat()
-                )
-            )
-    if not decided:
-        # a missing or unknown Issue Type is already reported; this names the policy's gap
-        if vocab.issue_type is not None:
-            result.findings.append(
-                F.WINDOW_UNDETERMINED.make(ref=policy.title, issue_type=vocab.issue_type)
-            )
-        return result
-    if case.window_start is None or days is None:
-        return result
-    rule = policy.window.holiday_rule
-    deadline = return_deadline(case.window_start, days, rule, calendars.china, tz)
-    result.deadline_at = deadline.at
-    result.deadline_date = deadline.date
-    result.days_left = (deadline.date - today).days
-    if rule == "skip_official_holiday_periods":
-        result.years = counted_years(case.window_start, deadline.date)
-    if opened_day is not None:
-        result.in_window_at_opened = opened_day <= deadline.date
-    return result
 
 
 def _calendar_findings(years: set[int], calendars: Calendars) -> list[Finding]:
@@ -234,11 +168,13 @@ def evaluate(
 
     vocab = _read_vocab(case, findings)
     policy = _choose_policy(case, policies, opened, now, findings)
-    window = _WindowResult()
+    window = WindowResult()
     checks = _PolicyChecks()
     years: set[int] = set()
     if policy is not None:
-        window = _window(case, policy, vocab, opened, now, calendars)
+        window = window_result(
+            case, policy, vocab.issue_type, vocab.item_condition, opened, now, calendars, tz
+        )
         findings.extend(window.findings)
         years.update(window.years)
         checks = _check_policy(case, policy, vocab, window, opened)
@@ -278,6 +214,7 @@ def evaluate(
         policy_ref=policy.ref if policy is not None else None,
         return_deadline=window.deadline_at,
         return_deadline_date=window.deadline_date,
+        return_deadline_timed=window.deadline_timed,
         days_left=window.days_left,
         in_window_at_opened=window.in_window_at_opened,
         exception_needed=bool(checks.reasons),
@@ -309,7 +246,7 @@ def _check_policy(
     case: CaseFacts,
     policy: Policy,
     vocab: _Vocab,
-    window: _WindowResult,
+    window: WindowResult,
     opened: datetime | None,
 ) -> _PolicyChecks:
     """Exception reasons, missing evidence, refund kinds and outcome consistency.

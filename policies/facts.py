@@ -90,7 +90,7 @@ class CaseFacts:
     issue_type: str | None = None
     item_condition: str | None = None
     opened: datetime | None = None
-    window_start: date | None = None
+    window_start: date | datetime | None = None  # a date, or the instant when it is known
     status: str | None = None
     evidence: tuple[str, ...] = ()
     original_packaging: bool | None = None
@@ -144,7 +144,8 @@ class Evaluation:
     policy_ref: str | None  # e.g. "yoybuy@2025.1"
     return_deadline: datetime | None  # aware; end of the last counted day, platform tz
     return_deadline_date: date | None
-    days_left: int | None  # whole days from today (platform tz) to the deadline date
+    days_left: int | None  # whole days from today (platform tz) to the deadline date; for a
+    # timed (hour-window) deadline, whole days before the deadline instant
     in_window_at_opened: bool | None
     exception_needed: bool
     exception_reasons: tuple[str, ...]
@@ -154,6 +155,9 @@ class Evaluation:
     sla_state: SlaState  # the worst state across open clocks
     closed: bool
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    # True when an hour window ends at a time of day: the sheet shows `return_deadline` with its
+    # time; otherwise the deadline is the end of `return_deadline_date`, shown as a date.
+    return_deadline_timed: bool = False
 
     @property
     def errors(self) -> tuple[Finding, ...]:

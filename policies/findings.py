@@ -183,6 +183,17 @@ WINDOW_START_AFTER_OPENED = FindingTemplate(
     fix_en="correct Window Start or Opened",
     fix_zh="请更正入库日期或开案时间",
 )
+WINDOW_START_DATE_ONLY = FindingTemplate(
+    "window_start.date_only",
+    INFO,
+    "window_start",
+    "Window Start has no time of day; the {hours}-hour window is counted from {counted_from}, "
+    "the earliest the item can have arrived (add the time to gain the hours after it).",
+    "入库日期没有具体时间；{hours} 小时的期限从 {counted_from} 起算（最早可能的入库时间；"
+    "填写具体时间即可按实际时间计算）。",
+    fix_en="add the time to Window Start",
+    fix_zh="请在入库日期中填写时间",
+)
 WINDOW_UNDETERMINED = FindingTemplate(
     "window.undetermined",
     WARNING,

@@ -154,11 +154,11 @@ def load_policies(directory: Path | None = None) -> PolicySet:
 
 def _override_window(window: Window, override: PolicyOverride) -> Window:
     rules = list(window.rules)
-    default_days = window.default_days
-    if override.window_days is not None:
-        # every issue type that has a window gets window_days; "no window" rules stay
-        rules = [r for r in rules if r.days is None]
-        default_days = override.window_days
+    default_days, default_hours = window.default_days, window.default_hours
+    if override.window_days is not None or override.window_hours is not None:
+        # every issue type that has a window gets the new length; "no window" rules stay
+        rules = [r for r in rules if r.length is None]
+        default_days, default_hours = override.window_days, override.window_hours
     groups = (
         (override.buyer_reason_days, BUYER_REASON_ISSUES),
         (override.seller_fault_days, SELLER_FAULT_ISSUES),
@@ -169,8 +169,15 @@ def _override_window(window: Window, override: PolicyOverride) -> Window:
                 0, WindowRule.model_validate({"when": {"issue_types": issues}, "days": days})
             )
     holiday_rule = override.holiday_rule or window.holiday_rule
-    return window.model_copy(
-        update={"rules": tuple(rules), "default_days": default_days, "holiday_rule": holiday_rule}
+    return Window.model_validate(
+        {
+            **window.model_dump(),
+            "rules": [r.model_dump(exclude_unset=False) for r in rules],
+            "default_days": default_days,
+            "default_hours": default_hours,
+            "holiday_rule": holiday_rule,
+            "starts_at": override.window_starts or window.starts_at,
+        }
     )
 
 
@@ -188,6 +195,15 @@ def apply_override(policies: PolicySet, override: PolicyOverride) -> PolicySet:
         raise PolicyError(
             where, "platform", f"unknown platform {override.platform!r}; known: {known}"
         )
+    try:
+        return _apply_override(policies, override, key, where)
+    except ValidationError as exc:  # e.g. hours with a holiday rule that counts days
+        raise from_validation_error(where, exc, prefix="window.") from None
+
+
+def _apply_override(
+    policies: PolicySet, override: PolicyOverride, key: str, where: str
+) -> PolicySet:
     versions = policies.versions(key)
     if any(p.version == override.version for p in versions):
         raise PolicyError(where, "version", f"{key} version {override.version!r} already exists")
@@ -206,6 +222,10 @@ def apply_override(policies: PolicySet, override: PolicyOverride) -> PolicySet:
         data["evidence"] = [{"kind": kind} for kind in override.requires]
     if override.notes:
         data["notes"] = [override.notes]
+    if override.excluded_categories is not None:
+        data["excluded_categories"] = list(override.excluded_categories)
+    if override.aliases is not None:
+        data["aliases"] = [*base.aliases, *override.aliases]
     try:
         policy = Policy.model_validate(data)
     except ValidationError as exc:

@@ -13,9 +13,10 @@ from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from policies.errors import from_validation_error
+from policies.policy_fields import WindowLength, category_keys, one_length, split_aliases
 from policies.vocab import (
     EVIDENCE_KINDS,
     ISSUE_TYPES,
@@ -31,6 +32,8 @@ from sheet_schema.vocabulary import canonical_items
 HolidayRule = Literal["calendar_days", "skip_official_holiday_periods"]
 HOLIDAY_RULES: tuple[HolidayRule, ...] = ("calendar_days", "skip_official_holiday_periods")
 MAX_WINDOW_DAYS = 3650
+MAX_WINDOW_HOURS = MAX_WINDOW_DAYS * 24
+DEFAULT_WINDOW_START = "warehouse_arrival_or_delivery"
 
 _PLATFORM_KEY = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
@@ -103,29 +106,69 @@ class Condition(_Model):
 
 
 class WindowRule(_Model):
-    """`days` calendar days for cases matching `when`; `days: null` means no return window."""
+    """`days` calendar days (or `hours`) for cases matching `when`; `days: null` means no return
+    window."""
 
     when: Condition = Condition()
-    days: int | None = Field(ge=0, le=MAX_WINDOW_DAYS)
+    days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
+    hours: int | None = Field(default=None, ge=0, le=MAX_WINDOW_HOURS)
+
+    @model_validator(mode="after")
+    def _days_or_hours(self) -> WindowRule:
+        if not {"days", "hours"} & self.model_fields_set:
+            raise ValueError("a window rule needs `days` (null: no window) or `hours`")
+        one_length(self.days, self.hours, "a window rule")
+        return self
+
+    @property
+    def length(self) -> WindowLength | None:
+        return one_length(self.days, self.hours, "a window rule")
 
 
 class Window(_Model):
-    """How the return window is measured. The first matching rule wins, then `default_days`."""
+    """How the return window is measured. The first matching rule wins, then the default
+    (`default_days` or `default_hours`). `starts_at` says what the Window Start column means for
+    this platform (e.g. the agent's "Stocked in" status); it is shown, never computed with."""
 
-    starts_at: Literal["warehouse_arrival_or_delivery"] = "warehouse_arrival_or_delivery"
+    starts_at: str = Field(default=DEFAULT_WINDOW_START, min_length=1)
     counting: Literal["calendar_days"] = "calendar_days"
     holiday_rule: HolidayRule = "calendar_days"
     rules: tuple[WindowRule, ...] = ()
     default_days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
+    default_hours: int | None = Field(default=None, ge=0, le=MAX_WINDOW_HOURS)
 
-    def decide(self, issue_type: str | None, item_condition: str | None) -> tuple[bool, int | None]:
-        """(decided, days): decided is False when no rule and no default applies."""
+    @model_validator(mode="after")
+    def _consistent(self) -> Window:
+        one_length(self.default_days, self.default_hours, "the default window")
+        hourly = self.default_hours is not None or any(r.hours is not None for r in self.rules)
+        if hourly and self.holiday_rule != "calendar_days":
+            # holiday periods are whole days; an hour window runs on the clock
+            raise ValueError(
+                f"an hour window counts every hour; holiday_rule {self.holiday_rule!r} "
+                "applies to day windows only (use calendar_days)"
+            )
+        return self
+
+    def measure(
+        self, issue_type: str | None, item_condition: str | None
+    ) -> tuple[bool, WindowLength | None]:
+        """(decided, length): decided is False when no rule and no default applies; a decided
+        None length means the case has no return window (e.g. Lost Parcel)."""
         for rule in self.rules:
             if rule.when.matches(issue_type, item_condition):
-                return True, rule.days
-        if self.default_days is not None:
-            return True, self.default_days
+                return True, rule.length
+        default = one_length(self.default_days, self.default_hours, "the default window")
+        if default is not None:
+            return True, default
         return False, None
+
+    def decide(self, issue_type: str | None, item_condition: str | None) -> tuple[bool, int | None]:
+        """(decided, days) of a day window; an hour window answers (True, None): callers that
+        can show hours use `measure`."""
+        decided, length = self.measure(issue_type, item_condition)
+        if length is None or length.unit != "days":
+            return decided, None
+        return True, length.amount
 
 
 class RefundRule(_Model):
@@ -183,7 +226,10 @@ class Policy(_Model):
     window: Window
     refunds: Refunds
     evidence: tuple[EvidenceRule, ...] = ()
+    # Canonical item-category keys (e.g. `food`, `second_hand`) the platform never takes back.
+    excluded_categories: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    read_on: date | None = None  # the day `source` was read, for published rules
     overridden_from: str | None = None  # ref of the version a team override was built on
 
     @field_validator("platform")
@@ -213,6 +259,16 @@ class Policy(_Model):
     @classmethod
     def _notes(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
+
+    @field_validator("excluded_categories", mode="before")
+    @classmethod
+    def _excluded(cls, v: Any) -> Any:
+        return category_keys(v)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, v: Any) -> Any:
+        return split_aliases(v)
 
     @property
     def ref(self) -> str:
@@ -256,17 +312,58 @@ class PolicyOverride(_Model):
     seller_fault_days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
     buyer_reason_days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
     window_days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
+    window_hours: int | None = Field(default=None, ge=0, le=MAX_WINDOW_HOURS)
+    window_starts: str | None = None
     refund_kinds: tuple[str, ...] | None = None
     requires: tuple[str, ...] | None = None
     holiday_rule: HolidayRule | None = None
+    excluded_categories: tuple[str, ...] | None = None
+    aliases: tuple[str, ...] | None = None
     notes: str | None = None
 
     @field_validator(
-        "seller_fault_days", "buyer_reason_days", "window_days", "notes", mode="before"
+        "seller_fault_days",
+        "buyer_reason_days",
+        "window_days",
+        "window_hours",
+        "window_starts",
+        "notes",
+        mode="before",
     )
     @classmethod
     def _blank(cls, v: Any) -> Any:
         return _blank_to_none(v)
+
+    @field_validator("excluded_categories", mode="before")
+    @classmethod
+    def _excluded(cls, v: Any) -> Any:
+        return category_keys(v)
+
+    @field_validator("aliases", mode="before")
+    @classmethod
+    def _aliases(cls, v: Any) -> Any:
+        return split_aliases(v)
+
+    @model_validator(mode="after")
+    def _one_window_unit(self) -> PolicyOverride:
+        days = (self.window_days, self.seller_fault_days, self.buyer_reason_days)
+        if self.window_hours is not None and any(d is not None for d in days):
+            raise ValueError(
+                "give the window in days (Window Days, Seller-fault Days, Buyer-reason Days) "
+                "or in hours (Window Hours), not both"
+            )
+        return self
+
+    @property
+    def has_window(self) -> bool:
+        """Whether the row gives any window length (a declared platform needs one)."""
+        lengths = (
+            self.window_days,
+            self.seller_fault_days,
+            self.buyer_reason_days,
+            self.window_hours,
+        )
+        return any(n is not None for n in lengths)
 
     @field_validator("refund_kinds", mode="before")
     @classmethod
@@ -312,5 +409,6 @@ __all__ = [
     "RefundRule",
     "Refunds",
     "Window",
+    "WindowLength",
     "WindowRule",
 ]

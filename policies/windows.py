@@ -66,3 +66,44 @@ def counted_years(window_start: date, deadline: date) -> tuple[int, ...]:
     """Years whose holiday data a skip-holiday count from window_start to deadline relied on."""
     first = (window_start + _ONE_DAY).year if deadline > window_start else window_start.year
     return tuple(range(first, deadline.year + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class HourDeadline:
+    """The end of an hour window, and the full hour it was counted from."""
+
+    counted_from: datetime  # the first full hour at or after the window started
+    at: datetime  # counted_from + hours, in the policy time zone
+    date_only_start: bool  # Window Start held a date: counted from 00:00 of that date
+
+
+def window_opens(start: date | datetime, tz: ZoneInfo) -> tuple[datetime, bool]:
+    """(the instant an hour window starts counting, whether only a date was known).
+
+    A date-time start counts from the next full hour (14:20 -> 15:00; 15:00 stays 15:00). A date
+    alone counts from 00:00 of that date: the earliest instant the item can have arrived, so the
+    window never promises more time than there is.
+    """
+    if not isinstance(start, datetime):
+        return datetime.combine(start, time(), tzinfo=tz), True
+    local = (start if start.tzinfo is not None else start.replace(tzinfo=tz)).astimezone(tz)
+    hour = local.replace(minute=0, second=0, microsecond=0)
+    return (hour if hour == local else hour + timedelta(hours=1)), False
+
+
+def hour_deadline(start: date | datetime, hours: int, tz: ZoneInfo) -> HourDeadline:
+    """The deadline of a window of `hours` hours (every hour counts, holidays included).
+
+    Hours are elapsed time: across a daylight-saving change the wall clock moves with it.
+    """
+    if hours < 0:
+        raise ValueError("a return window cannot be negative")
+    opens, date_only = window_opens(start, tz)
+    ends = (opens.astimezone(dt.UTC) + timedelta(hours=hours)).astimezone(tz)
+    return HourDeadline(counted_from=opens, at=ends, date_only_start=date_only)
+
+
+def ends_a_day(moment: datetime, tz: ZoneInfo) -> bool:
+    """Whether an instant is a midnight in `tz`: the end of the day before, shown as a date."""
+    local = moment.astimezone(tz)
+    return local.time() == time()

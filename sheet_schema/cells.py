@@ -107,6 +107,8 @@ def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
             return _parse_temporal(raw, ctx, want_datetime=False)
         case ColumnType.DATETIME:
             return _parse_temporal(raw, ctx, want_datetime=True)
+        case ColumnType.DATE_OR_DATETIME:
+            return _parse_date_or_datetime(raw, ctx)
         case ColumnType.BOOL:
             return _parse_bool(spec, raw, ctx)
         case ColumnType.NUMBER:
@@ -220,6 +222,16 @@ def _parse_number(spec: ColumnSpec, raw: object, *, integer: bool) -> Parsed:
     if not low <= number <= high:
         return Parsed(None, CellProblem("cell.out_of_range", f"is outside {low:g} to {high:g}"))
     return Parsed(int(number) if integer else number)
+
+
+def _parse_date_or_datetime(raw: object, ctx: ParseContext) -> Parsed:
+    """A date when the cell holds no time of day (00:00 is read as a date alone), otherwise
+    the date and time in the sheet's time zone."""
+    parsed = _parse_temporal(raw, ctx, want_datetime=True)
+    value = parsed.value
+    if isinstance(value, datetime) and value.time() == time():
+        return Parsed(value.date())
+    return parsed
 
 
 def _parse_temporal(raw: object, ctx: ParseContext, *, want_datetime: bool) -> Parsed:

@@ -22,6 +22,8 @@ class ColumnType(enum.StrEnum):
     CHOICE = "choice"
     DATE = "date"
     DATETIME = "datetime"
+    # A date, or a date and time when the cell holds one (e.g. an arrival with its hour).
+    DATE_OR_DATETIME = "date_or_datetime"
     BOOL = "bool"
     NUMBER = "number"
     INTEGER = "integer"

@@ -119,6 +119,7 @@ def _policy_out(policy: Policy) -> PolicyOut:
         timezone=policy.timezone,
         holiday_rule=policy.window.holiday_rule,
         default_window_days=policy.window.default_days,
+        default_window_hours=policy.window.default_hours,
         window_rules=[r.model_dump(mode="json") for r in policy.window.rules],
         refund_kinds=list(policy.refunds.kinds),
         evidence=[e.model_dump(mode="json") for e in policy.evidence],

@@ -166,6 +166,7 @@ class PolicyOut(BaseModel):
     timezone: str
     holiday_rule: str
     default_window_days: int | None
+    default_window_hours: int | None = None  # a window counted in hours (e.g. Ponybuy's 120)
     window_rules: list[dict[str, Any]]
     refund_kinds: list[str]
     evidence: list[dict[str, Any]]

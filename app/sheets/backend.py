@@ -78,6 +78,9 @@ class CellUpdate:
     col: int
     value: CellValue
     number_format: str | None = None
+    # The format belongs to this cell, not its column (a date that may carry a time): a backend
+    # that formats whole columns sets it on the cell with the value.
+    own_format: bool = False
 
 
 @dataclass(frozen=True, slots=True)

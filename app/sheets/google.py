@@ -46,6 +46,7 @@ from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
     cell_requests,
+    format_requests,
     quote_title,
     value_bodies,
 )
@@ -228,15 +229,16 @@ class GoogleBackend:
         reserve_rows: Mapping[str, int] | None = None,
     ) -> WriteResult:
         """Write every changed cell in one values:batchUpdate (RAW). When the cells reach past
-        a tab's grid (the Timeline grows), the write is instead one spreadsheets.batchUpdate
-        that grows the grid and sets the cells together, so it still costs one call and is
-        applied all-or-nothing. `expect_version` is ignored: the Sheets API has no conditional
+        a tab's grid (the Timeline grows), or a cell carries its own number format (a Return
+        Deadline with a time), the write is instead one spreadsheets.batchUpdate that grows the
+        grid, formats and sets the cells together, so it still costs one call and is applied
+        all-or-nothing. `expect_version` is ignored: the Sheets API has no conditional
         write; the engine's Computed For column and id read-back guard against a sort."""
         if not updates:
             return WriteResult(cells=0, api_calls=0)
         growth = grid_growth(self._metadata(), updates, reserve_rows or {})
         calls = 0
-        if growth:
+        if growth or any(u.own_format for u in updates):
             sheet_ids = {
                 s["properties"]["title"]: s["properties"]["sheetId"]
                 for s in self._metadata().get("sheets", [])
@@ -245,8 +247,10 @@ class GoogleBackend:
             if len(bodies) == 1:  # small (e.g. new ids): grow and set in one atomic call
                 self._batch_update([*growth, *bodies[0]], "write")
                 return WriteResult(cells=len(updates), api_calls=1)
-            self._batch_update(growth, "write")
-            calls += 1
+            formats = format_requests(updates, sheet_ids)
+            if growth or formats:  # too big for one call: grow and format first, then values
+                self._batch_update([*growth, *formats], "write")
+                calls += 1
         url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.spreadsheet_id
         for body in value_bodies(updates):
             self._requests.call(

@@ -126,7 +126,13 @@ def cell_requests(
     runs: list[list[CellUpdate]] = []
     for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
         last = runs[-1][-1] if runs else None
-        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
+        adjacent = last and (update.tab, update.row, update.col) == (
+            last.tab,
+            last.row,
+            last.col + 1,
+        )
+        # a cell with its own format is a run of its own: the field mask covers a whole run
+        if adjacent and last and not (update.own_format or last.own_format):
             runs[-1].append(update)
         else:
             runs.append([update])
@@ -134,6 +140,11 @@ def cell_requests(
     size = 0
     for run in runs:
         first = run[0]
+        fields = "userEnteredValue"
+        cells = [_cell_data(u.value) for u in run]
+        if first.own_format:
+            fields += ",userEnteredFormat.numberFormat"
+            cells[0]["userEnteredFormat"] = {"numberFormat": number_format(first.number_format)}
         request = {
             "updateCells": {
                 "start": {
@@ -141,8 +152,8 @@ def cell_requests(
                     "rowIndex": first.row - 1,
                     "columnIndex": first.col - 1,
                 },
-                "rows": [{"values": [_cell_data(u.value) for u in run]}],
-                "fields": "userEnteredValue",
+                "rows": [{"values": cells}],
+                "fields": fields,
             }
         }
         request_size = len(json.dumps(request, ensure_ascii=False, default=str))
@@ -152,6 +163,39 @@ def cell_requests(
         bodies[-1].append(request)
         size += request_size
     return bodies
+
+
+def format_requests(updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]) -> list[Json]:
+    """updateCells requests setting only the number format of the cells that carry their own."""
+    return [
+        {
+            "updateCells": {
+                "start": {
+                    "sheetId": sheet_ids[u.tab],
+                    "rowIndex": u.row - 1,
+                    "columnIndex": u.col - 1,
+                },
+                "rows": [
+                    {
+                        "values": [
+                            {"userEnteredFormat": {"numberFormat": number_format(u.number_format)}}
+                        ]
+                    }
+                ],
+                "fields": "userEnteredFormat.numberFormat",
+            }
+        }
+        for u in updates
+        if u.own_format
+    ]
+
+
+def number_format(pattern: str | None) -> Json:
+    """A Sheets numberFormat for a pattern such as ``yyyy-mm-dd hh:mm``."""
+    pattern = pattern or ""
+    has_date = any(t in pattern for t in ("yy", "dd"))
+    kind = ("DATE_TIME" if "h" in pattern else "DATE") if has_date else "NUMBER"
+    return {"type": kind, "pattern": pattern}
 
 
 def _cell_data(value: CellValue) -> Json:

@@ -11,6 +11,7 @@ from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
 from app.sync.team_config import SHIPPED_OK
 from policies import Policy
+from policies.models import DEFAULT_WINDOW_START
 from policies.vocab import BUYER_REASON_ISSUES, SELLER_FAULT_ISSUES
 from sheet_schema import HeaderMap
 
@@ -85,6 +86,9 @@ def builtin_policy_rows(
             "effective_from": policy.effective_from,
             "source": policy.source,
             "window_days": window.default_days,
+            "window_hours": window.default_hours,
+            "window_starts": window.starts_at if window.starts_at != DEFAULT_WINDOW_START else None,
+            "excluded_categories": ", ".join(policy.excluded_categories),
             "refund_kinds": ", ".join(policy.refunds.kinds),
             "requires": ", ".join(sorted({r.kind for r in policy.evidence})),
             "holiday_rule": window.holiday_rule,

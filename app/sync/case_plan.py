@@ -157,7 +157,9 @@ def _service_cells(
     """The service columns of a case: with errors, what does not depend on the bad cells; else
     triage, deadlines and SLA, and (with automation) priority rules, replies and notices."""
     if errors:
-        return _ServiceCells(partial_values(ev, case.case_id), list(ev.findings), new_events)
+        return _ServiceCells(
+            partial_values(ev, case.case_id, inp.tz), list(ev.findings), new_events
+        )
     tri = triage(facts, ev, inp.now, case.row.text("priority_override"), standing)
     cells = _ServiceCells(
         service_values(ev, tri, case.case_id, inp.tz), list(ev.findings), new_events, tri

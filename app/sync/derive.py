@@ -83,11 +83,19 @@ def validation_text(
     return "\n".join(lines) if lines else "OK"
 
 
+def deadline_cell(ev: Evaluation, tz: tzinfo) -> CellValue:
+    """Return Deadline as the sheet shows it: the date whose end closes the window, or, for an
+    hour window ending at a time of day, that date and time in the team's zone."""
+    if ev.return_deadline_timed and ev.return_deadline is not None:
+        return wall_clock(ev.return_deadline, tz)
+    return ev.return_deadline_date
+
+
 def service_values(ev: Evaluation, tri: Triage, case_id: str, tz: tzinfo) -> dict[str, CellValue]:
     """Computed cells of a usable row (Validation and Last Synced are added by the planner)."""
     return {
         "policy_ref": ev.policy_ref,
-        "return_deadline": ev.return_deadline_date,
+        "return_deadline": deadline_cell(ev, tz),
         "days_left": None if ev.closed else ev.days_left,  # noise once a case is closed
         "next_action": tri.next_action,
         "next_due": wall_clock(tri.next_due, tz),
@@ -111,12 +119,12 @@ def error_values(case_id: str | None) -> dict[str, CellValue]:
     }
 
 
-def partial_values(ev: Evaluation, case_id: str) -> dict[str, CellValue]:
+def partial_values(ev: Evaluation, case_id: str, tz: tzinfo) -> dict[str, CellValue]:
     """Computed cells of a row with a problem: what does not depend on the unusable cell (the
     policy in force, the return deadline and the days left) is still computed."""
     values = error_values(case_id)
     values["policy_ref"] = ev.policy_ref
-    values["return_deadline"] = ev.return_deadline_date
+    values["return_deadline"] = deadline_cell(ev, tz)
     values["days_left"] = None if ev.closed or ev.return_deadline_date is None else ev.days_left
     return values
 

@@ -4,6 +4,7 @@ cell holds, a blank Case ID or Opened filled, a row emptied of its stale service
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from app.sheets.backend import CellUpdate, CellValue, storable
 from app.store import CellWrite
@@ -11,7 +12,17 @@ from app.sync.derive import wall_clock
 from app.sync.plan_types import CasesInput, CasesPlan
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
-from sheet_schema import HeaderMap, Owner, ParseContext, is_blank
+from sheet_schema import (
+    ColumnSpec,
+    ColumnType,
+    HeaderMap,
+    Owner,
+    ParseContext,
+    is_blank,
+    parse_cell,
+)
+
+DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def plan_row_values(
@@ -43,13 +54,39 @@ def _diff(
         current = row.raw.get(key)
         if same_value(spec, current, desired, ctx):
             continue
-        update = CellUpdate(headers.title, row.row, index + 1, desired, spec.number_format)
+        update = CellUpdate(
+            headers.title,
+            row.row,
+            index + 1,
+            desired,
+            cell_format(spec, desired),
+            own_format=_own_format(spec, current, desired, ctx),
+        )
         plan.updates.append(update)
         plan.writes.append(
             CellWrite(headers.title, case_id, key, spec.header, current, desired, row.row)
         )
         changed += 1
     return changed
+
+
+def cell_format(spec: ColumnSpec, value: CellValue) -> str | None:
+    """The number format of one cell: a date-or-time column shows the time when it has one."""
+    if spec.type is ColumnType.DATE_OR_DATETIME and isinstance(value, datetime):
+        return DATE_TIME_FORMAT
+    return spec.number_format
+
+
+def _own_format(
+    spec: ColumnSpec, current: CellValue, desired: CellValue, ctx: ParseContext
+) -> bool:
+    """A date-or-time cell's format is its own when it shows (or showed) a time: the column's
+    date format would hide the time, or keep showing 00:00 after it."""
+    if spec.type is not ColumnType.DATE_OR_DATETIME:
+        return False
+    return isinstance(desired, datetime) or isinstance(
+        parse_cell(spec, current, ctx).value, datetime
+    )
 
 
 def fill_blank(

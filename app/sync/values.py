@@ -19,7 +19,7 @@ def same_value(spec: ColumnSpec, current: CellValue, desired: CellValue, ctx: Pa
         return is_blank(current)
     if is_blank(current):
         return False
-    if spec.type in (ColumnType.DATE, ColumnType.DATETIME):
+    if spec.type in (ColumnType.DATE, ColumnType.DATETIME, ColumnType.DATE_OR_DATETIME):
         parsed = parse_cell(spec, current, ctx).value
         if isinstance(desired, int | float) and not isinstance(desired, bool):
             # A value as Google reads it (a serial number), e.g. one an undo puts back.
@@ -28,7 +28,7 @@ def same_value(spec: ColumnSpec, current: CellValue, desired: CellValue, ctx: Pa
         if isinstance(desired, datetime) and isinstance(parsed, datetime):
             return _wall(parsed) == _wall(desired)
         if isinstance(desired, date) and not isinstance(desired, datetime):
-            return parsed == desired
+            return parsed == desired and not isinstance(parsed, datetime)
         return False
     if spec.type in (ColumnType.INTEGER, ColumnType.NUMBER):
         if isinstance(current, bool) or not isinstance(current, int | float):

@@ -64,6 +64,10 @@ def test_policies_lists_the_three_platforms_with_their_refs(api: Api) -> None:
     assert policies["superbuy"]["ref"] == "superbuy@2025.1"
     assert policies["bhiner"]["default_window_days"] == 14
     assert "store_credit" in policies["yoybuy"]["refund_kinds"]
+    # the published agents ship too; Ponybuy's window is counted in hours
+    assert {"wegobuy", "mulebuy", "ponybuy"} <= policies.keys()
+    assert policies["ponybuy"]["default_window_hours"] == 120
+    assert policies["ponybuy"]["default_window_days"] is None
 
 
 def test_readyz_reports_the_database_ok(api: Api) -> None:

@@ -181,7 +181,7 @@ def cells_for(spec: ColumnSpec) -> st.SearchStrategy[Cell]:
         choices = tuple(c for c in spec.choices) + tuple(c.upper() for c in spec.choices)
         wrong = _drawn((42, True, datetime(2025, 1, 2), "P9", "Resolvedd"), Tag.BAD)
         return st.one_of(anything, _drawn(choices, Tag.GOOD), wrong, hostile)
-    if kind in (ColumnType.DATE, ColumnType.DATETIME):
+    if kind in (ColumnType.DATE, ColumnType.DATETIME, ColumnType.DATE_OR_DATETIME):
         return st.one_of(
             anything, _drawn(GOOD_MOMENTS, Tag.GOOD), _drawn(BAD_MOMENTS, Tag.BAD), hostile
         )

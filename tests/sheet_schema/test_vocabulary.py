@@ -4,7 +4,7 @@ type; an unknown word named with its fix; a broken vocabulary file named by file
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -115,14 +115,19 @@ def test_team_words_are_read_through_the_sheets_vocabulary() -> None:
         ("2025/11/06", date(2025, 11, 6)),
         ("2025.11.06", date(2025, 11, 6)),
         ("2025年11月6日", date(2025, 11, 6)),
-        ("2025-11-06 15:45", date(2025, 11, 6)),
-        ("2025年11月6日 09:30", date(2025, 11, 6)),
+        ("2025-11-06 15:45", datetime(2025, 11, 6, 15, 45, tzinfo=UTC)),
+        ("2025年11月6日 09:30", datetime(2025, 11, 6, 9, 30, tzinfo=UTC)),
+        ("2025-11-06 00:00", date(2025, 11, 6)),
+        (45967.5, datetime(2025, 11, 6, 12, 0, tzinfo=UTC)),
         ("30/11/2025", date(2025, 11, 30)),
     ],
 )
 def test_dates_in_the_forms_people_type(typed: object, day: date) -> None:
-    """Window Start reads serials, ISO, slashes, dots, Chinese dates and dates with a time."""
-    assert read("window_start", typed) == day
+    """Window Start reads serials, ISO, slashes, dots and Chinese dates; a time of day is kept
+    (an hour window counts from it), and a midnight is a date alone."""
+    value = read("window_start", typed)
+    assert value == day
+    assert isinstance(value, datetime) == isinstance(day, datetime)
 
 
 def test_an_ambiguous_day_month_is_named_unless_the_locale_settles_it() -> None:

@@ -101,6 +101,8 @@ def cell_values(spec: ColumnSpec) -> st.SearchStrategy[Any]:
         return st.one_of(moments(with_time=True), st.just(None))
     if spec.type is ColumnType.DATE:
         return st.one_of(moments(with_time=False), blank)
+    if spec.type is ColumnType.DATE_OR_DATETIME:  # Window Start: a date, or with its time
+        return st.one_of(moments(with_time=False), moments(with_time=True), blank)
     if spec.type is ColumnType.CHOICE:
         choices = spec.choices + tuple(c.lower() for c in spec.choices)
         return st.one_of(st.sampled_from(choices), blank, junk)

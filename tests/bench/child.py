@@ -5,7 +5,9 @@
   parent), with API calls and request bytes counted by a response hook on the session;
 - ``openpyxl``: openpyxl's own load + save of the same file (the workbook's yardstick);
 - ``naive``: what a team's first script does: read the sheet, then update one row at a time
-  through gspread (the values are the ones our sync would write, from a dry run).
+  through gspread (the values are the ones our sync would write, from a dry run);
+- ``floor``: one values:batchGet of the Cases tab, decoded: the least any sync can cost.
+A sync job's ``status_edits`` ({run: n}) types n status changes into the sheet before that run.
 With ``"profile": true`` the sync runs under cProfile and the figures add the share of CPU spent
 in our own modules (app/, policies/, sheet_schema/).
 """
@@ -16,6 +18,7 @@ import contextlib
 import cProfile
 import gc
 import json
+import os
 import pstats
 import resource
 import sys
@@ -94,6 +97,8 @@ def sync(job: dict[str, Any]) -> dict[str, Any]:
     now = datetime.fromisoformat(job["now"]).replace(tzinfo=UTC)
     out: dict[str, Any] = {}
     for label in job["runs"]:
+        if label in job.get("status_edits", {}):
+            _edit_statuses(engine.backend, job["cases"], job["status_edits"][label])
         profile = cProfile.Profile() if label in job.get("profile", ()) else None
         calls = getattr(engine.backend, "calls", None)
         before = (calls.read, calls.write, calls.layout) if calls else (0, 0, 0)
@@ -126,6 +131,65 @@ def sync(job: dict[str, Any]) -> dict[str, Any]:
         out[label] = figures
     runtime.store.close()
     return out
+
+
+def _edit_statuses(backend: Any, cases: int, edits: int) -> None:
+    """A team's morning: `edits` cases spread over the sheet move to their next status, typed
+    in one values:batchUpdate (USER_ENTERED, as the Sheets UI enters them), before the run."""
+    from tests.bench.dataset import STATUSES, USER_KEYS, status_rows
+
+    column = USER_KEYS.index("status") + 1
+    letter = ""
+    while column:
+        column, rem = divmod(column - 1, 26)
+        letter = chr(65 + rem) + letter
+    data = [
+        {"range": f"'Cases'!{letter}{row}", "values": [[STATUSES[(row - 2 + 1) % len(STATUSES)]]]}
+        for row in status_rows(cases, edits)
+    ]
+    body = {"valueInputOption": "USER_ENTERED", "data": data}
+    backend._http.values_batch_update(backend.spreadsheet_id, body)
+
+
+def floor(job: dict[str, Any]) -> dict[str, Any]:
+    """The floor: this fresh process fetches the Cases tab in one values:batchGet and decodes
+    it, as a plain script would (requests + the standard json module; `decoder: orjson` for
+    orjson). The session's token is fetched first and not counted: the service has it cached."""
+    import json as stdlib_json
+
+    import orjson
+    from google.auth.transport.requests import Request
+    from google.oauth2.service_account import Credentials
+
+    from app.sheets.google import SCOPES
+    from app.sheets.redirect import redirected_session
+
+    credentials = Credentials.from_service_account_file(job["key"], scopes=SCOPES)
+    session = redirected_session(credentials, job["api"])
+    credentials.refresh(Request(session))
+    url = f"https://sheets.googleapis.com/v4/spreadsheets/{job['sheet']}/values:batchGet"
+    params = {
+        "ranges": "'Cases'",
+        "valueRenderOption": "UNFORMATTED_VALUE",
+        "dateTimeRenderOption": "SERIAL_NUMBER",
+        "majorDimension": "ROWS",
+    }
+    loads = orjson.loads if job.get("decoder") == "orjson" else stdlib_json.loads
+    gc.collect()
+    _reset_peak()
+    wall, cpu = time.perf_counter(), time.process_time()
+    response = session.get(url, params=params, timeout=120)
+    response.raise_for_status()
+    payload = loads(response.content)
+    figures = {
+        "wall_s": round(time.perf_counter() - wall, 3),
+        "cpu_s": round(time.process_time() - cpu, 3),
+        "peak_rss_mb": _peak_mb(),
+        "process_cpu_s": round(sum(os.times()[:2]), 3),  # with start-up and imports
+        "cases": len(payload["valueRanges"][0]["values"]) - 1,
+        "bytes_received": len(response.content),
+    }
+    return figures
 
 
 def load_save(job: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +249,7 @@ def naive(job: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-JOBS = {"sync": sync, "openpyxl": load_save, "naive": naive}
+JOBS = {"sync": sync, "openpyxl": load_save, "naive": naive, "floor": floor}
 
 if __name__ == "__main__":
     job = json.loads(sys.argv[1])

@@ -28,8 +28,11 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 from app.sheets.backend import CellValue, TabSelector
 
 # A formula element (`<f>`, `<f t="shared" .../>`, or with a namespace prefix) in sheet XML.
-# Conditional formats and data validations use <formula>, <formula1>: not matched.
-_FORMULA = re.compile(rb"<(?:[A-Za-z0-9_]+:)?f[\s>/]")
+# Conditional formats and data validations use <formula>, <formula1>: not matched. Plain
+# substring tests first (fast); the prefixed form is looked for only where ":f" occurs. Cell
+# text cannot hold "<" unescaped, so "<f" is never a customer's text.
+_FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b"<f\t", b"<f\n", b"<f\r")
+_PREFIXED_FORMULA = re.compile(rb"<[A-Za-z0-9_]+:f[\s>/]")
 # Python (and so openpyxl) writes a float of at least 1e16 with an exponent, which openpyxl
 # reads back as a float; a whole number below it is written without a point and read as int.
 _INT_LIMIT = 1e16
@@ -63,9 +66,12 @@ def _contains_formula(xml: Any) -> bool:
     """Whether a sheet's XML has a formula element, read in chunks (a large tab is MBs)."""
     tail = b""
     while chunk := xml.read(1 << 20):
-        if _FORMULA.search(tail + chunk):
+        window = tail + chunk
+        if any(tag in window for tag in _FORMULA_TAGS):
             return True
-        tail = chunk[-16:]
+        if b":f" in window and _PREFIXED_FORMULA.search(window):
+            return True
+        tail = chunk[-64:]
     return False
 
 

@@ -29,6 +29,7 @@ from gspread.http_client import ParamsType
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_URL
 
 from app.errors import ConfigurationError, SheetError
+from app.fast_json import decode_json
 from app.sheets.backend import (
     ApiCallCounter,
     CellUpdate,
@@ -46,7 +47,6 @@ from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
     cell_requests,
-    decode_json,
     quote_title,
     value_bodies,
 )

@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-import orjson
 from openpyxl.utils import get_column_letter
 
 from app.sheets.backend import CellUpdate, CellValue
@@ -17,16 +16,6 @@ from sheet_schema import to_serial
 
 MAX_BODY_BYTES = 2_000_000
 Json = dict[str, Any]
-
-
-def decode_json(body: bytes) -> Any:
-    """A response body decoded with orjson (several times faster than the json module on a
-    large values:batchGet). What orjson refuses and the json module reads (a lone UTF-16
-    surrogate in a cell, a number beyond a double) is decoded as before, by the json module."""
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError:
-        return json.loads(body)
 
 
 def quote_title(title: str) -> str:

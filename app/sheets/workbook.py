@@ -1,6 +1,13 @@
-"""`WorkbookBackend`: a local .xlsx file through openpyxl, the embedded default.
+"""`WorkbookBackend`: a local .xlsx file, the embedded default: values read with python-calamine
+(workbook_read.py), written with openpyxl.
 
 Why it behaves as it does:
+- Reading is calamine's (several times faster than openpyxl), typed as openpyxl typed it; a tab
+  with formulas, or a file calamine cannot read, is read with openpyxl as before. openpyxl
+  loads the file only to write it or to check its layout.
+- The layout check needs openpyxl; it is skipped when the file is, byte for byte, one this
+  backend saved or checked with the same layouts (so an unchanged sync never loads openpyxl).
+  `refresh()` (a full recalculation) forgets that, and any change to the file makes it moot.
 - Everything else in the file is kept: other tabs, the team's formatting, widths and comments
   (openpyxl round-trips them; charts and images it cannot read are the known exception).
 - Text is written as text: a value starting with `=` gets data type "s", never a formula.

@@ -30,13 +30,30 @@ class VocabularyError(Exception):
     """The vocabulary file is unreadable or invalid; the message names the file and the field."""
 
 
+# Words up to this long are folded once and remembered: a sheet repeats the same few statuses,
+# platforms and yes/no words in every row (10,000 rows: 200,000 folds of a few dozen words).
+_REMEMBERED_WORD = 64
+
+
 def fold_word(text: str) -> str:
     """The form words are compared in: NFKC, case-folded, without spaces or punctuation.
 
     A word made only of punctuation or symbols (✓, ✗, -) keeps its symbols, so it still means
     something.
     """
-    normal = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = str(text)
+    if len(text) <= _REMEMBERED_WORD:
+        return _fold_remembered(text)
+    return _fold(text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_remembered(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    normal = unicodedata.normalize("NFKC", text).casefold()
     kept = "".join(ch for ch in normal if not ch.isspace() and not _punctuation(ch))
     return kept or "".join(normal.split())
 

@@ -1,6 +1,13 @@
-"""`WorkbookBackend`: a local .xlsx file through openpyxl, the embedded default.
+"""`WorkbookBackend`: a local .xlsx file, the embedded default: values read with python-calamine
+(workbook_read.py), written with openpyxl.
 
 Why it behaves as it does:
+- Reading is calamine's (several times faster than openpyxl), typed as openpyxl typed it; a tab
+  with formulas, or a file calamine cannot read, is read with openpyxl as before. openpyxl
+  loads the file only to write it or to check its layout.
+- The layout check needs openpyxl; it is skipped when the file is, byte for byte, one this
+  backend saved or checked with the same layouts (so an unchanged sync never loads openpyxl).
+  `refresh()` (a full recalculation) forgets that, and any change to the file makes it moot.
 - Everything else in the file is kept: other tabs, the team's formatting, widths and comments
   (openpyxl round-trips them; charts and images it cannot read are the known exception).
 - Text is written as text: a value starting with `=` gets data type "s", never a formula.
@@ -24,6 +31,7 @@ import os
 import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +54,7 @@ from app.sheets.backend import (
     WriteResult,
 )
 from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden, writable
+from app.sheets.workbook_read import fast_read
 
 EXCEL_MAX_TEXT = 32_767
 
@@ -56,8 +65,10 @@ class WorkbookBackend:
     name = "workbook"
     atomic = True
 
-    def __init__(self, path: Path, *, probe: Probe | None = None) -> None:
+    def __init__(self, path: Path, *, probe: Probe | None = None, fast_reads: bool = True) -> None:
         self.path = Path(path)
+        # Read values with calamine (workbook_read.py); False: always openpyxl, as before.
+        self.fast_reads = fast_reads
         self.probe = probe or no_probe  # told when a new file is staged (crash tests)
         self._book: Workbook | None = None
         self._version: str | None = None
@@ -67,12 +78,18 @@ class WorkbookBackend:
         # A free-form tab's title rows: styled at save, after the cells of the same sync landed.
         self._bold_rows: dict[str, tuple[int, ...]] = {}
         self.calls = ApiCallCounter()  # a file, not an API: stays at zero
+        # The file version known to have a layout (the layouts last applied or checked): an
+        # unchanged sync then needs no openpyxl at all (see apply_layout).
+        self._laid_out: tuple[str, tuple[TabLayout, ...]] | None = None
+        self._applied: tuple[TabLayout, ...] = ()  # layouts applied to the loaded book
 
     def describe(self) -> str:
         return f"workbook {self.path}"
 
     def refresh(self) -> None:
-        """Nothing cached outlives a read: every read checks the file's version."""
+        """Forget which layout the file is known to have: the next sync checks it again (the
+        values are never cached: every read checks the file's version)."""
+        self._laid_out = None
 
     def find_formulas(self, cells: Sequence[tuple[str, int, int]]) -> bool:
         """openpyxl reads formulas as they are written, so `read` already reported them all."""
@@ -81,7 +98,19 @@ class WorkbookBackend:
     # -- reading -------------------------------------------------------------------------------
 
     def read(self, select: TabSelector) -> SheetData:
-        book = self._load()
+        data = self._file_bytes()
+        self._book = None  # let the previous sync's workbook go
+        self._version, self._dirty = _digest(data), False
+        fast = fast_read(data, select) if self.fast_reads else None
+        if fast is None:  # a tab with formulas (or a file calamine cannot read): openpyxl
+            return self._read_with_openpyxl(data, select)
+        titles, grids = fast
+        tabs = {title: TabData(title=title, rows=_trim(rows)) for title, rows in grids.items()}
+        return SheetData(titles=titles, tabs=tabs, version=self._version)
+
+    def _read_with_openpyxl(self, data: bytes, select: TabSelector) -> SheetData:
+        """The read as openpyxl sees the file: formulas reported, their saved values read."""
+        book = self._load(data)
         values_book: Workbook | None = None
         tabs: dict[str, TabData] = {}
         for title in select(tuple(book.sheetnames)):
@@ -101,32 +130,35 @@ class WorkbookBackend:
                 rows.append(out)
             if formula_cells:
                 # A team's own formulas: read the value the office suite last computed.
-                values_book = values_book or openpyxl.load_workbook(self.path, data_only=True)
+                values_book = values_book or openpyxl.load_workbook(BytesIO(data), data_only=True)
                 cached = values_book[title]
                 for r, c in formula_cells:
                     rows[r][c] = _from_cell(cached.cell(row=r + 1, column=c + 1).value)
             tabs[title] = TabData(title=title, rows=_trim(rows), formulas=frozenset(formula_cells))
         return SheetData(titles=tuple(book.sheetnames), tabs=tabs, version=self._version)
 
-    def _load(self) -> Workbook:
+    def _file_bytes(self) -> bytes:
         if not self.path.exists():
             raise SheetNotFoundError(
                 f"Workbook {self.path} does not exist. Create it with "
                 f"`aftersales init --workbook {self.path}`."
             )
         self._refuse_if_locked()
-        self._book = None  # let the previous sync's workbook go before loading this one
-        data = self.path.read_bytes()
-        try:
-            from io import BytesIO
+        return self.path.read_bytes()
 
+    def _load(self, data: bytes | None = None) -> Workbook:
+        """openpyxl's workbook of the file (as `data`, when already read): what is written to."""
+        if data is None:
+            data = self._file_bytes()
+        self._book = None  # let the previous sync's workbook go before loading this one
+        try:
             self._book = openpyxl.load_workbook(BytesIO(data))
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise SheetNotFoundError(
                 f"{self.path} is not a readable .xlsx workbook: {exc}"
             ) from exc
         self._version = _digest(data)
-        self._dirty = False
+        self._dirty, self._applied = False, ()
         return self._book
 
     def _refuse_if_locked(self) -> None:
@@ -153,6 +185,11 @@ class WorkbookBackend:
     ) -> WriteResult:
         if self._book is None:
             self._load()
+            laid_out = self._laid_out
+            if laid_out and laid_out[0] == self._version and all(u.row > 1 for u in updates):
+                # The layout was checked on this very file (apply_layout skipped openpyxl), and
+                # no header is written: the file saved now still has it.
+                self._applied = laid_out[1]
         assert self._book is not None
         self._refuse_if_locked()
         if expect_version is not None:
@@ -194,6 +231,8 @@ class WorkbookBackend:
             tmp.unlink(missing_ok=True)
         self._version = _digest(self.path.read_bytes())
         self._dirty = False
+        if self._applied:
+            self._laid_out = (self._version, self._applied)
 
     def create(self, titles: Sequence[str]) -> None:
         """Start a new workbook with these (empty) tabs; refuses to replace an existing file."""
@@ -210,6 +249,13 @@ class WorkbookBackend:
     # -- layout --------------------------------------------------------------------------------
 
     def apply_layout(self, layouts: Sequence[TabLayout]) -> int:
+        """Apply the layouts to the workbook in memory (saved by the next `write`). When the
+        file is, byte for byte, one this backend saved or checked with these same layouts,
+        nothing can be missing and openpyxl is not even loaded."""
+        wanted = tuple(layouts)
+        known = self._version is not None and self._laid_out == (self._version, wanted)
+        if self._book is None and known:
+            return 0
         book = self._book if self._book is not None else self._load()
         changes = 0
         for layout in layouts:
@@ -221,8 +267,11 @@ class WorkbookBackend:
                 self._charts[layout.title] = layout.charts
             if layout.bold_rows:
                 self._bold_rows[layout.title] = layout.bold_rows
+        self._applied = wanted
         if changes:
             self._dirty = True
+        elif not self._dirty and self._version is not None:
+            self._laid_out = (self._version, wanted)
         return changes
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
+from app.fast_json import decode_json
 from app.store.errors import StoreError
 
 READ_ONLY_OPTION = "aftersales_read_only"
@@ -115,12 +116,18 @@ def build_engine(url: URL, database: DatabaseSettings | None = None) -> Engine:
         "pool_timeout": database.pool_timeout_seconds,
     }
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
+        return create_engine(
+            url, pool_pre_ping=True, hide_parameters=True, json_deserializer=decode_json, **pool
+        )
     connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
     if is_memory_sqlite(url):
         # One shared in-memory database for every thread, instead of one per connection.
         engine = create_engine(
-            url, connect_args=connect_args, poolclass=StaticPool, hide_parameters=True
+            url,
+            connect_args=connect_args,
+            poolclass=StaticPool,
+            hide_parameters=True,
+            json_deserializer=decode_json,
         )
     else:
         if url.database and not url.database.startswith("file:"):
@@ -130,7 +137,13 @@ def build_engine(url: URL, database: DatabaseSettings | None = None) -> Engine:
                 raise StoreError(
                     f"cannot create the directory for the SQLite database {mask_url(url)}: {exc}"
                 ) from exc
-        engine = create_engine(url, connect_args=connect_args, hide_parameters=True, **pool)
+        engine = create_engine(
+            url,
+            connect_args=connect_args,
+            hide_parameters=True,
+            json_deserializer=decode_json,  # the snapshots of every case are read each sync
+            **pool,
+        )
     _configure_sqlite(engine, wal=not is_memory_sqlite(url))
     return engine
 

@@ -5,7 +5,9 @@
   parent), with API calls and request bytes counted by a response hook on the session;
 - ``openpyxl``: openpyxl's own load + save of the same file (the workbook's yardstick);
 - ``naive``: what a team's first script does: read the sheet, then update one row at a time
-  through gspread (the values are the ones our sync would write, from a dry run).
+  through gspread (the values are the ones our sync would write, from a dry run);
+- ``floor``: one values:batchGet of the Cases tab, decoded: the least any sync can cost.
+A sync job's ``status_edits`` ({run: n}) types n status changes into the sheet before that run.
 With ``"profile": true`` the sync runs under cProfile and the figures add the share of CPU spent
 in our own modules (app/, policies/, sheet_schema/).
 """
@@ -16,6 +18,7 @@ import contextlib
 import cProfile
 import gc
 import json
+import os
 import pstats
 import resource
 import sys
@@ -94,6 +97,8 @@ def sync(job: dict[str, Any]) -> dict[str, Any]:
     now = datetime.fromisoformat(job["now"]).replace(tzinfo=UTC)
     out: dict[str, Any] = {}
     for label in job["runs"]:
+        if label in job.get("status_edits", {}):
+            _edit_statuses(engine.backend, job["cases"], job["status_edits"][label])
         profile = cProfile.Profile() if label in job.get("profile", ()) else None
         calls = getattr(engine.backend, "calls", None)
         before = (calls.read, calls.write, calls.layout) if calls else (0, 0, 0)
@@ -123,9 +128,64 @@ def sync(job: dict[str, Any]) -> dict[str, Any]:
             )
         if profile is not None:
             figures["own_share"] = round(_own_share(profile), 3)
+            if job.get("profile_out"):  # for `python -m pstats` or snakeviz
+                profile.dump_stats(f"{job['profile_out']}.{label}.pstats")
         out[label] = figures
     runtime.store.close()
     return out
+
+
+def _edit_statuses(backend: Any, cases: int, edits: int) -> None:
+    """A team's morning: `edits` cases spread over the sheet move to their next status, typed
+    in one values:batchUpdate (USER_ENTERED, as the Sheets UI enters them), before the run."""
+    from tests.bench.dataset import STATUSES, USER_KEYS, status_rows
+
+    column = USER_KEYS.index("status") + 1
+    letter = ""
+    while column:
+        column, rem = divmod(column - 1, 26)
+        letter = chr(65 + rem) + letter
+    data = [
+        {"range": f"'Cases'!{letter}{row}", "values": [[STATUSES[(row - 2 + 1) % len(STATUSES)]]]}
+        for row in status_rows(cases, edits)
+    ]
+    body = {"valueInputOption": "USER_ENTERED", "data": data}
+    backend._http.values_batch_update(backend.spreadsheet_id, body)
+
+
+def floor(job: dict[str, Any]) -> dict[str, Any]:
+    """The floor: this fresh process fetches the Cases tab in one values:batchGet and decodes
+    it, as the plainest script would (requests + the json module; `decoder: orjson` for
+    orjson), with a bearer token the parent got for it. `cpu_s` is the whole process's CPU
+    (start-up and imports included: what the floor is); `fetch_cpu_s` the request and decode."""
+    import json as stdlib_json
+
+    loads = stdlib_json.loads
+    if job.get("decoder") == "orjson":
+        import orjson
+
+        loads = orjson.loads
+    url = f"{job['api']}/v4/spreadsheets/{job['sheet']}/values:batchGet"
+    params = {
+        "ranges": "'Cases'",
+        "valueRenderOption": "UNFORMATTED_VALUE",
+        "dateTimeRenderOption": "SERIAL_NUMBER",
+        "majorDimension": "ROWS",
+    }
+    wall, cpu = time.perf_counter(), time.process_time()
+    headers = {"Authorization": f"Bearer {job['token']}"}
+    response = requests.get(url, params=params, headers=headers, timeout=120)
+    response.raise_for_status()
+    payload = loads(response.content)
+    fetch_cpu = time.process_time() - cpu
+    return {
+        "wall_s": round(time.perf_counter() - wall, 3),
+        "cpu_s": round(sum(os.times()[:2]), 3),
+        "fetch_cpu_s": round(fetch_cpu, 3),
+        "peak_rss_mb": _peak_mb(),
+        "cases": len(payload["valueRanges"][0]["values"]) - 1,
+        "bytes_received": len(response.content),
+    }
 
 
 def load_save(job: dict[str, Any]) -> dict[str, Any]:
@@ -185,7 +245,7 @@ def naive(job: dict[str, Any]) -> dict[str, Any]:
     return figures
 
 
-JOBS = {"sync": sync, "openpyxl": load_save, "naive": naive}
+JOBS = {"sync": sync, "openpyxl": load_save, "naive": naive, "floor": floor}
 
 if __name__ == "__main__":
     job = json.loads(sys.argv[1])

@@ -58,3 +58,9 @@ def typed_rows(n: int) -> list[list[Any]]:
         row["window_start"] = row["window_start"].strftime("%Y-%m-%d")
         out.append([row.get(k, "") for k in USER_KEYS])
     return out
+
+
+def status_rows(cases: int, edits: int) -> list[int]:
+    """The sheet rows (1-based, below the header) of `edits` cases spread evenly over `cases`."""
+    step = max(1, cases // edits)
+    return [2 + i * step for i in range(min(edits, cases))]

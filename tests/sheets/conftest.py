@@ -1,6 +1,7 @@
 """The `backend_factory` fixture the shared SheetBackend contract suite runs against.
 
-Each parameter is one backend. A factory call gives a backend on a brand-new spreadsheet (one
+Each parameter is one backend ("workbook-openpyxl": the workbook read by openpyxl alone).
+A factory call gives a backend on a brand-new spreadsheet (one
 default tab, like a spreadsheet Google just created) and a way to open a second, independent
 backend instance on that same spreadsheet, so a test can check that what one wrote another reads.
 "google" is a GoogleBackend talking to the local Sheets API emulator over HTTP.
@@ -41,7 +42,9 @@ class FreshSheet:
 BackendFactory = Callable[[], FreshSheet]
 
 
-def _workbook_factory(folder: Path) -> BackendFactory:
+def _workbook_factory(folder: Path, *, fast_reads: bool = True) -> BackendFactory:
+    """Workbooks read with calamine (the default), or with openpyxl only (`fast_reads=False`,
+    the path a workbook whose tabs hold formulas takes): both keep the same contract."""
     numbers = itertools.count(1)
 
     def make() -> FreshSheet:
@@ -54,8 +57,8 @@ def _workbook_factory(folder: Path) -> BackendFactory:
             book.save(path)
 
         return FreshSheet(
-            backend=WorkbookBackend(path),
-            reopen=lambda: WorkbookBackend(path),
+            backend=WorkbookBackend(path, fast_reads=fast_reads),
+            reopen=lambda: WorkbookBackend(path, fast_reads=fast_reads),
             location=str(path),
             type_formula=type_formula,
         )
@@ -95,10 +98,12 @@ def _google_factory(request: pytest.FixtureRequest) -> BackendFactory:
     return make
 
 
-@pytest.fixture(params=["workbook", "google"])
+@pytest.fixture(params=["workbook", "workbook-openpyxl", "google"])
 def backend_factory(request: pytest.FixtureRequest, tmp_path: Path) -> BackendFactory:
     if request.param == "workbook":
         return _workbook_factory(tmp_path)
+    if request.param == "workbook-openpyxl":
+        return _workbook_factory(tmp_path, fast_reads=False)
     if request.param == "google":
         return _google_factory(request)
     raise AssertionError(f"no factory for backend {request.param!r}")  # pragma: no cover

@@ -1,0 +1,135 @@
+"""The floor and the table (issue 18; run by `make bench`, never by `make test`): in one run,
+side by side, what a sync costs beside the least any sync can cost.
+
+- The floor: one fresh process fetches a 10,000-case Google sheet's Cases tab in one
+  values:batchGet and decodes it (requests + json): that process's whole CPU time, start-up
+  included (its token is made by the parent; "fetch CPU" is the request and decode alone).
+- Google, 10,000 cases: the first fill, an unchanged press, and a press after 200 status edits,
+  all in one service process (the emulator runs here, in the parent); service CPU of each sync
+  and its peak memory (VmHWM, reset before each sync).
+- Google, 50,000 cases: first fill and steady press (memory). They take minutes:
+  `BENCH_SKIP_50K=1 make bench` leaves them out.
+- Workbook, 10,000 cases: first fill and unchanged sync beside openpyxl's own load + save of
+  the resulting file.
+
+Prints one table (CPU × the floor; workbook rows also × openpyxl) and writes the rows to
+tests/bench/results/floor_table.json. Figures only: no timed assertions.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.bench.dataset import NOW, workbook_rows
+from tests.bench.harness import RESULTS, run_child
+from tests.bench.test_sync_bench import _google_sheet, bench_emulator
+from tests.emulator.emulator import Emulator
+from tests.workbooks import write_workbook
+
+__all__ = ["bench_emulator"]  # the module-scoped emulator fixture, shared
+
+FLOOR_CASES = int(os.environ.get("BENCH_FLOOR_CASES", "10000"))  # fewer for a quick try
+EDITS = 200
+ROWS: list[dict[str, Any]] = []
+SKIP_50K = os.environ.get("BENCH_SKIP_50K", "") not in ("", "0")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_table_at_end() -> Iterator[None]:
+    yield
+    if ROWS:
+        import json
+
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / "floor_table.json"
+        path.write_text(json.dumps(ROWS, indent=2))
+        print("\n" + floor_table(ROWS) + f"\n(figures: {path})")
+
+
+def floor_table(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table: CPU beside the floor's, peak memory, and the workbook's yardstick."""
+    floor = next((r["cpu_s"] for r in rows if r["what"] == "floor (json)"), None)
+    head = ["what", "cases", "CPU s", "× floor", "peak MB", "× openpyxl", "reads", "writes"]
+    head.append("fetch CPU s")
+    body = []
+    for r in rows:
+        ratio = f"{r['cpu_s'] / floor:.1f}" if floor else ""
+        body.append(
+            [
+                r["what"],
+                f"{r['cases']:,}",
+                f"{r['cpu_s']:.2f}",
+                ratio,
+                f"{r['peak_rss_mb']:.0f}",
+                f"{r['vs_openpyxl']:.2f}" if r.get("vs_openpyxl") is not None else "",
+                str(r.get("reads", "")),
+                str(r.get("writes", "")),
+                f"{r['fetch_cpu_s']:.3f}" if r.get("fetch_cpu_s") is not None else "",
+            ]
+        )
+    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + " |"]
+    lines.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in body:
+        cells = [row[0].ljust(widths[0])]
+        cells += [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _record(what: str, cases: int, figures: dict[str, Any]) -> dict[str, Any]:
+    row = {"what": what, "cases": cases, **figures}
+    ROWS.append(row)
+    print(row)
+    return row
+
+
+def _google_runs(emu: Emulator, tmp_path: Path, cases: int, edits: bool) -> None:
+    account = emu.create_service_account(tmp_path / "account")
+    base = _google_sheet(emu, account, tmp_path, cases)
+    if cases == FLOOR_CASES:
+        token = f"floor-{base['sheet']}"
+        emu.add_static_token(token, account.email)
+        for decoder in ("json", "orjson"):
+            figures = run_child({**base, "job": "floor", "decoder": decoder, "token": token})
+            _record(f"floor ({decoder})", figures["cases"], figures)
+    runs = ["first", "unchanged"] + (["edited"] if edits else [])
+    job = {**base, "job": "sync", "runs": runs, "cases": cases}
+    if edits:
+        job["status_edits"] = {"edited": EDITS}
+    figures = run_child(job)
+    _record("google first fill", cases, figures["first"])
+    _record("google unchanged press", cases, figures["unchanged"])
+    if edits:
+        _record(f"google {EDITS} edited rows", cases, figures["edited"])
+
+
+def test_google_10k_beside_the_floor(bench_emulator: Emulator, tmp_path: Path) -> None:
+    """The floor, then a 10,000-case Google sheet's first fill, unchanged and edited presses."""
+    _google_runs(bench_emulator, tmp_path, FLOOR_CASES, edits=True)
+
+
+@pytest.mark.skipif(SKIP_50K or FLOOR_CASES < 10_000, reason="BENCH_SKIP_50K is set")
+def test_google_50k_memory(bench_emulator: Emulator, tmp_path: Path) -> None:
+    """A 50,000-case Google sheet's first fill and steady press: CPU and peak memory."""
+    _google_runs(bench_emulator, tmp_path, 50_000, edits=False)
+
+
+def test_workbook_10k_beside_openpyxl(tmp_path: Path) -> None:
+    """A 10,000-case workbook's first fill and unchanged sync beside openpyxl's load + save."""
+
+    path = write_workbook(tmp_path / "bench.xlsx", workbook_rows(FLOOR_CASES))
+    base = {"backend": "workbook", "path": str(path), "db": f"sqlite:///{tmp_path}/s.db"}
+    job = {**base, "job": "sync", "runs": ["first", "unchanged"], "now": NOW.isoformat()}
+    figures = run_child(job)
+    # The yardstick: openpyxl's own load + save of the file as the syncs left it.
+    yardstick = run_child({"job": "openpyxl", "path": str(path), "copy": str(tmp_path / "c.xlsx")})
+    for label, what in (("first", "workbook first fill"), ("unchanged", "workbook unchanged")):
+        row = _record(what, FLOOR_CASES, figures[label])
+        row["vs_openpyxl"] = round(row["cpu_s"] / yardstick["cpu_s"], 2)
+    _record("openpyxl load+save", FLOOR_CASES, yardstick)

@@ -1,0 +1,42 @@
+"""`app.fast_json.decode_json` reads every JSON text the json module reads, to the same value."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from app.fast_json import decode_json
+
+TEXTS = [
+    pytest.param(
+        b'{"values": [["AS-1", 45933.604166666664, true, null, "\\u5ba2\\u6237"]]}', id="batchGet"
+    ),
+    pytest.param('{"客户": "王小明", "n": -17, "big": 123456789012345678}', id="str-input"),
+    pytest.param(b'["\\ud800 half a surrogate pair"]', id="lone-surrogate"),
+    pytest.param(b"[NaN, Infinity, -Infinity]", id="nan"),
+    pytest.param(b"[1e400]", id="beyond-a-double"),
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_decodes_what_the_json_module_decodes(text: bytes | str) -> None:
+    """Every text decodes to the json module's value, types included (NaN compared as NaN)."""
+
+    def typed(value: object) -> object:
+        if isinstance(value, list):
+            return [typed(v) for v in value]
+        if isinstance(value, dict):
+            return {k: typed(v) for k, v in value.items()}
+        if isinstance(value, float) and math.isnan(value):
+            return (float, "nan")
+        return (type(value), value)
+
+    assert typed(decode_json(text)) == typed(json.loads(text))
+
+
+def test_text_that_is_not_json_is_still_refused() -> None:
+    """Broken JSON raises the json module's ValueError, as before."""
+    with pytest.raises(ValueError):
+        decode_json(b'{"values": [')

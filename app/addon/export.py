@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 ADDON_FILES: tuple[str, ...] = (
     "appsscript.json",
     "Config.gs",
+    "Messages.gs",
     "Code.gs",
     "Service.gs",
     "Undo.gs",

@@ -177,7 +177,7 @@ var MESSAGES = {
   'step.sync': { en: 'Syncing…', zh: '正在同步…' },
   'step.recalculate': { en: 'Recalculating…', zh: '正在重新计算…' },
   'progress.plain': { en: '{step} (run {run})', zh: '{step}（任务 {run}）' },
-  'progress.counted': { en: '{step} {counted} (run {run})', zh: '{step}{counted}（任务 {run}）' },
+  'progress.counted': { en: '{step} {counted} (run {run})', zh: '{step} {counted}（任务 {run}）' },
   'progress.of.one': { en: '{done} of {total} case', zh: '已处理 {done} / {total} 个案件' },
   'progress.of.other': { en: '{done} of {total} cases', zh: '已处理 {done} / {total} 个案件' },
   'progress.done.one': { en: '{done} case', zh: '已处理 {done} 个案件' },
@@ -331,6 +331,7 @@ var MESSAGES = {
   'trigger.sweep': { en: 'overdue sweep', zh: '逾期巡检' },
   'trigger.cli': { en: 'command line', zh: '命令行' },
   'trigger.unknown': { en: 'a run', zh: '一次任务' },
+  'undo.described': { en: '{name}, {at}', zh: '{name}，{at}' },
   'undo.question.one': {
     en:
       'Undo run {run} ({described})? It wrote {count} cell. Each goes back to its value before ' +

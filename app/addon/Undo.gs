@@ -94,7 +94,7 @@ function describeRun_(run, timeZone) {
   if (isNaN(at.getTime())) {
     return name;
   }
-  return name + ', ' + Utilities.formatDate(at, timeZone || 'UTC', 'yyyy-MM-dd HH:mm');
+  return t_('undo.described', { name: name, at: Utilities.formatDate(at, timeZone || 'UTC', 'yyyy-MM-dd HH:mm') });
 }
 
 /** The message for an undo answer {run_id, undone_run, restored, skipped}. */

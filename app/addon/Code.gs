@@ -14,10 +14,10 @@
  * "METHOD\npath?query\ntimestamp\nnonce\nbody" instead.
  *
  * This file holds the menu, the functions the HTML pages call, settings and the selection;
- * Messages.gs every text people see (English and Chinese) and the team language, Service.gs
- * the HTTP client and its errors, Progress.gs a press and the run it starts
- * (polling), RunStatus.gs that run's status in words and getSyncStatus for the sidebar, Undo.gs
- * Undo last sync (Apps Script loads every file into one scope). Every piece of logic is a plain
+ * Messages.gs every text people see (English and Chinese), Language.gs the team language and
+ * the look-up of those texts, Service.gs the HTTP client and its errors, Progress.gs a press and
+ * the run it starts (polling), RunStatus.gs that run's status in words and getSyncStatus for the
+ * sidebar, Undo.gs Undo last sync (Apps Script loads every file into one scope). Every piece of logic is a plain
  * function that reads the Apps Script globals only when it is called, so tests/addon/harness.mjs
  * can run the .gs files in a node `vm` context with fakes of them.
  */

@@ -3,8 +3,8 @@
  *
  * Builds requests (Google identity token or HMAC signature), calls UrlFetchApp at the pinned
  * URL only, reads answers (including Retry-After when the service is busy) and turns them into the
- * messages people see (their texts are in Messages.gs). Shares the global scope with Code.gs (Apps Script
- * loads every .gs file of the project into one scope).
+ * messages people see (their texts are in Messages.gs). Shares the global scope with Code.gs
+ * (Apps Script loads every .gs file of the project into one scope).
  */
 
 /** Whether a /readyz answer says ready (no status field, or "ready" / "ok"). */

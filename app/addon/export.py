@@ -19,6 +19,7 @@ ADDON_FILES: tuple[str, ...] = (
     "appsscript.json",
     "Config.gs",
     "Messages.gs",
+    "Language.gs",
     "Code.gs",
     "Service.gs",
     "Undo.gs",

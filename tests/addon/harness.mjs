@@ -592,6 +592,7 @@ function formatDate(date, timeZone, pattern) {
 export const SCRIPT_FILES = [
   'Config.gs',
   'Messages.gs',
+  'Language.gs',
   'Code.gs',
   'Service.gs',
   'Undo.gs',

@@ -38,7 +38,10 @@ PROGRESS_ZH = {
 SUMMARY_ZH = {
     **PROGRESS_ZH,
     "state": "succeeded",
-    "message": "已同步 30000 个案件：更新了 4512 个单元格，新增 120 个，校验列有 3 个错误，1 个提醒（任务 57）。",
+    "message": (
+        "已同步 30000 个案件：更新了 4512 个单元格，新增 120 个，校验列有 3 个错误，1 个提醒"
+        "（任务 57）。"
+    ),
     "fraction": None,
     "pollMs": 60000,
     "updatedAt": 1741586795000,  # 2025-03-10 06:06:35 UTC = 14:06 in Asia/Shanghai
@@ -57,7 +60,8 @@ CASE_ZH_SLA: dict[str, Any] = {
                 "seller": "您好，订单 TB-88231 的外套拉链损坏，请确认可否部分退款或换货。"},
 }  # fmt: skip
 CONNECTED_ZH = (
-    f"已连接：{URL} 接受了你的 Google 登录。有 2 项检查需要人工处理（见下方 ✗，每项都附了解决办法）。"
+    f"已连接：{URL} 接受了你的 Google 登录。"
+    "有 2 项检查需要人工处理（见下方 ✗，每项都附了解决办法）。"
 )
 
 
@@ -119,7 +123,9 @@ def test_case_details_in_chinese_with_the_sync_progress_panel(driver: Any, pages
     done = _sync_panel(driver)
     assert done["text"] == SUMMARY_ZH["message"]
     assert done["when"] == "2025-03-10 14:06 结束"
-    print(f"sync summary zh screenshot: {_screenshot(driver, 'sync-summary-zh.png', SIDEBAR_WIDTH)}")
+    print(
+        f"sync summary zh screenshot: {_screenshot(driver, 'sync-summary-zh.png', SIDEBAR_WIDTH)}"
+    )
 
 
 def test_copy_says_copied_in_chinese(driver: Any, pages: Pages) -> None:  # noqa: F811
@@ -145,7 +151,12 @@ def test_setup_in_chinese_tests_the_connection(driver: Any, pages: Pages) -> Non
     buttons = [b.text for b in driver.find_elements("css selector", "button") if b.is_displayed()]
     assert buttons == ["测试连接", "检查我的表格", "关闭"]
     body = driver.find_element("tag name", "body").text
-    for label in ("服务地址", "登录方式", "你的 Google 账号", "服务会核对你的邮箱是否在这张表的允许名单里。"):
+    for label in (
+        "服务地址",
+        "登录方式",
+        "你的 Google 账号",
+        "服务会核对你的邮箱是否在这张表的允许名单里。",
+    ):
         assert label in body, label
     assert _text(driver, "legacy").startswith("旧版插件曾把服务地址或密钥存在这张表里")
     print(f"set-up zh screenshot: {_screenshot(driver, 'setup-zh.png', SETUP_WIDTH)}")

@@ -39,6 +39,7 @@ def test_write_addon_pins_the_url_in_config_and_the_whitelist(tmp_path: Path) ->
     assert {k: v for k, v in manifest.items() if k != "urlFetchWhitelist"} == shipped
     for name in (
         "Messages.gs",
+        "Language.gs",
         "Code.gs",
         "Service.gs",
         "Undo.gs",

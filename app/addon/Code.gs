@@ -236,7 +236,9 @@ function summariseAdopt_(data, applied) {
   }
   lines.push(t_('adopt.casesTab', { tab: data.cases_tab }));
   (data.columns || []).forEach(function (c) {
-    if (c.how !== 'built in') lines.push(t_('adopt.column', { header: c.header, means: c.means, how: c.how }));
+    if (c.how !== 'built in') {
+      lines.push(t_('adopt.column', { header: c.header, means: c.means, how: tCode_('adopt.how.', c.how) }));
+    }
   });
   if ((data.extra_columns || []).length) {
     lines.push(t_('adopt.ownColumns', { columns: data.extra_columns.join(t_('summary.separator')) }));

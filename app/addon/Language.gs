@@ -29,6 +29,11 @@ function tn_(key, count, params) {
   return t_(key + (count === 1 ? '.one' : '.other'), all);
 }
 
+/** The team's words for a code the service sends (prefix + code in the catalogue), else the code. */
+function tCode_(prefix, code) {
+  return MESSAGES.hasOwnProperty(prefix + code) ? t_(prefix + code) : String(code);
+}
+
 /** The catalogue's text of `key` in `language` (English when that language lacks it). */
 function messageText_(key, language) {
   var entry = MESSAGES[key];

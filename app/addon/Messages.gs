@@ -91,6 +91,8 @@ var MESSAGES = {
   },
   'adopt.casesTab': { en: 'Cases tab: {tab}', zh: '案件工作表：{tab}' },
   'adopt.column': { en: 'Column "{header}" is {means} ({how})', zh: '“{header}”列对应 {means}（{how}）' },
+  'adopt.how.settings': { en: 'settings', zh: '设置表里写明' },
+  'adopt.how.suggested': { en: 'suggested', zh: '建议' },
   'adopt.ownColumns': {
     en: 'Your own columns (left alone): {columns}',
     zh: '你们自己的列（不会动）：{columns}',

@@ -254,6 +254,43 @@ describe('a Chinese team presses Sync now', () => {
   });
 });
 
+describe('Set up ▸ Check my sheet for a Chinese team', () => {
+  test('the mapping lines and the Apply message are framed in Chinese, the team’s words kept', async () => {
+    // Checks each line (tab, a suggested column, own columns, a word, what needs a person) and both
+    // messages; headers, words and the service's sentence stay as they are in the sheet.
+    const proposal = {
+      cases_tab: '售后登记',
+      found_by: 'headers',
+      columns: [
+        { header: '案件编号', column: 'case_id', means: 'Case ID', how: 'built in' },
+        { header: '问题类形', column: 'issue_type', means: '问题类型', how: 'suggested' },
+        { header: '平台', column: 'platform', means: '平台', how: 'settings' },
+      ],
+      extra_columns: ['备注', '跟进记录'],
+      words: [{ column: '状态', word: '等卖家', rows: 2, means: '等待卖家回复', how: 'suggested' }],
+      settings_rows: [['column.issue_type', '问题类形']],
+      vocabulary_rows: [['状态', '等卖家', '等待卖家回复']],
+      needs_person: ['状态“退款中”（2 行）不是服务认识的词'],
+      exit_code: 1,
+      cells_written: 0,
+    };
+    await service.route('GET', `${BASE}/adopt`, 200, proposal);
+    await service.route('POST', `${BASE}/adopt`, 200, { ...proposal, cells_written: 6 });
+    const { addon } = setUp({ properties: { [LANGUAGE_PROPERTY]: 'zh' } });
+    const checked = plain(addon.checkMySheet());
+    assert.equal(checked.message, '有 2 行对应关系待写入：点“应用”即可（表格里其他内容不会改动）。');
+    assert.deepEqual(checked.lines, [
+      '案件工作表：售后登记',
+      '“问题类形”列对应 问题类型（建议）',
+      '“平台”列对应 平台（设置表里写明）',
+      '你们自己的列（不会动）：备注，跟进记录',
+      '状态里的“等卖家”即 等待卖家回复（建议）',
+      '需要你处理：状态“退款中”（2 行）不是服务认识的词',
+    ]);
+    assert.equal(plain(addon.applyMySheet()).message, '已应用：在“设置”和“词汇”工作表写入了 6 个单元格。');
+  });
+});
+
 describe('Undo last sync in both languages', () => {
   const expected = {
     en: {

@@ -14,14 +14,15 @@
  * "METHOD\npath?query\ntimestamp\nnonce\nbody" instead.
  *
  * This file holds the menu, the functions the HTML pages call, settings and the selection;
- * Service.gs holds the HTTP client and the messages, Progress.gs a press and the run it starts
- * (polling), RunStatus.gs that run's status in words and getSyncStatus for the sidebar, Undo.gs
- * Undo last sync (Apps Script loads every file into one scope). Every piece of logic is a plain
+ * Messages.gs every text people see (English and Chinese), Language.gs the team language and
+ * the look-up of those texts, Service.gs the HTTP client and its errors, Progress.gs a press and
+ * the run it starts (polling), RunStatus.gs that run's status in words and getSyncStatus for the
+ * sidebar, Undo.gs Undo last sync (Apps Script loads every file into one scope). Every piece of logic is a plain
  * function that reads the Apps Script globals only when it is called, so tests/addon/harness.mjs
  * can run the .gs files in a node `vm` context with fakes of them.
  */
 
-var ADDON_TITLE = 'After-sales';
+// The menu's and every toast's and alert's title: t_('addon.title') (Messages.gs).
 // Script properties, set by the deployer in the add-on's own project.
 var PROP_URL = 'AFTERSALES_SERVICE_URL';
 var PROP_SHEET_SECRET_PREFIX = 'AFTERSALES_SHEET_SECRET_';
@@ -40,16 +41,19 @@ function onInstall(e) {
   onOpen(e);
 }
 
-/** Adds the After-sales menu. */
+/**
+ * Adds the After-sales menu, in the team language the service last reported (onOpen cannot ask
+ * the service), else in the person's locale.
+ */
 function onOpen(e) {
   SpreadsheetApp.getUi()
-    .createMenu(ADDON_TITLE)
-    .addItem('Sync now', 'syncNow')
-    .addItem('Recalculate all', 'recalculateAll')
-    .addItem('Undo last sync', 'undoLastSync')
+    .createMenu(t_('addon.title'))
+    .addItem(t_('menu.sync'), 'syncNow')
+    .addItem(t_('menu.recalculate'), 'recalculateAll')
+    .addItem(t_('menu.undo'), 'undoLastSync')
     .addSeparator()
-    .addItem('Case details', 'showCaseDetails')
-    .addItem('Set up', 'showSetup')
+    .addItem(t_('menu.caseDetails'), 'showCaseDetails')
+    .addItem(t_('menu.setup'), 'showSetup')
     .addToUi();
 }
 
@@ -65,14 +69,14 @@ function recalculateAll() {
 
 /** After-sales ▸ Case details: opens the sidebar, which loads its data via getCaseDetails(). */
 function showCaseDetails() {
-  var html = HtmlService.createHtmlOutputFromFile('Sidebar').setTitle('Case details');
+  var html = htmlPage_('Sidebar', 'sidebar').setTitle(t_('sidebar.title'));
   SpreadsheetApp.getUi().showSidebar(html);
 }
 
 /** After-sales ▸ Set up: shows the pinned service URL and sign-in (read-only), tests the connection. */
 function showSetup() {
-  var html = HtmlService.createHtmlOutputFromFile('Setup').setWidth(460).setHeight(520);
-  SpreadsheetApp.getUi().showModalDialog(html, 'Set up After-sales');
+  var html = htmlPage_('Setup', 'setup').setWidth(460).setHeight(520);
+  SpreadsheetApp.getUi().showModalDialog(html, t_('setup.dialogTitle'));
 }
 
 /**
@@ -84,7 +88,7 @@ function runSheetAction_(action) {
   var ui = SpreadsheetApp.getUi();
   var config = pinnedConfig_(spreadsheet.getId());
   if (!config.url) {
-    ui.alert(ADDON_TITLE, config.problem, ui.ButtonSet.OK);
+    ui.alert(t_('addon.title'), config.problem, ui.ButtonSet.OK);
     return config.problem;
   }
   return pressSheetAction_(spreadsheet, config, action);
@@ -143,9 +147,7 @@ function getSetup() {
 function saveSetup(form) {
   return {
     ok: false,
-    message:
-      'The service URL is fixed by whoever deployed the add-on and cannot be changed from a ' +
-      'spreadsheet. Ask them if it is wrong.',
+    message: t_('config.fixedUrl'),
   };
 }
 
@@ -183,14 +185,11 @@ function summariseDoctor_(data, config) {
     };
   });
   var failing = checks.filter(function (c) { return c.state === 'fail'; }).length;
-  var how = config.secret ? 'the sheet secret' : 'your Google sign-in';
-  var connected = 'Connected: ' + config.url + ' accepted ' + how;
+  var params = { url: config.url, how: t_(config.secret ? 'doctor.how.secret' : 'doctor.how.google') };
   if (!checks.length) {
-    return { ok: false, message: connected + ', but sent no checks.', checks: [] };
+    return { ok: false, message: t_('doctor.noChecks', params), checks: [] };
   }
-  var message = failing
-    ? connected + '. ' + plural_(failing, 'check needs', 'checks need') + ' a person (✗ below, each with its fix).'
-    : connected + '. Every check holds.';
+  var message = failing ? tn_('doctor.failing', failing, params) : t_('doctor.allHold', params);
   return { ok: failing === 0, message: message, checks: checks };
 }
 
@@ -235,28 +234,29 @@ function summariseAdopt_(data, applied) {
   if (!data.cases_tab) {
     return { ok: false, message: (data.needs_person || []).join(' '), lines: [], canApply: false };
   }
-  lines.push('Cases tab: ' + data.cases_tab);
+  lines.push(t_('adopt.casesTab', { tab: data.cases_tab }));
   (data.columns || []).forEach(function (c) {
-    if (c.how !== 'built in') lines.push('Column "' + c.header + '" is ' + c.means + ' (' + c.how + ')');
+    if (c.how !== 'built in') {
+      lines.push(t_('adopt.column', { header: c.header, means: c.means, how: tCode_('adopt.how.', c.how) }));
+    }
   });
   if ((data.extra_columns || []).length) {
-    lines.push('Your own columns (left alone): ' + data.extra_columns.join(', '));
+    lines.push(t_('adopt.ownColumns', { columns: data.extra_columns.join(t_('summary.separator')) }));
   }
   (data.words || []).forEach(function (w) {
-    if (w.how === 'suggested') lines.push(w.column + ' "' + w.word + '" means ' + w.means + ' (suggested)');
+    if (w.how === 'suggested') lines.push(t_('adopt.word', { column: w.column, word: w.word, means: w.means }));
   });
   (data.needs_person || []).forEach(function (text) {
-    lines.push('Needs you: ' + text);
+    lines.push(t_('adopt.needsYou', { text: text }));
   });
   var pending = (data.settings_rows || []).length + (data.vocabulary_rows || []).length;
   var message;
   if (applied) {
-    message = 'Applied: ' + plural_(data.cells_written || 0, 'cell') +
-      ' written to the Settings and Vocabulary tabs.';
+    message = tn_('adopt.applied', data.cells_written || 0);
   } else if (pending) {
-    message = plural_(pending, 'mapping row') + ' to write: press Apply (nothing else in the sheet changes).';
+    message = tn_('adopt.pending', pending);
   } else {
-    message = 'This sheet is mapped already.';
+    message = t_('adopt.mapped');
   }
   return { ok: data.exit_code !== 2, message: message, lines: lines, canApply: !applied && pending > 0 };
 }
@@ -305,10 +305,7 @@ function normaliseUrl_(url) {
  * user, query or fragment; plain http:// only on a loopback address (development).
  */
 function checkUrl_(url) {
-  var refused =
-    'The service URL "' + url + '" is refused: it must start with https:// (http:// only for ' +
-    '127.0.0.1, localhost or [::1]) and have no user name, query or fragment. Whoever deployed ' +
-    'the add-on must fix it.';
+  var refused = t_('config.urlRefused', { url: url });
   var match = /^(https?):\/\/([^\/\s?#@]+)(\/[^\s?#]*)?$/i.exec(String(url));
   if (!match) {
     return refused;
@@ -333,10 +330,7 @@ function isLoopback_(host) {
 }
 
 function notConfiguredMessage_() {
-  return (
-    'The After-sales service URL is not set in this add-on: whoever deployed it must write it ' +
-    'with `aftersales addon --url` (or set the script property ' + PROP_URL + ').'
-  );
+  return t_('config.notSet', { property: PROP_URL });
 }
 
 /** "/v1/sheets/{id}" for a spreadsheet id. */
@@ -369,29 +363,21 @@ function normaliseHeader_(text) {
 function locateSelectedCase_(sheet) {
   var range = sheet.getActiveRange();
   if (!range) {
-    return { error: 'Select a row of the Cases tab, then press Refresh.' };
+    return { error: t_('select.noSelection') };
   }
   var lastColumn = sheet.getLastColumn();
   var headers = lastColumn > 0 ? sheet.getRange(1, 1, 1, lastColumn).getValues()[0] : [];
   var column = findCaseIdColumn_(headers);
   if (column < 0) {
-    return {
-      error:
-        'The tab "' + sheet.getName() + '" has no "Case ID" column in row 1. Open the Cases ' +
-        'tab, select a case row, then press Refresh.',
-    };
+    return { error: t_('select.noCaseIdColumn', { tab: sheet.getName() }) };
   }
   var row = range.getRow();
   if (row < 2) {
-    return { error: 'Select a case row below the header row, then press Refresh.' };
+    return { error: t_('select.headerRow') };
   }
   var caseId = String(sheet.getRange(row, column + 1).getDisplayValue() || '').trim();
   if (!caseId) {
-    return {
-      error:
-        'Row ' + row + ' has no Case ID yet. Press After-sales ▸ Sync now to give it one, or ' +
-        'select another row.',
-    };
+    return { error: t_('select.noCaseId', { row: row }) };
   }
   return { caseId: caseId, row: row };
 }

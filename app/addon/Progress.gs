@@ -44,8 +44,8 @@ function pressSheetAction_(spreadsheet, config, action) {
   var pressedAt = Date.now();
   var base = sheetPath_(spreadsheet.getId());
   spreadsheet.toast(
-    action === 'recalculate' ? 'Recalculating all cases…' : 'Syncing…',
-    ADDON_TITLE,
+    t_(action === 'recalculate' ? 'press.recalculate' : 'press.sync'),
+    t_('addon.title'),
     PROGRESS_TOAST_SECONDS
   );
   var result = callService_(config, 'POST', base + '/' + action, '{}');
@@ -69,14 +69,14 @@ function pressSheetAction_(spreadsheet, config, action) {
   if (result.ok) {
     var summary = summarise_(result.data, action);
     saveSyncStatus_({ runId: result.data.run_id, action: action, state: 'succeeded', message: summary });
-    spreadsheet.toast(summary, ADDON_TITLE, 15);
+    spreadsheet.toast(summary, t_('addon.title'), 15);
     return summary;
   }
   var message = result.unanswered
     ? unansweredMessage_(config.url, action, result.unanswered === 'listed', result.message)
     : describeError_(result, { action: action, url: config.url });
   var ui = SpreadsheetApp.getUi();
-  ui.alert(ADDON_TITLE, message, ui.ButtonSet.OK);
+  ui.alert(t_('addon.title'), message, ui.ButtonSet.OK);
   return message;
 }
 
@@ -203,7 +203,7 @@ function showProgress_(spreadsheet, message, toasted) {
   if (message === toasted.message && now - toasted.at < PROGRESS_TOAST_AGAIN_MS) {
     return;
   }
-  spreadsheet.toast(message, ADDON_TITLE, PROGRESS_TOAST_SECONDS);
+  spreadsheet.toast(message, t_('addon.title'), PROGRESS_TOAST_SECONDS);
   toasted.message = message;
   toasted.at = now;
 }
@@ -213,20 +213,19 @@ function endRun_(spreadsheet, action, run) {
   var status = saveRunStatus_(run, action);
   if (status.problem) {
     var ui = SpreadsheetApp.getUi();
-    ui.alert(ADDON_TITLE, status.message, ui.ButtonSet.OK);
+    ui.alert(t_('addon.title'), status.message, ui.ButtonSet.OK);
   } else {
-    spreadsheet.toast(status.message, ADDON_TITLE, 15);
+    spreadsheet.toast(status.message, t_('addon.title'), 15);
   }
   return status.message;
 }
 
 /** Following ran out of time; the run goes on. Toasts (until closed) where to see it end. */
 function stillGoing_(spreadsheet, action, run) {
-  var message =
-    'Still ' + (action === 'recalculate' ? 'recalculating' : 'syncing') + ', run ' + run.id +
-    '; it will finish on its own. Open After-sales ▸ Case details to follow it and see its ' +
-    'summary when it ends.';
-  spreadsheet.toast(message, ADDON_TITLE, -1);
+  var message = t_(action === 'recalculate' ? 'follow.stillRecalculating' : 'follow.stillSyncing', {
+    run: run.id,
+  });
+  spreadsheet.toast(message, t_('addon.title'), -1);
   return message;
 }
 
@@ -234,19 +233,16 @@ function stillGoing_(spreadsheet, action, run) {
 function lostTouch_(spreadsheet, action, run, polled) {
   var why;
   if (polled.kind === 'unreachable') {
-    why = 'no answer (' + polled.message + ')';
+    why = t_('follow.noAnswer', { message: polled.message });
   } else if (polled.kind === 'http') {
     why = 'HTTP ' + polled.status + (polled.error ? ' ' + polled.error : '') +
       (polled.detail ? ': ' + polled.detail : '');
   } else {
     why = polled.message || polled.kind;
   }
-  var message =
-    'Run ' + run.id + ' is on the After-sales service, but the add-on lost touch with it (' +
-    endSentence_(why).replace(/\.$/, '') + '). It will finish on its own; open After-sales ▸ ' +
-    'Case details to see how it ends.';
+  var message = t_('follow.lostTouch', { run: run.id, why: endSentence_(why).replace(/[.。]$/, '') });
   var ui = SpreadsheetApp.getUi();
-  ui.alert(ADDON_TITLE, message, ui.ButtonSet.OK);
+  ui.alert(t_('addon.title'), message, ui.ButtonSet.OK);
   return message;
 }
 
@@ -255,12 +251,10 @@ function lostTouch_(spreadsheet, action, run, polled) {
  * runs and none is this press's (listed), or it did not answer that either.
  */
 function unansweredMessage_(url, action, listed, thrown) {
-  var doing = action === 'recalculate' ? 'recalculating' : 'syncing';
-  var after = listed
-    ? ', and its latest run is not one from this press, so nothing is ' + doing + '. Try again ' +
-      'in a minute. If it keeps happening, tell whoever deployed the add-on.'
-    : ', nor when asked for its runs, so the add-on cannot tell whether it is ' + doing + '. ' +
-      'Wait a minute, then press again: a press while the sheet syncs joins that run instead ' +
-      'of starting another.';
-  return 'The After-sales service at ' + url + ' did not answer within 60 s' + after + ' (' + thrown + ')';
+  var doing = t_(action === 'recalculate' ? 'follow.doing.recalculate' : 'follow.doing.sync');
+  return t_(listed ? 'follow.unansweredListed' : 'follow.unansweredSilent', {
+    url: url,
+    doing: doing,
+    thrown: thrown,
+  });
 }

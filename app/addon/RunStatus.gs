@@ -15,12 +15,8 @@ var SIDEBAR_RUNNING_POLL_MS = 2000;
 var SIDEBAR_IDLE_POLL_MS = 5000;
 // A going run whose status nobody updated for this long is asked for by the sidebar itself.
 var SYNC_STATUS_STALE_MS = 10 * 1000;
-var STEP_TEXT = {
-  read: 'Reading the sheet…',
-  write: 'Writing…',
-  record: 'Recording the run…',
-  notify: 'Sending notifications…',
-};
+// The steps a run reports, each with its text (Messages.gs: step.<step>).
+var RUN_STEPS = { read: true, write: true, record: true, notify: true };
 
 /**
  * What to show for a run: {runId, action, state, message, fraction, problem}, also saved for
@@ -36,7 +32,7 @@ function saveRunStatus_(run, action) {
       }
       status.message = summarise_(summary, action);
     } else {
-      status.message = (action === 'recalculate' ? 'Recalculated' : 'Synced') + ' (run ' + run.id + ').';
+      status.message = t_(action === 'recalculate' ? 'run.recalculated' : 'run.synced', { run: run.id });
     }
   } else if (run.state === 'failed' || run.state === 'interrupted') {
     status.message = failureMessage_(run, action);
@@ -64,27 +60,29 @@ function failureMessage_(run, action) {
     code = split ? split[1] : '';
     sentence = split ? split[2] : run.message;
   }
-  var what = (action === 'recalculate' ? 'Recalculation' : 'Sync') + ' run ' + run.id;
-  var how = run.state === 'interrupted' ? ' was interrupted before it finished' : ' failed';
-  return (
-    what + how + (code ? ' (' + code + ')' : '') + ': ' +
-    endSentence_(sentence || 'the service gave no reason')
-  );
+  var key = (run.state === 'interrupted' ? 'run.interrupted.' : 'run.failed.') +
+    (action === 'recalculate' ? 'recalculate' : 'sync');
+  return t_(key, {
+    run: run.id,
+    code: code ? t_('run.code', { code: code }) : '',
+    reason: endSentence_(sentence || t_('run.noReason')),
+  });
 }
 
 /** "Syncing… 12,000 of 30,000 cases (run 42)", worded for the run's step. */
 function progressMessage_(run, action) {
   var progress = run.progress || {};
-  var text;
+  var step;
   if (run.state === 'queued') {
-    text = 'Waiting to start…';
-  } else if (STEP_TEXT.hasOwnProperty(progress.step)) {
-    text = STEP_TEXT[progress.step];
+    step = 'queued';
+  } else if (RUN_STEPS.hasOwnProperty(progress.step)) {
+    step = progress.step;
   } else {
-    text = action === 'recalculate' ? 'Recalculating…' : 'Syncing…';
+    step = action === 'recalculate' ? 'recalculate' : 'sync';
   }
   var counted = casesDone_(progress);
-  return text + (counted ? ' ' + counted : '') + ' (run ' + run.id + ')';
+  var params = { step: t_('step.' + step), counted: counted, run: run.id };
+  return t_(counted ? 'progress.counted' : 'progress.plain', params);
 }
 
 /** "12,000 of 30,000 cases", "1,200 cases" or '' (nothing counted yet). */
@@ -95,9 +93,9 @@ function casesDone_(progress) {
     return '';
   }
   if (isFinite(total) && total > 0) {
-    return groupDigits_(done) + ' of ' + groupDigits_(total) + (total === 1 ? ' case' : ' cases');
+    return tn_('progress.of', total, { done: groupDigits_(done), total: groupDigits_(total) });
   }
-  return done > 0 ? groupDigits_(done) + (done === 1 ? ' case' : ' cases') : '';
+  return done > 0 ? tn_('progress.done', done, { done: groupDigits_(done) }) : '';
 }
 
 /** done / total between 0 and 1, or null when the total is not known. */

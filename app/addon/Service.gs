@@ -3,8 +3,8 @@
  *
  * Builds requests (Google identity token or HMAC signature), calls UrlFetchApp at the pinned
  * URL only, reads answers (including Retry-After when the service is busy) and turns them into the
- * messages people see. Shares the global scope with Code.gs (Apps Script
- * loads every .gs file of the project into one scope).
+ * messages people see (their texts are in Messages.gs). Shares the global scope with Code.gs
+ * (Apps Script loads every .gs file of the project into one scope).
  */
 
 /** Whether a /readyz answer says ready (no status field, or "ready" / "ok"). */
@@ -93,7 +93,7 @@ function callService_(config, method, path, body) {
   var pinned = pinnedConfig_('').url;
   var target = normaliseUrl_(config.url) + path;
   if (!pinned || normaliseUrl_(config.url) !== pinned || target.indexOf(pinned + '/') !== 0) {
-    return { ok: false, kind: 'not_pinned', message: 'not the pinned service URL: ' + target };
+    return { ok: false, kind: 'not_pinned', message: t_('error.notPinnedTarget', { target: target }) };
   }
   var auth = {};
   if (config.secret) {
@@ -106,7 +106,7 @@ function callService_(config, method, path, body) {
       return { ok: false, kind: 'no_token', message: errorText_(err) };
     }
     if (!token) {
-      return { ok: false, kind: 'no_token', message: 'Apps Script returned no identity token.' };
+      return { ok: false, kind: 'no_token', message: t_('error.noToken') };
     }
     auth.token = token;
   }
@@ -123,6 +123,9 @@ function callService_(config, method, path, body) {
     response.getHeaders ? response.getHeaders() : {}
   );
   result.auth = auth.secret ? 'hmac' : 'google';
+  if (result.ok) {
+    rememberLanguage_(result.data); // the team language, when the answer reports it
+  }
   return result;
 }
 
@@ -225,7 +228,7 @@ function snippet_(text) {
 }
 
 function errorText_(err) {
-  return String((err && err.message) || err || 'unknown error').replace(/^Exception:\s*/, '');
+  return String((err && err.message) || err || t_('error.unknown')).replace(/^Exception:\s*/, '');
 }
 
 /**
@@ -235,125 +238,86 @@ function errorText_(err) {
 function describeError_(result, context) {
   var url = (context && context.url) || '';
   var action = (context && context.action) || 'sync';
-  var detail = result.detail ? ' ' + endSentence_(result.detail) : '';
-  var deployer = ' If it keeps happening, tell whoever deployed the add-on.';
+  var detail = result.detail ? t_('error.detail', { detail: endSentence_(result.detail) }) : '';
+  var deployer = t_('error.deployer');
   if (result.kind === 'unreachable') {
-    return (
-      'Cannot reach the After-sales service at ' + url + '. Try again in a minute.' + deployer +
-      ' (' + result.message + ')'
-    );
+    return t_('error.unreachable', { url: url, deployer: deployer, message: result.message });
   }
   if (result.kind === 'not_pinned') {
-    return 'The add-on refused to send your sign-in outside its service URL (' + result.message + ').';
+    return t_('error.notPinned', { message: result.message });
   }
   if (result.kind === 'no_token') {
-    return (
-      'Could not get your Google sign-in token for the After-sales service (' + result.message +
-      '). Reload the sheet and allow the add-on.' + deployer
-    );
+    return t_('error.tokenFailed', { message: result.message, deployer: deployer });
   }
   if (result.kind === 'bad_response') {
-    return (
-      'The After-sales service at ' + url + ' gave an answer the add-on cannot read (HTTP ' +
-      result.status + ').' + deployer + (result.message ? ' Answer: ' + result.message : '')
-    );
+    return t_('error.badResponse', {
+      url: url,
+      status: result.status,
+      deployer: deployer,
+      answer: result.message ? t_('error.badResponseAnswer', { answer: result.message }) : '',
+    });
   }
   var status = result.status;
   var code = result.error;
   if (status === 429 || (status === 503 && result.retryAfter !== null && result.retryAfter !== undefined)) {
-    var wait = result.retryAfter === null || result.retryAfter === undefined
-      ? 'a minute'
-      : result.retryAfter + ' s';
-    return 'The After-sales service is busy, try again in ' + wait + '.';
+    return result.retryAfter === null || result.retryAfter === undefined
+      ? t_('error.busy')
+      : t_('error.busyFor', { seconds: result.retryAfter });
   }
   if (status >= 300 && status < 400) {
-    return (
-      'The service at ' + url + ' answered with a redirect (HTTP ' + status + '), which the ' +
-      'add-on does not follow.' + deployer
-    );
-  }
-  if (status === 401 && result.auth === 'hmac') {
-    return (
-      'The service did not accept the sheet secret: ' +
-      endSentence_(result.detail || 'no reason given') +
-      ' Tell whoever deployed the add-on (the secret may have been rotated; also check that ' +
-      'this computer\'s clock is right).'
-    );
+    return t_('error.redirect', { url: url, status: status, deployer: deployer });
   }
   if (status === 401) {
-    return (
-      'The service did not accept your Google sign-in: ' +
-      endSentence_(result.detail || 'no reason given') +
-      ' Reload the sheet and try again; if it keeps happening, tell your team lead.'
-    );
-  }
-  if (status === 403 && code === 'sheet_access') {
-    return (
-      'The After-sales service account cannot open this spreadsheet. Share the spreadsheet ' +
-      '(Editor) with the service account shown here, then try again:' + detail
-    );
+    return t_(result.auth === 'hmac' ? 'error.secretRefused' : 'error.signInRefused', {
+      reason: endSentence_(result.detail || t_('error.noReason')),
+    });
   }
   if (status === 403) {
-    return (
-      'Your Google account is not allowed to use the After-sales service on this sheet. ' +
-      'Ask your team lead to add your email to the allow-list.' + detail
-    );
+    return t_(code === 'sheet_access' ? 'error.sheetAccess' : 'error.forbidden', { detail: detail });
   }
   if (status === 404) {
     if (action === 'case' && code !== 'sheet_not_found') {
-      return (
-        'Case ' + context.caseId + ' is not known to the service yet: press After-sales ▸ ' +
-        'Sync now first.' + detail
-      );
+      return t_('error.caseUnknown', { caseId: context.caseId, detail: detail });
     }
     if (code === 'sheet_not_found') {
-      return 'The service cannot find this spreadsheet.' + detail;
+      return t_('error.sheetNotFound', { detail: detail });
     }
-    return 'The service at ' + url + ' answered "not found".' + deployer + detail;
+    return t_('error.notFound', { url: url, deployer: deployer, detail: detail });
   }
   if (status === 409) {
     if (code === 'concurrent_edit') {
-      return (
-        'The sheet kept changing while the service tried to write to it. Wait a moment and ' +
-        'try again.' + detail
-      );
+      return t_('error.concurrentEdit', { detail: detail });
     }
     if (code === 'conflict') {
-      return 'The service refused because of a conflict.' + detail;
+      return t_('error.conflict', { detail: detail });
     }
-    return (
-      'A sync of this sheet is already running. Wait for it to finish (a few seconds to a ' +
-      'minute), then try again.' + detail
-    );
+    return t_('error.running', { detail: detail });
   }
   if (status === 422) {
-    return (
-      'The sheet cannot be synced as it is. Fix this and try again:' +
-      (detail || ' (the service gave no detail)')
-    );
+    return t_('error.unprocessable', { detail: detail || t_('error.noDetail') });
   }
   if (status === 423) {
-    return 'The workbook is locked (open in another program). Close it and try again.' + detail;
+    return t_('error.locked', { detail: detail });
   }
   if (status === 503 && action === 'ready') {
-    return 'The service at ' + url + ' is running but not ready.' + detail;
+    return t_('error.notReady', { url: url, detail: detail });
   }
   if (status >= 500) {
-    return (
-      'The After-sales service failed (HTTP ' + status + '); try again in a minute. If it keeps ' +
-      'failing, tell your team lead.' + detail
-    );
+    return t_('error.serverFailed', { status: status, detail: detail });
   }
-  return 'The After-sales service answered HTTP ' + status + '.' + detail;
+  return t_('error.http', { status: status, detail: detail });
 }
 
+/**
+ * The text ending in a full stop: '.' after Latin text, '。' after Chinese (a server sentence
+ * keeps its own language).
+ */
 function endSentence_(text) {
   var t = String(text).trim();
-  return /[.!?。！？)]$/.test(t) ? t : t + '.';
-}
-
-function plural_(count, singular, pluralForm) {
-  return count + ' ' + (count === 1 ? singular : pluralForm || singular + 's');
+  if (/[.!?。！？)）]$/.test(t)) {
+    return t;
+  }
+  return /[\u3400-\u9fff\uff00-\uffef]$/.test(t) ? t + '。' : t + '.';
 }
 
 /** A number for a count field that may be a number or a list. */
@@ -370,22 +334,20 @@ function count_(value) {
  * "Synced 200 cases: 14 cells updated, 3 new, 2 errors in Validation (run 42)."
  */
 function summarise_(data, action) {
-  var verb = action === 'recalculate' ? 'Recalculated' : 'Synced';
   var errors = count_(data.errors);
   var warnings = count_(data.warnings);
-  var parts = [
-    plural_(count_(data.cells_written), 'cell', 'cells') + ' updated',
-    count_(data.new_cases) + ' new',
-  ];
-  parts.push(errors ? plural_(errors, 'error') + ' in Validation' : 'no errors');
+  var parts = [tn_('summary.cells', count_(data.cells_written)), t_('summary.new', { count: count_(data.new_cases) })];
+  parts.push(errors ? tn_('summary.errors', errors) : t_('summary.noErrors'));
   if (warnings) {
-    parts.push(plural_(warnings, 'warning'));
+    parts.push(tn_('summary.warnings', warnings));
   }
-  var run = data.run_id !== undefined && data.run_id !== null ? ' (run ' + data.run_id + ')' : '';
-  var text =
-    verb + ' ' + plural_(count_(data.cases), 'case') + ': ' + parts.join(', ') + run + '.';
+  var run = data.run_id !== undefined && data.run_id !== null ? t_('summary.run', { run: data.run_id }) : '';
+  var text = tn_(action === 'recalculate' ? 'summary.recalculate' : 'summary.sync', count_(data.cases), {
+    parts: parts.join(t_('summary.separator')),
+    run: run,
+  });
   if (data.joined) {
-    text = 'A sync was already running, so this joined it. ' + text;
+    text = t_('summary.joined', { text: text });
   }
   return text;
 }

@@ -9,14 +9,8 @@
 
 // How many recent runs to look through for the last one that changed cells.
 var UNDO_LOOKBACK = 20;
-// Names people know for a run's trigger.
-var TRIGGER_NAMES = {
-  'sync-now': 'Sync now',
-  recalculate: 'Recalculate all',
-  nightly: 'nightly recalculation',
-  sweep: 'overdue sweep',
-  cli: 'command line',
-};
+// Triggers people know by a name (Messages.gs: trigger.<trigger>).
+var TRIGGER_NAMES = { 'sync-now': true, recalculate: true, nightly: true, sweep: true, cli: true };
 
 /** After-sales ▸ Undo last sync. Returns the message shown (for tests). */
 function undoLastSync() {
@@ -24,7 +18,7 @@ function undoLastSync() {
   var ui = SpreadsheetApp.getUi();
   var config = pinnedConfig_(spreadsheet.getId());
   var say = function (message) {
-    ui.alert(ADDON_TITLE, message, ui.ButtonSet.OK);
+    ui.alert(t_('addon.title'), message, ui.ButtonSet.OK);
     return message;
   };
   if (!config.url) {
@@ -41,16 +35,16 @@ function undoLastSync() {
     return say(choice.message);
   }
   var run = choice.run;
-  var question =
-    'Undo run ' + run.id + ' (' + describeRun_(run, spreadsheet.getSpreadsheetTimeZone()) + ')? ' +
-    'It wrote ' + plural_(count_((run.counts || {}).cells_written), 'cell') + '. Each goes back ' +
-    'to its value before that run, unless someone changed it since.';
-  if (ui.alert('Undo last sync', question, ui.ButtonSet.YES_NO) !== ui.Button.YES) {
-    var cancelled = 'Undo cancelled: nothing was changed.';
-    spreadsheet.toast(cancelled, ADDON_TITLE, 5);
+  var question = tn_('undo.question', count_((run.counts || {}).cells_written), {
+    run: run.id,
+    described: describeRun_(run, spreadsheet.getSpreadsheetTimeZone()),
+  });
+  if (ui.alert(t_('menu.undo'), question, ui.ButtonSet.YES_NO) !== ui.Button.YES) {
+    var cancelled = t_('undo.cancelled');
+    spreadsheet.toast(cancelled, t_('addon.title'), 5);
     return cancelled;
   }
-  spreadsheet.toast('Undoing run ' + run.id + '…', ADDON_TITLE, 30);
+  spreadsheet.toast(t_('undo.undoing', { run: run.id }), t_('addon.title'), 30);
   var undone = callService_(config, 'POST', base + '/runs/' + run.id + '/undo', '{}');
   if (!undone.ok) {
     return say(describeError_(undone, context));
@@ -59,7 +53,7 @@ function undoLastSync() {
   if (count_(undone.data.restored) === 0) {
     return say(summary);
   }
-  spreadsheet.toast(summary, ADDON_TITLE, 15);
+  spreadsheet.toast(summary, t_('addon.title'), 15);
   return summary;
 }
 
@@ -72,46 +66,35 @@ function pickRunToUndo_(runs) {
   for (var i = 0; i < runs.length; i++) {
     var run = runs[i] || {};
     if (!run.finished_at && !run.outcome) {
-      return {
-        message:
-          'A sync of this sheet is running (run ' + run.id + '). Wait for it to finish, then ' +
-          'undo.',
-      };
+      return { message: t_('undo.running', { run: run.id }) };
     }
     var written = count_((run.counts || {}).cells_written);
     var undid = /^undo:(\d+)$/.exec(String(run.trigger || ''));
     if (undid) {
       if (written) {
-        return {
-          message:
-            'Nothing to undo: the last change to this sheet was run ' + run.id + ', which undid ' +
-            'run ' + undid[1] + '.',
-        };
+        return { message: t_('undo.lastWasUndo', { run: run.id, undid: undid[1] }) };
       }
       continue;
     }
     if (run.undone_by) {
-      return {
-        message:
-          'Nothing to undo: run ' + run.id + ' was already undone (by run ' + run.undone_by + ').',
-      };
+      return { message: t_('undo.alreadyUndone', { run: run.id, by: run.undone_by }) };
     }
     if (written) {
       return { run: run };
     }
   }
-  return { message: 'Nothing to undo: no recent sync of this sheet changed a cell.' };
+  return { message: t_('undo.nothingRecent') };
 }
 
 /** "Sync now, 2025-03-10 14:05" for a run, in the spreadsheet's time zone. */
 function describeRun_(run, timeZone) {
   var trigger = String(run.trigger || '');
-  var name = TRIGGER_NAMES.hasOwnProperty(trigger) ? TRIGGER_NAMES[trigger] : trigger || 'a run';
+  var name = TRIGGER_NAMES.hasOwnProperty(trigger) ? t_('trigger.' + trigger) : trigger || t_('trigger.unknown');
   var at = new Date(run.started_at);
   if (isNaN(at.getTime())) {
     return name;
   }
-  return name + ', ' + Utilities.formatDate(at, timeZone || 'UTC', 'yyyy-MM-dd HH:mm');
+  return t_('undo.described', { name: name, at: Utilities.formatDate(at, timeZone || 'UTC', 'yyyy-MM-dd HH:mm') });
 }
 
 /** The message for an undo answer {run_id, undone_run, restored, skipped}. */
@@ -120,16 +103,13 @@ function summariseUndo_(data, runId) {
   var skipped = count_(data.skipped);
   if (!restored) {
     if (skipped) {
-      return (
-        'Nothing to undo: every cell run ' + runId + ' wrote has changed since (' + skipped +
-        ' left as they are).'
-      );
+      return t_('undo.allChanged', { run: runId, skipped: skipped });
     }
-    return 'Nothing to undo: run ' + runId + ' had no cell left to restore.';
+    return t_('undo.noneLeft', { run: runId });
   }
-  var text = 'Undid run ' + runId + ': ' + plural_(restored, 'cell') + ' restored';
-  if (skipped) {
-    text += '; ' + skipped + ' left as they are because they changed since';
-  }
-  return text + (data.run_id ? ' (run ' + data.run_id + ')' : '') + '.';
+  return tn_('undo.done', restored, {
+    run: runId,
+    skipped: skipped ? t_('undo.skipped', { skipped: skipped }) : '',
+    by: data.run_id ? t_('undo.by', { run: data.run_id }) : '',
+  });
 }

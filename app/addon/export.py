@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 ADDON_FILES: tuple[str, ...] = (
     "appsscript.json",
     "Config.gs",
+    "Messages.gs",
+    "Language.gs",
     "Code.gs",
     "Service.gs",
     "Undo.gs",

@@ -30,6 +30,9 @@ class SyncSummary(BaseModel):
         "said once here instead of on every row",
     )
     joined: bool = Field(description="True when this request joined a run already in progress")
+    language: str = Field(
+        default="en", description="The team language the service writes and shows in: en or zh"
+    )
 
 
 class ClockOut(BaseModel):
@@ -191,6 +194,9 @@ class SheetOut(BaseModel):
     last_run_id: int | None
     last_run_outcome: str | None
     last_run_at: datetime | None
+    language: str = Field(
+        default="en", description="The team language the service writes and shows in: en or zh"
+    )
 
 
 class KpisOut(BaseModel):
@@ -223,3 +229,6 @@ class DoctorOut(BaseModel):
     exit_code: int = Field(description="As `aftersales doctor` would exit: 0 all hold, 1 not")
     service_account: str | None = Field(description="The client_email to share the sheet with")
     checks: list[CheckOut]
+    language: str = Field(
+        default="en", description="The team language the service writes and shows in: en or zh"
+    )

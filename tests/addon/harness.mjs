@@ -402,6 +402,7 @@ export function computeHmacSha256Signature(value, key) {
  *   timeZone        the spreadsheet's time zone
  *   fetch           replaces UrlFetchApp.fetch(url, params) if given
  *   clock           'virtual' (default) or 'real' (see makeClock)
+ *   locale          what Session.getActiveUserLocale() returns ('en', 'zh_CN', …; an Error is thrown)
  */
 export function createAppsScript(options = {}) {
   const {
@@ -418,6 +419,7 @@ export function createAppsScript(options = {}) {
     timeZone = 'Asia/Shanghai',
     fetch,
     clock: clockMode = 'virtual',
+    locale = 'en',
   } = options;
   const clock = makeClock(clockMode);
   const log = {
@@ -519,6 +521,7 @@ export function createAppsScript(options = {}) {
     },
     HtmlService: {
       createHtmlOutputFromFile: (name) => new FakeHtmlOutput(name, addonFile(`${name}.html`, addonDir)),
+      createHtmlOutput: (html) => new FakeHtmlOutput('', String(html)),
     },
     Utilities: {
       Charset: { UTF_8: 'UTF-8', US_ASCII: 'US-ASCII' },
@@ -531,6 +534,12 @@ export function createAppsScript(options = {}) {
         }
         log.sleeps.push(milliseconds);
         clock.advance(milliseconds);
+      },
+    },
+    Session: {
+      getActiveUserLocale() {
+        if (locale instanceof Error) throw locale;
+        return locale;
       },
     },
     Logger: { log: () => {} },
@@ -580,7 +589,16 @@ function formatDate(date, timeZone, pattern) {
 }
 
 /** The add-on's script files, in the order Apps Script loads them. */
-export const SCRIPT_FILES = ['Config.gs', 'Code.gs', 'Service.gs', 'Undo.gs', 'Progress.gs', 'RunStatus.gs'];
+export const SCRIPT_FILES = [
+  'Config.gs',
+  'Messages.gs',
+  'Language.gs',
+  'Code.gs',
+  'Service.gs',
+  'Undo.gs',
+  'Progress.gs',
+  'RunStatus.gs',
+];
 
 /**
  * Runs the add-on's .gs files in one fresh vm context over the fakes (one global scope, as in

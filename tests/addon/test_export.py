@@ -38,6 +38,8 @@ def test_write_addon_pins_the_url_in_config_and_the_whitelist(tmp_path: Path) ->
     shipped = json.loads(addon_source("appsscript.json"))
     assert {k: v for k, v in manifest.items() if k != "urlFetchWhitelist"} == shipped
     for name in (
+        "Messages.gs",
+        "Language.gs",
         "Code.gs",
         "Service.gs",
         "Undo.gs",

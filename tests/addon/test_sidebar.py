@@ -1,16 +1,20 @@
 """The add-on's HTML pages (Sidebar.html, Setup.html) rendered in headless Chromium.
 
-The pages are served from 127.0.0.1 with a stub of `google.script.run` injected at the top of
-<head> (as Apps Script injects the real one), driven with Selenium + chromedriver. Needs Debian's
+The pages are served from 127.0.0.1 as the add-on serves them (its menu function run over the
+Node harness's fakes, tests/addon/render_page.mjs, so each page carries its texts in the team
+language) with a stub of `google.script.run` injected at the top of <head> (as Apps Script
+injects the real one), driven with Selenium + chromedriver. Needs Debian's
 `chromium` and `chromium-driver` and the `selenium` pip package; without them these tests skip
 locally and fail under CI (env CI set).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 import uuid
@@ -21,7 +25,7 @@ from typing import Any
 
 import pytest
 
-ADDON_DIR = Path(__file__).resolve().parents[2] / "app" / "addon"
+HERE = Path(__file__).resolve().parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("AFTERSALES_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("AFTERSALES_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -164,8 +168,24 @@ def _require(condition: bool, why: str) -> None:
     pytest.skip(why)
 
 
+@functools.cache
+def _served_page(file_name: str, language: str) -> str:
+    """The page as the add-on serves it in `language` (its texts put in by Messages.gs)."""
+    node = shutil.which("node")
+    _require(node is not None, "node is not installed (it renders the add-on's pages)")
+    done = subprocess.run(
+        [str(node), str(HERE / "render_page.mjs"), Path(file_name).stem, language],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=True,
+    )
+    return done.stdout
+
+
 class Pages:
-    """Serves the add-on's HTML files with a `google.script.run` stub on 127.0.0.1."""
+    """Serves the add-on's pages with a `google.script.run` stub on 127.0.0.1."""
 
     def __init__(self) -> None:
         self.scenarios: dict[str, tuple[str, Scenario]] = {}
@@ -177,8 +197,7 @@ class Pages:
                 if entry is None:
                     self.send_error(404)
                     return
-                file_name, scenario = entry
-                html = (ADDON_DIR / file_name).read_text(encoding="utf-8")
+                html, scenario = entry
                 stub = STUB % json.dumps(scenario, ensure_ascii=False).replace("</", "<\\/")
                 body = html.replace("<head>", "<head>\n" + stub, 1).encode("utf-8")
                 self.send_response(200)
@@ -195,9 +214,10 @@ class Pages:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
-    def url(self, file_name: str, scenario: Scenario) -> str:
+    def url(self, file_name: str, scenario: Scenario, language: str = "en") -> str:
+        """Where `file_name` is served in `language` with `scenario` behind its server calls."""
         key = uuid.uuid4().hex
-        self.scenarios[key] = (file_name, scenario)
+        self.scenarios[key] = (_served_page(file_name, language), scenario)
         return f"{self.origin}/{key}"
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ def test_a_registered_workbook_passes_every_check(api: Api) -> None:
     the reason; the answer has each check's name, ok, detail, fix and skipped."""
     body = api.get("/v1/sheets/desk/doctor")
     assert (body["ok"], body["exit_code"], body["service_account"]) == (True, 0, None)
+    assert body["language"] == "en", "the team language (a stub until the service reads it)"
     assert body["target"] == f"workbook {api.tmp / 'desk.xlsx'}"
     names = [c["name"] for c in body["checks"]]
     assert names == [

@@ -114,6 +114,7 @@ def test_sheet_info_shows_the_sheet_and_its_last_run(api: Api) -> None:
         "last_run_id": None,
         "last_run_outcome": None,
         "last_run_at": None,
+        "language": "en",
     }
     assert after["last_run_id"] == run_id
     assert after["last_run_outcome"] == "ok"

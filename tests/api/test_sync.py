@@ -26,6 +26,7 @@ SUMMARY_KEYS = {
     "duration_ms",
     "notes",
     "joined",
+    "language",
 }
 
 

@@ -23,7 +23,9 @@ from policies.facts import (
     SlaState,
 )
 from policies.loader import PolicySet
+from policies.marketplaces import MarketplaceSet, shipped_marketplaces
 from policies.models import Policy
+from policies.seller import excluded_category, seller_window
 from policies.sla import compute_sla
 from policies.team import TeamSettings
 from policies.vocab import (
@@ -212,11 +214,13 @@ def evaluate(
     calendars: Calendars,
     now: datetime,
     team: TeamSettings | None = None,
+    marketplaces: MarketplaceSet | None = None,
 ) -> Evaluation:
     """Evaluate one case at `now` (timezone-aware). Pure: the same inputs give the same answer.
 
     `team` defaults to `TeamSettings()` (the documented defaults); pass the settings the
     `calendars` were built from. Naive datetimes in the case are read in the team's time zone.
+    `marketplaces` (default: the shipped rules) give the Seller Deadline.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
@@ -237,7 +241,9 @@ def evaluate(
     window = _WindowResult()
     checks = _PolicyChecks()
     years: set[int] = set()
+    excluded = None
     if policy is not None:
+        excluded = excluded_category(case, policy, findings)
         window = _window(case, policy, vocab, opened, now, calendars)
         findings.extend(window.findings)
         years.update(window.years)
@@ -267,6 +273,16 @@ def evaluate(
         team=team,
         calendars=calendars,
     )
+    seller = seller_window(
+        case,
+        vocab.issue_type,
+        vocab.status,
+        marketplaces if marketplaces is not None else shipped_marketplaces(),
+        team,
+        calendars,
+        now,
+        findings,
+    )
     years.update(_sla_years(sla.clocks, now, team))
     findings.extend(_calendar_findings(years, calendars))
     if sla.closed:
@@ -288,6 +304,8 @@ def evaluate(
         sla_state=sla.state,
         closed=sla.closed,
         findings=tuple(findings),
+        excluded_category=excluded,
+        seller=seller,
     )
 
 

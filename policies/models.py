@@ -183,6 +183,7 @@ class Policy(_Model):
     window: Window
     refunds: Refunds
     evidence: tuple[EvidenceRule, ...] = ()
+    excluded_categories: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     overridden_from: str | None = None  # ref of the version a team override was built on
 

@@ -71,15 +71,18 @@ def _next_action(
         # Missing evidence is a to-do, not a Validation warning: it is asked for here.
         ask = f" and ask for: {wanted}" if wanted else ""
         return f"Send the first response to the customer{ask}", first_due
-    seller = ev.seller
-    if seller is not None and not seller.started:
+    seller = ev.seller if ev.seller is not None and not ev.seller.started else None
+    if ev.missing_evidence:
+        # the evidence comes first (the seller will ask for it too), but not after the
+        # marketplace's window closes
+        open_seller = seller.deadline if seller is not None and not seller.missed else None
+        due = _earliest(ev.return_deadline, asked_at + timedelta(days=1), open_seller)
+        return f"{ASK_PREFIX}: {wanted}", due
+    if seller is not None:
         when = seller.deadline.strftime("%Y-%m-%d %H:%M")
         if seller.missed:
             return f"{SELLER_MISSED_PREFIX} {when}: ask the seller for a return anyway", None
         return f"{SELLER_START_PREFIX} {when}", seller.deadline
-    if ev.missing_evidence:
-        due = _earliest(ev.return_deadline, asked_at + timedelta(days=1))
-        return f"{ASK_PREFIX}: {wanted}", due
     if status == "awaiting customer":
         return "Wait for the customer's reply", resolution_due
     if status == "awaiting seller":

@@ -134,8 +134,7 @@ def test_exclusions_and_seller_deadlines_sync_into_the_team_sheet(tmp_path: Path
         excluded = cases[case_id]
         assert f"Not returnable under Mulebuy test-1: {label}" in excluded["Validation"]
         assert excluded["Next Action"] == (
-            f"Not returnable under Mulebuy test-1: {label}: tell the customer it cannot be "
-            "returned"
+            f"Not returnable under Mulebuy test-1: {label}: tell the customer it cannot be returned"
         )
         assert excluded["Seller Deadline"] is not None  # the seller clock is separate
     assert "Not returnable" not in (cases["MB-03"]["Validation"] or "")

@@ -155,7 +155,13 @@ def policy_reason(
     )
 
 
-MARKETPLACE_ZH = {"Taobao": "淘宝", "Tmall": "天猫", "JD": "京东", "Pinduoduo": "拼多多", "Xianyu": "闲鱼"}
+MARKETPLACE_ZH = {
+    "Taobao": "淘宝",
+    "Tmall": "天猫",
+    "JD": "京东",
+    "Pinduoduo": "拼多多",
+    "Xianyu": "闲鱼",
+}
 
 
 def marketplace(name: str, language: str) -> str:

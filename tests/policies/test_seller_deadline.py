@@ -128,11 +128,18 @@ def test_a_missed_window_escalates_and_counts_in_the_kpi(policies: PolicySet) ->
         escalation_level(kept, kept_ev, now).reason  # type: ignore[union-attr]
     )
     cases = [
-        kpi_case(c.case_id, {"platform": "Mulebuy", "assignee": who, "opened": c.opened}, e, tz=SHANGHAI)
+        kpi_case(
+            c.case_id, {"platform": "Mulebuy", "assignee": who, "opened": c.opened}, e, tz=SHANGHAI
+        )
         for c, e, who in ((facts, ev, "Lily"), (kept, kept_ev, "Chen"))
     ]
     report = compute_kpis(
-        cases, {}, CALENDARS.team, start=date(2026, 2, 1), end=date(2026, 2, 28), tz=SHANGHAI,
+        cases,
+        {},
+        CALENDARS.team,
+        start=date(2026, 2, 1),
+        end=date(2026, 2, 28),
+        tz=SHANGHAI,
         business_day_hours=8.0,
     )
     platform = report.row("platform", platform="Mulebuy")
@@ -175,9 +182,7 @@ def test_an_unknown_marketplace_word_is_named_and_gives_no_deadline(policies: Po
 
 
 @pytest.mark.parametrize(("word", "label"), [("定制", "custom-made item"), ("内衣", "underwear")])
-def test_an_excluded_category_is_not_returnable(
-    policies: PolicySet, word: str, label: str
-) -> None:
+def test_an_excluded_category_is_not_returnable(policies: PolicySet, word: str, label: str) -> None:
     """A Chinese category word the policy excludes: a finding, the next action, no deadline."""
     facts = case(item_category=word, issue_type="Wrong Size")
     now = at(2026, 2, 13, 17, 0)

@@ -273,15 +273,20 @@ def evaluate(
         team=team,
         calendars=calendars,
     )
-    seller = seller_window(
-        case,
-        vocab.issue_type,
-        vocab.status,
-        marketplaces if marketplaces is not None else shipped_marketplaces(),
-        team,
-        calendars,
-        now,
-        findings,
+    # an item nobody may return has no return to start with the seller either
+    seller = (
+        None
+        if excluded
+        else seller_window(
+            case,
+            vocab.issue_type,
+            vocab.status,
+            marketplaces if marketplaces is not None else shipped_marketplaces(),
+            team,
+            calendars,
+            now,
+            findings,
+        )
     )
     years.update(_sla_years(sla.clocks, now, team))
     findings.extend(_calendar_findings(years, calendars))

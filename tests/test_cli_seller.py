@@ -64,6 +64,9 @@ ROWS = [
     row("MB-02", "Mulebuy", "Wrong Size", datetime(2026, 2, 20), 品类="零食", 负责人="Chen"),
     # Shoes are returnable: no finding.
     row("MB-03", "Mulebuy", "Defect", datetime(2026, 2, 20), 品类="球鞋"),
+    # New cases: the acknowledgement reminds of the return window only when there is one.
+    row("MB-04", "Mulebuy", "Changed Mind", datetime(2026, 2, 20), 品类="内衣", 状态="新建"),
+    row("MB-05", "Mulebuy", "Changed Mind", datetime(2026, 2, 20), 品类="鞋子", 状态="新建"),
     # Signed during the festival at 14:30 on Taobao; the team's word 尺码小了 is Wrong Size.
     row("BH-01", "Bhiner", "尺码小了", datetime(2026, 2, 18, 14, 30), 来源平台="淘宝"),
     # Date only, blank marketplace: the Settings tab's default 天猫 (Tmall) applies.
@@ -136,8 +139,17 @@ def test_exclusions_and_seller_deadlines_sync_into_the_team_sheet(tmp_path: Path
         assert excluded["Next Action"] == (
             f"Not returnable under Mulebuy test-1: {label}: tell the customer it cannot be returned"
         )
-        assert excluded["Seller Deadline"] is not None  # the seller clock is separate
+        assert excluded["Seller Deadline"] is None  # nothing to return to the seller either
+        # no reply reminding the customer of a return window: held until a person decides
+        assert excluded["Suggested Reply"].startswith(
+            f"Held: Not returnable under Mulebuy test-1: {label}"
+        )
     assert "Not returnable" not in (cases["MB-03"]["Validation"] or "")
+    # A new excluded case gets no acknowledgement naming a return window; a returnable one does
+    # (Mulebuy test-1: 5 days from 20 Feb).
+    assert "return window" not in cases["MB-04"]["Suggested Reply"]
+    assert cases["MB-04"]["Seller Deadline"] is None
+    assert "the return window for this item ends on 2026-02-25" in cases["MB-05"]["Suggested Reply"]
 
     # 14:30 on 18 Feb + 168 calendar hours, the festival included: 14:30 on 25 Feb.
     timed = cases["BH-01"]
@@ -159,9 +171,9 @@ def test_exclusions_and_seller_deadlines_sync_into_the_team_sheet(tmp_path: Path
     assert cases["BH-03"]["Seller Deadline"] is None  # 1688
     unknown = cases["BH-04"]
     assert unknown["Seller Deadline"] is None
-    # Named by column, value and cell (来源平台 is column F, BH-04 is on row 8).
-    assert "Marketplace 'Shopee' (售后!F8)" in unknown["Validation"]
-    assert "Item Category 'gizmo' (售后!E9)" in cases["BH-05"]["Validation"]
+    # Named by column, value and cell (来源平台 is column F, BH-04 is on row 10).
+    assert "Marketplace 'Shopee' (售后!F10)" in unknown["Validation"]
+    assert "Item Category 'gizmo' (售后!E11)" in cases["BH-05"]["Validation"]
 
     # The seller message asks for the 7-day no-reason return, in Chinese, before the deadline.
     assert "七天无理由退货" in timed["Seller Message"]
@@ -196,8 +208,9 @@ def test_the_kpis_tab_counts_missed_seller_windows_by_platform_and_member(
     # BH-01 (Taobao), BH-02 (Tmall by default, missed), BH-05 (Tmall); BH-03 1688, BH-04 unknown.
     assert by_platform["Bhiner"]["Cases with a seller window"] == 3
     assert by_platform["Bhiner"]["Seller window missed"] == 1
-    # MB-01 (Changed Mind) and MB-02 (Wrong Size), signed 20 Feb: due 28 Feb 00:00, not missed.
-    assert by_platform["Mulebuy"]["Cases with a seller window"] == 2
+    # Only MB-05 (Changed Mind, signed 20 Feb: due 28 Feb 00:00, not missed): MB-01, MB-02 and
+    # MB-04 are not returnable at all, MB-03 is a defect.
+    assert by_platform["Mulebuy"]["Cases with a seller window"] == 1
     assert by_platform["Mulebuy"]["Seller window missed"] == 0
     by_member = tables["By team member (Assignee)"]
     assert by_member["Chen"]["Seller window missed"] == 1

@@ -191,6 +191,7 @@ def test_an_excluded_category_is_not_returnable(policies: PolicySet, word: str, 
     assert len(found) == 1
     assert found[0].message.startswith(f"Not returnable under Mulebuy test-1: {label}")
     assert found[0].message_zh.startswith("Mulebuy test-1 不接受退货：")
+    assert ev.seller is None  # nothing to return to the seller either
     assert triage(facts, ev, now).next_action == (
         f"Not returnable under Mulebuy test-1: {label}: tell the customer it cannot be returned"
     )

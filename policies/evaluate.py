@@ -243,11 +243,15 @@ def evaluate(
     years: set[int] = set()
     excluded = None
     if policy is not None:
-        excluded = excluded_category(case, policy, findings)
+        category = excluded_category(case, policy, findings)
         window = _window(case, policy, vocab, opened, now, calendars)
         findings.extend(window.findings)
         years.update(window.years)
         checks = _check_policy(case, policy, vocab, window, opened)
+        if category is not None:  # a Policy Exception is needed (and, when set, not idle)
+            checks.reasons.append(F.REASON_EXCLUDED_CATEGORY.format(category=category))
+            checks.findings = [f for f in checks.findings if f.code != "exception.not_needed"]
+            excluded = None if case.policy_exception else category
         findings.extend(checks.findings)
 
     first_response_at = _aware(case.first_response_at, tz)

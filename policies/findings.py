@@ -309,6 +309,7 @@ EVIDENCE_COLUMN_MISSING = (
 # Exception reasons (Evaluation.exception_reasons) are stable English phrases.
 REASON_OPENED_AFTER_WINDOW = "opened after return window"
 REASON_MISSING_EVIDENCE = "missing evidence: {kind}"
+REASON_EXCLUDED_CATEGORY = "excluded category: {category}"
 
 ALL_TEMPLATES: tuple[FindingTemplate, ...] = tuple(
     v for v in globals().values() if isinstance(v, FindingTemplate)

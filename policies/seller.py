@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from policies import findings as F
 from policies.calendars import Calendars
-from policies.facts import CaseFacts, Finding, SellerWindow
+from policies.facts import CaseFacts, Finding, SellerWindow, Severity
 from policies.marketplaces import MarketplaceSet, SellerStart, seller_deadline
 from policies.models import Policy
 from policies.team import TeamSettings
@@ -51,7 +51,10 @@ def category_label(key: str) -> tuple[str, str]:
 
 
 def excluded_category(case: CaseFacts, policy: Policy, out: list[Finding]) -> str | None:
-    """The case's Item Category when `policy` excludes it (and a finding saying so), else None.
+    """The case's Item Category key when `policy` excludes it (and a finding saying so).
+
+    With Policy Exception = Yes the agent has decided to accept the return anyway: the finding
+    is kept as information (the caller then treats the case as returnable).
 
     The category arrives canonical from the sheet (team words already mapped); any other text
     is read through the shipped vocabulary, and an unknown word is named, not guessed.
@@ -67,7 +70,9 @@ def excluded_category(case: CaseFacts, policy: Policy, out: list[Finding]) -> st
     if key not in policy.excluded_categories:
         return None
     en, zh = category_label(key)
-    out.append(F.CATEGORY_EXCLUDED.make(ref=policy.title, category_en=en, category_zh=zh))
+    # a recorded Policy Exception is the decision the finding asks for: said, not acted on
+    severity = Severity.INFO if case.policy_exception else None
+    out.append(F.CATEGORY_EXCLUDED.make(severity, ref=policy.title, category_en=en, category_zh=zh))
     return key
 
 

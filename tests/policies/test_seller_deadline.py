@@ -218,3 +218,17 @@ def test_a_marketplace_file_with_a_bad_field_is_named(tmp_path: Path) -> None:
     with pytest.raises(PolicyError) as caught:
         load_marketplaces(tmp_path)
     assert "shopee.yaml" in str(caught.value) and "marketplace" in str(caught.value)
+
+
+def test_a_policy_exception_accepts_an_excluded_item(policies: PolicySet) -> None:
+    """With Policy Exception = Yes the exclusion is information and the seller clock runs."""
+    facts = case(item_category="custom made", policy_exception=True)
+    now = at(2026, 2, 13, 17, 0)
+    ev = evaluate(facts, policies, CALENDARS, now, TEAM)
+    found = [f for f in ev.findings if f.code == "item_category.excluded"]
+    assert [f.severity.value for f in found] == ["info"]
+    assert ev.excluded_category is None
+    assert ev.exception_reasons == ("excluded category: custom_made",)
+    assert "exception.not_needed" not in [f.code for f in ev.findings]
+    assert ev.seller is not None and ev.seller.deadline == at(2026, 2, 21, 0, 0)
+    assert triage(facts, ev, now).next_action.startswith("Start the return with the seller")

@@ -149,7 +149,7 @@ class SellerWindow:
     """
 
     marketplace: str
-    deadline: datetime  # aware, marketplace time zone
+    deadline: datetime  # aware, in the team's time zone (counted in the marketplace's)
     date_only: bool  # the Window Start held a date only: counted from 00:00 of the next day
     working_left: timedelta
     started: bool

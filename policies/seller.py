@@ -123,7 +123,7 @@ def seller_window(
     left = calendars.team.business_time_between(now, deadline) if now < deadline else timedelta(0)
     return SellerWindow(
         marketplace=name,
-        deadline=deadline,
+        deadline=deadline.astimezone(ZoneInfo(team.timezone)),  # shown as the sheet's times are
         date_only=at is None,
         working_left=left,
         started=started,

@@ -232,3 +232,18 @@ def test_a_policy_exception_accepts_an_excluded_item(policies: PolicySet) -> Non
     assert "exception.not_needed" not in [f.code for f in ev.findings]
     assert ev.seller is not None and ev.seller.deadline == at(2026, 2, 21, 0, 0)
     assert triage(facts, ev, now).next_action.startswith("Start the return with the seller")
+
+
+def test_a_team_abroad_reads_the_deadline_in_its_own_zone(policies: PolicySet) -> None:
+    """A Berlin team: the date counts from 00:00 in Shanghai, shown as 17:00 the day before."""
+    team = TeamSettings(timezone="Europe/Berlin")
+    now = datetime(2026, 2, 13, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    facts = case(first_response_at=now)
+    ev = evaluate(facts, policies, build_calendars(team), now, team)
+    assert ev.seller is not None
+    # 00:00 on 21 Feb in Shanghai (UTC+8) is 17:00 on 20 Feb in Berlin (UTC+1 in winter).
+    assert ev.seller.deadline == datetime(2026, 2, 20, 17, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert ev.seller.deadline == at(2026, 2, 21, 0, 0)
+    assert triage(facts, ev, now).next_action == (
+        "Start the return with the seller before 2026-02-20 17:00"
+    )

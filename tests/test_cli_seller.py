@@ -182,6 +182,10 @@ def test_exclusions_and_seller_deadlines_sync_into_the_team_sheet(tmp_path: Path
     # The team's cells are as typed: nothing rewritten into canonical words.
     assert cases["MB-01"]["品类"] == "DIY款" and cases["BH-01"]["问题类型"] == "尺码小了"
 
+    # The Settings row is read as the canonical marketplace and said so in its Validation.
+    settings = {r["Setting"]: r["Validation"] for r in records(workbook, "Settings")}
+    assert settings["marketplace.default"].startswith("OK: marketplace.default = Tmall")
+
     # A second sync of the unchanged sheet writes nothing.
     assert sync(tmp_path)["cells_written"] == 0
 

@@ -23,7 +23,9 @@ from policies.facts import (
     SlaState,
 )
 from policies.loader import PolicySet
+from policies.marketplaces import MarketplaceSet, shipped_marketplaces
 from policies.models import Policy
+from policies.seller import excluded_category, seller_window
 from policies.sla import compute_sla
 from policies.team import TeamSettings
 from policies.vocab import (
@@ -146,11 +148,13 @@ def evaluate(
     calendars: Calendars,
     now: datetime,
     team: TeamSettings | None = None,
+    marketplaces: MarketplaceSet | None = None,
 ) -> Evaluation:
     """Evaluate one case at `now` (timezone-aware). Pure: the same inputs give the same answer.
 
     `team` defaults to `TeamSettings()` (the documented defaults); pass the settings the
     `calendars` were built from. Naive datetimes in the case are read in the team's time zone.
+    `marketplaces` (default: the shipped rules) give the Seller Deadline.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be a timezone-aware datetime")
@@ -171,13 +175,19 @@ def evaluate(
     window = WindowResult()
     checks = _PolicyChecks()
     years: set[int] = set()
+    excluded = None
     if policy is not None:
+        category = excluded_category(case, policy, findings)
         window = window_result(
             case, policy, vocab.issue_type, vocab.item_condition, opened, now, calendars, tz
         )
         findings.extend(window.findings)
         years.update(window.years)
         checks = _check_policy(case, policy, vocab, window, opened)
+        if category is not None:  # a Policy Exception is needed (and, when set, not idle)
+            checks.reasons.append(F.REASON_EXCLUDED_CATEGORY.format(category=category))
+            checks.findings = [f for f in checks.findings if f.code != "exception.not_needed"]
+            excluded = None if case.policy_exception else category
         findings.extend(checks.findings)
 
     first_response_at = _aware(case.first_response_at, tz)
@@ -203,6 +213,21 @@ def evaluate(
         team=team,
         calendars=calendars,
     )
+    # an item nobody may return has no return to start with the seller either
+    seller = (
+        None
+        if excluded
+        else seller_window(
+            case,
+            vocab.issue_type,
+            vocab.status,
+            marketplaces if marketplaces is not None else shipped_marketplaces(),
+            team,
+            calendars,
+            now,
+            findings,
+        )
+    )
     years.update(_sla_years(sla.clocks, now, team))
     findings.extend(_calendar_findings(years, calendars))
     if sla.closed:
@@ -225,6 +250,8 @@ def evaluate(
         sla_state=sla.state,
         closed=sla.closed,
         findings=tuple(findings),
+        excluded_category=excluded,
+        seller=seller,
     )
 
 

@@ -102,6 +102,9 @@ class CaseFacts:
     outcome: str | None = None
     policy_exception: bool | None = None
     pauses: tuple[PauseInterval, ...] = ()
+    item_category: str | None = None  # a canonical `item_category` key, or the unknown word
+    marketplace: str | None = None  # blank: the team's default marketplace
+    window_start_at: datetime | None = None  # the Window Start instant, when the cell has a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +139,24 @@ class SlaClock:
 
 
 @dataclass(frozen=True, slots=True)
+class SellerWindow:
+    """The agent's window to start a return with the marketplace seller (a buyer-reason case on
+    a marketplace with a no-reason rule).
+
+    `working_left` is the team's working time from now to the deadline (zero once it passed);
+    `started` says the return was started with the seller (status reached Awaiting Seller) or
+    shipped or closed; `missed` that it was not started by the deadline.
+    """
+
+    marketplace: str
+    deadline: datetime  # aware, in the team's time zone (counted in the marketplace's)
+    date_only: bool  # the Window Start held a date only: counted from 00:00 of the next day
+    working_left: timedelta
+    started: bool
+    missed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     """Everything the engine concluded about a case at a moment in time."""
 
@@ -158,6 +179,14 @@ class Evaluation:
     # True when an hour window ends at a time of day: the sheet shows `return_deadline` with its
     # time; otherwise the deadline is the end of `return_deadline_date`, shown as a date.
     return_deadline_timed: bool = False
+    # The item's category is one the policy version excludes from returns (its canonical key).
+    excluded_category: str | None = None
+    # The marketplace's own window for the agent's return to the seller (policies/seller.py).
+    seller: SellerWindow | None = None
+
+    @property
+    def seller_deadline(self) -> datetime | None:
+        return self.seller.deadline if self.seller is not None else None
 
     @property
     def errors(self) -> tuple[Finding, ...]:

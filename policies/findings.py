@@ -267,6 +267,33 @@ CALENDAR_YEAR_TEAM = FindingTemplate(
     "{year} 年：日历数据中没有官方节假日安排，使用节假日表中的日期。",
 )
 
+CATEGORY_EXCLUDED = FindingTemplate(
+    "item_category.excluded",
+    WARNING,
+    "item_category",
+    "Not returnable under {ref}: {category_en}; tell the customer, or record a Policy Exception "
+    "if the agent accepts it anyway.",
+    "{ref} 不接受退货：{category_zh}；请告知客户，如代购方仍同意退货请记录政策例外。",
+    kind=DECISION,
+    inputs=("item_category", "platform"),
+    fix_en="tell the customer the item cannot be returned",
+    fix_zh="请告知客户该商品不能退货",
+)
+CATEGORY_UNKNOWN = FindingTemplate(
+    "item_category.unknown",
+    WARNING,
+    "item_category",
+    "Unknown Item Category '{value}'; expected one of: {expected}.",
+    "未知商品品类“{value}”；可选：{expected}。",
+)
+MARKETPLACE_UNKNOWN = FindingTemplate(
+    "marketplace.unknown",
+    WARNING,
+    "marketplace",
+    "Unknown Marketplace '{value}', so no Seller Deadline; expected one of: {expected}.",
+    "未知来源平台“{value}”，因此没有卖家退货截止时间；可选：{expected}。",
+)
+
 # In a sentence ("requires the original packaging") a kind that is one thing takes "the".
 _DEFINITE_EVIDENCE = frozenset({"original_packaging"})
 
@@ -293,6 +320,7 @@ EVIDENCE_COLUMN_MISSING = (
 # Exception reasons (Evaluation.exception_reasons) are stable English phrases.
 REASON_OPENED_AFTER_WINDOW = "opened after return window"
 REASON_MISSING_EVIDENCE = "missing evidence: {kind}"
+REASON_EXCLUDED_CATEGORY = "excluded category: {category}"
 
 ALL_TEMPLATES: tuple[FindingTemplate, ...] = tuple(
     v for v in globals().values() if isinstance(v, FindingTemplate)

@@ -155,6 +155,9 @@ class TeamSettings(_Model):
     due_soon_fraction: float = Field(default=0.25, gt=0, lt=1)
     paused_statuses: tuple[str, ...] = ("Awaiting Customer",)
     closed_statuses: tuple[str, ...] = ("Resolved", "Closed")
+    # The marketplace a case was bought on when its Marketplace cell is blank (its canonical
+    # word in the `marketplace` vocabulary); decides the Seller Deadline's rule.
+    default_marketplace: str = "Taobao"
 
     @field_validator("timezone")
     @classmethod

@@ -423,6 +423,8 @@ var MESSAGES = {
   'sidebar.loading': { en: 'Loading the selected case…', zh: '正在加载选中的案件…' },
   'sidebar.returnDeadline': { en: 'Return deadline', zh: '退货截止日期' },
   'sidebar.daysLeft': { en: 'Days left', zh: '剩余天数' },
+  'sidebar.sellerDeadline': { en: 'Seller deadline', zh: '卖家退货截止' },
+  'sidebar.sellerWindowMissed': { en: 'missed', zh: '已错过' },
   'sidebar.policy': { en: 'Policy', zh: '适用政策' },
   'sidebar.priority': { en: 'Priority', zh: '优先级' },
   'sidebar.nextAction': { en: 'Next action', zh: '下一步' },

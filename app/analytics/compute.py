@@ -81,6 +81,7 @@ class _Measured:
     csat: int | None
     exception_reasons: tuple[str, ...] | None  # None: not an approved exception
     resolution_days: float | None
+    seller_window_missed: bool | None
 
 
 def _measure(
@@ -126,6 +127,7 @@ def _measure(
         csat=csat,
         exception_reasons=reasons if case.policy_exception is True and reasons else None,
         resolution_days=resolution_days,
+        seller_window_missed=case.seller_window_missed,
     )
 
 
@@ -175,6 +177,8 @@ def _row(
         ),
         resolution_measured=len(resolution),
         resolution_median_days=median(resolution),
+        seller_windows=sum(1 for m in members if m.seller_window_missed is not None),
+        seller_window_missed=sum(1 for m in members if m.seller_window_missed),
     )
 
 

@@ -77,4 +77,7 @@ def kpi_case(
         exception_reasons=tuple(reasons),
         closed=closed,
         resolution_due=due,
+        seller_window_missed=evaluation.seller.missed
+        if evaluation is not None and evaluation.seller is not None
+        else None,
     )

@@ -67,6 +67,9 @@ class KpiCase:
     exception_reasons: tuple[str, ...] = ()
     closed: bool = False
     resolution_due: datetime | None = None
+    # The agent's own return to the marketplace seller: None when no Seller Deadline applies,
+    # else whether it was not started by that deadline.
+    seller_window_missed: bool | None = None
 
     def __post_init__(self) -> None:
         _require_aware("opened", self.opened)
@@ -113,6 +116,9 @@ class KpiRow:
     # Resolution time, business days on the team calendar.
     resolution_measured: int = 0  # closed cases with Opened and a close in the Timeline
     resolution_median_days: float | None = None
+    # The seller's no-reason window (cases with a Seller Deadline, and those that missed it).
+    seller_windows: int = 0
+    seller_window_missed: int = 0
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -155,6 +161,8 @@ class KpiRow:
             "top_exception_reasons": [[r, n] for r, n in self.top_exception_reasons],
             "resolution_measured": self.resolution_measured,
             "resolution_median_days": self.resolution_median_days,
+            "seller_windows": self.seller_windows,
+            "seller_window_missed": self.seller_window_missed,
         }
 
 

@@ -63,6 +63,8 @@ METRIC_COLUMNS: Final[tuple[MetricColumn, ...]] = (
         "Resolution time median (business days)", lambda r: r.resolution_median_days, DAYS
     ),
     MetricColumn("Cases with a resolution time", lambda r: r.resolution_measured, COUNT),
+    MetricColumn("Cases with a seller window", lambda r: r.seller_windows, COUNT),
+    MetricColumn("Seller window missed", lambda r: r.seller_window_missed, COUNT),
 )
 KEY_COLUMNS: Final = 2
 WIDTH: Final = KEY_COLUMNS + len(METRIC_COLUMNS)

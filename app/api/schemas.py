@@ -82,6 +82,10 @@ class CaseDetails(BaseModel):
     findings: list[FindingOut]
     timeline: list[TimelineOut]
     replies: RepliesOut
+    # The agent's own window to start the return with the marketplace seller (None: no rule).
+    seller_deadline: datetime | None = None
+    marketplace: str | None = None
+    seller_window_missed: bool = False
 
 
 class RunOut(BaseModel):

@@ -362,6 +362,9 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
             TimelineOut(at=e.at.astimezone(tz), kind=e.kind, detail=e.detail) for e in events
         ],
         replies=RepliesOut(customer=result.suggested_reply, seller=result.seller_message),
+        seller_deadline=ev.seller.deadline.astimezone(tz) if ev and ev.seller else None,
+        marketplace=ev.seller.marketplace if ev and ev.seller else None,
+        seller_window_missed=bool(ev and ev.seller and ev.seller.missed),
     )
 
 

@@ -8,6 +8,7 @@ which is documented as changing daily).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from app.automation import labels
@@ -48,7 +49,10 @@ def build_context(
         "status": labels.status(facts.status, language),
         "assignee": _text(row_values.get("assignee")),
         "opened": labels.format_date(opened, language),
-        "deadline": labels.format_date(ev.return_deadline_date, language),
+        # an item the policy excludes has no return window to remind anyone of
+        "deadline": ""
+        if ev.excluded_category
+        else labels.format_date(ev.return_deadline_date, language),
         "days_left": ev.days_left if ev.days_left is not None else "",
         "missing_evidence": missing,
         "missing_evidence_text": labels.join_list(missing, language),
@@ -67,6 +71,8 @@ def build_context(
         ),
         "platform_response": _text(row_values.get("platform_response")),
         "reminder_number": reminder_number if reminder_number is not None else "",
+        "seller_deadline": _moment(ev.seller_deadline, language),
+        "marketplace": labels.marketplace(ev.seller.marketplace, language) if ev.seller else "",
     }
     assert context.keys() == PLACEHOLDERS.keys(), "context and PLACEHOLDERS must agree"
     return context
@@ -96,3 +102,10 @@ def _amount(value: object) -> str:
         return f"{Decimal(text.replace(',', '')):.2f}" if text else ""
     except InvalidOperation:
         return text
+
+
+def _moment(value: datetime | None, language: str) -> str:
+    """'2026-02-17 14:00' / '2026年2月17日 14:00', in the instant's own zone; '' for None."""
+    if value is None:
+        return ""
+    return f"{labels.format_date(value.date(), language)} {value:%H:%M}"

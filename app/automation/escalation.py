@@ -56,11 +56,19 @@ class Condition(_Model):
     overdue_days_at_least: float | None = Field(default=None, ge=0)
     window_risk_hours: float | None = Field(default=None, gt=0)
     include_passed: bool = False
+    seller_window_missed: bool = False  # the return to the seller was not started in time
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
-        if (self.sla_overdue is None) == (self.window_risk_hours is None):
-            raise ValueError("give exactly one of sla_overdue or window_risk_hours")
+        kinds = (
+            self.sla_overdue is not None,
+            self.window_risk_hours is not None,
+            self.seller_window_missed,
+        )
+        if sum(kinds) != 1:
+            raise ValueError(
+                "give exactly one of sla_overdue, window_risk_hours or seller_window_missed"
+            )
         if self.overdue_days_at_least is not None and self.sla_overdue is None:
             raise ValueError("overdue_days_at_least goes with sla_overdue")
         if self.include_passed and self.window_risk_hours is None:
@@ -207,6 +215,8 @@ def _holds(
 ) -> tuple[str, str] | None:
     if condition.sla_overdue is not None:
         return _sla_reason(condition, ev, now)
+    if condition.seller_window_missed:
+        return _seller_reason(ev)
     assert condition.window_risk_hours is not None
     if ev.return_deadline is None or normalise(STATUSES, facts.status) == "Return Shipped":
         return None
@@ -252,3 +262,14 @@ def _sla_reason(condition: Condition, ev: Evaluation, now: datetime) -> tuple[st
 def _due(clock: SlaClock) -> datetime:
     assert clock.due_at is not None
     return clock.due_at
+
+
+def _seller_reason(ev: Evaluation) -> tuple[str, str] | None:
+    seller = ev.seller
+    if seller is None or not seller.missed:
+        return None
+    when = seller.deadline.strftime("%Y-%m-%d %H:%M")
+    return (
+        f"seller window missed: {seller.marketplace} return not started by {when}",
+        f"卖家退货期限已过：{when}前未向{seller.marketplace}卖家发起退货",
+    )

@@ -153,3 +153,17 @@ def policy_reason(
         if ref
         else "the platform's after-sales policy does not cover this case"
     )
+
+
+MARKETPLACE_ZH = {
+    "Taobao": "淘宝",
+    "Tmall": "天猫",
+    "JD": "京东",
+    "Pinduoduo": "拼多多",
+    "Xianyu": "闲鱼",
+}
+
+
+def marketplace(name: str, language: str) -> str:
+    """A marketplace's name for the reader: 淘宝 for a Chinese reader, Taobao otherwise."""
+    return MARKETPLACE_ZH.get(name, name) if language == "zh" else name

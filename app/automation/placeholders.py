@@ -29,6 +29,8 @@ unknown values are the empty string, lists are empty):
 | policy_reason | why the policy does not cover the request, in the reader's language |
 | platform_response | Platform Response text, as the team typed it |
 | reminder_number | 1, 2, ... for an evidence reminder; '' otherwise |
+| seller_deadline | Seller Deadline ('2026-02-17 14:00' / '2026年2月17日 14:00'); '' when none |
+| marketplace | the marketplace the item was bought on (Taobao, 京东 ...); '' when no rule applies |
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ PLACEHOLDERS: Final[dict[str, str]] = {
     "policy_reason": "why the policy does not cover the request, in the reader's language",
     "platform_response": "Platform Response text",
     "reminder_number": "1, 2, ... for an evidence reminder ('' otherwise)",
+    "seller_deadline": "Seller Deadline, the instant the return to the seller must start by",
+    "marketplace": "the marketplace the item was bought on ('' when no seller rule applies)",
 }
 LIST_PLACEHOLDERS: Final = frozenset({"missing_evidence", "refund_kinds"})
 
@@ -95,6 +99,8 @@ PLACEHOLDER_INPUTS: Final[dict[str, frozenset[str]]] = {
     "policy_reason": frozenset({*_WINDOW, *_EVIDENCE}),
     "platform_response": frozenset({"platform_response"}),
     "reminder_number": frozenset(),
+    "seller_deadline": frozenset({*_WINDOW, "marketplace"}),
+    "marketplace": frozenset({"marketplace"}),
 }
 assert PLACEHOLDER_INPUTS.keys() == PLACEHOLDERS.keys(), "every placeholder names its inputs"
 

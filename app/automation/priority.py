@@ -8,6 +8,7 @@ written by the service. `explain` says which rule decided, for the Case details 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -51,6 +52,9 @@ class PriorityWhen(_Model):
     statuses: tuple[str, ...] | None = None
     missing_evidence: bool | None = None
     order_value_at_least: float | None = None
+    # The return to the seller is not started and its Seller Deadline is within N working hours
+    # of the team calendar (or has passed).
+    seller_deadline_within_working_hours: float | None = Field(default=None, gt=0)
 
     @field_validator("sla_state", mode="before")
     @classmethod
@@ -196,4 +200,8 @@ def _holds(when: PriorityWhen, facts: CaseFacts, ev: Evaluation, order_value: fl
         checks.append(bool(ev.missing_evidence) is when.missing_evidence)
     if when.order_value_at_least is not None:
         checks.append(order_value is not None and order_value >= when.order_value_at_least)
+    if when.seller_deadline_within_working_hours is not None:
+        limit = timedelta(hours=when.seller_deadline_within_working_hours)
+        seller = ev.seller
+        checks.append(seller is not None and not seller.started and seller.working_left <= limit)
     return all(checks)

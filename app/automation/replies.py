@@ -19,7 +19,8 @@ Customer situation (`situation`), first that applies:
 (`reminders.py`) and rendered with `compose(..., reminder_number=n)`.
 
 Seller situation (`seller_situation`), Chinese by default: closed -> none; an Outcome ->
-`outcome`; Return Shipped -> `return_shipped`; seller response overdue -> `chase`; else `request`.
+`outcome`; Return Shipped -> `return_shipped`; seller response overdue -> `chase`; a Seller
+Deadline still ahead and the return not started -> `no_reason_return`; else `request`.
 
 A message whose situation or placeholders rest on an input a finding flags is held
 (`app.automation.holds`): its cell says "Held: <what is wrong> — <what clears it>" and nothing
@@ -59,6 +60,7 @@ SITUATION_INPUTS: dict[tuple[str, str], frozenset[str]] = {
     ("customer", "evidence_request"): _EVIDENCE_INPUTS,
     ("customer", "evidence_reminder"): _EVIDENCE_INPUTS,
     ("seller", "outcome"): frozenset({"outcome"}),
+    ("seller", "no_reason_return"): frozenset({"issue_type", "window_start", "marketplace"}),
 }
 
 
@@ -139,6 +141,8 @@ def seller_situation(facts: CaseFacts, ev: Evaluation) -> str | None:
         return "return_shipped"
     if any(c.name == "seller_response" and c.state is SlaState.OVERDUE for c in ev.sla):
         return "chase"
+    if ev.seller is not None and not ev.seller.started and not ev.seller.missed:
+        return "no_reason_return"  # the marketplace's 7-day window: ask before it closes
     return "request"
 
 

@@ -33,7 +33,7 @@ CUSTOMER_SITUATIONS: Final = (
     "overdue_apology",
     "closing",
 )
-SELLER_SITUATIONS: Final = ("request", "chase", "return_shipped", "outcome")
+SELLER_SITUATIONS: Final = ("request", "chase", "return_shipped", "outcome", "no_reason_return")
 SITUATIONS: Final[dict[str, tuple[str, ...]]] = {
     "customer": CUSTOMER_SITUATIONS,
     "seller": SELLER_SITUATIONS,

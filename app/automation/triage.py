@@ -16,6 +16,9 @@ from policies import CaseFacts, Evaluation
 from policies.vocab import EVIDENCE_LABELS
 
 ASK_PREFIX = "Ask the customer for"
+SELLER_START_PREFIX = "Start the return with the seller before"
+SELLER_MISSED_PREFIX = "The seller's return window closed"
+EXCLUDED_CODE = "item_category.excluded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +62,27 @@ def _next_action(
         return "No action: case closed", None
     if case.outcome:
         return f"Tell the customer the outcome ({case.outcome}) and close", resolution_due
+    excluded = next((f for f in ev.findings if f.code == EXCLUDED_CODE), None)
+    if excluded is not None and not case.policy_exception:
+        return f"{excluded.headline}: tell the customer it cannot be returned", resolution_due
     first_due = _clock_due(ev, "first_response")
     wanted = ", ".join(EVIDENCE_LABELS.get(k, (k, k))[0] for k in ev.missing_evidence)
     if first_due is not None and case.first_response_at is None:
         # Missing evidence is a to-do, not a Validation warning: it is asked for here.
         ask = f" and ask for: {wanted}" if wanted else ""
         return f"Send the first response to the customer{ask}", first_due
+    seller = ev.seller if ev.seller is not None and not ev.seller.started else None
     if ev.missing_evidence:
-        due = _earliest(ev.return_deadline, asked_at + timedelta(days=1))
+        # the evidence comes first (the seller will ask for it too), but not after the
+        # marketplace's window closes
+        open_seller = seller.deadline if seller is not None and not seller.missed else None
+        due = _earliest(ev.return_deadline, asked_at + timedelta(days=1), open_seller)
         return f"{ASK_PREFIX}: {wanted}", due
+    if seller is not None:
+        when = seller.deadline.strftime("%Y-%m-%d %H:%M")
+        if seller.missed:
+            return f"{SELLER_MISSED_PREFIX} {when}: ask the seller for a return anyway", None
+        return f"{SELLER_START_PREFIX} {when}", seller.deadline
     if status == "awaiting customer":
         return "Wait for the customer's reply", resolution_due
     if status == "awaiting seller":

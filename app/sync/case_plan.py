@@ -108,7 +108,7 @@ def plan_case(plan: CasesPlan, inp: CasesInput, case: CaseRow, now_wall: datetim
         inp.team.paused_statuses,
         inp.team.closed_statuses,
     )
-    facts = case_facts(case_id, row, case.opened, history, inp.now)
+    facts = case_facts(case_id, row, case.opened, history, inp.now, inp.ctx)
     ev = evaluate(facts, inp.policies, inp.calendars, inp.now, inp.team)
     errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
     standing = standing_ask(case.recorded, ev, inp.tz)

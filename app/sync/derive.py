@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, time, tzinfo
 
 from openpyxl.utils import get_column_letter
 
@@ -13,7 +13,8 @@ from app.sheets.backend import CellValue
 from app.sync.history import CaseHistory
 from app.sync.rows import SheetRow, show_value
 from policies import CaseFacts, Evaluation, Finding, FindingKind, PauseInterval, Severity
-from sheet_schema import HeaderMap
+from sheet_schema import ColumnSpec, ColumnType, HeaderMap, Owner
+from sheet_schema.cells import ParseContext, parse_cell
 
 _EVIDENCE_SPLIT = re.compile(r"[,;/、，；\n]+")
 MARK = {"error": "✗", "warning": "⚠", "info": "ℹ"}
@@ -28,9 +29,16 @@ def wall_clock(value: datetime | None, tz: tzinfo) -> datetime | None:
 
 
 def case_facts(
-    case_id: str, row: SheetRow, opened: datetime | None, history: CaseHistory, now: datetime
+    case_id: str,
+    row: SheetRow,
+    opened: datetime | None,
+    history: CaseHistory,
+    now: datetime,
+    ctx: ParseContext | None = None,
 ) -> CaseFacts:
-    """The engine's view of a row, completed with times from the case's timeline."""
+    """The engine's view of a row, completed with times from the case's timeline.
+
+    `ctx` (the sync's parse context) reads the time of day a Window Start cell may hold."""
     v = row.values
     evidence_text = v.get("evidence")
     evidence = (
@@ -60,7 +68,36 @@ def case_facts(
         outcome=_text(v.get("outcome")),
         policy_exception=_bool(v.get("policy_exception")),
         pauses=_close_pauses(history.pauses, now),
+        item_category=_word_or_typed(row, "item_category"),
+        marketplace=_word_or_typed(row, "marketplace"),
+        window_start_at=window_start_instant(row, ctx) if ctx is not None else None,
     )
+
+
+def _word_or_typed(row: SheetRow, key: str) -> str | None:
+    """The canonical word of a choice cell, or (for a word nobody mapped) what was typed, so the
+    engine does not mistake an unknown Marketplace for a blank one (which means the default)."""
+    if row.has_issue(key):
+        raw = row.raw.get(key)
+        return str(raw).strip() if raw is not None and str(raw).strip() else None
+    return _text(row.values.get(key))
+
+
+def window_start_instant(row: SheetRow, ctx: ParseContext) -> datetime | None:
+    """The Window Start as an instant when its cell holds a time of day (not 00:00), else None:
+    a date alone is the day, and midnight is what a date-formatted cell holds."""
+    if "window_start" not in row.values or row.has_issue("window_start"):
+        return None
+    parsed = parse_cell(_INSTANT, row.raw.get("window_start"), ctx)
+    value = parsed.value
+    if not isinstance(value, datetime) or value.timetz().replace(tzinfo=None) == time():
+        return None
+    return value
+
+
+_INSTANT = ColumnSpec(
+    key="window_start", header="Window Start", type=ColumnType.DATETIME, owner=Owner.USER
+)
 
 
 def validation_text(
@@ -97,6 +134,7 @@ def service_values(ev: Evaluation, tri: Triage, case_id: str, tz: tzinfo) -> dic
         "policy_ref": ev.policy_ref,
         "return_deadline": deadline_cell(ev, tz),
         "days_left": None if ev.closed else ev.days_left,  # noise once a case is closed
+        "seller_deadline": wall_clock(ev.seller_deadline, tz),
         "next_action": tri.next_action,
         "next_due": wall_clock(tri.next_due, tz),
         "sla_state": ev.sla_state.value,
@@ -111,6 +149,7 @@ def error_values(case_id: str | None) -> dict[str, CellValue]:
         "policy_ref": None,
         "return_deadline": None,
         "days_left": None,
+        "seller_deadline": None,
         "next_action": FIX_FIRST,
         "next_due": None,
         "sla_state": None,

@@ -18,6 +18,7 @@ from app.automation.escalation import EscalationRules, LevelRule, Person
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings, parse_slot
 from policies.vocab import fold
 from sheet_schema import load_schema
+from sheet_schema.vocabulary import canonical_items, shipped_vocabulary
 
 TEAM_FILE = "policies/data/team.yaml"
 ESCALATION_FILE = "app/automation/data/escalation.yaml"
@@ -87,8 +88,26 @@ def known_settings(team: TeamSettings, rules: EscalationRules) -> dict[str, Sett
                 "working hours that day: '09:00-12:00, 13:30-18:30', or 'off'",
             )
         )
+    keys.append(
+        SettingKey(
+            MARKETPLACE_KEY,
+            TEAM_FILE,
+            team.default_marketplace,
+            parse_marketplace,
+            "the marketplace a case was bought on when its Marketplace cell is blank "
+            "(Taobao, Tmall, JD, Pinduoduo, 1688, ...; 淘宝, 京东 ...)",
+        )
+    )
     keys += mapping_keys()
     return {k.key: k for k in keys}
+
+
+MARKETPLACE_KEY = "marketplace.default"
+
+
+def parse_marketplace(text: str) -> str:
+    """A marketplace word (any the vocabulary knows: 'tmall', '天猫') -> its canonical name."""
+    return canonical_items(shipped_vocabulary()["marketplace"], [text.strip()], "marketplace")[0]
 
 
 SCHEMA_FILE = "sheet_schema/data/schema.yaml"

@@ -19,7 +19,13 @@ from openpyxl.utils import get_column_letter
 from app.automation.escalation import EscalationRules, Person
 from app.sheets.backend import CellUpdate
 from app.sync.rows import SheetRow, show_value
-from app.sync.setting_keys import SettingKey, known_settings, lookup, value_text
+from app.sync.setting_keys import (
+    MARKETPLACE_KEY,
+    SettingKey,
+    known_settings,
+    lookup,
+    value_text,
+)
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings
 from sheet_schema import HeaderMap
 
@@ -144,6 +150,9 @@ def _team_with(team: TeamSettings, values: Mapping[str, object]) -> tuple[TeamSe
     }
     if targets:
         update["sla"] = team.sla.model_copy(update=targets)
+    marketplace = values.get(MARKETPLACE_KEY)
+    if isinstance(marketplace, str):
+        update["default_marketplace"] = marketplace
     fraction = values.get("sla.due_soon_fraction")
     if isinstance(fraction, float):
         update["due_soon_fraction"] = fraction

@@ -137,6 +137,8 @@ def build() -> DataSet:
                 resolution_due=opened + timedelta(hours=rng.choice((30, 60, 120, 200)))
                 if rng.random() < 0.85
                 else None,
+                # no seller window, kept, missed (by index: the random draws stay as they were)
+                seller_window_missed=(None, False, True)[i % 3],
             )
         )
     for case, steps, legacy in _special():

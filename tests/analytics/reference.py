@@ -100,6 +100,7 @@ class Measured:
     csat: int | None
     reasons: list[str]
     resolution: float | None
+    seller_missed: bool | None = None
 
 
 def measure(case: KpiCase, events: list[TimelineEvent]) -> Measured:
@@ -159,6 +160,7 @@ def measure(case: KpiCase, events: list[TimelineEvent]) -> Measured:
         csat=csat,
         reasons=reasons,
         resolution=resolution,
+        seller_missed=case.seller_window_missed,
     )
 
 
@@ -173,7 +175,12 @@ def metrics(members: list[Measured]) -> dict[str, object]:
     csat: list[int] = []
     resolution: list[float] = []
     counts: dict[str, int] = {}
+    seller_windows = seller_missed = 0
     for m in members:
+        if m.seller_missed is not None:
+            seller_windows += 1
+            if m.seller_missed:
+                seller_missed += 1
         if m.frt is not None:
             frt.append(m.frt)
         if m.csat is not None:
@@ -218,6 +225,8 @@ def metrics(members: list[Measured]) -> dict[str, object]:
         "top_exception_reasons": [[r, c] for r, c in top],
         "resolution_measured": len(resolution),
         "resolution_median_days": middle(resolution),
+        "seller_windows": seller_windows,
+        "seller_window_missed": seller_missed,
     }
 
 

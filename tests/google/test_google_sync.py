@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from openpyxl.utils import get_column_letter
 
 from app.errors import SheetAccessError
 from app.runtime import open_runtime
 from app.settings import Settings
-from tests.google.conftest import GoogleSheet, typed_row
+from tests.google.conftest import HEADERS, GoogleSheet, typed_row
 from tests.workbooks import NOW
 
 
@@ -29,7 +30,8 @@ def test_sync_writes_results_and_keeps_what_people_typed(google_sheet: GoogleShe
         for key in ("order_no", "customer", "platform", "issue_type", "window_start", "status"):
             assert a[key] == b[key]
     assert after[2]["customer"] == 2  # what the person typed: Sheets made it a formula
-    cell = google_sheet.emulator.value_range(google_sheet.spreadsheet_id, "'Cases'!AF2")
+    validation = get_column_letter(HEADERS.index("Validation") + 1)  # init's layout
+    cell = google_sheet.emulator.value_range(google_sheet.spreadsheet_id, f"'Cases'!{validation}2")
     assert cell["values"] == [["OK"]]
 
 

@@ -52,7 +52,7 @@ def test_each_secret_setting_is_read_from_its_file(
     )
     clean_env.setenv("AFTERSALES_DATABASE_URL_FILE", str(mounted(tmp_path, "db", PG_URL)))
     clean_env.setenv("AFTERSALES_AUTH__OIDC_AUDIENCES", "https://desk-abc-uc.a.run.app")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.auth.hmac_master_secret is not None
     assert settings.auth.hmac_master_secret.get_secret_value() == MASTER
     assert settings.auth.metrics_token is not None
@@ -70,7 +70,7 @@ def test_a_secret_keeps_inner_spaces_and_only_loses_trailing_newlines(
     clean_env.setenv(
         "AFTERSALES_GOOGLE_CREDENTIALS_FILE", str(mounted(tmp_path, "sa.json", key + "\n\n"))
     )
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.google_credentials is not None
     assert settings.google_credentials.get_secret_value() == key
 
@@ -92,7 +92,7 @@ def test_a_missing_or_empty_file_names_the_variable_and_the_path(
         path.write_text(content, encoding="utf-8")
     clean_env.setenv("AFTERSALES_AUTH__HMAC_MASTER_SECRET_FILE", str(path))
     with pytest.raises(ConfigurationError) as caught:
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)
     message = caught.value.message
     assert message.startswith(f"AFTERSALES_AUTH__HMAC_MASTER_SECRET_FILE names {path}, ")
     assert expected in message
@@ -107,7 +107,7 @@ def test_value_and_file_together_are_refused(clean_env: pytest.MonkeyPatch, tmp_
         "AFTERSALES_AUTH__METRICS_TOKEN_FILE", str(mounted(tmp_path, "metrics", METRICS))
     )
     with pytest.raises(ConfigurationError) as caught:
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)
     assert caught.value.message == (
         "Both AFTERSALES_AUTH__METRICS_TOKEN and AFTERSALES_AUTH__METRICS_TOKEN_FILE are set: "
         "keep one (with a mounted secret, unset AFTERSALES_AUTH__METRICS_TOKEN)."
@@ -120,7 +120,7 @@ def test_team_file_is_an_ordinary_setting_not_a_secret_file(
 ) -> None:
     """AFTERSALES_TEAM_FILE keeps meaning the `team_file` path: only secrets have _FILE twins."""
     clean_env.setenv("AFTERSALES_TEAM_FILE", str(tmp_path / "team.yaml"))
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.team_file == tmp_path / "team.yaml"
 
 
@@ -131,7 +131,7 @@ def test_secrets_read_from_files_never_show_in_repr_or_dumps(
     master_file = mounted(tmp_path, "h", MASTER)
     clean_env.setenv("AFTERSALES_AUTH__HMAC_MASTER_SECRET_FILE", str(master_file))
     clean_env.setenv("AFTERSALES_DATABASE_URL_FILE", str(mounted(tmp_path, "db", PG_URL)))
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     for shown in (repr(settings), str(settings), settings.model_dump_json(), repr(settings.auth)):
         assert MASTER not in shown
         assert "s3cr%40t" not in shown and "s3cr@t" not in shown

@@ -21,8 +21,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     AFTERSALES_ENVIRONMENT=production \
     AFTERSALES_HOST=0.0.0.0 \
-    AFTERSALES_PORT=8000 \
-    AFTERSALES_DATABASE_URL=sqlite:////var/lib/aftersales/aftersales.db
+    AFTERSALES_PORT=8000
+# No AFTERSALES_DATABASE_URL here: it is a secret setting, given at deploy time by variable or
+# by AFTERSALES_DATABASE_URL_FILE (both at once is refused). Without either, the store is the
+# default SQLite file var/aftersales.db under the WORKDIR (/var/lib/aftersales): one replica.
 RUN groupadd --system --gid 10001 aftersales \
     && useradd --system --create-home --home-dir /var/lib/aftersales --uid 10001 --gid 10001 \
        aftersales

@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import socket
@@ -260,7 +261,11 @@ def test_the_installed_image_refuses_without_auth_then_migrates_and_serves_a_sig
     assert "Traceback" not in refused.stderr
 
     # 2. With the master secret, metrics token and database URL mounted as files.
-    schema, database_url = empty_schema
+    schema, schema_url = empty_schema
+    # The machine's PostgreSQL trusts local connections, so any password works: one is given
+    # so that the logs can be checked for it.
+    db_password = "pw-" + secrets.token_hex(10)
+    database_url = make_url(schema_url).set(password=db_password).render_as_string(False)
     master = "image-test-master-" + secrets.token_hex(24)
     metrics_token = "scrape-" + secrets.token_hex(12)
     env = image_env(
@@ -344,5 +349,6 @@ def test_the_installed_image_refuses_without_auth_then_migrates_and_serves_a_sig
             server.kill()
             server.wait(timeout=30)
     served = log.read_text(encoding="utf-8", errors="replace")
-    for secret in (master, metrics_token, sheet_key):
+    assert re.search(r"Store: postgresql\+psycopg://[^:@/]+:\*\*\*@", served)  # masked, shown
+    for secret in (master, metrics_token, sheet_key, db_password):
         assert secret not in served

@@ -136,7 +136,11 @@ def test_every_aftersales_command_of_the_guide_runs(
         AFTERSALES_DATABASE_URL=f"sqlite:///{tmp_path}/store.db",
         AFTERSALES_GOOGLE_CREDENTIALS_FILE=str(service_account.path),
         AFTERSALES_GOOGLE_API_OVERRIDE=emulator.base_url,
+        # What the guide's steps 3, 5 and 6 configure, so that `doctor` finds them too.
         AFTERSALES_AUTH__HMAC_MASTER_SECRET="guide-test-master-secret-0123456789abcdef",
+        AFTERSALES_AUTH__METRICS_TOKEN="guide-test-metrics-token-5e0c1d",
+        AFTERSALES_AUTH__OIDC_AUDIENCES="123456789012-guidetest.apps.googleusercontent.com",
+        AFTERSALES_AUTH__ALLOWED_PRINCIPALS="@agency.com",
     )
     values = {**PLACEHOLDERS, "SHEET_ID": sheet_id}
     later: list[str] = []

@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check app policies sheet_schema tests
 	$(BIN)/ruff format --check app policies sheet_schema tests
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

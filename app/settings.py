@@ -1,5 +1,6 @@
 """One typed `Settings` for the whole service, read from `AFTERSALES_*` environment variables
-(and a `.env` file). Secrets are `SecretStr`, so they print as '**********' in logs and reprs."""
+(and a `.env` file). Secrets are `SecretStr`, so they print as '**********' in logs and reprs;
+each may instead come from a mounted file, named by `AFTERSALES_<NAME>_FILE` (secret_files.py)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from app.auth.settings import AuthSettings
 from app.automation.settings import AutomationSettings
 from app.notify.settings import NotifySettings
 from app.schedule_offsets import ScheduleSettings
+from app.secret_files import SecretFilesSource
 from app.service.coordinator import SyncLimits
 from app.service.quota import QuotaSettings
 from app.store import DatabaseSettings
@@ -72,6 +74,24 @@ class Settings(BaseSettings):
     scheduler_enabled: bool = True
     # The night window each sheet's nightly recalculation gets its own moment in.
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # A secret given by file sits beside its environment variable (both at once is refused).
+        return (
+            init_settings,
+            env_settings,
+            SecretFilesSource(settings_cls),
+            dotenv_settings,
+            file_secret_settings,
+        )
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
+from string import Template
 from urllib.parse import urlsplit
 
 #: The files of the Apps Script project, in the order clasp should push them.
@@ -29,7 +30,28 @@ ADDON_FILES: tuple[str, ...] = (
     "Setup.html",
 )
 CLASP_FILE = ".clasp.json"
+CLASP_IGNORE_FILE = ".claspignore"
 MANIFEST_FILE = "appsscript.json"
+README_FILE = "README.md"
+README_TEMPLATE = "clasp-README.md"
+
+#: Why the add-on asks for each scope of its manifest (the deploy README lists them; a scope
+#: added to appsscript.json without a reason here is refused when the project is written).
+SCOPE_REASONS: dict[str, str] = {
+    "https://www.googleapis.com/auth/spreadsheets.currentonly": (
+        "the spreadsheet the add-on is open in: its id, the selected row's Case ID"
+    ),
+    "https://www.googleapis.com/auth/script.external_request": (
+        "UrlFetchApp calls to the service (only the URL in urlFetchWhitelist)"
+    ),
+    "openid": "ScriptApp.getIdentityToken(): the person's Google identity token for the service",
+    "https://www.googleapis.com/auth/userinfo.email": (
+        "the email in that token, which the sheet's allow-list checks"
+    ),
+    "https://www.googleapis.com/auth/script.container.ui": (
+        "the menu, the Case details sidebar and the Set up dialog"
+    ),
+}
 
 _SERVICE_URL_LINE = re.compile(r"^var SERVICE_URL = '';$", re.MULTILINE)
 _SHAPE = re.compile(r"^(https?)://([^/\s?#@]+)(/[^\s?#]*)?$", re.IGNORECASE)
@@ -118,14 +140,32 @@ def clasp_template() -> str:
     return json.dumps({"scriptId": "", "rootDir": "."}, indent=2) + "\n"
 
 
+def deploy_readme(url: str) -> str:
+    """The README of the clasp project: the steps from `clasp login` to a versioned deployment
+    and the OAuth consent screen, for this URL and with the manifest's exact scopes."""
+    scopes = json.loads(addon_source(MANIFEST_FILE))["oauthScopes"]
+    unexplained = [scope for scope in scopes if scope not in SCOPE_REASONS]
+    if unexplained:
+        raise ValueError(f"appsscript.json asks for scopes with no reason given: {unexplained}")
+    table = "\n".join(
+        ["| scope | what the add-on uses it for |", "| --- | --- |"]
+        + [f"| `{scope}` | {SCOPE_REASONS[scope]} |" for scope in scopes]
+    )
+    return Template(addon_source(README_TEMPLATE)).substitute(
+        service_url=normalise_service_url(url), whitelist=whitelist_prefix(url), scopes_table=table
+    )
+
+
 def write_addon(url: str, out_dir: Path) -> list[Path]:
-    """Write the add-on into `out_dir` (created if needed) and return the paths written.
+    """Write the add-on into `out_dir` (created if needed) as a clasp project and return the
+    paths written: the Apps Script files, README.md (the deployment steps) and .claspignore.
 
     Config.gs gets `url` as its SERVICE_URL and the manifest whitelists it. An existing
     `.clasp.json` that already names a scriptId is kept, so re-exporting into a clasp project
     does not unlink it. Raises ServiceUrlError (before writing anything) for an unusable URL.
     """
     pinned = normalise_service_url(url)
+    readme = deploy_readme(pinned)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for name in ADDON_FILES:
@@ -134,6 +174,10 @@ def write_addon(url: str, out_dir: Path) -> list[Path]:
             text = bake_service_url(text, pinned)
         elif name == MANIFEST_FILE:
             text = pinned_manifest(text, pinned)
+        target = out_dir / name
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    for name, text in ((README_FILE, readme), (CLASP_IGNORE_FILE, f"{README_FILE}\n")):
         target = out_dir / name
         target.write_text(text, encoding="utf-8")
         written.append(target)

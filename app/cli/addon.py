@@ -29,8 +29,8 @@ def addon(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the add-on into.")],
 ) -> None:
     """Write the Apps Script add-on pinned to URL (Config.gs and the manifest's
-    urlFetchWhitelist), ready to push with clasp as the add-on's own project."""
-    from app.addon.export import whitelist_prefix, write_addon
+    urlFetchWhitelist) as a clasp project, with a README.md of the deployment steps."""
+    from app.addon.export import README_FILE, whitelist_prefix, write_addon
 
     if out_dir.exists() and not out_dir.is_dir():
         fail(f"--out {out_dir} is a file; give a folder (it is created if missing).")
@@ -48,6 +48,12 @@ def addon(
         f"The add-on calls only {whitelist_prefix(url)} (urlFetchWhitelist); editors of a "
         "spreadsheet cannot change it. Deploy it from its own Apps Script project, not pasted "
         "into a spreadsheet's bound script.",
+        markup=False,
+        highlight=False,
+    )
+    out.print(
+        f"Next: the steps in {out_dir / README_FILE} (clasp login, clasp create or a scriptId, "
+        "clasp push, a test deployment, then a versioned deployment).",
         markup=False,
         highlight=False,
     )

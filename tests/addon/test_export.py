@@ -27,7 +27,7 @@ def test_write_addon_pins_the_url_in_config_and_the_whitelist(tmp_path: Path) ->
     every other file is shipped unchanged and .clasp.json has no scriptId."""
     out = tmp_path / "addon"
     written = write_addon(" https://desk.example.com/aftersales/ ", out)
-    assert [p.name for p in written] == [*ADDON_FILES, ".clasp.json"]
+    assert [p.name for p in written] == [*ADDON_FILES, "README.md", ".claspignore", ".clasp.json"]
     config = (out / "Config.gs").read_text(encoding="utf-8")
     assert re.search(r'^var SERVICE_URL = "https://desk\.example\.com/aftersales";$', config, re.M)
     assert config.replace('"https://desk.example.com/aftersales"', "''") == addon_source(

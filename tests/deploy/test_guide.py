@@ -13,7 +13,6 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import pytest
 from pydantic import BaseModel
 
 from app.secret_files import FILE_SUFFIX, secret_field_paths, variable_name
@@ -28,9 +27,6 @@ SERVICE_URL = "https://aftersales-desk-5t3kqz-de.a.run.app"
 # Placeholders of the guide's `aftersales` commands and what the test puts in their place;
 # SHEET_ID is the emulator's spreadsheet, made per test.
 PLACEHOLDERS = {"SERVICE_URL": SERVICE_URL}
-# Commands that land from another branch: until then their run fails and the test is xfail.
-# Remove the entry when wt/doctor is merged (the run must then exit 0 like every other).
-LANDS_LATER = {"doctor": "lands with wt/doctor"}
 # A team's own sheet, as a Shanghai team keeps it: their tab name, Chinese and English headers.
 TEAM_HEADERS = [
     "Case ID", "Opened", "Platform", "Order No.", "Customer", "Issue Type", "Item Condition",
@@ -143,7 +139,6 @@ def test_every_aftersales_command_of_the_guide_runs(
         AFTERSALES_AUTH__ALLOWED_PRINCIPALS="@agency.com",
     )
     values = {**PLACEHOLDERS, "SHEET_ID": sheet_id}
-    later: list[str] = []
     for command in guide_commands(GUIDE.read_text(encoding="utf-8")):
         # Checked on the guide's text, not after filling in (a spreadsheet id may contain
         # "-AB_CD", which looks like a placeholder).
@@ -159,14 +154,8 @@ def test_every_aftersales_command_of_the_guide_runs(
             timeout=300,
             check=False,
         )
-        if words[1] in LANDS_LATER and done.returncode != 0:
-            reason = LANDS_LATER[words[1]]
-            later.append(f"{reason}: {shlex.join(words)} exits {done.returncode}")
-            continue
         assert done.returncode == 0, f"{shlex.join(words)}\n{done.stdout}\n{done.stderr}"
     _check_effects(emulator, sheet_id, tmp_path)
-    if later:
-        pytest.xfail("; ".join(later))
 
 
 def _fill(word: str, values: dict[str, str]) -> str:

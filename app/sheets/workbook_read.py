@@ -9,6 +9,9 @@ calamine gives values, not formulas, and a few values in another type than openp
 - A tab holding a formula (an `<f>` element in its XML) is not read here (`formula_tabs`): the
   caller reads the whole workbook with openpyxl, which reports each formula cell and the value
   the office suite last saved with it.
+- Text holding an OOXML character escape (`_x0000_`, how a control character is stored) is not
+  read here either: calamine and openpyxl decode those differently, and a person's cell must read
+  the same whichever path reads it.
 - Values are brought to what openpyxl gives (`as_openpyxl`): a whole number stored without a
   decimal point is an int (openpyxl: int; calamine: float), a date-formatted cell at midnight is
   a datetime (calamine: date), an empty cell is None (calamine: '').
@@ -33,14 +36,18 @@ from app.sheets.backend import CellValue, TabSelector
 # text cannot hold "<" unescaped, so "<f" is never a customer's text.
 _FORMULA_TAGS = (b"<f>", b"<f ", b"<f/", b"<f\t", b"<f\n", b"<f\r")
 _PREFIXED_FORMULA = re.compile(rb"<[A-Za-z0-9_]+:f[\s>/]")
+# An OOXML escaped character in a text (ECMA-376 ST_Xstring): `_x` four hex digits `_`.
+_ESCAPED_CHARACTER = re.compile(rb"_x[0-9A-Fa-f]{4}_")
+_SHARED_STRINGS = "xl/sharedStrings.xml"
 # Python (and so openpyxl) writes a float of at least 1e16 with an exponent, which openpyxl
 # reads back as a float; a whole number below it is written without a point and read as int.
 _INT_LIMIT = 1e16
 
 
 def formula_tabs(data: bytes, titles: Sequence[str]) -> set[str] | None:
-    """Which of `titles` hold a formula; None when the package cannot be understood (the
-    caller then reads with openpyxl, which reports what is wrong with the file)."""
+    """Which of `titles` hold a formula (all of them when a text holds an escaped character, see
+    the module doc); None when the package cannot be understood (the caller then reads with
+    openpyxl, which reports what is wrong with the file)."""
     from openpyxl.reader.excel import ExcelReader  # its part lookup: workbook.xml and rels
 
     try:
@@ -56,10 +63,29 @@ def formula_tabs(data: bytes, titles: Sequence[str]) -> set[str] | None:
             with reader.archive.open(target.lstrip("/")) as xml:
                 if _contains_formula(xml):
                     found.add(title)
+        escaped = _SHARED_STRINGS in reader.archive.namelist() and _contains(
+            reader.archive, _SHARED_STRINGS, _ESCAPED_CHARACTER
+        )
+        escaped = escaped or any(
+            _contains(reader.archive, parts[t].lstrip("/"), _ESCAPED_CHARACTER)
+            for t in titles
+            if t in parts
+        )
         reader.archive.close()
-        return found
+        return set(titles) if escaped else found
     except (KeyError, OSError, ValueError, zipfile.BadZipFile):
         return None
+
+
+def _contains(archive: zipfile.ZipFile, name: str, pattern: re.Pattern[bytes]) -> bool:
+    """Whether a part of the package matches `pattern`, read in chunks."""
+    tail = b""
+    with archive.open(name) as xml:
+        while chunk := xml.read(1 << 20):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
 
 
 def _contains_formula(xml: Any) -> bool:

@@ -38,6 +38,10 @@ PROJECT_FILES = {
     "Code.gs",
     "Service.gs",
     "Undo.gs",
+    "Progress.gs",
+    "RunStatus.gs",
+    "Messages.gs",
+    "Language.gs",
     "Sidebar.html",
     "Setup.html",
 }

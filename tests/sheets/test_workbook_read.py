@@ -9,6 +9,7 @@ backend as it was) is the second witness, compared cell by cell with types.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,23 @@ def test_layout_removed_in_the_file_between_syncs_is_put_back(tmp_path: Path) ->
     assert backend.apply_layout([LAYOUT]) == 1
     backend.write([])
     assert _validations(path) == ["C2:C1048576"]
+
+
+def test_a_text_stored_with_an_escaped_character_reads_as_openpyxl_reads_it(
+    tmp_path: Path,
+) -> None:
+    """A text holding `_x0000_` (how OOXML stores a control character, and text a person may
+    type) reads the same through the fast path as through openpyxl."""
+    path = _team_workbook(tmp_path / "team.xlsx")
+    with zipfile.ZipFile(path) as package:
+        parts = {name: package.read(name) for name in package.namelist()}
+    # "ask Chen" becomes "ask_x0000_Chen" inside the file, as another program may save it.
+    (holder,) = [name for name, content in parts.items() if b"ask Chen" in content]
+    parts[holder] = parts[holder].replace(b"ask Chen", b"ask_x0000_Chen")
+    with zipfile.ZipFile(path, "w") as package:
+        for name, content in parts.items():
+            package.writestr(name, content)
+
+    fast, slow = _read(path, fast=True), _read(path, fast=False)
+    assert fast == slow
+    assert fast["售后 Cases"][4][8] == slow["售后 Cases"][4][8]

@@ -67,7 +67,8 @@ class CaseDetails(BaseModel):
     row: int
     platform: str | None
     policy_ref: str | None
-    return_deadline: date | None
+    # A date; a date and time (in the team's zone) when an hour window ends at a time of day.
+    return_deadline: datetime | date | None
     days_left: int | None
     in_window_at_opened: bool | None
     sla_state: str | None

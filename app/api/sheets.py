@@ -327,7 +327,13 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
         row=result.row,
         platform=ev.platform if ev else None,
         policy_ref=usable.policy_ref if usable else None,
-        return_deadline=usable.return_deadline_date if usable else None,
+        return_deadline=(
+            usable.return_deadline.astimezone(tz)
+            if usable and usable.return_deadline_timed and usable.return_deadline
+            else usable.return_deadline_date
+            if usable
+            else None
+        ),
         days_left=usable.days_left if usable and not usable.closed else None,
         in_window_at_opened=ev.in_window_at_opened if ev else None,
         sla_state=usable.sla_state.value if usable else None,

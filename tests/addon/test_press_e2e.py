@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -83,6 +84,58 @@ def test_pressing_sync_now_in_the_add_on_updates_the_sheet(
     wrong = _press(node, url, "desk", "0" * 64)
     assert wrong.returncode == 1
     assert "did not accept" in wrong.stdout
+
+
+def test_a_press_answered_202_is_followed_to_its_summary_against_the_real_service(
+    tmp_path: Path,
+) -> None:
+    """With the service told to answer every press at once (202), the add-on follows the run it
+    was given by polling the real service, and shows the same summary a waited press shows."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is needed") if os.environ.get("CI") else pytest.skip("node missing")
+    workbook = write_workbook(
+        tmp_path / "desk.xlsx",
+        [case(**{"Customer": "王芳"}), case(**{"Case ID": None, "Customer": "李娜"})],
+    )
+    env = {
+        **os.environ,
+        "AFTERSALES_DATABASE_URL": f"sqlite:///{tmp_path}/store.db",
+        "AFTERSALES_AUTH__HMAC_MASTER_SECRET": "e2e-master-secret-" + "z" * 32,
+        "AFTERSALES_SCHEDULER_ENABLED": "false",
+        "AFTERSALES_ENVIRONMENT": "test",
+        "AFTERSALES_PRESS_ANSWER_SECONDS": "0",
+    }
+    for args in (
+        ["sheets", "add", "desk", "--workbook", str(workbook)],
+        ["sheets", "secret", "desk"],
+    ):
+        done = subprocess.run(
+            [SCRIPT, *args], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+    secret = done.stdout.strip()
+    with _serving(env, tmp_path) as url:
+        pressed = _press(node, url, "desk", secret)
+    assert pressed.returncode == 0, pressed.stdout + pressed.stderr
+    shown = pressed.stdout.splitlines()
+    # First the run it was given (queued or under way), then, after polling, its summary.
+    assert shown[-1].startswith("Synced 2 cases") and shown[-1].endswith("(run 1).")
+    assert any("(run 1)" in line for line in shown[:-1]), shown
+    listed = subprocess.run(
+        [SCRIPT, "runs", "--sheet", "desk", "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    runs = json.loads(listed.stdout)
+    assert len(runs) == 1  # the press was one run, followed to its end
+    after = records(workbook)
+    assert after[0]["Policy Ref"] == "superbuy@2025.1"
+    assert str(after[1]["Case ID"]).startswith("AS-")
 
 
 def test_sync_now_updates_a_google_sheet_on_the_emulator(

@@ -121,6 +121,22 @@ def test_case_details_write_nothing(api: Api) -> None:
     assert len(api.get(f"/v1/sheets/{SHEET}/runs")) == 1
 
 
+def test_an_hour_window_shows_its_deadline_with_the_time(api: Api) -> None:
+    """A Ponybuy case stocked in at 14:20 has 120 hours from 15:00: the sidebar shows the same
+    date and time the sheet holds, not the date alone."""
+    stocked_in = datetime(2025, 10, 9, 14, 20)
+    rows = [case(**{"Case ID": "PB-1", "Platform": "Ponybuy", "Window Start": stocked_in})]
+    api.add_sheet("pony", write_workbook(api.tmp / "pony.xlsx", rows))
+    api.sync("pony")
+    row = records(api.workbook("pony"))[0]
+    # 15:00 on 9 October plus 120 hours (five days) is 15:00 on 14 October, Shanghai time.
+    assert row["Return Deadline"] == datetime(2025, 10, 14, 15, 0)
+
+    shown = details(api, "PB-1", "pony")
+
+    assert shown["return_deadline"] == "2025-10-14T15:00:00+08:00"
+
+
 def test_unknown_case_is_404(api: Api) -> None:
     """A case id that is in no row of the sheet is a 404 not_found naming it."""
     api.sync()

@@ -77,7 +77,7 @@ def fail(message: str) -> NoReturn:
     `message` is plain text (a sentence and its fix, already in the CLI's language, or the
     core's own sentence), never Rich markup: a workbook called `cases[old].xlsx` or a URL with
     `[/path]` is printed as typed."""
-    err.print(f"[bold red]{say('cli.error')}[/] {escape(message)}", highlight=False)
+    err.print(f"[bold red]{say('cli.error')}[/]{escape(message)}", highlight=False)
     raise typer.Exit(2)
 
 

@@ -10,7 +10,7 @@ from typing import get_args
 
 import pytest
 
-from app.cli import adopt, kpis, progress, runs, sheets, sync
+from app.cli import adopt, doctor, kpis, progress, runs, sheets, sync
 from app.cli.common import locale_language
 from app.registry import SheetKind
 from sheet_schema.messages import load_catalogue
@@ -26,6 +26,11 @@ def cli_keys() -> set[str]:
 
 def source_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(CLI_SOURCES.glob("*.py")))
+
+
+def slug(code: str) -> str:
+    """'sheet: can edit' -> 'sheet_can_edit', written out here independently of the CLI."""
+    return re.sub(r"[^a-z0-9]+", "_", code.lower()).strip("_")
 
 
 def built_keys() -> dict[str, set[str]]:
@@ -50,6 +55,8 @@ def built_keys() -> dict[str, set[str]]:
         "cli_sheets.kind_": each("cli_sheets.kind_", kinds),
         "cli_sheets.registered_": each("cli_sheets.registered_", kinds),
         "cli_adopt.how_": each("cli_adopt.how_", adopt.HOW_CODES),
+        "cli_doctor.check_": each("cli_doctor.check_", map(slug, doctor.CHECK_NAMES)),
+        "cli_doctor.target_": each("cli_doctor.target_", map(slug, doctor.TARGETS)),
     }
 
 

@@ -200,9 +200,16 @@ def test_init_sheets_adopt_doctor_and_addon_speak_chinese(cli: Cli) -> None:
     assert "案件标签页" in text and "表格可以同步了" in text
 
     doctor = cli("doctor", "--workbook", workbook.name, **zh)
-    heading, *_, last = doctor.stdout.strip().splitlines()
-    assert heading.startswith("aftersales doctor 检查：workbook ")
+    heading, *checks, last = doctor.stdout.strip().splitlines()
+    assert heading == "aftersales doctor 检查：工作簿 desk.xlsx"
     assert english_words(last) == [] and CHINESE.search(last), doctor.stdout
+    # Each check's name is Chinese (its detail and fix are app/doctor's, shown as written).
+    names = [line[2:].split(" — ")[0] for line in checks if line[:1] in "✓✗–"]
+    assert len(names) == len(
+        json.loads(cli("doctor", "--workbook", workbook.name, "--json").stdout)["checks"]
+    )
+    assert "表格：案件标签页和列" in names and "存储：可连接" in names
+    assert all(CHINESE.search(name) or name == "Google" for name in names), names
 
     out_dir = cli.cwd / "插件"
     addon = cli("addon", "--url", "https://desk.example.com", "--out", str(out_dir), **zh)

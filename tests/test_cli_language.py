@@ -291,3 +291,20 @@ def test_json_is_the_same_in_chinese(cli: Cli) -> None:
     runs = ("runs", "--workbook", "a.xlsx", "--json")
     assert cli(*runs, LANG="zh_CN.UTF-8").stdout == cli(*runs).stdout
     assert json.loads(cli(*runs).stdout)["runs"][0]["state"] == "ok"
+
+
+def test_the_progress_bar_speaks_chinese_on_a_terminal(tmp_path: Path) -> None:
+    """`--language zh sync` on a terminal shows the bar's steps and count in Chinese."""
+    from tests.test_cli_progress import ANSI, CASES, run_on_terminals
+    from tests.test_cli_progress import team_workbook as big_workbook
+
+    workbook = big_workbook(tmp_path / "售后.xlsx")
+    out, err, code = run_on_terminals(
+        ["--language", "zh", "sync", "--workbook", str(workbook), "--now", NOW], tmp_path
+    )
+    assert code == 0, err
+    shown = ANSI.sub("", err)
+    assert f"{CASES}/{CASES} 个案件" in shown
+    assert "正在检查案件" in shown or "正在记录本次运行" in shown
+    assert english_words(shown) == [], shown
+    assert f"{CASES} 个案件，{CASES} 个新案件" in ANSI.sub("", out)

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from app.cli.common import fail, out
+from app.cli.common import fail, out, say
 
 
 def openapi() -> None:
@@ -33,27 +33,14 @@ def addon(
     from app.addon.export import README_FILE, whitelist_prefix, write_addon
 
     if out_dir.exists() and not out_dir.is_dir():
-        fail(f"--out {out_dir} is a file; give a folder (it is created if missing).")
+        fail(say("cli.addon_out_is_file", folder=out_dir))
     try:
         files = write_addon(url, out_dir)
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(
-            f"Cannot write the add-on into {out_dir}: {exc.strerror}. Give a folder you can write."
-        )
+        fail(say("cli.addon_cannot_write", folder=out_dir, problem=exc.strerror))
     for path in files:
-        out.print(f"wrote {path}", markup=False, highlight=False)
-    out.print(
-        f"The add-on calls only {whitelist_prefix(url)} (urlFetchWhitelist); editors of a "
-        "spreadsheet cannot change it. Deploy it from its own Apps Script project, not pasted "
-        "into a spreadsheet's bound script.",
-        markup=False,
-        highlight=False,
-    )
-    out.print(
-        f"Next: the steps in {out_dir / README_FILE} (clasp login, clasp create or a scriptId, "
-        "clasp push, a test deployment, then a versioned deployment).",
-        markup=False,
-        highlight=False,
-    )
+        out.print(say("cli.addon_wrote", path=path), markup=False, highlight=False)
+    out.print(say("cli.addon_calls_only", url=whitelist_prefix(url)), markup=False, highlight=False)
+    out.print(say("cli.addon_next", readme=out_dir / README_FILE), markup=False, highlight=False)

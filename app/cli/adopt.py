@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.adopt import Proposal, apply, propose
-from app.cli.common import JsonOpt, SheetOpt, WorkbookOpt, fail, out, runtime
+from app.cli.common import JsonOpt, SheetOpt, WorkbookOpt, fail, out, runtime, say
 from app.errors import AftersalesError
 from app.runtime import Runtime
 from sheet_schema import ParseContext, load_schema
@@ -31,7 +31,7 @@ def adopt(
     """Read a team's own sheet and propose how it maps (tab, headers, words); --yes writes
     the mapping into its Settings and Vocabulary tabs, and nothing else."""
     if (workbook is None) == (sheet is None):
-        fail("give --workbook F or --sheet ID")
+        fail(say("cli_adopt.needs_target"))
     try:
         proposal, written = adopt_sheet(runtime(workbook, sheet), yes=yes)
     except AftersalesError as exc:
@@ -58,24 +58,51 @@ def _show(out: Console, proposal: Proposal, yes: bool, written: int) -> None:
         for line in proposal.needs_person:
             out.print(escape(line))
         return
-    out.print(f"Cases tab: [bold]{escape(proposal.cases_tab)}[/] (found by {proposal.found_by})")
-    columns = Table("Header", "Column", "How", title="Columns")
+    found_by = _how(proposal.found_by)
+    out.print(
+        say("cli_adopt.cases_tab", tab=f"[bold]{escape(proposal.cases_tab)}[/]", found_by=found_by)
+    )
+    columns = Table(
+        say("cli_adopt.column_header"),
+        say("cli_adopt.column_column"),
+        say("cli_adopt.column_how"),
+        title=say("cli_adopt.columns_title"),
+    )
     for c in proposal.columns:
-        columns.add_row(escape(c.header), escape(c.means), c.how)
+        columns.add_row(escape(c.header), escape(c.means), _how(c.how))
     out.print(columns)
     if proposal.extra_columns:
         extra = ", ".join(proposal.extra_columns)
-        out.print(f"The team's own columns (left alone): {escape(extra)}")
-    words = Table("Column", "Word", "Rows", "Means", "How", title="Words")
+        out.print(say("cli_adopt.own_columns", columns=escape(extra)))
+    words = Table(
+        say("cli_adopt.column_column"),
+        say("cli_adopt.column_word"),
+        say("cli_adopt.column_rows"),
+        say("cli_adopt.column_means"),
+        say("cli_adopt.column_how"),
+        title=say("cli_adopt.words_title"),
+    )
     for w in proposal.words:
-        words.add_row(escape(w.column), escape(w.word), str(w.rows), escape(w.means or "?"), w.how)
+        words.add_row(
+            escape(w.column), escape(w.word), str(w.rows), escape(w.means or "?"), _how(w.how)
+        )
     out.print(words)
     writes = len(proposal.settings_rows) + len(proposal.vocabulary_rows)
     if yes:
-        out.print(f"Wrote the mapping: {written} cells (Settings and Vocabulary tabs).")
+        out.print(say("cli_adopt.wrote_mapping", cells=written))
     elif writes:
-        out.print(f"{writes} mapping rows to write: run again with --yes (nothing was changed).")
-    for line in proposal.needs_person:
-        out.print(f"[yellow]needs a person:[/] {escape(line)}")
+        out.print(say("cli_adopt.rows_to_write", rows=writes))
+    for line in proposal.needs_person:  # the core's sentences, as app/adopt wrote them
+        out.print(f"[yellow]{say('cli_adopt.needs_person')}[/] {escape(line)}")
     if proposal.exit_code == 0:
-        out.print("The sheet can be synced: aftersales sync")
+        out.print(say("cli_adopt.can_sync"))
+
+
+# How a tab, header or word was recognised (app/adopt's codes), in words.
+HOW_CODES = ("name", "settings", "headers", "built in", "suggested", "team", "unknown")
+
+
+def _how(code: str | None) -> str:
+    if code in HOW_CODES:
+        return say(f"cli_adopt.how_{code.replace(' ', '_')}")
+    return str(code)

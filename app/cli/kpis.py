@@ -13,8 +13,32 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from app.cli.common import JsonOpt, Now, SheetOpt, WorkbookOpt, fail, out, parse_now, runtime
+from app.cli.common import (
+    JsonOpt,
+    Now,
+    SheetOpt,
+    WorkbookOpt,
+    fail,
+    out,
+    parse_now,
+    runtime,
+    say,
+)
 from app.errors import AftersalesError
+
+KPI_COLUMNS = (
+    "group",
+    "cases",
+    "frt_median",
+    "frt_p90",
+    "closed",
+    "resolution_rate",
+    "within_sla",
+    "reopened",
+    "csat",
+    "exceptions",
+    "resolution_median",
+)
 
 
 def kpis(
@@ -34,8 +58,8 @@ def kpis(
 
     if by not in GROUP_KINDS:
         guess = difflib.get_close_matches(by, GROUP_KINDS, n=1)
-        hint = f" (did you mean {guess[0]}?)" if guess else ""
-        fail(f"--by {by!r} is not a grouping{hint}: use one of {', '.join(GROUP_KINDS)}.")
+        hint = say("cli_kpis.did_you_mean", guess=guess[0]) if guess else ""
+        fail(say("cli_kpis.bad_grouping", by=repr(by), hint=hint, kinds=", ".join(GROUP_KINDS)))
     rt = runtime(workbook, sheet)
     moment = parse_now(now, rt.team.timezone)
     period = None
@@ -43,10 +67,7 @@ def kpis(
         first, last = default_period(moment, ZoneInfo(rt.team.timezone))
         period = (_day("--from", start) or first, _day("--to", end) or last)
         if period[0] > period[1]:
-            fail(
-                f"the period {period[0]} – {period[1]} ends before it starts: "
-                "give --from on or before --to."
-            )
+            fail(say("cli_kpis.period_backwards", start=period[0], end=period[1]))
     try:
         report = rt.engine().sync(now=moment, trigger="kpis", dry_run=True, kpi_period=period)
     except AftersalesError as exc:
@@ -65,24 +86,23 @@ def kpis(
         write_csv(sys.stdout, flat)
         return
     kpi = report.kpis
-    out.print(f"KPIs {kpi.start} – {kpi.end} ({kpi.timezone}), {len(report.results)} cases")
+    out.print(
+        say(
+            "cli_kpis.heading",
+            start=kpi.start,
+            end=kpi.end,
+            timezone=kpi.timezone,
+            cases=len(report.results),
+        )
+    )
     for kind in kinds:
         table = Table(
-            "Group",
-            "Cases",
-            "FRT med h",
-            "FRT p90 h",
-            "Closed",
-            "Resolution rate",
-            "Within SLA",
-            "Re-opened %",
-            "CSAT",
-            "Exceptions %",
-            "Res. med days",
-            title=kind,
+            *(say(f"cli_kpis.column_{name}") for name in KPI_COLUMNS),
+            title=say(f"cli_kpis.group_{kind}"),
         )
         for row in kpi.group(kind):
-            label = " / ".join(str(x) for x in (row.platform, row.assignee, row.week) if x) or "all"
+            label = " / ".join(str(x) for x in (row.platform, row.assignee, row.week) if x)
+            label = label or say("cli_kpis.label_all")
             table.add_row(
                 escape(label),
                 str(row.cases),
@@ -105,7 +125,7 @@ def _day(option: str, text: str | None) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        fail(f"{option} {text!r} is not a day: give it as YYYY-MM-DD, e.g. 2025-10-01.")
+        fail(say("cli_kpis.not_a_day", option=option, text=repr(text)))
 
 
 def _num(value: float | None) -> str:

@@ -19,15 +19,15 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from app.cli.common import say
 from app.sync.progress import NO_PROGRESS, ProgressReporter, Throttled
 
-WORDS = {
-    "read": "Reading the sheet",
-    "evaluate": "Checking cases",
-    "write": "Writing cells",
-    "notify": "Queueing notices",
-    "record": "Recording the run",
-}
+STEPS = ("read", "evaluate", "write", "notify", "record")  # catalogue keys cli.progress_<step>
+
+
+def step_words(step: str) -> str:
+    """What a person reads for a sync step (the step's own name for one the CLI does not know)."""
+    return say(f"cli.progress_{step}") if step in STEPS else step
 
 
 class BarProgress:
@@ -35,14 +35,13 @@ class BarProgress:
 
     def __init__(self, bar: Progress) -> None:
         self.bar = bar
-        self.task: TaskID = bar.add_task(WORDS["read"], total=None)
+        self.task: TaskID = bar.add_task(step_words("read"), total=None)
 
     def started(self, run_id: int) -> None:
-        self.bar.update(self.task, description=f"Run {run_id}: starting")
+        self.bar.update(self.task, description=say("cli.progress_started", run=run_id))
 
     def step(self, step: str, done: int, total: int | None) -> None:
-        words = WORDS.get(step, step)
-        self.bar.update(self.task, description=words, completed=done, total=total)
+        self.bar.update(self.task, description=step_words(step), completed=done, total=total)
 
 
 @contextmanager
@@ -57,7 +56,7 @@ def progress_bar(console: Console, *, enabled: bool, after: float) -> Iterator[P
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("cases"),
+        TextColumn(say("cli.progress_cases")),
         TimeElapsedColumn(),
         console=console,
     )

@@ -10,9 +10,20 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from app.cli.common import JsonOpt, Now, SheetOpt, WorkbookOpt, fail, out, parse_now, runtime
+from app.cli.common import (
+    JsonOpt,
+    Now,
+    SheetOpt,
+    WorkbookOpt,
+    fail,
+    out,
+    parse_now,
+    runtime,
+    say,
+)
 from app.errors import AftersalesError
 from app.store import RunRecord
+from app.sync.undo import UNDO_PREFIX
 
 
 def undo(
@@ -35,26 +46,25 @@ def undo(
     if as_json:
         print(json.dumps(result.as_json()))
         return
-    finished = (
-        f" ({result.resumed} of them by its earlier attempt, which had stopped midway)"
-        if result.resumed
-        else ""
-    )
+    finished = say("cli_runs.undo_resumed", resumed=result.resumed) if result.resumed else ""
     out.print(
-        f"Run {run_id} undone by run {result.run_id}: {result.restored} cells restored{finished}."
+        say(
+            "cli_runs.undone",
+            run=run_id,
+            by=result.run_id,
+            restored=result.restored,
+            finished=finished,
+        )
     )
-    for line in result.skipped:
-        out.print(f"  kept: {escape(line)}")
+    for line in result.skipped:  # the core's sentence about each cell it kept
+        out.print(say("cli_runs.kept", line=escape(line)))
 
 
 def _run_number(text: str) -> int:
     """A run id as typed ("7", "#7"); anything else is refused with where to find one."""
     digits = text.strip().removeprefix("#")
     if not digits.isdigit():
-        fail(
-            f"{text!r} is not a run number: give the number a sync printed "
-            '("run 7: …"), e.g. `aftersales undo 7`.'
-        )
+        fail(say("cli_runs.not_a_run_number", text=repr(text)))
     return int(digits)
 
 
@@ -66,7 +76,7 @@ def runs(
 ) -> None:
     """List the sheet's runs, newest first: id, trigger, start, cells written and state."""
     if limit < 1:
-        fail(f"--limit must be at least 1, got {limit}")
+        fail(say("cli_runs.limit_too_small", limit=limit))
     rt = runtime(workbook, sheet)
     try:
         records = rt.store.list_runs(rt.sheet_key, limit=limit)
@@ -76,18 +86,45 @@ def runs(
     if as_json:
         print(json.dumps({"runs": rows}, ensure_ascii=False))
         return
-    table = Table("Run", "Trigger", "Started", "Cells written", "State", title="Runs")
-    for row in rows:
+    table = Table(
+        *(say(f"cli_runs.column_{name}") for name in RUN_COLUMNS), title=say("cli_runs.title")
+    )
+    for record, row in zip(records, rows, strict=True):
         table.add_row(
             str(row["id"]),
-            escape(str(row["trigger"])),
+            escape(_words("trigger", str(row["trigger"]))),
             str(row["started"]).replace("T", " ")[:16],
             str(row["cells_written"]),
-            escape(str(row["state"])),
+            escape(_state_words(record)),
         )
     out.print(table)
     if not rows:
-        out.print("No runs yet: sync the sheet first.")
+        out.print(say("cli_runs.none_yet"))
+
+
+RUN_COLUMNS = ("run", "trigger", "started", "cells_written", "state")
+# The codes a run's trigger and outcome take, each with catalogue words; an unknown code (a
+# newer service, a team's own trigger) is shown as stored.
+TRIGGERS = ("manual", "recalculate", "sync_now", "sweep", "nightly", "demo")
+STATES = ("ok", "nothing_to_do", "failed", "interrupted", "undone", "queued", "running")
+
+
+def _words(kind: str, code: str) -> str:
+    undone = code.removeprefix(UNDO_PREFIX)
+    if kind == "trigger" and undone != code and undone.isdigit():
+        return say("cli_runs.trigger_undo", run=undone)
+    known = TRIGGERS if kind == "trigger" else STATES
+    name = code.replace("-", "_")
+    return say(f"cli_runs.{kind}_{name}") if name in known else code
+
+
+def _state_words(run: RunRecord) -> str:
+    """A run's state for a person: the same facts as `run_row`'s state, in the CLI's language."""
+    if run.undone_by is not None:
+        return say("cli_runs.state_undone_by", run=run.undone_by)
+    if run.queued:
+        return _words("state", "queued")
+    return _words("state", run.outcome or "running")
 
 
 def run_row(run: RunRecord, tz: ZoneInfo) -> dict[str, object]:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from app.cli.common import bold, fail, out, runtime
+from app.cli.common import bold, fail, out, runtime, say
 from app.errors import AftersalesError
 from app.registry import SheetRegistry
 from app.settings import Settings
@@ -44,17 +44,17 @@ def serve(
     except AftersalesError as exc:
         fail(exc.message)
     base = f"http://{host}:{port}"
-    out.print(f"After-sales Desk on {bold(base)}")
-    out.print(
-        f"API reference: `aftersales openapi` prints it; {base}/openapi.json serves it to "
-        "signed callers (every endpoint but /healthz needs credentials)."
-    )
+    out.print(say("cli.serve_on", url=bold(base)))
+    out.print(say("cli.serve_api_reference", url=base))
     if settings.environment == "development" and settings.auth.hmac_master_secret is None:
-        out.print(
-            "Development sign-in: HMAC master secret in var/dev-hmac-secret; "
-            "`aftersales sheets add` prints a sheet's secret for the add-on."
+        out.print(say("cli.serve_development_sign_in"))
+    out.print(
+        say(
+            "cli.serve_workbook_store",
+            workbook=bold(settings.workbook),
+            store=escape(_masked(settings)),
         )
-    out.print(f"Workbook: {bold(settings.workbook)}  Store: {escape(_masked(settings))}")
+    )
     config = uvicorn.Config(application, host=host, port=port, workers=1, log_level="info")
     uvicorn.Server(config).run(sockets=[listener])
 
@@ -66,17 +66,14 @@ def _listen(host: str, port: int) -> socket.socket:
             host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
     except socket.gaierror as exc:
-        fail(f"--host {host!r} is not an address this machine can listen on ({exc.strerror}).")
+        fail(say("cli.serve_bad_host", host=repr(host), problem=exc.strerror))
     listener = socket.socket(family, kind, proto)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind(address)
     except OSError as exc:
         listener.close()
-        fail(
-            f"Cannot listen on {host}:{port} ({exc.strerror}): another server may be using "
-            f"port {port}; stop it or give a free one with --port."
-        )
+        fail(say("cli.serve_port_taken", host=host, port=port, problem=exc.strerror))
     return listener
 
 
@@ -87,10 +84,7 @@ def _seed_demo(workbook: Path) -> None:
     rt = runtime(workbook)
     if not workbook.exists():
         replay_demo(rt.engine(), workbook, datetime.now(UTC))
-        out.print(
-            f"Created demo workbook {bold(workbook)} with 200 example cases "
-            "and five weeks of history."
-        )
+        out.print(say("cli.demo_created", workbook=bold(workbook)))
     registry = SheetRegistry(rt.store)
     if "demo" not in {e.id for e in registry.list()}:
         registry.add("demo", kind="workbook", location=str(workbook.resolve()), title="Demo")

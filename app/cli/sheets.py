@@ -10,10 +10,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from app.auth import derive_sheet_secret
-from app.cli.common import JsonOpt, WorkbookOpt, bold, fail, out, runtime, workbook_file
+from app.cli.common import JsonOpt, WorkbookOpt, bold, fail, out, runtime, say, workbook_file
 from app.errors import AftersalesError
 from app.registry import SheetKind, SheetRegistry
 from app.runtime import Runtime
+
+SHEET_COLUMNS = ("id", "kind", "where", "timezone", "allowed")
 
 
 def sheets_app() -> typer.Typer:
@@ -56,11 +58,17 @@ def sheets_add(
         )
     except AftersalesError as exc:
         fail(exc.message)
-    out.print(f"Registered {entry.kind} sheet {bold(entry.id)} ({escape(entry.location)}).")
+    out.print(
+        say(
+            f"cli_sheets.registered_{entry.kind}",
+            sheet=bold(entry.id),
+            location=escape(entry.location),
+        )
+    )
     master = rt.settings.auth.hmac_master_secret
     if master is not None:
         secret = derive_sheet_secret(master.get_secret_value(), entry.id, entry.key_version)
-        out.print(f"Its HMAC secret for the add-on's Set up: {secret}")
+        out.print(say("cli_sheets.its_secret", secret=secret))
 
 
 def sheets_list(as_json: JsonOpt = False) -> None:
@@ -84,10 +92,12 @@ def sheets_list(as_json: JsonOpt = False) -> None:
             )
         )
         return
-    table = Table("Id", "Kind", "Where", "Time zone", "Allowed")
+    table = Table(*(say(f"cli_sheets.column_{name}") for name in SHEET_COLUMNS))
     for e in entries:
         table.add_row(
-            *(escape(v) for v in (e.id, e.kind, e.location, e.timezone)),
+            escape(e.id),
+            say(f"cli_sheets.kind_{e.kind}"),
+            *(escape(v) for v in (e.location, e.timezone)),
             escape(", ".join(e.allowed) or "-"),
         )
     out.print(table)
@@ -99,7 +109,7 @@ def sheets_secret(sheet_id: str) -> None:
 
     rt = runtime(None)
     if not _known(rt, sheet_id):
-        fail(f"No sheet {sheet_id!r} is registered; add it with `aftersales sheets add`.")
+        fail(say("cli_sheets.not_registered", sheet=repr(sheet_id)))
     version = SheetRegistry(rt.store).key_version(sheet_id)
     master = rt.settings.auth.hmac_master_secret
     if master is not None:
@@ -108,7 +118,7 @@ def sheets_secret(sheet_id: str) -> None:
         dev_master = DEV_SECRET_FILE.read_text(encoding="utf-8").strip()
         print(derive_sheet_secret(dev_master, sheet_id, version))
     else:
-        fail("No HMAC master secret is configured (AFTERSALES_AUTH__HMAC_MASTER_SECRET).")
+        fail(say("cli_sheets.no_master_secret"))
 
 
 def sheets_rotate(sheet_id: str) -> None:
@@ -118,11 +128,14 @@ def sheets_rotate(sheet_id: str) -> None:
     try:
         entry = SheetRegistry(rt.store).rotate_key(sheet_id)
     except AftersalesError as exc:
-        fail(f"{exc.message} See `aftersales sheets list`.")
+        fail(say("cli_sheets.rotate_failed", problem=exc.message))
     out.print(
-        f"Rotated the HMAC key of sheet [bold]{entry.id}[/] to version {entry.key_version}: its "
-        "old secret is refused from now on; other sheets keep theirs. Put the new secret "
-        f"(`aftersales sheets secret {entry.id}`) into the add-on's Set up."
+        say(
+            "cli_sheets.rotated",
+            sheet=f"[bold]{entry.id}[/]",
+            id=entry.id,
+            version=entry.key_version,
+        )
     )
 
 
@@ -137,4 +150,4 @@ def sheets_remove(sheet_id: str) -> None:
         SheetRegistry(rt.store).remove(sheet_id)
     except AftersalesError as exc:
         fail(exc.message)
-    out.print(f"Removed {escape(sheet_id)}.")
+    out.print(say("cli_sheets.removed", sheet=escape(sheet_id)))

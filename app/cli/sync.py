@@ -15,11 +15,13 @@ from app.cli.common import (
     SheetOpt,
     WorkbookOpt,
     bold,
+    cli_language,
     err,
     fail,
     out,
     parse_now,
     runtime,
+    say,
 )
 from app.cli.progress import progress_bar
 from app.demo import is_urgent, urgent_first
@@ -29,6 +31,11 @@ from app.runtime import Runtime
 from app.sheets.google import GoogleBackend
 from app.sync.progress import NO_PROGRESS, ProgressReporter
 from app.sync.report import SyncReport
+from policies.facts import SlaState
+from sheet_schema.messages import text as catalogue_text
+
+CASE_COLUMNS = ("case", "platform_ref", "deadline", "days", "sla", "pri", "next_action")
+SLA_KEYS = {state: f"cli_sync.sla_{state.name.lower()}" for state in SlaState}
 
 
 def demo(
@@ -46,14 +53,11 @@ def demo(
             report = replay_demo(rt.engine(), rt.workbook, moment)
         except AftersalesError as exc:
             fail(exc.message)
-        out.print(
-            f"Created demo workbook {bold(rt.workbook)} with 200 example cases "
-            "and five weeks of history."
-        )
+        out.print(say("cli.demo_created", workbook=bold(rt.workbook)))
     else:
         report = _sync(rt, moment, "demo", dry_run=False)
     _show(report, limit=25)
-    out.print(f"Open {bold(rt.workbook)} in LibreOffice or Excel to see the result.")
+    out.print(say("cli_sync.demo_open", workbook=bold(rt.workbook)))
     _summary(report, as_json)
 
 
@@ -61,14 +65,16 @@ def init(workbook: WorkbookOpt = None, sheet: SheetOpt = None) -> None:
     """Create the Cases, Timeline, Policies and Holidays tabs (a new workbook, or in a Google
     spreadsheet already shared with the service account)."""
     if workbook is None and sheet is None:
-        fail("give --workbook F (a new file) or --sheet ID")
+        fail(say("cli_sync.init_needs_target"))
     rt = runtime(workbook, sheet)
     try:
         changes = rt.initialise()
     except AftersalesError as exc:
         fail(exc.message)
-    where = bold(workbook) if sheet is None else f"spreadsheet {bold(sheet)}"
-    out.print(f"Set up {where} ({changes} changes): type cases into the Cases tab, then sync.")
+    if sheet is None:
+        out.print(say("cli_sync.init_done_workbook", workbook=bold(workbook), changes=changes))
+    else:
+        out.print(say("cli_sync.init_done_sheet", sheet=bold(sheet), changes=changes))
 
 
 def sync(
@@ -97,7 +103,16 @@ def _sync_and_show(
         report = _sync(rt, moment, trigger, dry_run=False, full=full, progress=progress)
     delivered = deliver_now(rt.store.engine, rt.settings.notify, rt.team, moment)
     if delivered is not None and delivered.attempted:
-        report.notes.append(f"notifications: {delivered.sent} sent, {delivered.retrying} retrying")
+        # The note is part of the --json summary too, whose words stay English.
+        language = "en" if as_json else cli_language()
+        report.notes.append(
+            catalogue_text(
+                "cli_sync.notifications_note",
+                language,
+                sent=delivered.sent,
+                retrying=delivered.retrying,
+            )
+        )
     if not as_json:
         _show(report, limit=15)
     _summary(report, as_json, rt)
@@ -111,7 +126,12 @@ def check(
     report = _sync(rt, parse_now(now, rt.team.timezone), "check", dry_run=True)
     problems = [r for r in report.results if r.validation != "OK"]
     if not as_json:
-        table = Table("Row", "Case", "Findings", title="Findings (nothing was written)")
+        table = Table(
+            say("cli_sync.column_row"),
+            say("cli_sync.column_case"),
+            say("cli_sync.column_findings"),
+            title=say("cli_sync.findings_title"),
+        )
         for result in problems:
             table.add_row(str(result.row), escape(result.case_id), escape(result.validation))
         out.print(table)
@@ -145,7 +165,7 @@ def _sync(
 
 
 def _show(report: SyncReport, limit: int) -> None:
-    table = Table("Case", "Platform ref", "Deadline", "Days", "SLA", "Pri", "Next action")
+    table = Table(*(say(f"cli_sync.column_{name}") for name in CASE_COLUMNS))
     urgent = [r for r in report.results if is_urgent(r)]
     ranked = urgent_first(urgent or report.results)
     for result in ranked[:limit]:
@@ -156,7 +176,7 @@ def _show(report: SyncReport, limit: int) -> None:
                 "-",
                 "-",
                 "-",
-                "[red]error[/]",
+                f"[red]{say('cli_sync.error_cell')}[/]",
                 "-",
                 escape(result.validation.splitlines()[0]),
             )
@@ -168,13 +188,13 @@ def _show(report: SyncReport, limit: int) -> None:
             escape(ev.policy_ref or "-"),
             deadline,
             days,
-            ev.sla_state.value,
+            say(SLA_KEYS[ev.sla_state]),
             escape(result.priority or "-"),
             escape(result.next_action or ""),
         )
     out.print(table)
     if len(ranked) > limit:
-        out.print(f"+{len(ranked) - limit} more urgent cases (overdue, due soon, P1 or errors)")
+        out.print(say("cli_sync.more_urgent", more=len(ranked) - limit))
 
 
 def _summary(report: SyncReport, as_json: bool, rt: Runtime | None = None) -> None:
@@ -186,12 +206,21 @@ def _summary(report: SyncReport, as_json: bool, rt: Runtime | None = None) -> No
             payload["api_calls"] = {"read": calls.read, "write": calls.write + calls.layout}
         print(json.dumps(payload))
         return
-    what = "would write" if report.dry_run else "wrote"
-    run = f"run {report.run_id}: " if report.run_id else ""
+    what = say("cli_sync.would_write" if report.dry_run else "cli_sync.wrote")
+    run = say("cli_sync.summary_run", run=report.run_id) if report.run_id else ""
     out.print(
-        f"{run}{report.cases} cases, {report.new_cases} new, {what} {report.cells_written} cells, "
-        f"{report.timeline_events} timeline events, {report.errors} errors, "
-        f"{report.warnings} warnings, {report.duration_ms} ms"
+        say(
+            "cli_sync.summary",
+            run=run,
+            cases=report.cases,
+            new=report.new_cases,
+            what=what,
+            cells=report.cells_written,
+            events=report.timeline_events,
+            errors=report.errors,
+            warnings=report.warnings,
+            ms=report.duration_ms,
+        )
     )
-    for note in report.all_notes:
-        out.print(f"note: {note}", markup=False, highlight=False)
+    for note in report.all_notes:  # the core's own sentences, as it wrote them
+        out.print(say("cli_sync.note", note=note), markup=False, highlight=False)

@@ -10,6 +10,7 @@ the earliest of all such candidates that lies after `now`:
 
 - every instant found in the case's inputs and results, each shifted by every configured offset
   (both ways: "48 h after the ask" and "24 h before the deadline");
+- every whole day after a past instant (an escalation says how many days overdue);
 - the next midnight in every time zone the rules use (Days Left, day windows, versions in force);
 - for a running SLA clock, the earliest wall-clock instant its used business time could reach
   the due-soon threshold (business time never runs faster than the wall clock);
@@ -85,11 +86,15 @@ def validity_horizon(
 def _earliest_after(
     now: datetime, earliest: datetime, moments: Iterable[datetime], shifts: Sequence[timedelta]
 ) -> datetime:
-    """The earliest of `earliest` and every moment + shift that lies after `now`."""
+    """The earliest of `earliest` and every moment + shift that lies after `now`, and of every
+    whole number of days after a past moment ("overdue 2 days" becomes "3 days")."""
     for moment in moments:
-        at = bisect_right(shifts, now - moment)  # the smallest shift putting it after now
+        since = now - moment
+        at = bisect_right(shifts, since)  # the smallest shift putting it after now
         if at < len(shifts):
             earliest = min(earliest, moment + shifts[at])
+        if since >= timedelta(0):
+            earliest = min(earliest, moment + _DAYS * (since // _DAYS + 1))
     return earliest
 
 

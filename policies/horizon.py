@@ -27,6 +27,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
 
@@ -144,8 +145,6 @@ def offsets_in(value: object, unit: timedelta | None = None, depth: int = 0) -> 
 def zones_in(value: object, depth: int = 0) -> Iterator[tzinfo]:
     """Every time zone inside a configuration (zone objects, and fields named *timezone* or
     *tz* holding a zone name)."""
-    from zoneinfo import ZoneInfo, available_timezones
-
     if depth > _MAX_DEPTH or value is None:
         return
     if isinstance(value, tzinfo):
@@ -156,8 +155,10 @@ def zones_in(value: object, depth: int = 0) -> Iterator[tzinfo]:
     if isinstance(value, BaseModel) or dataclasses.is_dataclass(value):
         for name, child in _named_children(value):
             if isinstance(child, str) and ("timezone" in name or name.endswith("tz")):
-                if child in available_timezones():
+                try:
                     yield ZoneInfo(child)
+                except (ZoneInfoNotFoundError, ValueError):
+                    continue  # not a zone name: the loaders report it where it matters
             else:
                 yield from zones_in(child, depth + 1)
         return

@@ -13,6 +13,7 @@ from app.sync.read_step import SheetRead
 from app.sync.reuse import CachedCase, Reuse
 from policies import PolicySet, TeamSettings
 from policies.horizon import HorizonBasis, moments_in, offsets_in, zones_in
+from policies.marketplaces import shipped_marketplaces
 
 __all__ = ["build_reuse"]
 
@@ -42,7 +43,8 @@ def build_reuse(
         cases,
         (sheet.schema.version, versions, team, *rules, notify, language, str(tz), sheet.ctx),
     )
-    config = (versions, team, *rules)
+    market = shipped_marketplaces()  # the seller windows' rules (their zones and hours)
+    config = (versions, team, *rules, tuple(market.rule(name) for name in market.names))
     basis = HorizonBasis.of(
         now,
         offsets_in(config),

@@ -23,7 +23,7 @@ resolves to the earlier instant.
 from __future__ import annotations
 
 import dataclasses
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import Enum
@@ -68,11 +68,22 @@ class HorizonBasis:
 
 
 def validity_horizon(
-    basis: HorizonBasis, moments: Iterable[datetime], clocks: Iterable[SlaClock] = ()
+    basis: HorizonBasis,
+    moments: Iterable[datetime],
+    clocks: Iterable[SlaClock] = (),
+    working_left: Iterable[timedelta] = (),
 ) -> datetime:
-    """The earliest instant after `basis.now` at which an output of the case could change."""
+    """The earliest instant after `basis.now` at which an output of the case could change.
+
+    `working_left`: working time left to a deadline that rules compare with a threshold ("the
+    seller deadline within 8 working hours"); it shrinks no faster than the wall clock, so it
+    cannot reach a threshold before now + (left - threshold)."""
     now = basis.now
     earliest = basis.shared
+    for left in working_left:
+        at = bisect_left(basis.shifts, left) - 1  # the largest threshold below what is left
+        if at >= 0 and basis.shifts[at] >= timedelta(0):
+            earliest = min(earliest, now + (left - basis.shifts[at]))
     for clock in clocks:
         if clock.due_at is None or clock.state is SlaState.CLOSED:
             continue

@@ -11,16 +11,16 @@ as they are and its stored result stands in for it in the report and the KPIs.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
 
 from app.store import CaseSnapshot, TimelineEvent
 from app.sync.plan_types import CaseResult
 from app.sync.rows import SheetRow
 from policies import Evaluation
-from policies.horizon import HorizonBasis, moments_in, validity_horizon
+from policies.horizon import HorizonBasis, validity_horizon
 
 __all__ = [
     "CachedCase",
@@ -70,15 +70,37 @@ def case_horizon(
     events: Sequence[TimelineEvent],
     result: CaseResult,
 ) -> datetime:
-    """The validity horizon of one case's planning at `basis.now`."""
-    moments = [
-        *moments_in(row.values, tz),
-        *moments_in(snapshot.values if snapshot else None, tz),
-        *moments_in([(e.at, e.data) for e in events], tz),
-        *moments_in(result, tz),
-    ]
-    clocks = result.evaluation.sla if result.evaluation is not None else ()
-    return validity_horizon(basis, moments, clocks)
+    """The validity horizon of one case's planning at `basis.now`: every instant in its cells,
+    its snapshot, its Timeline and its evaluation (deadlines, SLA clocks, the seller window)."""
+    moments = _flat_moments(row.values.values(), tz)
+    if snapshot is not None:
+        moments += _flat_moments(snapshot.values.values(), tz)
+    for event in events:
+        moments.append(event.at)
+        moments += _flat_moments(event.data.values(), tz)
+    moments += _flat_moments((result.next_due,), tz)
+    ev = result.evaluation
+    if ev is None:
+        return validity_horizon(basis, moments)
+    moments += _flat_moments((ev.return_deadline, ev.return_deadline_date), tz)
+    for clock in ev.sla:
+        moments += _flat_moments((clock.started_at, clock.due_at, clock.met_at), tz)
+    left: tuple[timedelta, ...] = ()
+    if ev.seller is not None:
+        moments.append(ev.seller.deadline)
+        left = (ev.seller.working_left,)
+    return validity_horizon(basis, moments, ev.sla, left)
+
+
+def _flat_moments(values: Iterable[object], tz: tzinfo) -> list[datetime]:
+    """The instants among plain values (naive ones in `tz`; a date as its midnight there)."""
+    found: list[datetime] = []
+    for value in values:
+        if isinstance(value, datetime):
+            found.append(value if value.tzinfo is not None else value.replace(tzinfo=tz))
+        elif isinstance(value, date):
+            found.append(datetime.combine(value, time(0), tzinfo=tz))
+    return found
 
 
 def same_conclusion(cached: CaseResult, fresh: CaseResult) -> bool:

@@ -111,3 +111,13 @@ class _Escalation(BaseModel):
 def test_offsets_are_read_from_fields_that_name_their_unit() -> None:
     """Hours and days fields (also inside a mapping) are offsets; a count is not."""
     assert sorted(offsets_in(_Escalation())) == [timedelta(hours=48), timedelta(days=2)]
+
+
+def test_working_time_left_reaches_a_threshold_no_sooner_than_the_wall_clock_allows() -> None:
+    """11 working hours left to a seller deadline, a rule at 8: not before 3 h from now."""
+    horizon = validity_horizon(
+        basis(offsets=(timedelta(hours=8), timedelta(hours=24))),
+        (),
+        working_left=[timedelta(hours=11)],
+    )
+    assert horizon == datetime(2025, 10, 10, 5, 0, tzinfo=UTC)

@@ -35,6 +35,7 @@ from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
+from app.sync.parse_memo import PARSES
 from app.sync.planner import CasesInput, CasesPlan, plan_cases
 from app.sync.progress import (
     CASES_PER_REPORT,
@@ -126,6 +127,7 @@ class SyncEngine:
             kpis_title=self.kpis_title,
             tz=self.tz,
             probe=self.probe,
+            memo=PARSES if config.incremental else None,
         )
 
     # -- public ----------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from app.sync.progress import (
 from app.sync.read_step import SheetRead, SheetReader
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.reuse import RESULTS, Reuse
-from app.sync.reuse_context import build_reuse
+from app.sync.reuse_context import build_reuse, keep_reuse
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
 from app.sync.settings_step import TeamSettingsRead, read_team_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
@@ -355,7 +355,7 @@ class SyncEngine:
         if self.config.incremental:
             reuse = build_reuse(
                 sheet,
-                _output_titles(sheet, self.kpis_title),
+                self.kpis_title,
                 now=now,
                 tz=self.tz,
                 policies=policies,
@@ -388,16 +388,7 @@ class SyncEngine:
             CASES_PER_REPORT,
         )
         if plan.reuse is not None:
-            # Every cached entry is a quiet planning of inputs the fingerprint pins down: valid
-            # whatever becomes of this sync (a failed write, a dry run, a re-plan).
-            RESULTS.put(self.sheet_key, plan.reuse.cached)
-            for case_id in plan.reuse.mismatches:
-                log.error(
-                    "incremental cache of sheet %r: case %s recomputed differently from what "
-                    "the cache would have reused",
-                    self.sheet_key,
-                    case_id,
-                )
+            keep_reuse(self.sheet_key, plan.reuse)
         return plan
 
     def _timeline_cells(self, sheet: SheetRead, plan: CasesPlan, run_id: int) -> list[CellUpdate]:
@@ -420,15 +411,6 @@ class SyncEngine:
         cells = [] if any(row.values for row in rows) else seed_template_cells(headers)
         messages = template_validation(automation, rows)
         return [*cells, *aux.validation_updates(rows, messages, headers)]
-
-
-def _output_titles(sheet: SheetRead, kpis_title: str) -> tuple[str, ...]:
-    """The tabs the service fills from its own results, which no case's evaluation reads."""
-    return (
-        sheet.placed["timeline"].headers.title,
-        sheet.placed["outbox"].headers.title,
-        kpis_title,
-    )
 
 
 def _word_notes(sheet: SheetRead, automation: Automation) -> list[str]:

@@ -46,7 +46,7 @@ def plan_or_reuse(
     hit = (
         cached is not None
         and cached.fingerprint == fingerprint
-        and inp.now < cached.horizon
+        and cached.holds_at(inp.now)
         and plan_marks(plan) == before
     )
     if hit and not reuse.check:
@@ -67,4 +67,4 @@ def plan_or_reuse(
     if quiet:
         horizon = case_horizon(reuse.basis, inp.tz, case.row, case.snapshot, events, result)
         if horizon > inp.now:
-            outcome.cached[case.case_id] = CachedCase(fingerprint, horizon, result)
+            outcome.cached[case.case_id] = CachedCase(fingerprint, inp.now, horizon, result)

@@ -33,11 +33,17 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class CachedCase:
-    """A case's fingerprint, the instant its outputs may change, and what its planning concluded."""
+    """A case's fingerprint, what its planning concluded, and when that holds: from the instant
+    it was planned (a sync at an earlier `now`, as `--now` allows, may conclude otherwise) until
+    its horizon."""
 
     fingerprint: bytes
+    planned_at: datetime
     horizon: datetime
     result: CaseResult
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.planned_at <= now < self.horizon
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,3 +122,11 @@ def test_switched_off_every_case_is_planned(tmp_path: Path) -> None:
         assert (report.cases, report.cases_reused) == (3, 0)
     finally:
         rt.store.close()
+
+
+def test_a_sync_at_an_earlier_instant_reuses_nothing(runtime: Runtime) -> None:
+    """Settled at 10:00 Shanghai; a sync at 09:00 (`--now` in the past) plans every case."""
+    _three_cases(runtime.workbook)
+    _settle(runtime)
+    report = runtime.engine().sync(now=NOW - timedelta(hours=1))
+    assert report.cases_reused == 0

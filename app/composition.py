@@ -174,6 +174,7 @@ class CompositionRoot:
             automation=settings.automation,
             notify=settings.notify,
             probe=probe or no_probe,
+            incremental=settings.incremental,
         )
         return SyncEngine(backend, self.store, config)
 

@@ -113,7 +113,7 @@ class Runtime(RootParts):
             engine = self.engine()
             if full:
                 engine.backend.refresh()  # forget cached layout so it is checked and repaired
-            return engine.sync(now=now, trigger=trigger, progress=progress)
+            return engine.sync(now=now, trigger=trigger, progress=progress, full=full)
 
     def undo(self, run_id: int, now: datetime) -> UndoReport:
         """Undo a run while holding the sheet's lock."""

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     team_file: Path | None = None
     # Tab names, when a team renamed them (key -> title), e.g. {"cases": "售后"}.
     tab_names: dict[str, str] = Field(default_factory=dict)
+    # Incremental evaluation (AFTERSALES_INCREMENTAL): a sync reuses the planning of cases whose
+    # inputs did not change and whose validity horizon has not passed; off plans every case.
+    incremental: bool = True
     # How many times a sync re-reads and re-plans when the sheet changed under it.
     max_replans: int = 3
     # How long a command waits for another process's sync or undo of the same sheet to finish.

@@ -57,6 +57,17 @@ class Metrics:
         self.cells = Counter(
             "aftersales_cells_written_total", "Cells written to sheets", registry=r
         )
+        self.cases_reused = Counter(
+            "aftersales_cases_reused_total",
+            "Cases whose planning a sync reused (incremental evaluation)",
+            registry=r,
+        )
+        self.cache_mismatches = Counter(
+            "aftersales_incremental_mismatches_total",
+            "Cases a full recalculation planned differently from what the incremental cache "
+            "would have reused (each is logged with its case; must stay 0)",
+            registry=r,
+        )
         self.running = Gauge(
             "aftersales_runs_in_progress",
             "Syncs running now in this process, by trigger (presses, nightly, sweep)",

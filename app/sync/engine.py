@@ -35,6 +35,7 @@ from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
+from app.sync.parse_memo import PARSES
 from app.sync.planner import CasesInput, CasesPlan, plan_cases
 from app.sync.progress import (
     CASES_PER_REPORT,
@@ -48,6 +49,8 @@ from app.sync.progress import (
 )
 from app.sync.read_step import SheetRead, SheetReader
 from app.sync.report import PreparedSync, SyncReport
+from app.sync.reuse import RESULTS, Reuse
+from app.sync.reuse_context import build_reuse, keep_reuse
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
 from app.sync.settings_step import TeamSettingsRead, read_team_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
@@ -63,6 +66,9 @@ from app.sync.write_step import WriteStep
 from policies import Calendars, PolicySet, TeamSettings, build_calendars
 from sheet_schema import ParseContext, SheetSchema, load_schema
 
+# The team language the planner writes in: issue 20 reads it from the Settings tab; until then
+# every team's texts are English (it is part of the fingerprints' context either way).
+TEAM_LANGUAGE: Final = "en"
 log = logging.getLogger("aftersales.sync")
 
 INTERNAL_ERROR: Final = "internal_error"
@@ -89,6 +95,8 @@ class EngineConfig:
     # Told each step passed (crash tests); app/probe.py
     probe: Probe = no_probe
     schema: SheetSchema | None = None  # None: the service's own (sheet_schema/schema.yaml)
+    # Reuse the planning of cases whose inputs did not change (app/sync/reuse.py).
+    incremental: bool = True
 
 
 class SyncEngine:
@@ -109,6 +117,7 @@ class SyncEngine:
         self.notify = config.notify
         self.outbox = Outbox(store.engine)
         self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
+        self._full = False  # the sync under way is a full recalculation (it audits the cache)
         self.probe = config.probe
         # The reader is given the backend at each read: `self.backend` stays the one place it is
         # held (a test, or a re-opened connection, swaps it there).
@@ -118,6 +127,7 @@ class SyncEngine:
             kpis_title=self.kpis_title,
             tz=self.tz,
             probe=self.probe,
+            memo=PARSES if config.incremental else None,
         )
 
     # -- public ----------------------------------------------------------------------------------
@@ -131,12 +141,16 @@ class SyncEngine:
         kpi_period: tuple[date, date] | None = None,
         progress: ProgressReporter = NO_PROGRESS,
         reserved_run: int | None = None,
+        full: bool = False,
     ) -> SyncReport:
         """Run one sync at `now` (timezone-aware). With `dry_run`, plan only: write nothing.
         `kpi_period` (first, last day) sets the KPIs' period (default: the last 90 days).
         `progress` is told the run's id and each step as it goes (app/sync/progress.py; keep
-        it throttled); `reserved_run` is a run queued for this sync (`Store.queue_run`)."""
+        it throttled); `reserved_run` is a run queued for this sync (`Store.queue_run`).
+        `full`: a recalculation, which plans every case and checks the cases the incremental
+        cache would have reused (mismatches are logged and counted in the report)."""
         started = time.perf_counter()
+        self._full = full
         report = SyncReport(run_id=None, backend=self.backend.name, sheet_key=self.sheet_key)
         report.dry_run = dry_run
         run_id = None
@@ -337,7 +351,22 @@ class SyncEngine:
     ) -> CasesPlan:
         """The pure planner's verdict on every case row."""
         snapshots = self.store.load_snapshots(self.sheet_key)
-        return plan_cases(
+        reuse: Reuse | None = None
+        if self.config.incremental:
+            reuse = build_reuse(
+                sheet,
+                self.kpis_title,
+                now=now,
+                tz=self.tz,
+                policies=policies,
+                team=team,
+                automation=automation,
+                notify=self.notify,
+                language=TEAM_LANGUAGE,
+                cached=RESULTS.get(self.sheet_key),
+                check=self._full,
+            )
+        plan = plan_cases(
             CasesInput(
                 headers=sheet.placed["cases"].headers,
                 rows=sheet.rows["cases"],
@@ -352,10 +381,15 @@ class SyncEngine:
                 known_ids=frozenset(snapshots),
                 automation=automation,
                 notify=self.notify,
+                language=TEAM_LANGUAGE,
+                reuse=reuse,
             ),
             partial(progress.step, EVALUATE),
             CASES_PER_REPORT,
         )
+        if plan.reuse is not None:
+            keep_reuse(self.sheet_key, plan.reuse)
+        return plan
 
     def _timeline_cells(self, sheet: SheetRead, plan: CasesPlan, run_id: int) -> list[CellUpdate]:
         """The Timeline tab's new rows: the plan's events it does not hold yet."""

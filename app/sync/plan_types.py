@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING
 
 from app.automation.workflow import Automation
 from app.notify.messages import Notice
@@ -15,6 +16,9 @@ from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
 from sheet_schema import HeaderMap, ParseContext
+
+if TYPE_CHECKING:  # the planner's incremental step; reuse.py imports CaseResult from here
+    from app.sync.reuse import Reuse, ReuseOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,7 @@ class CasesPlan:
     new_cases: int = 0
     errors: int = 0
     warnings: int = 0
+    reuse: ReuseOutcome | None = None  # with incremental evaluation: what was reused
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +70,6 @@ class CasesInput:
     known_ids: frozenset[str] = frozenset()
     automation: Automation | None = None
     notify: NotifySettings | None = None
+    # The team language (issue 20 adds the texts in it; part of the fingerprints' context).
+    language: str = "en"
+    reuse: Reuse | None = None  # incremental evaluation (app/sync/reuse.py); None: plan all

@@ -27,7 +27,9 @@ from app.sync.case_plan import (
     plan_unaddressable,
 )
 from app.sync.derive import wall_clock
+from app.sync.incremental import plan_marks, plan_or_reuse
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan
+from app.sync.reuse import ReuseOutcome
 from app.sync.row_cells import clear_service_cells, fill_blank
 from app.sync.rows import SheetRow
 from app.sync.sheet_notes import missing_evidence_columns
@@ -48,10 +50,13 @@ def plan_cases(
     ids = _IdAllocator(inp.now.astimezone(inp.tz), inp.known_ids | _sheet_ids(inp.rows))
     counts = Counter(row.text("case_id") for row in inp.rows if row.values and row.text("case_id"))
     now_wall = wall_clock(inp.now, inp.tz)
+    if inp.reuse is not None:
+        plan.reuse = ReuseOutcome()
 
     for index, row in enumerate(inp.rows):
         if progress is not None and index % every == 0:
             progress(index, total)
+        before = plan_marks(plan)
         if not row.values:
             clear_service_cells(plan, inp.headers, row)
             continue
@@ -67,7 +72,11 @@ def plan_cases(
         if counts[case_id] > 1:
             plan_duplicate_id(plan, inp, row, case_id)
             continue
-        plan_case(plan, inp, CaseRow(row, case_id, snapshot, opened), now_wall)
+        case = CaseRow(row, case_id, snapshot, opened)
+        if inp.reuse is not None and plan.reuse is not None:
+            plan_or_reuse(plan, inp, inp.reuse, plan.reuse, case, now_wall, before)
+        else:
+            plan_case(plan, inp, case, now_wall)
     if progress is not None:
         progress(total, total)
     evaluations = (r.evaluation for r in plan.results)

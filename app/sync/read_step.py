@@ -15,6 +15,7 @@ from app.sheets.backend import SheetBackend, SheetData, TabData, TabLayout
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
 from app.sync.mapping import mapped_schema, merged_names, read_mapping
+from app.sync.parse_memo import ParseMemo
 from app.sync.rows import SheetRow, parse_rows
 from app.sync.words import TeamWords, read_team_words
 from sheet_schema import ParseContext, SheetSchema, find_tabs, match_headers
@@ -46,6 +47,7 @@ class SheetReader:
     kpis_title: str
     tz: ZoneInfo
     probe: Probe
+    memo: ParseMemo | None = None  # incremental evaluation: unchanged rows are not parsed again
 
     def read(self, backend: SheetBackend) -> SheetRead:
         """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
@@ -139,4 +141,6 @@ class SheetReader:
         title = tabs.get(placed.headers.tab.key)
         if title is None or not placed.headers.ok:
             return []
+        if self.memo is not None:
+            return self.memo.parse_rows(data.tabs.get(title), placed.headers, ctx)
         return parse_rows(data.tabs.get(title), placed.headers, ctx)

@@ -35,6 +35,10 @@ class SyncReport:
     # What the sheet as a whole lacks (a missing evidence column, ...): said once, not per row.
     sheet_notes: list[str] = field(default_factory=list)
     kpis: KpiReport | None = None
+    # Incremental evaluation: cases whose planning was reused; on a full recalculation, the
+    # cases the cache would have reused but whose recomputation differed (0 when it is right).
+    cases_reused: int = 0
+    cache_mismatches: list[str] = field(default_factory=list)
 
     @property
     def all_notes(self) -> list[str]:

@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from app.sheets.backend import CellValue, TabData
 from sheet_schema import (
     CellProblem,
+    ColumnSpec,
     HeaderMap,
     ParseContext,
     Parsed,
@@ -76,41 +77,56 @@ def parse_rows(data: TabData | None, headers: HeaderMap, ctx: ParseContext) -> l
     returned with `values` empty so callers can tidy their service cells."""
     if data is None:
         return []
-    positions = list(headers.positions.items())
-    present = [spec for spec in headers.tab.user_columns if spec.key in headers.positions]
-    formulas = data.formulas
-    rows: list[SheetRow] = []
-    for index in range(1, len(data.rows)):
-        cells = data.rows[index]
-        width = len(cells)
-        raw = {key: cells[col] if col < width else None for key, col in positions}
-        row = SheetRow(row=index + 1, raw=raw, values={})
-        if all(is_blank(raw[spec.key]) for spec in present):
-            rows.append(row)
-            continue
-        for spec in present:
-            value = raw[spec.key]
-            parsed = parse_cell(spec, value, ctx)
-            blank = parsed.value is None and parsed.problem is None
-            if blank and spec.required and (index, headers.positions[spec.key]) in formulas:
-                parsed = Parsed(None, EMPTY_FORMULA)
-            row.values[spec.key] = parsed.value
-            if parsed.problem is not None:
-                row.issues.append(
-                    CellIssue(
-                        tab=headers.title,
-                        row=index + 1,
-                        column=spec.key,
-                        header=spec.header,
-                        col=headers.positions[spec.key] + 1,
-                        value=value,
-                        message=parsed.problem.message,
-                        severity=_severity(spec.required, parsed.problem.code),
-                        code=parsed.problem.code,
-                    )
+    reading = RowReading.of(data, headers)
+    return [parse_row(reading, index, ctx) for index in range(1, len(data.rows))]
+
+
+@dataclass(frozen=True, slots=True)
+class RowReading:
+    """What parsing one row of a tab needs besides the row: where the columns are."""
+
+    data: TabData
+    headers: HeaderMap
+    positions: list[tuple[str, int]]
+    present: list[ColumnSpec]
+
+    @classmethod
+    def of(cls, data: TabData, headers: HeaderMap) -> RowReading:
+        present = [spec for spec in headers.tab.user_columns if spec.key in headers.positions]
+        return cls(data, headers, list(headers.positions.items()), present)
+
+
+def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
+    """Parse data row `index` (0-based, like `TabData.rows`) of a tab."""
+    headers, formulas = reading.headers, reading.data.formulas
+    cells = reading.data.rows[index]
+    width = len(cells)
+    raw = {key: cells[col] if col < width else None for key, col in reading.positions}
+    row = SheetRow(row=index + 1, raw=raw, values={})
+    if all(is_blank(raw[spec.key]) for spec in reading.present):
+        return row
+    for spec in reading.present:
+        value = raw[spec.key]
+        parsed = parse_cell(spec, value, ctx)
+        blank = parsed.value is None and parsed.problem is None
+        if blank and spec.required and (index, headers.positions[spec.key]) in formulas:
+            parsed = Parsed(None, EMPTY_FORMULA)
+        row.values[spec.key] = parsed.value
+        if parsed.problem is not None:
+            row.issues.append(
+                CellIssue(
+                    tab=headers.title,
+                    row=index + 1,
+                    column=spec.key,
+                    header=spec.header,
+                    col=headers.positions[spec.key] + 1,
+                    value=value,
+                    message=parsed.problem.message,
+                    severity=_severity(spec.required, parsed.problem.code),
+                    code=parsed.problem.code,
                 )
-        rows.append(row)
-    return rows
+            )
+    return row
 
 
 def _severity(required: bool, code: str) -> str:

@@ -21,6 +21,9 @@ def fill_report(report: SyncReport, prepared: PreparedSync) -> None:
     # The last plan's (a replan says them again): the sheet's tabs', then its cases'.
     report.sheet_notes = [*prepared.notes, *plan.notes]
     report.kpis = prepared.kpis
+    if plan.reuse is not None:
+        report.cases_reused = plan.reuse.reused
+        report.cache_mismatches = list(plan.reuse.mismatches)
 
 
 def finish_run(

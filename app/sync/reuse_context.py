@@ -1,0 +1,80 @@
+"""One sync's incremental evaluation around the planner: its input (the context version the
+fingerprints share and the horizon basis: offsets, zones and instants from the rules in force),
+and keeping what it concluded for the next sync (the process's ResultCache; mismatches the full
+recalculation found are logged, each with its case)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime, tzinfo
+
+from app.automation.workflow import Automation
+from app.notify.settings import NotifySettings
+from app.sync.fingerprint import context_version
+from app.sync.read_step import SheetRead
+from app.sync.reuse import RESULTS, CachedCase, Reuse, ReuseOutcome
+from policies import PolicySet, TeamSettings
+from policies.horizon import HorizonBasis, moments_in, offsets_in, zones_in
+from policies.marketplaces import shipped_marketplaces
+
+__all__ = ["build_reuse", "keep_reuse"]
+
+log = logging.getLogger("aftersales.sync")
+
+
+def build_reuse(
+    sheet: SheetRead,
+    kpis_title: str,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    policies: PolicySet,
+    team: TeamSettings,
+    automation: Automation,
+    notify: NotifySettings | None,
+    language: str,
+    cached: Mapping[str, CachedCase],
+    check: bool,
+) -> Reuse:
+    """The Reuse for a sync at `now`. The tabs the service fills from its own results (Timeline,
+    Outbox, KPIs: `kpis_title`) are left out of the context: no case's evaluation reads them."""
+    output_titles = (
+        sheet.placed["timeline"].headers.title,
+        sheet.placed["outbox"].headers.title,
+        kpis_title,
+    )
+    cases = sheet.tab("cases")
+    versions = tuple(policies.all_versions())
+    rules = (automation.settings, automation.priority_rules, automation.escalation_rules)
+    context = context_version(
+        sheet.data.tabs,
+        (cases.title if cases else "", *output_titles),
+        cases,
+        (sheet.schema.version, versions, team, *rules, notify, language, str(tz), sheet.ctx),
+    )
+    market = shipped_marketplaces()  # the seller windows' rules (their zones and hours)
+    config = (versions, team, *rules, tuple(market.rule(name) for name in market.names))
+    basis = HorizonBasis.of(
+        now,
+        offsets_in(config),
+        (tz, *zones_in(config)),
+        moments_in(versions, tz),
+        team.due_soon_fraction,
+    )
+    return Reuse(context=context, basis=basis, cached=cached, check=check)
+
+
+def keep_reuse(sheet_key: str, outcome: ReuseOutcome) -> None:
+    """Keep a planning's cache entries for the next sync, and log each mismatch with its case.
+
+    Every entry is a quiet planning of inputs its fingerprint pins down: valid whatever becomes
+    of this sync (a failed write, a dry run, a re-plan)."""
+    RESULTS.put(sheet_key, outcome.cached)
+    for case_id in outcome.mismatches:
+        log.error(
+            "incremental cache of sheet %r: case %s recomputed differently from what the cache "
+            "would have reused",
+            sheet_key,
+            case_id,
+        )

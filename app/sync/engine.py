@@ -49,7 +49,7 @@ from app.sync.progress import (
 from app.sync.read_step import SheetRead, SheetReader
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
-from app.sync.settings_step import TeamSettingsRead, read_team_settings
+from app.sync.settings_step import TeamSettingsRead, read_team_settings, sheet_language
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
 from app.sync.words import language_notes, unknown_word_notes
@@ -352,6 +352,7 @@ class SyncEngine:
                 known_ids=frozenset(snapshots),
                 automation=automation,
                 notify=self.notify,
+                language=sheet_language(sheet),
             ),
             partial(progress.step, EVALUATE),
             CASES_PER_REPORT,

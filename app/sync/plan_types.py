@@ -15,6 +15,7 @@ from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
 from sheet_schema import HeaderMap, ParseContext
+from sheet_schema.messages import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,5 +64,6 @@ class CasesInput:
     snapshots: Mapping[str, CaseSnapshot]
     events: Mapping[str, Sequence[TimelineEvent]]
     known_ids: frozenset[str] = frozenset()
+    language: Language = "en"
     automation: Automation | None = None
     notify: NotifySettings | None = None

@@ -9,6 +9,7 @@ one. `escalation_text` is what the Escalation column shows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -188,7 +189,7 @@ def escalation_text(level: Level | None, language: str = "en") -> str:
     """'L2 lead: Chen (resolution overdue 2 days)', 'L2 组长：陈（结案超时2天）'; '' for none."""
     if level is None:
         return ""
-    names = ", ".join(p.name for p in level.who if p.name)
+    names = ", ".join(_person_name(p.name, language) for p in level.who if p.name)
     return text(
         "case.escalation",
         language,
@@ -202,8 +203,20 @@ def escalation_text(level: Level | None, language: str = "en") -> str:
 def level_name(name: str, language: str) -> str:
     """A level's name in the team's language when the catalogue knows it ('lead' -> '组长'),
     else as the team's escalation file spells it."""
-    key = f"case.level_{fold(name).replace(' ', '_')}"
+    key = f"case.level_{_key_word(name)}"
     return text(key, language) if key in load_catalogue().texts else name
+
+
+def _person_name(name: str, language: str) -> str:
+    """A person's name as written, except the shipped placeholders ('Team lead', 'Manager'),
+    which are roles and read in the team's language until a team names its people."""
+    key = f"case.person_{_key_word(name)}"
+    return text(key, language) if key in load_catalogue().texts else name
+
+
+def _key_word(name: str) -> str:
+    """'Team lead' -> 'team_lead': a name as the last part of a catalogue key."""
+    return re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
 
 
 def escalation_event_key(case_id: str, level_key: str) -> str:

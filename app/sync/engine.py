@@ -385,9 +385,10 @@ def _word_notes(sheet: SheetRead, automation: Automation) -> list[str]:
     no templates (their replies fall back to English), said once each."""
     cases = sheet.rows["cases"]
     languages = {t.language for t in automation.templates}
+    team = sheet_language(sheet)
     return [
-        *unknown_word_notes(cases),
-        *language_notes(cases, sheet.team_words.vocabulary, languages),
+        *unknown_word_notes(cases, team),
+        *language_notes(cases, sheet.team_words.vocabulary, languages, team),
     ]
 
 

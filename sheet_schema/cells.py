@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from sheet_schema.column_names import column_name
-from sheet_schema.messages import text
+from sheet_schema.messages import LANGUAGES, text
 from sheet_schema.models import ColumnSpec, ColumnType, header_key
 from sheet_schema.vocabulary import UNKNOWN_WORD, Vocabulary, Words, shipped_vocabulary
 
@@ -167,7 +167,7 @@ def _parse_choice(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
 
 
 def _unknown_word(words: Words, typed: str, spec: ColumnSpec) -> CellProblem:
-    en, zh = (words.unknown_message(typed, column_name(spec, lang), lang) for lang in ("en", "zh"))
+    en, zh = (words.unknown_message(typed, column_name(spec, lang), lang) for lang in LANGUAGES)
     return CellProblem(UNKNOWN_WORD, en, zh)
 
 

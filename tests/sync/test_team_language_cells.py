@@ -313,3 +313,45 @@ def test_switching_the_team_language_rewrites_the_service_cells(runtime: Runtime
     set_language(runtime.workbook, "en")
     runtime.engine().sync(now=NOW)
     assert cells(runtime.workbook) == english
+
+
+def type_service_cells(path: Path, case_id: str, **typed: str) -> None:
+    """A person types over service cells of one case (by the header the service added)."""
+    book = openpyxl.load_workbook(path)
+    tab = book["Cases"]
+    header = [c.value for c in tab[1]]
+    for cells_of_row in tab.iter_rows(min_row=2):
+        if cells_of_row[0].value == case_id:
+            for name, value in typed.items():
+                cells_of_row[header.index(name)].value = value
+    book.save(path)
+
+
+def test_a_duplicate_id_and_a_typed_over_cell_are_named_in_chinese(runtime: Runtime) -> None:
+    """Two rows with one Case ID say where the other is, and P4 typed into Priority is put back
+    with a note saying where a person's priority belongs, both in Chinese."""
+    write_workbook(
+        runtime.workbook,
+        [row("AS-ZH-0201"), row("AS-ZH-0202"), row("AS-ZH-0201", **{"客户": "Liam Chen"})],
+        headers=HEADERS,
+        extra_tabs={"Settings": [["设置项", "值"], ["language", "中文"]]},
+    )
+    runtime.engine().sync(now=NOW)
+    rows = records(runtime.workbook)
+    assert rows[0]["Validation"] == (
+        "✗ 案件编号“AS-ZH-0201”也出现在第 4 行；请给每个案件单独的编号（清空此格可获得新编号）"
+    )
+    assert rows[2]["Validation"] == (
+        "✗ 案件编号“AS-ZH-0201”也出现在第 2 行；请给每个案件单独的编号（清空此格可获得新编号）"
+    )
+    assert rows[0]["Next Action"] == "请先修正校验栏列出的问题"
+
+    computed = rows[1]["Priority"]
+    assert computed != "P4"
+    type_service_cells(runtime.workbook, "AS-ZH-0202", Priority="P4")
+    runtime.engine().sync(now=NOW)
+    after = records(runtime.workbook)[1]
+    assert after["Priority"] == computed
+    assert after["Validation"] == "ℹ 优先级由服务计算；你填写的 P4 已被替换 — 请使用优先级调整"
+    runtime.engine().sync(now=NOW)  # said once: the next sync finds the cell as written
+    assert records(runtime.workbook)[1]["Validation"] == "无误"

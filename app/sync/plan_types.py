@@ -64,6 +64,6 @@ class CasesInput:
     snapshots: Mapping[str, CaseSnapshot]
     events: Mapping[str, Sequence[TimelineEvent]]
     known_ids: frozenset[str] = frozenset()
-    language: Language = "en"
     automation: Automation | None = None
     notify: NotifySettings | None = None
+    language: Language = "en"

@@ -310,13 +310,6 @@ EVIDENCE_COLUMNS: dict[str, str] = {
     "original_packaging": "original_packaging",
 }
 
-# A sheet without the column a required evidence kind is recorded in: said once per sync, in
-# the run's summary, not on every row that lacks it.
-EVIDENCE_COLUMN_MISSING = (
-    "The {tab} tab has no {header} column, and {count} open {cases} {need} {kind_en} ({refs}): "
-    "add {article} {header} column (Yes/No), or write '{token}' in Evidence."
-)
-
 # Exception reasons (Evaluation.exception_reasons) are stable English phrases.
 REASON_OPENED_AFTER_WINDOW = "opened after return window"
 REASON_MISSING_EVIDENCE = "missing evidence: {kind}"

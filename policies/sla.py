@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 from policies.calendars import BusinessCalendar, Calendars
 from policies.facts import PauseInterval, SlaClock, SlaState
 from policies.team import CLOCK_NAMES, TeamSettings
+from sheet_schema.messages import load_catalogue, text
 
 Interval = tuple[datetime, datetime]
 
@@ -238,23 +239,45 @@ def state_clock(clocks: Iterable[SlaClock], state: SlaState) -> SlaClock | None:
     return min(candidates, key=lambda c: c.due_at or datetime.max, default=None)
 
 
-def describe_state(clocks: Iterable[SlaClock], state: SlaState, now: datetime, tz: tzinfo) -> str:
-    """SLA State as a person reads it: the state, which clock, and when.
+def state_label(state: SlaState, language: str = "en") -> str:
+    """The state's word in the team's language: 'Overdue', '已超时'."""
+    return text(f"sla.{state.name.casefold()}", language)
+
+
+def clock_label(name: str, language: str = "en") -> str:
+    """A clock's name in the team's language: 'first response', '首次回复'."""
+    key = f"sla.clock_{name}"
+    return text(key, language) if key in load_catalogue().texts else name.replace("_", " ")
+
+
+def describe_state(
+    clocks: Iterable[SlaClock],
+    state: SlaState,
+    now: datetime,
+    tz: tzinfo,
+    language: str = "en",
+) -> str:
+    """SLA State as a person reads it, in the team's language: the state, which clock, and when.
 
     'Overdue: resolution, due 12-04 18:30', 'On track: first response, due 12-03 14:00';
     a paused clock has no due time yet (it moves with the pause), so it says how much working
     time is left, which stays put while the case waits: 'Paused: resolution, 33 working hours
-    left'. 'Closed', or the bare state when no clock has started.
+    left'. 'Closed', or the bare state when no clock has started. In Chinese:
+    '已超时：结案，期限 12-04 18:30'.
     """
     clock = state_clock(clocks, state)
+    word = state_label(state, language)
     if state is SlaState.CLOSED or clock is None or clock.due_at is None:
-        return state.value
-    label = CLOCK_LABELS.get(clock.name, clock.name.replace("_", " "))
+        return word
+    label = clock_label(clock.name, language)
     if state is SlaState.PAUSED:
         if clock.breached or clock.remaining <= timedelta(0):
-            return f"{state.value}: {label}, was due {_when(clock.due_at, now, tz)}"
-        return f"{state.value}: {label}, {_working_time(clock.remaining)} left"
-    return f"{state.value}: {label}, due {_when(clock.due_at, now, tz)}"
+            due = _when(clock.due_at, now, tz)
+            return text("sla.state_was_due", language, state=word, clock=label, due=due)
+        left = _working_time(clock.remaining, language)
+        return text("sla.state_left", language, state=word, clock=label, left=left)
+    due = _when(clock.due_at, now, tz)
+    return text("sla.state_due", language, state=word, clock=label, due=due)
 
 
 def _when(moment: datetime, now: datetime, tz: tzinfo) -> str:
@@ -264,10 +287,11 @@ def _when(moment: datetime, now: datetime, tz: tzinfo) -> str:
     return local.strftime("%m-%d %H:%M" if same_year else "%Y-%m-%d %H:%M")
 
 
-def _working_time(left: timedelta) -> str:
+def _working_time(left: timedelta, language: str) -> str:
     """Whole working hours, rounded up (under an hour: minutes)."""
     minutes = -(-int(left.total_seconds()) // 60)
     if minutes < 60:
-        return f"{minutes} working minute{'s' if minutes != 1 else ''}"
+        key = "sla.working_minute" if minutes == 1 else "sla.working_minutes"
+        return text(key, language, n=minutes)
     hours = -(-minutes // 60)
-    return f"{hours} working hour{'s' if hours != 1 else ''}"
+    return text("sla.working_hour" if hours == 1 else "sla.working_hours", language, n=hours)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 
+from sheet_schema.column_names import column_name
+from sheet_schema.messages import LANGUAGES, text
 from sheet_schema.models import ColumnSpec, ColumnType, header_key
 from sheet_schema.vocabulary import UNKNOWN_WORD, Vocabulary, Words, shipped_vocabulary
 
@@ -34,8 +36,21 @@ class DateOrder(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CellProblem:
+    """What is wrong with a cell, as the words that follow its column and value: in English
+    and in Chinese, both from the catalogue (parse.yaml)."""
+
     code: str
     message: str
+    message_zh: str = ""
+
+    def text(self, language: str) -> str:
+        """The message in the team's language."""
+        return self.message_zh if language == "zh" and self.message_zh else self.message
+
+
+def cell_problem(code: str, key: str, /, **params: object) -> CellProblem:
+    """A problem whose message is the catalogue's `key`, filled in, in every language."""
+    return CellProblem(code, text(key, "en", **params), text(key, "zh", **params))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +114,7 @@ def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
         case ColumnType.TEXT | ColumnType.ID:
             text = _as_text(raw)
             if spec.max_length is not None and len(text) > spec.max_length:
-                return Parsed(None, CellProblem("cell.too_long", _too_long(spec.max_length)))
+                return Parsed(None, _too_long(spec.max_length))
             return Parsed(text)
         case ColumnType.CHOICE:
             return _parse_choice(spec, raw, ctx)
@@ -118,8 +133,8 @@ def parse_cell(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
     raise AssertionError(f"unhandled column type {spec.type}")  # pragma: no cover
 
 
-def _too_long(limit: int) -> str:
-    return f"is longer than {limit} characters"
+def _too_long(limit: int) -> CellProblem:
+    return cell_problem("cell.too_long", "parse.too_long", limit=limit)
 
 
 def _as_text(raw: object) -> str:
@@ -141,14 +156,19 @@ def _parse_choice(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
             return Parsed(canonical)
         if spec.free_choice:
             return Parsed(text)
-        return Parsed(None, CellProblem(UNKNOWN_WORD, words.unknown_message(text, spec.header)))
+        return Parsed(None, _unknown_word(words, text, spec))
     choice = spec.choice_by_key.get(header_key(text))
     if choice is not None:
         return Parsed(choice)
     if spec.free_choice:
         return Parsed(text)
     allowed = ", ".join(spec.choices)
-    return Parsed(None, CellProblem("cell.not_a_choice", f"is not one of: {allowed}"))
+    return Parsed(None, cell_problem("cell.not_a_choice", "parse.not_a_choice", allowed=allowed))
+
+
+def _unknown_word(words: Words, typed: str, spec: ColumnSpec) -> CellProblem:
+    en, zh = (words.unknown_message(typed, column_name(spec, lang), lang) for lang in LANGUAGES)
+    return CellProblem(UNKNOWN_WORD, en, zh)
 
 
 def _parse_bool(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
@@ -171,12 +191,9 @@ def _parse_bool(spec: ColumnSpec, raw: object, ctx: ParseContext) -> Parsed:
     if spec.evidence:
         return Parsed(
             None,
-            CellProblem(
-                "cell.not_yes_no",
-                "is not Yes or No, nor a link, file name or date of the evidence",
-            ),
+            cell_problem("cell.not_yes_no", "parse.not_yes_no_evidence"),
         )
-    return Parsed(None, CellProblem("cell.not_yes_no", "is not Yes or No"))
+    return Parsed(None, cell_problem("cell.not_yes_no", "parse.not_yes_no"))
 
 
 _LINK = re.compile(r"^(?:https?://|www\.|drive\.google\.|\S+\.\S+/)\S*", re.I)
@@ -214,13 +231,16 @@ def _parse_number(spec: ColumnSpec, raw: object, *, integer: bool) -> Parsed:
         except InvalidOperation:
             number = None
     if number is None or not math.isfinite(number):
-        return Parsed(None, CellProblem("cell.not_a_number", "is not a number"))
+        return Parsed(None, cell_problem("cell.not_a_number", "parse.not_a_number"))
     if integer and not number.is_integer():
-        return Parsed(None, CellProblem("cell.not_a_whole_number", "is not a whole number"))
+        return Parsed(None, cell_problem("cell.not_a_whole_number", "parse.not_a_whole_number"))
     low = -math.inf if spec.min is None else spec.min
     high = math.inf if spec.max is None else spec.max
     if not low <= number <= high:
-        return Parsed(None, CellProblem("cell.out_of_range", f"is outside {low:g} to {high:g}"))
+        problem = cell_problem(
+            "cell.out_of_range", "parse.out_of_range", low=f"{low:g}", high=f"{high:g}"
+        )
+        return Parsed(None, problem)
     return Parsed(int(number) if integer else number)
 
 
@@ -250,9 +270,9 @@ def _parse_temporal(raw: object, ctx: ParseContext, *, want_datetime: bool) -> P
             return Parsed(None, result)
         value = result
     if value is None:
-        return Parsed(None, CellProblem("cell.not_a_date", "is not a date (use YYYY-MM-DD)"))
+        return Parsed(None, cell_problem("cell.not_a_date", "parse.not_a_date"))
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        return Parsed(None, CellProblem("cell.implausible_date", "is not a plausible date"))
+        return Parsed(None, cell_problem("cell.implausible_date", "parse.implausible_date"))
     if not want_datetime:
         return Parsed(value.date())
     if value.tzinfo is None:
@@ -290,10 +310,7 @@ def _from_text(text: str, ctx: ParseContext) -> datetime | CellProblem | None:
             readings.append((a, b))
         valid = {r for r in readings if _valid_day(int(match["y"]), *r)}
         if len(valid) > 1:
-            return CellProblem(
-                "cell.ambiguous_date",
-                "could be day/month or month/day; write it as YYYY-MM-DD",
-            )
+            return cell_problem("cell.ambiguous_date", "parse.ambiguous_date")
         if valid:
             month, day = valid.pop()
             return _build(match["y"], month, day, match["H"], match["M"], match["S"], None)

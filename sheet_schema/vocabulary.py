@@ -10,6 +10,7 @@ computes with, the cell keeps what was typed.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sheet_schema import messages
 from sheet_schema.loader import read_model
 
 SHIPPED_VOCABULARY = Path(__file__).with_name("data") / "vocabulary.yaml"
@@ -33,6 +35,7 @@ class VocabularyError(Exception):
 # Words up to this long are folded once and remembered: a sheet repeats the same few statuses,
 # platforms and yes/no words in every row (10,000 rows: 200,000 folds of a few dozen words).
 _REMEMBERED_WORD = 64
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def fold_word(text: str) -> str:
@@ -134,19 +137,42 @@ class Words:
         team = {**self.team, **{fold_word(w): c for w, c in words.items()}}
         return Words(self.name, self.canonical, self.meaning, self.unknown, team)
 
-    def unknown_message(self, text: str, header: str) -> str:
-        """What a person reads for a word the service does not know: the fix and a guess."""
+    def unknown_message(self, text: str, header: str, language: str = "en") -> str:
+        """What a person reads for a word the service does not know: the fix and a guess, in
+        the team's language (a Chinese team is offered the Chinese words)."""
         word = text.strip()
         if len(word) > MAX_WORD:  # a pasted essay is no team word: no guess, quoted short
             guess, word = "", word[: MAX_WORD - 3] + "..."
         else:
             near = self.nearest(word)
-            guess = f" (nearest: {near})" if near else ""
-        choices = ", ".join(self.canonical)
-        then = f"; until then {self.unknown}" if self.unknown else ""
-        return (
-            f"is not a word the service knows for {header}{guess}: map '{word}' in the "
-            f"Vocabulary tab, or use one of: {choices}{then}"
+            shown = self.shown(near, language) if near else ""
+            guess = messages.text("parse.nearest", language, word=shown) if near else ""
+        choices = messages.text("parse.choice_separator", language).join(
+            self.shown(c, language) for c in self.canonical
+        )
+        then = ""
+        if self.unknown:
+            until = f"parse.until_then_{self.name}"
+            known = until in messages.load_catalogue().texts
+            meaning = messages.text(until, language) if known else self.unknown
+            then = messages.text("parse.until_then", language, meaning=meaning)
+        return messages.text(
+            "parse.unknown_word",
+            language,
+            header=header,
+            guess=guess,
+            word=word,
+            choices=choices,
+            then=then,
+        )
+
+    def shown(self, canonical: str, language: str) -> str:
+        """A canonical word as the team writes it: for a Chinese team the first Chinese word
+        the vocabulary gives it ('Defect' -> '质量问题'), else the word itself."""
+        if language != "zh":
+            return canonical
+        return next(
+            (w for w, c in self.meaning.items() if c == canonical and _CJK.search(w)), canonical
         )
 
 

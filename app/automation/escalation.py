@@ -9,6 +9,8 @@ one. `escalation_text` is what the Escalation column shows.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -18,17 +20,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.automation.config import DATA_DIR, load_yaml_model
-from app.automation.labels import format_date
+from app.automation.labels import format_date, marketplace
 from policies import CaseFacts, Evaluation, SlaClock, SlaState
+from policies.sla import clock_label
 from policies.vocab import STATUSES, fold, normalise
+from sheet_schema.messages import LANGUAGES, load_catalogue, text
 
 ESCALATION_FILE = DATA_DIR / "escalation.yaml"
 ClockName = Literal["first_response", "seller_response", "resolution", "any"]
-CLOCK_LABELS: dict[str, tuple[str, str]] = {
-    "first_response": ("first response", "首次回复"),
-    "seller_response": ("seller response", "卖家回复"),
-    "resolution": ("resolution", "解决"),
-}
 
 
 class _Model(BaseModel):
@@ -187,13 +186,37 @@ def new_escalations(level: Level | None, already_fired: set[str] | frozenset[str
 
 
 def escalation_text(level: Level | None, language: str = "en") -> str:
-    """'L2 lead: Chen (resolution overdue 2 days)'; '' for no escalation."""
+    """'L2 lead: Chen (resolution overdue 2 days)', 'L2 组长：陈（结案超时2天）'; '' for none."""
     if level is None:
         return ""
-    names = ", ".join(p.name for p in level.who if p.name)
-    if language == "zh":
-        return f"{level.key} {level.name}：{names or '（未分配）'}（{level.reason_zh}）"
-    return f"{level.key} {level.name}: {names or '(unassigned)'} ({level.reason})"
+    names = ", ".join(_person_name(p.name, language) for p in level.who if p.name)
+    return text(
+        "case.escalation",
+        language,
+        level=level.key,
+        name=level_name(level.name, language),
+        who=names or text("case.escalation_unassigned", language),
+        reason=level.reason_zh if language == "zh" else level.reason,
+    )
+
+
+def level_name(name: str, language: str) -> str:
+    """A level's name in the team's language when the catalogue knows it ('lead' -> '组长'),
+    else as the team's escalation file spells it."""
+    key = f"case.level_{_key_word(name)}"
+    return text(key, language) if key in load_catalogue().texts else name
+
+
+def _person_name(name: str, language: str) -> str:
+    """A person's name as written, except the shipped placeholders ('Team lead', 'Manager'),
+    which are roles and read in the team's language until a team names its people."""
+    key = f"case.person_{_key_word(name)}"
+    return text(key, language) if key in load_catalogue().texts else name
+
+
+def _key_word(name: str) -> str:
+    """'Team lead' -> 'team_lead': a name as the last part of a catalogue key."""
+    return re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
 
 
 def escalation_event_key(case_id: str, level_key: str) -> str:
@@ -226,15 +249,14 @@ def _holds(
     if left < timedelta(0) and not condition.include_passed:
         return None
     day = ev.return_deadline_date
-    if left < timedelta(0):
-        return (
-            f"return deadline {format_date(day, 'en')} passed, return not shipped",
-            f"退货期限{format_date(day, 'zh')}已过，尚未寄回",
-        )
-    return (
-        f"return deadline {format_date(day, 'en')}, return not shipped",
-        f"退货期限{format_date(day, 'zh')}，尚未寄回",
-    )
+    key = "case.reason_window_passed" if left < timedelta(0) else "case.reason_window_close"
+    return _reason(key, lambda lang: {"day": format_date(day, lang)})
+
+
+def _reason(key: str, params: Callable[[str], dict[str, object]]) -> tuple[str, str]:
+    """A reason in English and in Chinese (a level keeps both; the team's language picks)."""
+    en, zh = (text(key, lang, **params(lang)) for lang in LANGUAGES)
+    return en, zh
 
 
 def _sla_reason(condition: Condition, ev: Evaluation, now: datetime) -> tuple[str, str] | None:
@@ -251,12 +273,11 @@ def _sla_reason(condition: Condition, ev: Evaluation, now: datetime) -> tuple[st
     if not over:
         return None
     late, clock = max(over, key=lambda pair: pair[0])
-    en, zh = CLOCK_LABELS.get(clock.name, (clock.name, clock.name))
     days = late.days
     if days >= 1:
-        unit = "day" if days == 1 else "days"
-        return f"{en} overdue {days} {unit}", f"{zh}超时{days}天"
-    return f"{en} overdue", f"{zh}已超时"
+        key = "case.reason_sla_overdue_day" if days == 1 else "case.reason_sla_overdue_days"
+        return _reason(key, lambda lang: {"clock": clock_label(clock.name, lang), "days": days})
+    return _reason("case.reason_sla_overdue", lambda lang: {"clock": clock_label(clock.name, lang)})
 
 
 def _due(clock: SlaClock) -> datetime:
@@ -269,7 +290,7 @@ def _seller_reason(ev: Evaluation) -> tuple[str, str] | None:
     if seller is None or not seller.missed:
         return None
     when = seller.deadline.strftime("%Y-%m-%d %H:%M")
-    return (
-        f"seller window missed: {seller.marketplace} return not started by {when}",
-        f"卖家退货期限已过：{when}前未向{seller.marketplace}卖家发起退货",
+    return _reason(
+        "case.reason_seller_missed",
+        lambda lang: {"marketplace": marketplace(seller.marketplace, lang), "when": when},
     )

@@ -18,6 +18,7 @@ from app.automation.placeholders import PLACEHOLDER_INPUTS
 from app.automation.render import used_placeholders
 from app.automation.template_model import Template
 from policies import Finding, FindingKind, Severity
+from sheet_schema.messages import text
 
 _HOLDING = frozenset({Severity.ERROR, Severity.WARNING})
 
@@ -41,11 +42,14 @@ def holding(findings: Iterable[Finding], inputs: frozenset[str]) -> tuple[Findin
     )
 
 
-def held_text(findings: Iterable[Finding]) -> str:
-    """What a held message's cell says: each reason, and what clears it."""
+def held_text(findings: Iterable[Finding], language: str = "en") -> str:
+    """What a held message's cell says, in the team's language: each reason, and what clears it."""
+    zh = language == "zh"
     parts: list[str] = []
     for finding in findings:
-        part = f"{finding.headline} — {finding.fix}" if finding.fix else finding.headline
+        headline = finding.headline_zh if zh and finding.message_zh else finding.headline
+        fix = finding.fix_zh if zh and finding.fix_zh else finding.fix
+        part = text("case.held_reason_fix", language, reason=headline, fix=fix) if fix else headline
         if part not in parts:
             parts.append(part)
-    return "Held: " + "; ".join(parts)
+    return text("case.held", language, reasons=text("case.held_separator", language).join(parts))

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.automation.escalation import Level, escalation_event_key, escalation_text
+from app.automation.escalation import (
+    Level,
+    escalation_event_key,
+    escalation_text,
+    level_name,
+)
+from app.automation.labels import status as status_word
 from app.automation.reminders import reminder_event_key
 from app.values import Notice, Recipient
 from policies.vocab import STATUSES, normalise
+from sheet_schema.messages import text
 
 ESCALATION = "escalation"
 CUSTOMER_UPDATE = "customer_update"
@@ -20,18 +27,27 @@ EVIDENCE_REMINDER = "evidence_reminder"
 
 
 def escalation_notice(
-    case_id: str, level: Level, *, next_action: str | None = None, customer: str | None = None
+    case_id: str,
+    level: Level,
+    *,
+    next_action: str | None = None,
+    customer: str | None = None,
+    language: str = "en",
 ) -> Notice:
-    """'Escalation L2 lead: case AS-... (resolution overdue 2 days)', to the level's people."""
-    lines = [escalation_text(level)]
+    """'Escalation L2 lead: case AS-... (resolution overdue 2 days)', to the level's people,
+    in the team's `language`."""
+    lines = [escalation_text(level, language)]
     if customer:
-        lines.append(f"Customer: {customer}")
+        lines.append(text("notify.customer_line", language, customer=customer))
     if next_action:
-        lines.append(f"Next action: {next_action}")
+        lines.append(text("notify.next_action_line", language, next_action=next_action))
+    name = level_name(level.name, language)
     return Notice(
         key=escalation_event_key(case_id, level.key),
         kind=ESCALATION,
-        title=f"Escalation {level.key} ({level.name}): case {case_id}",
+        title=text(
+            "notify.escalation_title", language, level=level.key, name=name, case_id=case_id
+        ),
         text="\n".join(lines),
         case_id=case_id,
         recipients=tuple(Recipient(p.name, p.email) for p in level.who),
@@ -49,26 +65,29 @@ def customer_update_notice(
     *,
     assignee: str | None = None,
     assignee_email: str | None = None,
+    language: str = "en",
 ) -> Notice | None:
     """A 'tell the customer' alert when Status changed INTO a customer-visible status.
 
     `status_event_key` is the key of the Timeline event recording the change (one alert per
     change, however many syncs see it). None when the new status is not customer-visible or
-    did not change.
+    did not change. The alert is written in the team's `language` (the reply in the customer's).
     """
     new = normalise(STATUSES, new_status)
     old = normalise(STATUSES, old_status)
     if new is None or new == old or new not in set(visible_statuses):
         return None
-    text = f"Status {old or '(blank)'} → {new}."
+    shown_old = status_word(old, language) if old else text("notify.status_blank", language)
+    shown_new = status_word(new, language)
+    body = text("notify.status_change", language, old=shown_old, new=shown_new)
     if reply:
-        text += f"\nSuggested reply:\n{reply}"
+        body += "\n" + text("notify.suggested_reply", language, reply=reply)
     recipients = (Recipient(assignee, assignee_email),) if assignee else ()
     return Notice(
         key=f"{status_event_key}/customer_update",
         kind=CUSTOMER_UPDATE,
-        title=f"Tell the customer: case {case_id} is now {new}",
-        text=text,
+        title=text("notify.customer_update_title", language, case_id=case_id, new=shown_new),
+        text=body,
         case_id=case_id,
         recipients=recipients,
         fields={"status": new},
@@ -82,13 +101,14 @@ def evidence_reminder_notice(
     *,
     assignee: str | None = None,
     assignee_email: str | None = None,
+    language: str = "en",
 ) -> Notice:
     """Reminder number `sequence` to send the customer (the rendered evidence_reminder)."""
     recipients = (Recipient(assignee, assignee_email),) if assignee else ()
     return Notice(
         key=reminder_event_key(case_id, sequence),
         kind=EVIDENCE_REMINDER,
-        title=f"Evidence reminder {sequence} for case {case_id}",
+        title=text("notify.reminder_title", language, sequence=sequence, case_id=case_id),
         text=reply,
         case_id=case_id,
         recipients=recipients,

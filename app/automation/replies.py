@@ -227,11 +227,13 @@ def replies(
     *,
     platform_name: str | None = None,
     findings: Sequence[Finding] | None = None,
+    team_language: str = "en",
 ) -> Replies:
     """Suggested Reply (customer, in `language`, falling back to English) and Seller Message
     (Chinese) for one case; `row_values` is the case row by column key (CSAT read from 'csat').
 
-    `findings` (default: the evaluation's) are what may hold a message.
+    `findings` (default: the evaluation's) are what may hold a message; a held message's cell
+    says why in the team's language (`team_language`).
     """
     flagged = ev.findings if findings is None else findings
     problems: list[TemplateProblem] = []
@@ -273,8 +275,8 @@ def replies(
         problems=tuple(problems),
         customer_reply=customer,
         seller_reply=seller,
-        customer_held=held_text(customer_hold) if customer_hold else None,
-        seller_held=held_text(seller_hold) if seller_hold else None,
+        customer_held=held_text(customer_hold, team_language) if customer_hold else None,
+        seller_held=held_text(seller_hold, team_language) if seller_hold else None,
     )
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from policies import Finding, Severity
 from policies.vocab import fold
+from sheet_schema import messages
 from sheet_schema.vocabulary import language_codes, shipped_vocabulary
 
 Audience = Literal["customer", "seller"]
@@ -157,14 +158,40 @@ class TemplateProblem:
     placeholder: str | None = None
 
     def __str__(self) -> str:
-        return f"template {self.key!r} ({self.field}): {self.message}"
+        return self.text("en")
+
+    def text(self, language: str) -> str:
+        """'template 'first_response' (body): line 3: ...' for an English team; a Chinese team
+        reads the kind of problem in Chinese ('模板 'first_response'（正文）：…'), since the
+        detail comes from the template engine in English."""
+        if language != "zh":
+            return messages.text(
+                "findings.template_problem",
+                language,
+                key=repr(self.key),
+                field=self.field,
+                problem=self.message,
+            )
+        field_key = f"findings.template_field_{self.field}"
+        known = messages.load_catalogue().texts
+        field = messages.text(field_key, language) if field_key in known else self.field
+        problem = messages.text(
+            f"findings.template_{self.kind}", language, placeholder=self.placeholder or ""
+        )
+        return messages.text(
+            "findings.template_problem",
+            language,
+            key=repr(self.key),
+            field=field,
+            problem=problem,
+        )
 
     def to_finding(self, column: str | None = None) -> Finding:
         """The problem as a warning for the case's Validation cell (or the run report)."""
         return Finding(
             code=f"template_{self.kind}",
             severity=Severity.WARNING,
-            message=str(self),
-            message_zh=f"模板 {self.key!r}（{self.field}）：{self.message}",
+            message=self.text("en"),
+            message_zh=self.text("zh"),
             column=column,
         )

@@ -11,21 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.automation import labels
 from app.automation.priority import priority
 from policies import CaseFacts, Evaluation
-from policies.vocab import EVIDENCE_LABELS
+from sheet_schema.messages import text
 
-ASK_PREFIX = "Ask the customer for"
-SELLER_START_PREFIX = "Start the return with the seller before"
-SELLER_MISSED_PREFIX = "The seller's return window closed"
 EXCLUDED_CODE = "item_category.excluded"
 
 
 @dataclass(frozen=True, slots=True)
 class Triage:
-    next_action: str
+    next_action: str  # in the team's language
     next_due: datetime | None
     priority: str  # P1 (most urgent) .. P4
+    asks_evidence: bool = False  # the action asks the customer for the missing evidence
 
 
 def triage(
@@ -34,14 +33,21 @@ def triage(
     now: datetime,
     override: str | None = None,
     asked_at: datetime | None = None,
+    language: str = "en",
 ) -> Triage:
     """Decide next action, its due time and the priority of one evaluated case.
 
     `asked_at`: when the missing evidence was first asked for (kept by the caller), so the
-    ask's due time stays put between syncs; None means it is being asked now.
+    ask's due time stays put between syncs; None means it is being asked now. The next action
+    is written in the team's `language`.
     """
-    action, due = _next_action(case, ev, asked_at or now)
-    return Triage(next_action=action, next_due=due, priority=priority(case, ev, override=override))
+    key, params, due = _next_action(case, ev, asked_at or now, language)
+    return Triage(
+        next_action=text(key, language, **params),
+        next_due=due,
+        priority=priority(case, ev, override=override),
+        asks_evidence=key == "case.next_ask_evidence",
+    )
 
 
 def _clock_due(ev: Evaluation, name: str) -> datetime | None:
@@ -52,48 +58,56 @@ def _clock_due(ev: Evaluation, name: str) -> datetime | None:
 
 
 def _next_action(
-    case: CaseFacts, ev: Evaluation, asked_at: datetime
-) -> tuple[str, datetime | None]:
+    case: CaseFacts, ev: Evaluation, asked_at: datetime, language: str
+) -> tuple[str, dict[str, object], datetime | None]:
+    """The catalogue key of the next action, what it fills in, and its due time."""
     status = (case.status or "").casefold()
     resolution_due = _clock_due(ev, "resolution")
     if ev.closed:
         if status == "resolved" and not case.outcome:
-            return "Record the outcome and close the case", None
-        return "No action: case closed", None
+            return "case.next_record_outcome", {}, None
+        return "case.next_none_closed", {}, None
     if case.outcome:
-        return f"Tell the customer the outcome ({case.outcome}) and close", resolution_due
+        return (
+            "case.next_tell_outcome",
+            {"outcome": labels.outcome(case.outcome, language)},
+            resolution_due,
+        )
     excluded = next((f for f in ev.findings if f.code == EXCLUDED_CODE), None)
     if excluded is not None and not case.policy_exception:
-        return f"{excluded.headline}: tell the customer it cannot be returned", resolution_due
+        reason = excluded.headline_zh if language == "zh" else excluded.headline
+        return "case.next_excluded", {"reason": reason}, resolution_due
     first_due = _clock_due(ev, "first_response")
-    wanted = ", ".join(EVIDENCE_LABELS.get(k, (k, k))[0] for k in ev.missing_evidence)
+    wanted = labels.join_list(labels.evidence_names(ev.missing_evidence, language), language)
     if first_due is not None and case.first_response_at is None:
         # Missing evidence is a to-do, not a Validation warning: it is asked for here.
-        ask = f" and ask for: {wanted}" if wanted else ""
-        return f"Send the first response to the customer{ask}", first_due
+        if wanted:
+            return "case.next_first_response_ask", {"wanted": wanted}, first_due
+        return "case.next_first_response", {}, first_due
     seller = ev.seller if ev.seller is not None and not ev.seller.started else None
     if ev.missing_evidence:
         # the evidence comes first (the seller will ask for it too), but not after the
         # marketplace's window closes
         open_seller = seller.deadline if seller is not None and not seller.missed else None
         due = _earliest(ev.return_deadline, asked_at + timedelta(days=1), open_seller)
-        return f"{ASK_PREFIX}: {wanted}", due
+        return "case.next_ask_evidence", {"wanted": wanted}, due
     if seller is not None:
         when = seller.deadline.strftime("%Y-%m-%d %H:%M")
         if seller.missed:
-            return f"{SELLER_MISSED_PREFIX} {when}: ask the seller for a return anyway", None
-        return f"{SELLER_START_PREFIX} {when}", seller.deadline
+            return "case.next_seller_missed", {"when": when}, None
+        return "case.next_seller_start", {"when": when}, seller.deadline
     if status == "awaiting customer":
-        return "Wait for the customer's reply", resolution_due
+        return "case.next_wait_customer", {}, resolution_due
     if status == "awaiting seller":
-        return "Chase the seller for an answer", _clock_due(ev, "seller_response") or resolution_due
+        due = _clock_due(ev, "seller_response") or resolution_due
+        return "case.next_chase_seller", {}, due
     if status == "awaiting platform":
-        return "Chase the platform for a decision", resolution_due
+        return "case.next_chase_platform", {}, resolution_due
     if status == "return shipped":
-        return "Confirm the seller received the return", resolution_due
+        return "case.next_confirm_received", {}, resolution_due
     if ev.return_deadline is not None and ev.days_left is not None and ev.days_left >= 0:
-        return "Send the request to the seller", _earliest(ev.return_deadline, resolution_due)
-    return "Send the request to the seller", resolution_due
+        return "case.next_send_to_seller", {}, _earliest(ev.return_deadline, resolution_due)
+    return "case.next_send_to_seller", {}, resolution_due
 
 
 def _earliest(*times: datetime | None) -> datetime | None:

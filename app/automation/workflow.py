@@ -170,6 +170,7 @@ class CaseInput:
     platform_name: str | None = None
     next_action: str | None = None
     findings: Sequence[Finding] | None = None
+    team_language: str = "en"  # what the team reads (the customer's reply follows Language)
 
 
 def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
@@ -188,6 +189,7 @@ def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
     assignee = _text(row_values.get("assignee"))
     assignee_email = automation.escalation_rules.email_of(assignee) if assignee else None
     language = _text(row_values.get("language"))
+    team = case.team_language
     decision = explain(
         facts,
         ev,
@@ -203,6 +205,7 @@ def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
         row_values,
         platform_name=platform_name,
         findings=flagged,
+        team_language=team,
     )
     problems = list(written.problems)
     events: list[TimelineEvent] = []
@@ -271,6 +274,7 @@ def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
                     reminder.text,
                     assignee=assignee,
                     assignee_email=assignee_email,
+                    language=team,
                 )
             )
             events.append(
@@ -292,6 +296,7 @@ def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
                 fired,
                 next_action=next_action,
                 customer=_text(row_values.get("customer")),
+                language=team,
             )
         )
         events.append(
@@ -315,6 +320,7 @@ def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
             written.customer,
             assignee=assignee,
             assignee_email=assignee_email,
+            language=team,
         )
         if update is not None:
             notices.append(update)
@@ -324,7 +330,7 @@ def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
         priority_rule=decision.rule,
         suggested_reply=written.customer_cell,
         seller_message=written.seller_cell,
-        escalation=escalation_text(level),
+        escalation=escalation_text(level, team),
         level=level,
         notices=tuple(notices),
         events=tuple(events),

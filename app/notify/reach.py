@@ -12,25 +12,27 @@ from datetime import UTC, datetime
 from app.notify.messages import Notice
 from app.notify.routing import route
 from app.notify.settings import NotifySettings
+from sheet_schema.messages import text
 
-NO_CHANNEL = "not sent: no channel configured"
-TURNED_OFF = "not sent: notifications are turned off"
-UNROUTED = "not sent: no configured channel takes it"
+NO_CHANNEL = "notify.no_channel"
+TURNED_OFF = "notify.turned_off"
+UNROUTED = "notify.unrouted"
 _ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def channel_note(settings: NotifySettings) -> str | None:
-    """Why nothing at all can be sent, or None when some channel is configured."""
+def channel_note(settings: NotifySettings, language: str = "en") -> str | None:
+    """Why nothing at all can be sent (in the team's language), or None when some channel is
+    configured."""
     if not settings.enabled:
-        return TURNED_OFF
+        return text(TURNED_OFF, language)
     if not settings.webhooks and settings.smtp is None:
-        return NO_CHANNEL
+        return text(NO_CHANNEL, language)
     return None
 
 
-def delivery_note(notice: Notice, settings: NotifySettings) -> str | None:
+def delivery_note(notice: Notice, settings: NotifySettings, language: str = "en") -> str | None:
     """Why this notice is not sent, or None when it goes to at least one channel."""
-    note = channel_note(settings)
+    note = channel_note(settings, language)
     if note is not None:
         return note
-    return None if route(notice, settings, "-", _ANY_TIME) else UNROUTED
+    return None if route(notice, settings, "-", _ANY_TIME) else text(UNROUTED, language)

@@ -33,9 +33,11 @@ from app.sync.events import observed_events
 from app.sync.hand_edits import hand_edit_lines, written_values
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan
 from app.sync.row_cells import fill_blank, plan_row_values
-from app.sync.rows import SheetRow
+from app.sync.rows import CellIssue, SheetRow
 from policies import CaseFacts, Evaluation, Finding, Severity, evaluate
 from policies.sla import describe_state
+from sheet_schema.column_names import column_name
+from sheet_schema.messages import text
 
 SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
 
@@ -88,13 +90,10 @@ def case_opened(
 def plan_duplicate_id(plan: CasesPlan, inp: CasesInput, row: SheetRow, case_id: str) -> None:
     """A Case ID on more than one row: each such row says where the others are."""
     others = [r.row for r in inp.rows if r.text("case_id") == case_id and r is not row]
-    extra = [
-        f"Case ID '{case_id}' is also on row(s) {', '.join(map(str, others))}; "
-        "give each case its own id (clear this cell to get a new one)"
-    ]
-    plan_row_values(
-        plan, inp, row, error_values(None), validation_text(row, (), inp.headers, extra)
-    )
+    rows = ", ".join(map(str, others))
+    extra = [text("case.duplicate_id", inp.language, case_id=case_id, rows=rows)]
+    said = validation_text(row, (), inp.headers, extra, inp.language)
+    plan_row_values(plan, inp, row, error_values(None, inp.language), said)
     plan.errors += 1
     plan.results.append(CaseResult(case_id, row.row, None, None, None, extra[0], 1, 0))
 
@@ -113,12 +112,15 @@ def plan_case(plan: CasesPlan, inp: CasesInput, case: CaseRow, now_wall: datetim
     errors = sum(1 for i in row.issues if i.severity == "error") + len(ev.errors)
     standing = standing_ask(case.recorded, ev, inp.tz)
     cells = _service_cells(plan, inp, case, facts, ev, errors, standing, new_events)
-    text = validation_text(row, cells.findings, inp.headers)
-    warnings = text.count("⚠")
-    edited = hand_edit_lines(row, case_id, case.recorded, cells.values, inp.headers, inp.ctx)
+    said = validation_text(row, cells.findings, inp.headers, language=inp.language)
+    warnings = said.count("⚠")
+    edited = hand_edit_lines(
+        row, case_id, case.recorded, cells.values, inp.headers, inp.ctx, inp.language
+    )
     if edited:  # said once: the next sync finds the cell as the service wrote it
-        text = "\n".join(edited if text == "OK" else [text, *edited])
-    plan_row_values(plan, inp, row, cells.values, text)
+        clean = said == text("case.validation_ok", inp.language)
+        said = "\n".join(edited if clean else [said, *edited])
+    plan_row_values(plan, inp, row, cells.values, said)
     plan.events.extend(cells.events)
     if case.snapshot is None:
         plan.new_cases += 1
@@ -133,7 +135,7 @@ def plan_case(plan: CasesPlan, inp: CasesInput, case: CaseRow, now_wall: datetim
             evaluation=ev,
             next_action=tri.next_action if tri else None,
             priority=auto.priority if auto else (tri.priority if tri else None),
-            validation=text,
+            validation=said,
             errors=errors,
             warnings=warnings,
             next_due=cells.next_due,
@@ -158,19 +160,20 @@ def _service_cells(
     triage, deadlines and SLA, and (with automation) priority rules, replies and notices."""
     if errors:
         return _ServiceCells(
-            partial_values(ev, case.case_id, inp.tz), list(ev.findings), new_events
+            partial_values(ev, case.case_id, inp.tz, inp.language), list(ev.findings), new_events
         )
-    tri = triage(facts, ev, inp.now, case.row.text("priority_override"), standing)
+    override = case.row.text("priority_override")
+    tri = triage(facts, ev, inp.now, override, standing, inp.language)
     cells = _ServiceCells(
         service_values(ev, tri, case.case_id, inp.tz), list(ev.findings), new_events, tri
     )
     cells.next_due = steady_due(tri, ev)
     cells.values["next_due"] = wall_clock(cells.next_due, inp.tz)
-    cells.values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz)
+    cells.values["sla_state"] = describe_state(ev.sla, ev.sla_state, inp.now, inp.tz, inp.language)
     if inp.automation is not None:
         auto = _automate(inp, facts, ev, case.row, new_events, tri.next_action)
         if inp.notify is not None:
-            auto = say_where_notices_went(auto, inp.notify)
+            auto = say_where_notices_went(auto, inp.notify, inp.language)
         cells.auto = auto
         cells.values.update(auto.values())
         cells.findings += auto.findings
@@ -201,7 +204,8 @@ def _record_snapshot(
 def plan_unaddressable(plan: CasesPlan, inp: CasesInput, row: SheetRow) -> None:
     """A row without a usable Case ID and none to fill in: its Validation says why, nothing
     else is computed (a case is known by its id)."""
-    plan_row_values(plan, inp, row, error_values(None), validation_text(row, (), inp.headers))
+    said = validation_text(row, (), inp.headers, language=inp.language)
+    plan_row_values(plan, inp, row, error_values(None, inp.language), said)
     plan.errors += sum(1 for i in row.issues if i.severity == "error")
 
 
@@ -236,6 +240,7 @@ def _automate(
             platform_name=inp.policies.display_name(ev.platform) if ev.platform else None,
             next_action=next_action,
             findings=[*ev.findings, *_cell_findings(row)],
+            team_language=inp.language,
         ),
     )
 
@@ -246,18 +251,27 @@ def _cell_findings(row: SheetRow) -> list[Finding]:
         Finding(
             code="cell.unreadable",
             severity=Severity(issue.severity),
-            message=issue.describe(),
+            message=issue.describe("en"),
+            message_zh=issue.describe("zh"),
             column=issue.column,
             inputs=(issue.column,),
-            fix=f"correct {issue.header}",
+            fix=text("case.unreadable_fix", "en", header=_column(issue, "en")),
+            fix_zh=text("case.unreadable_fix", "zh", header=_column(issue, "zh")),
         )
         for issue in row.issues
     ]
 
 
-def say_where_notices_went(auto: CaseAutomation, settings: NotifySettings) -> CaseAutomation:
-    """Timeline events announcing a notice, and the Escalation cell, say when it is not sent."""
-    notes = {n.key: delivery_note(n, settings) for n in auto.notices}
+def _column(issue: CellIssue, language: str) -> str:
+    return column_name(issue.spec, language) if issue.spec is not None else issue.header
+
+
+def say_where_notices_went(
+    auto: CaseAutomation, settings: NotifySettings, language: str = "en"
+) -> CaseAutomation:
+    """Timeline events announcing a notice, and the Escalation cell, say when it is not sent
+    (in the team's language)."""
+    notes = {n.key: delivery_note(n, settings, language) for n in auto.notices}
     events = tuple(
         replace(e, detail=f"{e.detail.removesuffix(' queued')} — {notes[e.event_key]}")
         if notes.get(e.event_key)
@@ -265,7 +279,7 @@ def say_where_notices_went(auto: CaseAutomation, settings: NotifySettings) -> Ca
         for e in auto.events
     )
     escalation = auto.escalation
-    note = channel_note(settings)
+    note = channel_note(settings, language)
     if escalation and note:
         escalation = f"{escalation} — {note}"
     return replace(auto, events=events, escalation=escalation)

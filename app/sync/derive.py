@@ -15,10 +15,12 @@ from app.sync.rows import SheetRow, show_value
 from policies import CaseFacts, Evaluation, Finding, FindingKind, PauseInterval, Severity
 from sheet_schema import ColumnSpec, ColumnType, HeaderMap, Owner
 from sheet_schema.cells import ParseContext, parse_cell
+from sheet_schema.column_names import column_name
+from sheet_schema.messages import text
 
 _EVIDENCE_SPLIT = re.compile(r"[,;/、，；\n]+")
 MARK = {"error": "✗", "warning": "⚠", "info": "ℹ"}
-FIX_FIRST = "Fix the problems listed in Validation"
+FIX_FIRST = text("case.fix_first", "en")  # the API's Next Action of an unusable case
 
 
 def wall_clock(value: datetime | None, tz: tzinfo) -> datetime | None:
@@ -101,14 +103,19 @@ _INSTANT = ColumnSpec(
 
 
 def validation_text(
-    row: SheetRow, findings: Sequence[Finding], headers: HeaderMap, extra: Sequence[str] = ()
+    row: SheetRow,
+    findings: Sequence[Finding],
+    headers: HeaderMap,
+    extra: Sequence[str] = (),
+    language: str = "en",
 ) -> str:
-    """One line per problem, each naming the tab, cell, column and value; 'OK' when clean.
+    """One line per problem, each naming the tab, cell, column and value; 'OK' when clean;
+    in the team's `language` ('extra' lines come written in it).
 
     To-dos (missing evidence) are not listed: the Next Action already asks for them, and
     Validation is kept for what a person must correct or decide.
     """
-    lines = [f"{MARK[i.severity]} {i.describe()}" for i in row.issues]
+    lines = [f"{MARK[i.severity]} {i.describe(language)}" for i in row.issues]
     lines += [f"{MARK['error']} {text}" for text in extra]
     reported = {i.column for i in row.issues}
     for finding in findings:
@@ -116,8 +123,9 @@ def validation_text(
             continue
         if finding.column in reported and finding.severity is not Severity.INFO:
             continue  # the cell problem already says it
-        lines.append(f"{MARK[finding.severity.value]} {_finding_text(row, finding, headers)}")
-    return "\n".join(lines) if lines else "OK"
+        shown = _finding_text(row, finding, headers, language)
+        lines.append(f"{MARK[finding.severity.value]} {shown}")
+    return "\n".join(lines) if lines else text("case.validation_ok", language)
 
 
 def deadline_cell(ev: Evaluation, tz: tzinfo) -> CellValue:
@@ -143,14 +151,14 @@ def service_values(ev: Evaluation, tri: Triage, case_id: str, tz: tzinfo) -> dic
     }
 
 
-def error_values(case_id: str | None) -> dict[str, CellValue]:
+def error_values(case_id: str | None, language: str = "en") -> dict[str, CellValue]:
     """Computed cells of a row that cannot be evaluated: only what says how to fix it."""
     return {
         "policy_ref": None,
         "return_deadline": None,
         "days_left": None,
         "seller_deadline": None,
-        "next_action": FIX_FIRST,
+        "next_action": text("case.fix_first", language),
         "next_due": None,
         "sla_state": None,
         "priority": None,
@@ -158,27 +166,35 @@ def error_values(case_id: str | None) -> dict[str, CellValue]:
     }
 
 
-def partial_values(ev: Evaluation, case_id: str, tz: tzinfo) -> dict[str, CellValue]:
+def partial_values(
+    ev: Evaluation, case_id: str, tz: tzinfo, language: str = "en"
+) -> dict[str, CellValue]:
     """Computed cells of a row with a problem: what does not depend on the unusable cell (the
     policy in force, the return deadline and the days left) is still computed."""
-    values = error_values(case_id)
+    values = error_values(case_id, language)
     values["policy_ref"] = ev.policy_ref
     values["return_deadline"] = deadline_cell(ev, tz)
     values["days_left"] = None if ev.closed or ev.return_deadline_date is None else ev.days_left
     return values
 
 
-def _finding_text(row: SheetRow, finding: Finding, headers: HeaderMap) -> str:
+def _finding_text(row: SheetRow, finding: Finding, headers: HeaderMap, language: str) -> str:
+    message = finding.message_zh if language == "zh" and finding.message_zh else finding.message
     if finding.column is None or finding.column not in headers.positions:
-        return finding.message
+        return message
     spec = headers.tab.column(finding.column)
     col = headers.positions[finding.column] + 1
     value = row.raw.get(finding.column)
     if value is None or value == "":
         value = row.values.get(finding.column)  # e.g. an Opened the service just filled
-    shown = show_value(value)
-    cell = f"{headers.title}!{get_column_letter(col)}{row.row}"
-    return f"{spec.header} {shown} ({cell}): {finding.message}"
+    return text(
+        "parse.cell",
+        language,
+        header=column_name(spec, language),
+        value=show_value(value, language),
+        cell=f"{headers.title}!{get_column_letter(col)}{row.row}",
+        message=message,
+    )
 
 
 def _close_pauses(pauses: tuple[PauseInterval, ...], now: datetime) -> tuple[PauseInterval, ...]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 
-from app.automation.triage import ASK_PREFIX, Triage
+from app.automation.triage import Triage
 from app.sheets.backend import CellValue
 from policies import Evaluation, SlaState
 
@@ -52,7 +52,7 @@ def ask_record(
         return {k: snapshot.get(k) for k in (ASKED, ASKED_AT)} if snapshot else {}
     if standing is not None and snapshot is not None:
         return {ASKED: snapshot.get(ASKED), ASKED_AT: snapshot.get(ASKED_AT)}
-    if tri.next_action.startswith(ASK_PREFIX):
+    if tri.asks_evidence:
         return {ASKED: ",".join(sorted(ev.missing_evidence)), ASKED_AT: now_wall}
     return {}
 

@@ -52,7 +52,7 @@ from app.sync.report import PreparedSync, SyncReport
 from app.sync.reuse import RESULTS, Reuse
 from app.sync.reuse_context import build_reuse, keep_reuse
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
-from app.sync.settings_step import TeamSettingsRead, read_team_settings
+from app.sync.settings_step import TeamSettingsRead, read_team_settings, sheet_language
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
 from app.sync.words import language_notes, unknown_word_notes
@@ -66,9 +66,6 @@ from app.sync.write_step import WriteStep
 from policies import Calendars, PolicySet, TeamSettings, build_calendars
 from sheet_schema import ParseContext, SheetSchema, load_schema
 
-# The team language the planner writes in: issue 20 reads it from the Settings tab; until then
-# every team's texts are English (it is part of the fingerprints' context either way).
-TEAM_LANGUAGE: Final = "en"
 log = logging.getLogger("aftersales.sync")
 
 INTERNAL_ERROR: Final = "internal_error"
@@ -351,6 +348,7 @@ class SyncEngine:
     ) -> CasesPlan:
         """The pure planner's verdict on every case row."""
         snapshots = self.store.load_snapshots(self.sheet_key)
+        language = sheet_language(sheet)
         reuse: Reuse | None = None
         if self.config.incremental:
             reuse = build_reuse(
@@ -362,7 +360,7 @@ class SyncEngine:
                 team=team,
                 automation=automation,
                 notify=self.notify,
-                language=TEAM_LANGUAGE,
+                language=language,
                 cached=RESULTS.get(self.sheet_key),
                 check=self._full,
             )
@@ -381,7 +379,7 @@ class SyncEngine:
                 known_ids=frozenset(snapshots),
                 automation=automation,
                 notify=self.notify,
-                language=TEAM_LANGUAGE,
+                language=language,
                 reuse=reuse,
             ),
             partial(progress.step, EVALUATE),
@@ -418,9 +416,10 @@ def _word_notes(sheet: SheetRead, automation: Automation) -> list[str]:
     no templates (their replies fall back to English), said once each."""
     cases = sheet.rows["cases"]
     languages = {t.language for t in automation.templates}
+    team = sheet_language(sheet)
     return [
-        *unknown_word_notes(cases),
-        *language_notes(cases, sheet.team_words.vocabulary, languages),
+        *unknown_word_notes(cases, team),
+        *language_notes(cases, sheet.team_words.vocabulary, languages, team),
     ]
 
 

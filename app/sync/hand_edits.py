@@ -14,19 +14,22 @@ from app.sheets.backend import CellValue, storable
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
 from sheet_schema import HeaderMap, ParseContext, is_blank
+from sheet_schema.column_names import column_name
+from sheet_schema.messages import text
 
-#: Service columns a person may be tempted to type into, and where their value belongs instead.
+#: Service columns a person may be tempted to type into, and where their value belongs instead
+#: (the catalogue key of the hint).
 WATCHED: Mapping[str, str] = {
-    "priority": "use Priority Override",
-    "next_action": "write your own plan in Notes",
-    "next_due": "write your own plan in Notes",
-    "sla_state": "write your own plan in Notes",
-    "suggested_reply": "write your own reply in Notes",
-    "seller_message": "write your own message in Notes",
-    "escalation": "write your own plan in Notes",
-    "return_deadline": "record a Policy Exception",
-    "days_left": "record a Policy Exception",
-    "policy_ref": "record a Policy Exception",
+    "priority": "case.hint_priority_override",
+    "next_action": "case.hint_plan_in_notes",
+    "next_due": "case.hint_plan_in_notes",
+    "sla_state": "case.hint_plan_in_notes",
+    "suggested_reply": "case.hint_reply_in_notes",
+    "seller_message": "case.hint_message_in_notes",
+    "escalation": "case.hint_plan_in_notes",
+    "return_deadline": "case.hint_policy_exception",
+    "days_left": "case.hint_policy_exception",
+    "policy_ref": "case.hint_policy_exception",
 }
 PREFIX = "wrote:"
 MARK = "ℹ"  # the Validation mark for information (app/sync/derive.py)
@@ -44,8 +47,10 @@ def hand_edit_lines(
     desired: Mapping[str, CellValue],
     headers: HeaderMap,
     ctx: ParseContext,
+    language: str = "en",
 ) -> list[str]:
-    """Validation lines for watched cells a person changed since the service wrote them."""
+    """Validation lines (in the team's language) for watched cells a person changed since the
+    service wrote them."""
     if remembered is None or row.raw.get("computed_for") not in (None, "", case_id):
         return []  # values a sort moved here belong to another case: not a person's edit
     lines: list[str] = []
@@ -60,5 +65,12 @@ def hand_edit_lines(
             continue  # the person typed what the service computes: nothing is replaced
         shown = str(current).replace("\n", " ")
         shown = shown if len(shown) <= 40 else shown[:39] + "…"
-        lines.append(f"{MARK} {spec.header} is computed; your {shown} was replaced — {hint}")
+        said = text(
+            "case.hand_edit",
+            language,
+            header=column_name(spec, language),
+            value=shown,
+            hint=text(hint, language),
+        )
+        lines.append(f"{MARK} {said}")
     return lines

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
 from app.sync.hand_edits import WATCHED
 from sheet_schema import HeaderMap, Owner, TabSpec, match_headers
+from sheet_schema.messages import LANGUAGES, text
 
 OVERDUE_FILL = "F8D7DA"
 DUE_SOON_FILL = "FFF3CD"
@@ -92,7 +93,7 @@ def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
 
 def header_note(key: str) -> str:
     """The note on a service column's header: whose column it is and where a person's value goes."""
-    hint = WATCHED.get(key, "type your own notes in Notes")
+    hint = text(WATCHED[key], "en") if key in WATCHED else "type your own notes in Notes"
     return f"Computed by After-sales Desk — {hint}. Edits here are replaced at the next sync."
 
 
@@ -109,10 +110,19 @@ def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:
         )
     if "sla_state" in col:
         sla = col["sla_state"]
-        # SLA State reads "Overdue: resolution, due 12-04 18:30": match its opening word.
-        rules.append(HighlightRule("overdue", f'LEFT(${sla}2,7)="Overdue"', OVERDUE_FILL))
-        rules.append(HighlightRule("due_soon", f'LEFT(${sla}2,8)="Due soon"', DUE_SOON_FILL))
+        # SLA State reads "Overdue: resolution, due 12-04 18:30" (or "已超时：结案，…" for a
+        # Chinese team): match its opening word in any team language.
+        rules.append(HighlightRule("overdue", _opens_with(sla, "sla.overdue"), OVERDUE_FILL))
+        rules.append(HighlightRule("due_soon", _opens_with(sla, "sla.due_soon"), DUE_SOON_FILL))
     return tuple(rules)
+
+
+def _opens_with(column: str, key: str) -> str:
+    """A formula true when the column's cell opens with the catalogue text of `key` in any
+    language: 'LEFT($K2,7)="Overdue"', or an OR of one such test per language."""
+    words = dict.fromkeys(text(key, language) for language in LANGUAGES)
+    tests = [f'LEFT(${column}2,{len(word)})="{word}"' for word in words]
+    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
 
 
 def _width(key: str) -> int | None:

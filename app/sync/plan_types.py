@@ -16,6 +16,7 @@ from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
 from sheet_schema import HeaderMap, ParseContext
+from sheet_schema.messages import Language
 
 if TYPE_CHECKING:  # the planner's incremental step; reuse.py imports CaseResult from here
     from app.sync.reuse import Reuse, ReuseOutcome
@@ -70,6 +71,7 @@ class CasesInput:
     known_ids: frozenset[str] = frozenset()
     automation: Automation | None = None
     notify: NotifySettings | None = None
-    # The team language (issue 20 adds the texts in it; part of the fingerprints' context).
-    language: str = "en"
+    # The team language: what the case cells are written in (and part of the fingerprints'
+    # context, so switching it plans every case again).
+    language: Language = "en"
     reuse: Reuse | None = None  # incremental evaluation (app/sync/reuse.py); None: plan all

@@ -80,7 +80,9 @@ def plan_cases(
     if progress is not None:
         progress(total, total)
     evaluations = (r.evaluation for r in plan.results)
-    plan.notes.extend(missing_evidence_columns(inp.headers, evaluations, inp.policies))
+    plan.notes.extend(
+        missing_evidence_columns(inp.headers, evaluations, inp.policies, inp.language)
+    )
     return plan
 
 

@@ -15,8 +15,6 @@ from openpyxl.utils import get_column_letter
 
 from app.sheets.backend import CellValue, TabData
 from sheet_schema import (
-    CellProblem,
-    ColumnSpec,
     HeaderMap,
     ParseContext,
     Parsed,
@@ -24,11 +22,13 @@ from sheet_schema import (
     is_blank,
     parse_cell,
 )
+from sheet_schema.cells import cell_problem
+from sheet_schema.column_names import column_name
+from sheet_schema.messages import text
+from sheet_schema.models import ColumnSpec
 from sheet_schema.vocabulary import UNKNOWN_WORD
 
-EMPTY_FORMULA = CellProblem(
-    "cell.empty_formula", "holds a formula that gives no value; type the value instead"
-)
+EMPTY_FORMULA = cell_problem("cell.empty_formula", "parse.empty_formula")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +44,25 @@ class CellIssue:
     message: str
     severity: str  # "error" | "warning"
     code: str
+    message_zh: str = ""
+    spec: ColumnSpec | None = None  # the column, for its name in the team's language
 
     @property
     def a1(self) -> str:
         return f"{get_column_letter(self.col)}{self.row}"
 
-    def describe(self) -> str:
-        shown = show_value(self.value)
-        return f"{self.header} {shown} ({self.tab}!{self.a1}): {self.message}"
+    def describe(self, language: str = "en") -> str:
+        """'Window Start (blank) (Cases!E2): ...', in the team's language."""
+        zh = language == "zh"
+        header = column_name(self.spec, language) if self.spec is not None else self.header
+        return text(
+            "parse.cell",
+            language,
+            header=header,
+            value=show_value(self.value, language),
+            cell=f"{self.tab}!{self.a1}",
+            message=self.message_zh if zh and self.message_zh else self.message,
+        )
 
 
 @dataclass(slots=True)
@@ -124,6 +135,8 @@ def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
                     message=parsed.problem.message,
                     severity=_severity(spec.required, parsed.problem.code),
                     code=parsed.problem.code,
+                    message_zh=parsed.problem.message_zh,
+                    spec=spec,
                 )
             )
     return row
@@ -135,16 +148,16 @@ def _severity(required: bool, code: str) -> str:
     return "error" if required and code != UNKNOWN_WORD else "warning"
 
 
-def show_value(value: object) -> str:
+def show_value(value: object, language: str = "en") -> str:
     """A cell value quoted for a message: short, and dates as a person would type them."""
     if value is None or value == "":
-        return "(blank)"
+        return text("parse.blank", language)
     if isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M")
+        shown = value.strftime("%Y-%m-%d %H:%M")
     elif isinstance(value, date):
-        text = value.isoformat()
+        shown = value.isoformat()
     else:
-        text = str(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"'{text}'"
+        shown = str(value)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    return f"'{shown}'"

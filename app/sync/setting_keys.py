@@ -18,6 +18,7 @@ from app.automation.escalation import EscalationRules, LevelRule, Person
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings, parse_slot
 from policies.vocab import fold
 from sheet_schema import load_schema
+from sheet_schema.messages import team_language
 from sheet_schema.vocabulary import canonical_items, shipped_vocabulary
 
 TEAM_FILE = "policies/data/team.yaml"
@@ -98,8 +99,31 @@ def known_settings(team: TeamSettings, rules: EscalationRules) -> dict[str, Sett
             "(Taobao, Tmall, JD, Pinduoduo, 1688, ...; 淘宝, 京东 ...)",
         )
     )
+    keys.append(
+        SettingKey(
+            LANGUAGE_KEY,
+            TEAM_FILE,
+            "en",
+            parse_language,
+            "the language the service writes the team's cells in: en or zh (中文)",
+            example=False,
+        )
+    )
     keys += mapping_keys()
     return {k.key: k for k in keys}
+
+
+LANGUAGE_KEY = "language"
+
+
+def parse_language(text: str) -> str:
+    """'zh', 'zh_CN', '中文', 'Chinese' -> 'zh'; 'en', 'English' -> 'en'; else ValueError."""
+    folded = text.strip().casefold()
+    if team_language(folded) == "zh":
+        return "zh"
+    if folded.startswith("en") or folded in {"英文", "英语"}:
+        return "en"
+    raise ValueError(f"unknown language {text.strip()!r}; expected en or zh")
 
 
 MARKETPLACE_KEY = "marketplace.default"

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from app.sync.rows import SheetRow
 from sheet_schema import HeaderMap, TabSpec, header_key
+from sheet_schema.column_names import column_name
+from sheet_schema.messages import text
 from sheet_schema.vocabulary import (
     MAX_WORD,
     UNKNOWN_WORD,
@@ -92,8 +94,9 @@ def _bad_target(words: Words, means: str, header: str) -> str:
     return f"✗ '{means}' is not a {header}{guess}; use one of: {', '.join(words.canonical)}"
 
 
-def unknown_word_notes(rows: Iterable[SheetRow]) -> list[str]:
-    """'2 words to map in the Vocabulary tab', then each word once with its row count."""
+def unknown_word_notes(rows: Iterable[SheetRow], language: str = "en") -> list[str]:
+    """'2 words to map in the Vocabulary tab', then each word once with its row count (in the
+    team's language)."""
     counts: Counter[tuple[str, str]] = Counter()
     for row in rows:
         for issue in row.issues:
@@ -101,24 +104,26 @@ def unknown_word_notes(rows: Iterable[SheetRow]) -> list[str]:
                 word = str(issue.value).strip()
                 if len(word) > MAX_WORD:
                     word = word[: MAX_WORD - 3] + "..."
-                counts[(issue.header, word)] += 1
+                header = column_name(issue.spec, language) if issue.spec else issue.header
+                counts[(header, word)] += 1
     if not counts:
         return []
-    plural = "word" if len(counts) == 1 else "words"
-    lines = [
-        f"{len(counts)} {plural} to map in the Vocabulary tab (column, team word, means) "
-        "or `aftersales adopt`:"
-    ]
+    many = len(counts) != 1
+    lines = [text("parse.words_to_map" if many else "parse.word_to_map", language, n=len(counts))]
     for (header, word), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        rows_text = "row" if count == 1 else "rows"
-        lines.append(f"  {header} '{word}': {count} {rows_text}")
+        key = "parse.word_rows" if count != 1 else "parse.word_row"
+        lines.append(text(key, language, header=header, word=word, n=count))
     return lines
 
 
 def language_notes(
-    rows: Iterable[SheetRow], vocabulary: Vocabulary, template_languages: Iterable[str]
+    rows: Iterable[SheetRow],
+    vocabulary: Vocabulary,
+    template_languages: Iterable[str],
+    team_language: str = "en",
 ) -> list[str]:
-    """Languages the Cases tab names that have no templates: replies in English, said once."""
+    """Languages the Cases tab names that have no templates: replies in English, said once (in
+    the team's language)."""
     have = set(template_languages)
     words = vocabulary.get("language")
     codes = language_codes(words) if words is not None else {}
@@ -127,7 +132,8 @@ def language_notes(
         language = row.values.get("language")
         if isinstance(language, str) and codes.get(language, "en") not in have:
             counts[language] += 1
+    shown = words.shown if words is not None else (lambda word, _: word)
     return [
-        f"{count} case(s) in {language}: no {language} templates, so their replies are in English"
-        for language, count in sorted(counts.items())
+        text("parse.no_templates", team_language, n=count, language=shown(name, team_language))
+        for name, count in sorted(counts.items())
     ]

@@ -20,7 +20,7 @@ ALLOWED_LATIN = {
     "sla", "id", "url", "kpi", "kpis", "p1", "p2", "p3", "p4", "l1", "l2", "l3", "ok",
     "superbuy", "bhiner", "yoybuy", "wegobuy", "mulebuy", "ponybuy", "taobao", "tmall", "jd",
     "pinduoduo", "xianyu", "aftersales", "csv", "json", "utc", "gmt", "h", "min", "csat",
-    "webhook", "email", "google", "excel",
+    "webhook", "email", "google", "excel", "adopt",
 }  # fmt: skip
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 # Names the CLI's texts carry: products, the sheet's tab names, metavariables (F, ID, YYYY-MM-DD).

@@ -34,6 +34,8 @@ from app.sheets.backend import CellUpdate, SheetBackend
 from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
+from app.sync.header_texts import header_rewrites
+from app.sync.kpi_texts import kpis_tab_title
 from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
 from app.sync.planner import CasesInput, CasesPlan, plan_cases
 from app.sync.progress import (
@@ -62,6 +64,8 @@ from app.sync.workflow_tabs import (
 from app.sync.write_step import WriteStep
 from policies import Calendars, PolicySet, TeamSettings, build_calendars
 from sheet_schema import ParseContext, SheetSchema, load_schema
+from sheet_schema.messages import team_language
+from sheet_schema.team_texts import title_spellings
 
 log = logging.getLogger("aftersales.sync")
 
@@ -89,6 +93,9 @@ class EngineConfig:
     # Told each step passed (crash tests); app/probe.py
     probe: Probe = no_probe
     schema: SheetSchema | None = None  # None: the service's own (sheet_schema/schema.yaml)
+    # The team language chosen at registration (`sheets add --language`); None: not chosen
+    # (the sheet's Settings tab, its locale or its headers decide: app/sync/team_language.py).
+    language: str | None = None
 
 
 class SyncEngine:
@@ -108,16 +115,23 @@ class SyncEngine:
         self.automation = config.automation
         self.notify = config.notify
         self.outbox = Outbox(store.engine)
-        self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
+        # The KPIs tab is read under either language's title (or the team's own name for it).
+        self.kpis_titles = (
+            (self.tab_names["kpis"],)
+            if "kpis" in self.tab_names
+            else title_spellings("kpis", KPIS_TITLE)
+        )
         self.probe = config.probe
         # The reader is given the backend at each read: `self.backend` stays the one place it is
         # held (a test, or a re-opened connection, swaps it there).
         self.reader = SheetReader(
             schema=self.schema,
             tab_names=self.tab_names,
-            kpis_title=self.kpis_title,
+            kpis_title=self.kpis_titles[0],
+            kpis_titles=self.kpis_titles,
             tz=self.tz,
             probe=self.probe,
+            registered_language=config.language,
         )
 
     # -- public ----------------------------------------------------------------------------------
@@ -237,6 +251,7 @@ class SyncEngine:
         """Read the sheet and plan every cell a sync at `now` would write (nothing is written)."""
         progress.step(READ, 0, None)
         sheet = self.reader.read(self.backend)
+        language = sheet.language.language
         holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
         extra_days, holiday_messages = read_holidays(sheet.rows["holidays"], holidays.headers)
         policies, policy_messages, builtins_present = read_policy_overrides(
@@ -254,6 +269,8 @@ class SyncEngine:
         plan.notes.extend(_word_notes(sheet, automation))
 
         updates = list(plan.updates)
+        written = team_language(self.store.written_language(self.sheet_key))
+        updates += header_rewrites(sheet, written, language)
         updates += self._timeline_cells(sheet, plan, run_id)
         updates += aux.builtin_policy_rows(
             self.policies.all_versions(),
@@ -276,6 +293,7 @@ class SyncEngine:
             sheet.placed["outbox"].headers,
             self.tz,
             sheet.ctx,
+            language,
         )
         kpis = compute_report(
             plan.results,
@@ -288,12 +306,14 @@ class SyncEngine:
             period=kpi_period,
         )
         cases = sheet.placed["cases"]
+        kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)
         kpis_layout, kpis_cells = kpi_tab(
             kpis,
-            sheet.data.tabs.get(self.kpis_title),
-            self.kpis_title,
+            sheet.data.tabs.get(kpis_title),
+            kpis_title,
             cases_title=cases.headers.title,
             cases_positions=cases.headers.positions,
+            language=language,
         )
         check_writes(sheet.schema, sheet.placed, sheet.rows, [*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
@@ -309,6 +329,7 @@ class SyncEngine:
             case_headers=cases.headers,
             kpis=kpis,
             notes=sheet_settings.notes,
+            language=language,
         )
 
     def _write_step(self, now: datetime, run_id: int, progress: ProgressReporter) -> WriteStep:
@@ -344,6 +365,7 @@ class SyncEngine:
                 now=now,
                 tz=self.tz,
                 ctx=sheet.ctx,
+                language=sheet.language.language,
                 policies=policies,
                 calendars=calendars,
                 team=team,
@@ -368,6 +390,7 @@ class SyncEngine:
             aux.next_free_row(data),
             run_id,
             self.tz,
+            sheet.language.language,
         )
 
     def _template_cells(self, sheet: SheetRead, automation: Automation) -> list[CellUpdate]:

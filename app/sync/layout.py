@@ -14,6 +14,8 @@ from openpyxl.utils import get_column_letter
 from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
 from app.sync.hand_edits import WATCHED
 from sheet_schema import HeaderMap, Owner, TabSpec, match_headers
+from sheet_schema.messages import Language
+from sheet_schema.team_texts import column_header, dropdown_choices
 
 OVERDUE_FILL = "F8D7DA"
 DUE_SOON_FILL = "FFF3CD"
@@ -31,10 +33,16 @@ class PlacedTab:
 
 
 def place_columns(
-    tab: TabSpec, headers: HeaderMap, *, add_user_columns: bool, used_width: int = 0
+    tab: TabSpec,
+    headers: HeaderMap,
+    *,
+    add_user_columns: bool,
+    used_width: int = 0,
+    language: Language = "en",
 ) -> PlacedTab:
     """Append missing columns (service-owned ones always; user ones only for a new tab) after
-    the header row's last cell and after `used_width`, the widest row of the tab's data."""
+    the header row's last cell and after `used_width`, the widest row of the tab's data; the
+    headers and dropdowns the service lays out are in the team `language`."""
     positions = dict(headers.positions)
     next_index = max(headers.width, used_width)
     added: list[str] = []
@@ -53,14 +61,16 @@ def place_columns(
         missing_required=headers.missing_required,
         missing=tuple(s for s in headers.missing if s.key not in positions),
     )
-    return PlacedTab(headers=placed, layout=tab_layout(tab, placed), added=tuple(added))
+    return PlacedTab(headers=placed, layout=tab_layout(tab, placed, language), added=tuple(added))
 
 
-def new_tab(tab: TabSpec, title: str) -> PlacedTab:
-    return place_columns(tab, match_headers(tab, title, []), add_user_columns=True)
+def new_tab(tab: TabSpec, title: str, language: Language = "en") -> PlacedTab:
+    return place_columns(
+        tab, match_headers(tab, title, []), add_user_columns=True, language=language
+    )
 
 
-def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
+def tab_layout(tab: TabSpec, headers: HeaderMap, language: Language = "en") -> TabLayout:
     columns = []
     for spec in tab.columns:
         index = headers.positions.get(spec.key)
@@ -69,9 +79,10 @@ def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
         columns.append(
             ColumnLayout(
                 index=index + 1,
-                header=spec.header,
+                header=column_header(tab.key, spec, language),
+                name=spec.header,
                 number_format=spec.number_format,
-                choices=spec.choices,
+                choices=dropdown_choices(spec, language),
                 # A column read through a vocabulary takes the team's words too: the dropdown
                 # suggests the canonical ones and never refuses another.
                 strict_choices=not spec.free_choice and spec.vocabulary is None,

@@ -15,6 +15,7 @@ from app.store import CaseSnapshot, CellWrite, TimelineEvent
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
 from sheet_schema import HeaderMap, ParseContext
+from sheet_schema.messages import Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +66,4 @@ class CasesInput:
     known_ids: frozenset[str] = frozenset()
     automation: Automation | None = None
     notify: NotifySettings | None = None
+    language: Language = "en"

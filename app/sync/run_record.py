@@ -21,6 +21,7 @@ def fill_report(report: SyncReport, prepared: PreparedSync) -> None:
     # The last plan's (a replan says them again): the sheet's tabs', then its cases'.
     report.sheet_notes = [*prepared.notes, *plan.notes]
     report.kpis = prepared.kpis
+    report.language = prepared.language
 
 
 def finish_run(
@@ -53,6 +54,8 @@ def finish_run(
         },
         message,
         error_code,
+        # What a sync wrote the sheet in; a failed one may have written nothing of it.
+        language=report.language if outcome in ("ok", "nothing_to_do") else None,
     )
 
 

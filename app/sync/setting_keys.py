@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.automation.escalation import EscalationRules, LevelRule, Person
+from app.sync.team_language import LANGUAGE_KEY, parse_language
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings, parse_slot
 from policies.vocab import fold
 from sheet_schema import load_schema
+from sheet_schema.messages import DEFAULT_LANGUAGE, text
 from sheet_schema.vocabulary import canonical_items, shipped_vocabulary
 
 TEAM_FILE = "policies/data/team.yaml"
@@ -96,6 +98,15 @@ def known_settings(team: TeamSettings, rules: EscalationRules) -> dict[str, Sett
             parse_marketplace,
             "the marketplace a case was bought on when its Marketplace cell is blank "
             "(Taobao, Tmall, JD, Pinduoduo, 1688, ...; 淘宝, 京东 ...)",
+        )
+    )
+    keys.append(
+        SettingKey(
+            LANGUAGE_KEY,
+            SCHEMA_FILE,
+            DEFAULT_LANGUAGE,
+            parse_language,
+            text("language.setting_help", DEFAULT_LANGUAGE, zh="zh", en="en"),
         )
     )
     keys += mapping_keys()

@@ -149,7 +149,13 @@ def test_a_chinese_teams_workbook_gets_every_service_header_tab_and_label_in_chi
     assert column_a[0] == "售后关键指标"
     assert column_a[1].startswith("统计期间：2025-07-13 – 2025-10-10（按开案日期，Asia/Shanghai）")
     assert column_a[2].startswith("共 2 个案件")
-    for title in ["全部案件", "按平台", "按团队成员（负责人）", "按平台 × 团队成员", "按开案日期的周次"]:
+    for title in [
+        "全部案件",
+        "按平台",
+        "按团队成员（负责人）",
+        "按平台 × 团队成员",
+        "按开案日期的周次",
+    ]:
         assert title in column_a
     headers = next(row for row in kpis if row[0] == "范围")
     assert headers[2:5] == ["案件数", "首次回复中位数（工作小时）", "首次回复 90 分位（工作小时）"]

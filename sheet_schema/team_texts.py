@@ -96,7 +96,7 @@ def word_in(vocabulary: str, canonical: str, language: str) -> str:
 def _chinese_words(vocabulary: str) -> dict[str, str]:
     words = shipped_vocabulary().get(vocabulary)
     chinese: dict[str, str] = {}
-    for folded, canonical in (words.meaning.items() if words else ()):
+    for folded, canonical in words.meaning.items() if words else ():
         if canonical not in chinese and _CJK.search(folded):
             chinese[canonical] = folded
     return chinese

@@ -103,7 +103,7 @@ def known_settings(team: TeamSettings, rules: EscalationRules) -> dict[str, Sett
     keys.append(
         SettingKey(
             LANGUAGE_KEY,
-            SCHEMA_FILE,
+            text("language.replaces", DEFAULT_LANGUAGE, option="sheets add --language"),
             DEFAULT_LANGUAGE,
             parse_language,
             text("language.setting_help", DEFAULT_LANGUAGE, zh="zh", en="en"),

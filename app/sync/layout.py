@@ -14,7 +14,7 @@ from openpyxl.utils import get_column_letter
 from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
 from app.sync.hand_edits import WATCHED
 from sheet_schema import HeaderMap, Owner, TabSpec, match_headers
-from sheet_schema.messages import Language
+from sheet_schema.messages import Language, load_catalogue, text
 from sheet_schema.team_texts import column_header, dropdown_choices
 
 OVERDUE_FILL = "F8D7DA"
@@ -89,7 +89,7 @@ def tab_layout(tab: TabSpec, headers: HeaderMap, language: Language = "en") -> T
                 hidden=spec.hidden,
                 protected=spec.owner is Owner.SERVICE,
                 width=_width(spec.key),
-                note=header_note(spec.key) if spec.owner is Owner.SERVICE else None,
+                note=header_note(spec.key, language) if spec.owner is Owner.SERVICE else None,
             )
         )
     return TabLayout(
@@ -101,10 +101,14 @@ def tab_layout(tab: TabSpec, headers: HeaderMap, language: Language = "en") -> T
     )
 
 
-def header_note(key: str) -> str:
-    """The note on a service column's header: whose column it is and where a person's value goes."""
-    hint = WATCHED.get(key, "type your own notes in Notes")
-    return f"Computed by After-sales Desk — {hint}. Edits here are replaced at the next sync."
+def header_note(key: str, language: Language = "en") -> str:
+    """The note on a service column's header: whose column it is and where a person's value
+    goes, in the team `language`."""
+    if language == "en":
+        hint = WATCHED.get(key, "type your own notes in Notes")
+        return f"Computed by After-sales Desk — {hint}. Edits here are replaced at the next sync."
+    note = f"headers.note_{key}"
+    return text(note if note in load_catalogue().texts else "headers.note_default", language)
 
 
 def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:

@@ -96,7 +96,7 @@ def tab_layout(tab: TabSpec, headers: HeaderMap, language: Language = "en") -> T
         title=headers.title,
         columns=tuple(columns),
         frozen_rows=1,
-        highlights=_highlights(tab, headers),
+        highlights=_highlights(tab, headers, language),
         last_column=headers.width,
     )
 
@@ -111,7 +111,9 @@ def header_note(key: str, language: Language = "en") -> str:
     return text(note if note in load_catalogue().texts else "headers.note_default", language)
 
 
-def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:
+def _highlights(
+    tab: TabSpec, headers: HeaderMap, language: Language = "en"
+) -> tuple[HighlightRule, ...]:
     if tab.key != "cases":
         return ()
     col = {k: get_column_letter(i + 1) for k, i in headers.positions.items()}
@@ -127,7 +129,26 @@ def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:
         # SLA State reads "Overdue: resolution, due 12-04 18:30": match its opening word.
         rules.append(HighlightRule("overdue", f'LEFT(${sla}2,7)="Overdue"', OVERDUE_FILL))
         rules.append(HighlightRule("due_soon", f'LEFT(${sla}2,8)="Due soon"', DUE_SOON_FILL))
+        # A team language's SLA State opens with its own word (已超时：…): matched too.
+        for name, key, fill in (
+            ("overdue", "sla.overdue", OVERDUE_FILL),
+            ("due_soon", "sla.due_soon", DUE_SOON_FILL),
+        ):
+            word = state_word(key, language)
+            if word:
+                formula = f'LEFT(${sla}2,{len(word)})="{word}"'
+                rules.append(HighlightRule(f"{name}_{language}", formula, fill))
     return tuple(rules)
+
+
+def state_word(key: str, language: Language) -> str | None:
+    """The word an SLA State text opens with in a team language other than English (the
+    catalogue text before its first placeholder or colon); None when there is none."""
+    if language == "en" or key not in load_catalogue().texts:
+        return None
+    opening = load_catalogue().texts[key][language].split("{", 1)[0]
+    word = opening.split("：", 1)[0].split(":", 1)[0].strip()
+    return word or None
 
 
 def _width(key: str) -> int | None:

@@ -57,7 +57,18 @@ class Runtime(RootParts):
         return self._backend
 
     def engine(self) -> SyncEngine:
-        return self.root.engine(self.backend(), sheet_key=self.sheet_key, probe=self.probe)
+        return self.root.engine(
+            self.backend(),
+            sheet_key=self.sheet_key,
+            probe=self.probe,
+            language=self.registered_language(),
+        )
+
+    def registered_language(self) -> Language | None:
+        """The team language this sheet was registered with (`sheets add --language`), if it
+        was registered with one."""
+        entries = self.root.registry.list()
+        return next((e.language for e in entries if e.sheet_key == self.sheet_key), None)
 
     def initialise(self) -> int:
         """Create the tabs and headers (a new workbook file, or tabs in a Google spreadsheet).

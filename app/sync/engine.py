@@ -35,8 +35,8 @@ from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.header_texts import header_rewrites
-from app.sync.kpi_texts import kpis_tab_title
-from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
+from app.sync.kpi_texts import kpis_tab_title, kpis_titles
+from app.sync.kpis import compute_report, group_events, kpi_tab
 from app.sync.planner import CasesInput, CasesPlan, plan_cases
 from app.sync.progress import (
     CASES_PER_REPORT,
@@ -65,7 +65,6 @@ from app.sync.write_step import WriteStep
 from policies import Calendars, PolicySet, TeamSettings, build_calendars
 from sheet_schema import ParseContext, SheetSchema, load_schema
 from sheet_schema.messages import team_language
-from sheet_schema.team_texts import title_spellings
 
 log = logging.getLogger("aftersales.sync")
 
@@ -116,11 +115,7 @@ class SyncEngine:
         self.notify = config.notify
         self.outbox = Outbox(store.engine)
         # The KPIs tab is read under either language's title (or the team's own name for it).
-        self.kpis_titles = (
-            (self.tab_names["kpis"],)
-            if "kpis" in self.tab_names
-            else title_spellings("kpis", KPIS_TITLE)
-        )
+        self.kpis_titles = kpis_titles(self.tab_names.get("kpis"))
         self.probe = config.probe
         # The reader is given the backend at each read: `self.backend` stays the one place it is
         # held (a test, or a re-opened connection, swaps it there).

@@ -73,6 +73,12 @@ def note_text(report: KpiReport, language: Language) -> str:
     return separator.join(parts) + text("kpis.note_tail", language, definitions=DEFINITIONS)
 
 
+def kpis_titles(named: str | None) -> tuple[str, ...]:
+    """Every title the KPIs tab is read under: the team's own name for it, else the service's
+    in each team language."""
+    return (named,) if named else title_spellings("kpis", KPIS_TITLE)
+
+
 def kpis_tab_title(named: str | None, titles: Sequence[str], language: Language) -> str:
     """The KPIs tab's title: the team's own name for it, else the title it has in either
     language, else the title a new one gets in the team `language`."""

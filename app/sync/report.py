@@ -60,7 +60,6 @@ class SyncReport:
             "warnings": self.warnings,
             "duration_ms": self.duration_ms,
             "notes": self.all_notes,
-            "language": self.language,
         }
 
 

@@ -152,7 +152,10 @@ class CompositionRoot:
 
     def _new_engine(self, entry: SheetEntry) -> SyncEngine:
         return self.engine(
-            self.backend_for(entry), sheet_key=entry.sheet_key, team=self.team_for(entry)
+            self.backend_for(entry),
+            sheet_key=entry.sheet_key,
+            team=self.team_for(entry),
+            language=entry.language,
         )
 
     def engine(
@@ -162,6 +165,7 @@ class CompositionRoot:
         sheet_key: str,
         team: TeamSettings | None = None,
         probe: Probe | None = None,
+        language: str | None = None,
     ) -> SyncEngine:
         """A sync engine on `backend` with the service's settings (the one place one is built)."""
         settings = self.settings
@@ -175,6 +179,7 @@ class CompositionRoot:
             notify=settings.notify,
             probe=probe or no_probe,
             incremental=settings.incremental,
+            language=language,
         )
         return SyncEngine(backend, self.store, config)
 

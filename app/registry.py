@@ -22,6 +22,8 @@ from app.errors import ConfigurationError, ConflictError, NotFoundError
 from app.store import Store
 from app.store.base import Repository
 from app.store.models import RegisteredSheetRow
+from app.sync.team_language import parse_language
+from sheet_schema.messages import Language, team_language
 
 SheetKind = Literal["google", "workbook"]
 SHEETS = cast(Table, RegisteredSheetRow.__table__)
@@ -48,6 +50,9 @@ class SheetEntry:
     timezone: str
     allowed: tuple[str, ...]  # emails or "@domain" entries that may use this sheet
     key_version: int = 1  # which HMAC key the sheet has (see app.auth.derive_sheet_secret)
+    # The team language chosen at registration ("zh", "en"); None: the sheet's Settings tab,
+    # locale or headers decide (app/sync/team_language.py).
+    language: Language | None = None
 
     @property
     def path(self) -> Path:
@@ -78,6 +83,7 @@ class SheetRegistry(Repository):
         timezone: str = "Asia/Shanghai",
         allowed: Sequence[str] = (),
         replace: bool = False,
+        language: str | None = None,
     ) -> SheetEntry:
         if not _ID.match(sheet_id):
             raise ConfigurationError(
@@ -91,6 +97,7 @@ class SheetRegistry(Repository):
             ) from None
         try:
             entries = tuple(normalize_allow_list_entry(a) for a in allowed)
+            chosen = parse_language(language) if language else None
         except ValueError as exc:
             raise ConfigurationError(str(exc)) from None
         with self._write(f"registering sheet {sheet_id!r}") as conn:
@@ -107,7 +114,7 @@ class SheetRegistry(Repository):
                 (exists.key_version, exists.key_rotated_at) if exists else (1, None)
             )
             entry = SheetEntry(
-                sheet_id, kind, location, title or sheet_id, timezone, entries, version
+                sheet_id, kind, location, title or sheet_id, timezone, entries, version, chosen
             )
             if exists:
                 conn.execute(SHEETS.delete().where(SHEETS.c.id == sheet_id))
@@ -122,6 +129,7 @@ class SheetRegistry(Repository):
                     created_at=datetime.now(UTC),
                     key_version=version,
                     key_rotated_at=rotated_at,
+                    language=entry.language,
                 )
             )
         return entry
@@ -182,4 +190,5 @@ def _entry(row: object) -> SheetEntry:
         timezone=data["timezone"],
         allowed=tuple(data["allowed"] or ()),
         key_version=int(data.get("key_version") or 1),
+        language=team_language(data["language"]) if data.get("language") else None,
     )

@@ -25,6 +25,8 @@ from app.sync.report import SyncReport
 from app.sync.sheet_settings import settings_example_cells
 from app.sync.undo import UndoReport, undo_run
 from sheet_schema import ParseContext, load_schema
+from sheet_schema.messages import Language, team_language
+from sheet_schema.team_texts import tab_title
 
 
 @dataclass
@@ -55,7 +57,18 @@ class Runtime(RootParts):
         return self._backend
 
     def engine(self) -> SyncEngine:
-        return self.root.engine(self.backend(), sheet_key=self.sheet_key, probe=self.probe)
+        return self.root.engine(
+            self.backend(),
+            sheet_key=self.sheet_key,
+            probe=self.probe,
+            language=self.registered_language(),
+        )
+
+    def registered_language(self) -> Language | None:
+        """The team language this sheet was registered with (`sheets add --language`), if it
+        was registered with one."""
+        entries = self.root.registry.list()
+        return next((e.language for e in entries if e.sheet_key == self.sheet_key), None)
 
     def initialise(self) -> int:
         """Create the tabs and headers (a new workbook file, or tabs in a Google spreadsheet).
@@ -65,16 +78,21 @@ class Runtime(RootParts):
         so the team sees what it may set without reading the README; a tab the team already
         has is left as it is."""
         schema = load_schema()
-        titles = [self.settings.tab_names.get(t.key, t.title) for t in schema.tabs]
         backend = self.backend()
         present: set[str] = set()
+        language: Language = "en"
         if isinstance(backend, WorkbookBackend):
+            titles = [self.settings.tab_names.get(t.key, t.title) for t in schema.tabs]
             backend.create(titles)
         else:
-            present = set(backend.read(lambda found: [t for t in titles if t in found]).titles)
-        placed = [new_tab(t, title) for t, title in zip(schema.tabs, titles, strict=True)]
+            # A spreadsheet made in a Chinese locale gets its tabs and headers in Chinese.
+            data = backend.read(lambda found: [])
+            language = team_language(data.locale)
+            titles = [self._title(t.key, t.title, language) for t in schema.tabs]
+            present = set(data.titles) & set(titles)
+        placed = [new_tab(t, title, language) for t, title in zip(schema.tabs, titles, strict=True)]
         layouts = [p.layout for p in placed]
-        kpis = self.settings.tab_names.get("kpis", KPIS_TITLE)
+        kpis = self._title("kpis", KPIS_TITLE, language)
         layouts.append(TabLayout(title=kpis, columns=(), frozen_rows=0))
         changes = backend.apply_layout(layouts)
         examples = []
@@ -84,6 +102,10 @@ class Runtime(RootParts):
             examples = settings_example_cells(settings_tab, self.team, rules)
         backend.write(examples)
         return changes
+
+    def _title(self, key: str, default: str, language: Language) -> str:
+        """A tab's title: the team's own name for it, else the service's in `language`."""
+        return self.settings.tab_names.get(key) or tab_title(key, default, language)
 
     @contextmanager
     def holding_sheet(self, doing: str) -> Iterator[None]:

@@ -32,7 +32,11 @@ def _shipped_schema() -> SheetSchema:
 
 
 def _load(path: Path) -> SheetSchema:
-    return read_model(path, SheetSchema, SchemaError, "the sheet schema")
+    # The tabs and headers the service writes in each team language are found by either.
+    # (Imported here: team_texts reads the vocabulary, whose loader is this module.)
+    from sheet_schema.team_texts import with_language_aliases
+
+    return with_language_aliases(read_model(path, SheetSchema, SchemaError, "the sheet schema"))
 
 
 def read_model(path: Path, model: type[M], error: type[Exception], what: str) -> M:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.workbooks import case, write_workbook
@@ -97,3 +98,20 @@ def test_rotating_an_unknown_sheet_exits_2_naming_it(two_sheets: Path) -> None:
     assert "dsek" in result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert secret_of(two_sheets, "desk") == before
+
+
+def test_a_sheet_registered_with_language_zh_is_synced_in_chinese(tmp_path: Path) -> None:
+    """`sheets add --language 中文` chooses Chinese: the service headers `sync` adds are
+    Chinese; an unknown language is refused, naming zh and en."""
+    book = write_workbook(tmp_path / "team.xlsx", [case()])
+    added = run(tmp_path, "sheets", "add", "team", "--workbook", "team.xlsx", "--language", "中文")
+    assert added.returncode == 0, added.stderr
+
+    synced = run(tmp_path, "sync", "--workbook", "team.xlsx", "--now", "2025-10-10T10:00", "--json")
+    assert synced.returncode == 0, synced.stderr
+    header = [c.value for c in openpyxl.load_workbook(book)["Cases"][1]]
+    assert "退货截止日期" in header and "Return Deadline" not in header
+
+    refused = run(tmp_path, "sheets", "add", "fr", "--workbook", "team.xlsx", "--language", "fr")
+    assert refused.returncode != 0
+    assert "zh (中文) or en (English)" in refused.stdout + refused.stderr

@@ -13,6 +13,7 @@ from app.api.deps import ContextDep, SheetDep
 from app.api.errors import error_responses
 from app.api.schemas import CheckOut, DoctorOut
 from app.doctor import diagnose
+from sheet_schema.messages import team_language
 
 router = APIRouter(
     prefix="/v1/sheets/{sheet}",
@@ -26,10 +27,13 @@ async def doctor(entry: SheetDep, context: ContextDep) -> DoctorOut:
     """Settings, store, Google (key, token, sharing with edit rights, time zone, quota) and the
     sheet (opens, cases tab and required columns): each check with its fix."""
     report = await run_in_threadpool(diagnose, context.root, now=context.clock(), entry=entry)
+    written = await run_in_threadpool(context.store.written_language, entry.sheet_key)
     return DoctorOut(
         target=report.target,
         ok=report.ok,
         exit_code=report.exit_code,
         service_account=report.service_account,
         checks=[CheckOut(**asdict(check)) for check in report.checks],
+        # What the last sync wrote the sheet in; before any, what the registration chose.
+        language=team_language(written or entry.language),
     )

@@ -16,6 +16,7 @@ from app.api.schemas import ErrorBody, HealthOut, PolicyOut, ReadyOut, SheetOut
 from app.auth import METRICS_PATH
 from app.auth.fastapi_adapter import authenticate_request
 from policies import Policy
+from sheet_schema.messages import team_language
 
 META_ERRORS = error_responses(401, 403, 413, 503)
 # /readyz answers 503 with its own body when the service is not ready (and with the error body
@@ -88,6 +89,7 @@ async def sheet_info(entry: SheetDep, context: ContextDep) -> SheetOut:
     """The sheet as registered, and its last run: what the add-on's connection test shows."""
     runs = await run_in_threadpool(context.store.list_runs, entry.sheet_key, 1)
     last = runs[0] if runs else None
+    written = await run_in_threadpool(context.store.written_language, entry.sheet_key)
     return SheetOut(
         id=entry.id,
         title=entry.title,
@@ -96,6 +98,8 @@ async def sheet_info(entry: SheetDep, context: ContextDep) -> SheetOut:
         last_run_id=last.id if last else None,
         last_run_outcome=last.outcome if last else None,
         last_run_at=last.started_at if last else None,
+        # What the last sync wrote the sheet in; before any, what the registration chose.
+        language=team_language(written or entry.language),
     )
 
 

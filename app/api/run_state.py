@@ -51,6 +51,7 @@ def run_summary(record: RunRecord, recent: SyncResult | None) -> SyncSummary | N
         findings=counts["errors"] + counts["warnings"],
         notes=[],
         joined=(record.message or "").startswith(JOINED_PREFIX),
+        language=record.language or "en",
     )
 
 

@@ -40,6 +40,13 @@ def sheets_add(
     ] = None,
     title: Annotated[str, typer.Option(help="A name people recognise.")] = "",
     replace: Annotated[bool, typer.Option(help="Replace an existing entry.")] = False,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            help="The team language the service writes the sheet in: zh (中文) or en "
+            "(English). Default: the sheet's Settings tab, else its locale or headers."
+        ),
+    ] = None,
 ) -> None:
     """Register a sheet (a Google spreadsheet, or with --workbook a local file)."""
     workbook = workbook_file(workbook)
@@ -55,6 +62,7 @@ def sheets_add(
             timezone=timezone,
             allowed=allow or (),
             replace=replace,
+            language=language,
         )
     except AftersalesError as exc:
         fail(exc.message)

@@ -66,17 +66,29 @@ class SyncResult:
     report: SyncReport | None = None
     message: str | None = None
     sheet: str | None = None
+    language: str = "en"  # the team language the sheet was written in
 
     @classmethod
     def from_report(cls, report: SyncReport) -> SyncResult:
         data = report.as_json()
         counts = {k: v for k in SUMMARY_KEYS if isinstance(v := data.get(k), int)}
-        return cls(report.run_id, report.backend, counts, "ok", False, report)
+        return cls(
+            report.run_id, report.backend, counts, "ok", False, report, language=report.language
+        )
 
     @classmethod
     def from_run(cls, run: RunRecord) -> SyncResult:
         counts = {k: run.counts.get(k, 0) for k in SUMMARY_KEYS}
-        return cls(run.id, run.backend, counts, run.outcome or "unknown", True, None, run.message)
+        return cls(
+            run.id,
+            run.backend,
+            counts,
+            run.outcome or "unknown",
+            True,
+            None,
+            run.message,
+            language=run.language or "en",
+        )
 
     def summary(self) -> dict[str, object]:
         findings = self.counts.get("errors", 0) + self.counts.get("warnings", 0)
@@ -88,6 +100,7 @@ class SyncResult:
             # A joined run's notes were given to the request that started it.
             "notes": self.report.all_notes if self.report is not None else [],
             "joined": self.joined,
+            "language": self.language,
         }
 
 

@@ -65,6 +65,9 @@ class SheetData:
     titles: tuple[str, ...]  # every tab in the spreadsheet, in order
     tabs: dict[str, TabData]  # the tabs that were asked for and exist, by title
     date_order: DateOrder = DateOrder.UNKNOWN
+    # The spreadsheet's locale ("zh_CN", "en_US") where the backend has one (Google; a
+    # workbook has none): it suggests the team language when nothing else chooses it.
+    locale: str | None = None
     # Opaque token that changes whenever the underlying file changes (None: cannot tell).
     version: str | None = None
 
@@ -96,6 +99,9 @@ class ColumnLayout:
     protected: bool = False  # service-owned: protected with a warning only
     width: int | None = None  # in characters
     note: str | None = None  # the header's note/comment ("computed by After-sales Desk — …")
+    # The column's name whatever the team language (the schema's header): what its protection
+    # is named after, so a sheet switched to another language keeps the one it has.
+    name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ from app.sheets.backend import (
     WriteResult,
 )
 from app.sheets.google_layout import layout_requests
-from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth
+from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth, locale
 from app.sheets.google_requests import GoogleRequests
 from app.sheets.google_values import (
     MAX_BODY_BYTES,
@@ -154,7 +154,9 @@ class GoogleBackend:
         titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
         chosen = [t for t in select(titles) if t in titles]
         if not chosen:
-            return SheetData(titles=titles, tabs={}, date_order=date_order(self._meta))
+            return SheetData(
+                titles=titles, tabs={}, date_order=date_order(self._meta), locale=locale(self._meta)
+            )
         try:
             payload = self._batch_get(chosen)
         except SheetError:
@@ -170,7 +172,9 @@ class GoogleBackend:
             formulas = frozenset(self._formulas.get(title, ()))
             tabs[title] = TabData(title=title, rows=rows, formulas=formulas)
             self._headers[title] = rows[0] if rows else []
-        return SheetData(titles=titles, tabs=tabs, date_order=date_order(self._meta))
+        return SheetData(
+            titles=titles, tabs=tabs, date_order=date_order(self._meta), locale=locale(self._meta)
+        )
 
     def _batch_get(self, titles: Sequence[str]) -> dict[str, Any]:
         params = {

@@ -335,7 +335,7 @@ def _note(sheet_id: int, column: ColumnLayout) -> Json:
 
 
 def _protection_name(column: ColumnLayout) -> str:
-    return f"{PROTECTION_PREFIX}: {column.header}"
+    return f"{PROTECTION_PREFIX}: {column.name or column.header}"
 
 
 def _protect(sheet_id: int, column: ColumnLayout) -> Json:

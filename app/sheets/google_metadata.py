@@ -41,6 +41,12 @@ DMY_LANGUAGES = (
 )
 
 
+def locale(meta: Mapping[str, Any] | None) -> str | None:
+    """The spreadsheet's locale as Google reports it ("zh_CN"), None without metadata."""
+    value = (meta or {}).get("properties", {}).get("locale")
+    return str(value) if value else None
+
+
 def date_order(meta: Mapping[str, Any] | None) -> DateOrder:
     """The order a typed date is read in, by the spreadsheet's locale (unknown: no metadata)."""
     locale = str((meta or {}).get("properties", {}).get("locale", ""))

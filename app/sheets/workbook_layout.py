@@ -58,6 +58,14 @@ def apply_tab_layout(sheet: Worksheet, layout: TabLayout) -> int:
             sqref = f"{letter}2:{letter}{LAST_ROW}"
             formula = '"' + ",".join(column.choices) + '"'
             if (sqref, formula) not in existing_validations and len(formula) <= 255:
+                # The list laid out before on this very range (the other team language's
+                # words): replaced, not stacked under the new one.
+                for stale in [
+                    dv
+                    for dv in sheet.data_validations.dataValidation
+                    if str(dv.sqref) == sqref and dv.type == "list"
+                ]:
+                    sheet.data_validations.dataValidation.remove(stale)
                 validation = DataValidation(
                     type="list",
                     formula1=formula,

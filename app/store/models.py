@@ -66,6 +66,8 @@ class RunRow(Base):
     progress_total: Mapped[int | None] = mapped_column(Integer)
     # The stable code of the error a failed run ended with (e.g. "internal_error").
     error_code: Mapped[str | None] = mapped_column(Text)
+    # The team language the run wrote the sheet in ("en", "zh"); NULL before it was recorded.
+    language: Mapped[str | None] = mapped_column(Text)
 
 
 class CellWriteRow(Base):
@@ -134,6 +136,8 @@ class RegisteredSheetRow(Base):
     # rotate` increments it, so the old secret stops working and no other sheet's changes.
     key_version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     key_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The team language chosen at registration (`sheets add --language`); NULL: not chosen.
+    language: Mapped[str | None] = mapped_column(Text)
 
 
 # The notification outbox (used through app.notify): Core, since its users work with rows.

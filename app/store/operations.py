@@ -74,6 +74,7 @@ def to_run_record(row: RunRow) -> RunRecord:
         progress_done=row.progress_done,
         progress_total=row.progress_total,
         error_code=row.error_code,
+        language=row.language,
     )
 
 

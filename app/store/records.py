@@ -40,6 +40,7 @@ class RunRecord:
     progress_done: int | None = None
     progress_total: int | None = None
     error_code: str | None = None  # the error a failed run ended with ("internal_error", ...)
+    language: str | None = None  # the team language a sync wrote the sheet in
 
     @property
     def queued(self) -> bool:

@@ -184,10 +184,11 @@ class Store(Repository):
         counts: Mapping[str, int],
         message: str | None = None,
         error_code: str | None = None,
+        language: str | None = None,
     ) -> None:
         """Record how a run ended ("ok", "failed", "nothing_to_do", "undone", ...; a failed
-        one's `error_code` too); once only (a run closed as "interrupted" by `start_run` was
-        alive after all, and may still)."""
+        one's `error_code` too, a sync's team `language`); once only (a run closed as
+        "interrupted" by `start_run` was alive after all, and may still)."""
         checked = ops.check_counts(counts)
         with self._write_session(f"finishing run {run_id}") as session:
             result = session.connection().execute(
@@ -202,6 +203,7 @@ class Store(Repository):
                     counts=checked,
                     message=message,
                     error_code=error_code,
+                    language=language,
                 )
             )
             if result.rowcount != 1:
@@ -209,6 +211,22 @@ class Store(Repository):
                 raise StoreError(
                     f"run {run_id} already finished at {row.finished_at} as {row.outcome!r}"
                 )
+
+    def written_language(self, sheet_key: str) -> str | None:
+        """The team language the sheet's last finished sync wrote it in (None: no sync has
+        recorded one). An undone run's language does not count: its writes were put back."""
+        with self._read_session(f"reading the language of sheet {sheet_key!r}") as session:
+            return session.scalars(
+                select(RunRow.language)
+                .where(
+                    RunRow.sheet_key == sheet_key,
+                    RunRow.language.is_not(None),
+                    RunRow.undone_by.is_(None),
+                    RunRow.outcome.in_(("ok", "nothing_to_do")),
+                )
+                .order_by(RunRow.started_at.desc(), RunRow.id.desc())
+                .limit(1)
+            ).first()
 
     def get_run(self, run_id: int) -> RunRecord | None:
         """The run, or None if there is no run with that id."""

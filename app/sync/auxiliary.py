@@ -10,10 +10,12 @@ from app.store import TimelineEvent
 from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
 from app.sync.team_config import SHIPPED_OK
+from app.sync.timeline_texts import event_detail, event_name
 from policies import Policy
 from policies.models import DEFAULT_WINDOW_START
 from policies.vocab import BUYER_REASON_ISSUES, SELLER_FAULT_ISSUES
 from sheet_schema import HeaderMap
+from sheet_schema.messages import Language
 
 EVENT_LABELS = {
     "created": "Created",
@@ -47,8 +49,10 @@ def timeline_rows(
     first_row: int,
     run_id: int,
     tz: tzinfo,
+    language: Language = "en",
 ) -> list[CellUpdate]:
-    """Append events whose Event ID the tab does not show yet (append-only, exactly once)."""
+    """Append events whose Event ID the tab does not show yet (append-only, exactly once),
+    named and described in the team `language`."""
     updates: list[CellUpdate] = []
     row = first_row
     for event in sorted(events, key=lambda e: (e.at, e.case_id, e.event_key)):
@@ -58,8 +62,8 @@ def timeline_rows(
             "event_id": event.event_key,
             "at": wall_clock(event.at, tz),
             "case_id": event.case_id,
-            "event": EVENT_LABELS.get(event.kind, event.kind),
-            "detail": event.detail,
+            "event": event_name(event.kind, EVENT_LABELS.get(event.kind, event.kind), language),
+            "detail": event_detail(event, language),
             "run": run_id,
         }
         updates.extend(_cells(headers, row, values))

@@ -34,7 +34,9 @@ from app.sheets.backend import CellUpdate, SheetBackend
 from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
-from app.sync.kpis import KPIS_TITLE, compute_report, group_events, kpi_tab
+from app.sync.header_texts import header_rewrites
+from app.sync.kpi_texts import kpis_tab_title, kpis_titles
+from app.sync.kpis import compute_report, group_events, kpi_tab
 from app.sync.parse_memo import PARSES
 from app.sync.planner import CasesInput, CasesPlan, plan_cases
 from app.sync.progress import (
@@ -52,7 +54,7 @@ from app.sync.report import PreparedSync, SyncReport
 from app.sync.reuse import RESULTS, Reuse
 from app.sync.reuse_context import build_reuse, keep_reuse
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
-from app.sync.settings_step import TeamSettingsRead, read_team_settings, sheet_language
+from app.sync.settings_step import TeamSettingsRead, read_team_settings
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
 from app.sync.words import language_notes, unknown_word_notes
@@ -65,6 +67,7 @@ from app.sync.workflow_tabs import (
 from app.sync.write_step import WriteStep
 from policies import Calendars, PolicySet, TeamSettings, build_calendars
 from sheet_schema import ParseContext, SheetSchema, load_schema
+from sheet_schema.messages import team_language
 
 log = logging.getLogger("aftersales.sync")
 
@@ -94,6 +97,9 @@ class EngineConfig:
     schema: SheetSchema | None = None  # None: the service's own (sheet_schema/schema.yaml)
     # Reuse the planning of cases whose inputs did not change (app/sync/reuse.py).
     incremental: bool = True
+    # The team language chosen at registration (`sheets add --language`); None: not chosen
+    # (the sheet's Settings tab, its locale or its headers decide: app/sync/team_language.py).
+    language: str | None = None
 
 
 class SyncEngine:
@@ -113,7 +119,8 @@ class SyncEngine:
         self.automation = config.automation
         self.notify = config.notify
         self.outbox = Outbox(store.engine)
-        self.kpis_title = self.tab_names.get("kpis", KPIS_TITLE)
+        # The KPIs tab is read under either language's title (or the team's own name for it).
+        self.kpis_titles = kpis_titles(self.tab_names.get("kpis"))
         self._full = False  # the sync under way is a full recalculation (it audits the cache)
         self.probe = config.probe
         # The reader is given the backend at each read: `self.backend` stays the one place it is
@@ -121,10 +128,12 @@ class SyncEngine:
         self.reader = SheetReader(
             schema=self.schema,
             tab_names=self.tab_names,
-            kpis_title=self.kpis_title,
+            kpis_title=self.kpis_titles[0],
+            kpis_titles=self.kpis_titles,
             tz=self.tz,
             probe=self.probe,
             memo=PARSES if config.incremental else None,
+            registered_language=config.language,
         )
 
     # -- public ----------------------------------------------------------------------------------
@@ -248,6 +257,7 @@ class SyncEngine:
         """Read the sheet and plan every cell a sync at `now` would write (nothing is written)."""
         progress.step(READ, 0, None)
         sheet = self.reader.read(self.backend)
+        language = sheet.language.language
         holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
         extra_days, holiday_messages = read_holidays(sheet.rows["holidays"], holidays.headers)
         policies, policy_messages, builtins_present = read_policy_overrides(
@@ -265,6 +275,8 @@ class SyncEngine:
         plan.notes.extend(_word_notes(sheet, automation))
 
         updates = list(plan.updates)
+        written = team_language(self.store.written_language(self.sheet_key))
+        updates += header_rewrites(sheet, written, language)
         updates += self._timeline_cells(sheet, plan, run_id)
         updates += aux.builtin_policy_rows(
             self.policies.all_versions(),
@@ -287,6 +299,7 @@ class SyncEngine:
             sheet.placed["outbox"].headers,
             self.tz,
             sheet.ctx,
+            language,
         )
         kpis = compute_report(
             plan.results,
@@ -299,12 +312,14 @@ class SyncEngine:
             period=kpi_period,
         )
         cases = sheet.placed["cases"]
+        kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)
         kpis_layout, kpis_cells = kpi_tab(
             kpis,
-            sheet.data.tabs.get(self.kpis_title),
-            self.kpis_title,
+            sheet.data.tabs.get(kpis_title),
+            kpis_title,
             cases_title=cases.headers.title,
             cases_positions=cases.headers.positions,
+            language=language,
         )
         check_writes(sheet.schema, sheet.placed, sheet.rows, [*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
@@ -320,6 +335,7 @@ class SyncEngine:
             case_headers=cases.headers,
             kpis=kpis,
             notes=sheet_settings.notes,
+            language=language,
         )
 
     def _write_step(self, now: datetime, run_id: int, progress: ProgressReporter) -> WriteStep:
@@ -348,12 +364,12 @@ class SyncEngine:
     ) -> CasesPlan:
         """The pure planner's verdict on every case row."""
         snapshots = self.store.load_snapshots(self.sheet_key)
-        language = sheet_language(sheet)
+        language = sheet.language.language
         reuse: Reuse | None = None
         if self.config.incremental:
             reuse = build_reuse(
                 sheet,
-                self.kpis_title,
+                self.kpis_titles,
                 now=now,
                 tz=self.tz,
                 policies=policies,
@@ -400,6 +416,7 @@ class SyncEngine:
             aux.next_free_row(data),
             run_id,
             self.tz,
+            sheet.language.language,
         )
 
     def _template_cells(self, sheet: SheetRead, automation: Automation) -> list[CellUpdate]:
@@ -416,7 +433,7 @@ def _word_notes(sheet: SheetRead, automation: Automation) -> list[str]:
     no templates (their replies fall back to English), said once each."""
     cases = sheet.rows["cases"]
     languages = {t.language for t in automation.templates}
-    team = sheet_language(sheet)
+    team = sheet.language.language
     return [
         *unknown_word_notes(cases, team),
         *language_notes(cases, sheet.team_words.vocabulary, languages, team),

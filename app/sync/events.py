@@ -77,6 +77,7 @@ def observed_events(
                 kind=hist.PLATFORM_RESPONSE,
                 at=now,
                 detail=f"Platform response recorded: {response[:200]}",
+                data={"response": response[:200]},  # the Timeline tab's detail, in any language
             )
         )
     return events

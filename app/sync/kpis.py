@@ -19,11 +19,14 @@ from app.sheets.backend import (
     storable,
 )
 from app.store import TimelineEvent
+from app.sync.kpi_texts import KPIS_TITLE as EN_KPIS_TITLE
+from app.sync.kpi_texts import localized_chart, localized_grid
 from app.sync.planner import CaseResult
 from app.sync.rows import SheetRow
 from policies import Calendars, PolicySet, TeamSettings
+from sheet_schema.messages import Language
 
-KPIS_TITLE = "KPIs"
+KPIS_TITLE = EN_KPIS_TITLE
 PIVOT_KEYS = ("platform", "assignee", "case_id")  # rows, columns, counted value
 PIVOT_GAP = 20  # rows between the chart's anchor and the pivot table's (the chart's height)
 
@@ -81,14 +84,16 @@ def kpi_tab(
     *,
     cases_title: str | None = None,
     cases_positions: Mapping[str, int] | None = None,
+    language: Language = "en",
 ) -> tuple[TabLayout, list[CellUpdate]]:
     """The KPIs tab's layout (with its weekly chart) and the cells that differ from it.
 
     Given the Cases tab's title and 0-based header positions, the layout also carries a pivot
     table (cases by platform and assignee) under the chart; the cells from the chart's column
-    on are the pivot's and the chart's, never compared or written here."""
-    grid = kpi_grid(report)
-    chart = chart_series(report, grid)
+    on are the pivot's and the chart's, never compared or written here. Its labels are in the
+    team `language`."""
+    grid = localized_grid(kpi_grid(report), report, language)
+    chart = localized_chart(chart_series(report, grid), language)
     formats = {(f.row, f.col): f.number_format for f in grid.formats}
     updates: list[CellUpdate] = []
     height = max(len(grid.rows), len(current.rows) if current else 0)

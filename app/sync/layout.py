@@ -14,7 +14,8 @@ from openpyxl.utils import get_column_letter
 from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
 from app.sync.hand_edits import WATCHED
 from sheet_schema import HeaderMap, Owner, TabSpec, match_headers
-from sheet_schema.messages import LANGUAGES, text
+from sheet_schema.messages import Language, load_catalogue, text
+from sheet_schema.team_texts import column_header, dropdown_choices
 
 OVERDUE_FILL = "F8D7DA"
 DUE_SOON_FILL = "FFF3CD"
@@ -32,10 +33,16 @@ class PlacedTab:
 
 
 def place_columns(
-    tab: TabSpec, headers: HeaderMap, *, add_user_columns: bool, used_width: int = 0
+    tab: TabSpec,
+    headers: HeaderMap,
+    *,
+    add_user_columns: bool,
+    used_width: int = 0,
+    language: Language = "en",
 ) -> PlacedTab:
     """Append missing columns (service-owned ones always; user ones only for a new tab) after
-    the header row's last cell and after `used_width`, the widest row of the tab's data."""
+    the header row's last cell and after `used_width`, the widest row of the tab's data; the
+    headers and dropdowns the service lays out are in the team `language`."""
     positions = dict(headers.positions)
     next_index = max(headers.width, used_width)
     added: list[str] = []
@@ -54,14 +61,16 @@ def place_columns(
         missing_required=headers.missing_required,
         missing=tuple(s for s in headers.missing if s.key not in positions),
     )
-    return PlacedTab(headers=placed, layout=tab_layout(tab, placed), added=tuple(added))
+    return PlacedTab(headers=placed, layout=tab_layout(tab, placed, language), added=tuple(added))
 
 
-def new_tab(tab: TabSpec, title: str) -> PlacedTab:
-    return place_columns(tab, match_headers(tab, title, []), add_user_columns=True)
+def new_tab(tab: TabSpec, title: str, language: Language = "en") -> PlacedTab:
+    return place_columns(
+        tab, match_headers(tab, title, []), add_user_columns=True, language=language
+    )
 
 
-def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
+def tab_layout(tab: TabSpec, headers: HeaderMap, language: Language = "en") -> TabLayout:
     columns = []
     for spec in tab.columns:
         index = headers.positions.get(spec.key)
@@ -70,34 +79,41 @@ def tab_layout(tab: TabSpec, headers: HeaderMap) -> TabLayout:
         columns.append(
             ColumnLayout(
                 index=index + 1,
-                header=spec.header,
+                header=column_header(tab.key, spec, language),
+                name=spec.header,
                 number_format=spec.number_format,
-                choices=spec.choices,
+                choices=dropdown_choices(spec, language),
                 # A column read through a vocabulary takes the team's words too: the dropdown
                 # suggests the canonical ones and never refuses another.
                 strict_choices=not spec.free_choice and spec.vocabulary is None,
                 hidden=spec.hidden,
                 protected=spec.owner is Owner.SERVICE,
                 width=_width(spec.key),
-                note=header_note(spec.key) if spec.owner is Owner.SERVICE else None,
+                note=header_note(spec.key, language) if spec.owner is Owner.SERVICE else None,
             )
         )
     return TabLayout(
         title=headers.title,
         columns=tuple(columns),
         frozen_rows=1,
-        highlights=_highlights(tab, headers),
+        highlights=_highlights(tab, headers, language),
         last_column=headers.width,
     )
 
 
-def header_note(key: str) -> str:
-    """The note on a service column's header: whose column it is and where a person's value goes."""
-    hint = text(WATCHED[key], "en") if key in WATCHED else "type your own notes in Notes"
-    return f"Computed by After-sales Desk — {hint}. Edits here are replaced at the next sync."
+def header_note(key: str, language: Language = "en") -> str:
+    """The note on a service column's header: whose column it is and where a person's value
+    goes, in the team `language`."""
+    if language == "en":
+        hint = text(WATCHED[key], "en") if key in WATCHED else "type your own notes in Notes"
+        return f"Computed by After-sales Desk — {hint}. Edits here are replaced at the next sync."
+    note = f"headers.note_{key}"
+    return text(note if note in load_catalogue().texts else "headers.note_default", language)
 
 
-def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:
+def _highlights(
+    tab: TabSpec, headers: HeaderMap, language: Language = "en"
+) -> tuple[HighlightRule, ...]:
     if tab.key != "cases":
         return ()
     col = {k: get_column_letter(i + 1) for k, i in headers.positions.items()}
@@ -110,19 +126,29 @@ def _highlights(tab: TabSpec, headers: HeaderMap) -> tuple[HighlightRule, ...]:
         )
     if "sla_state" in col:
         sla = col["sla_state"]
-        # SLA State reads "Overdue: resolution, due 12-04 18:30" (or "已超时：结案，…" for a
-        # Chinese team): match its opening word in any team language.
-        rules.append(HighlightRule("overdue", _opens_with(sla, "sla.overdue"), OVERDUE_FILL))
-        rules.append(HighlightRule("due_soon", _opens_with(sla, "sla.due_soon"), DUE_SOON_FILL))
+        # SLA State reads "Overdue: resolution, due 12-04 18:30": match its opening word.
+        rules.append(HighlightRule("overdue", f'LEFT(${sla}2,7)="Overdue"', OVERDUE_FILL))
+        rules.append(HighlightRule("due_soon", f'LEFT(${sla}2,8)="Due soon"', DUE_SOON_FILL))
+        # A team language's SLA State opens with its own word (已超时：…): matched too.
+        for name, key, fill in (
+            ("overdue", "sla.overdue", OVERDUE_FILL),
+            ("due_soon", "sla.due_soon", DUE_SOON_FILL),
+        ):
+            word = state_word(key, language)
+            if word:
+                formula = f'LEFT(${sla}2,{len(word)})="{word}"'
+                rules.append(HighlightRule(f"{name}_{language}", formula, fill))
     return tuple(rules)
 
 
-def _opens_with(column: str, key: str) -> str:
-    """A formula true when the column's cell opens with the catalogue text of `key` in any
-    language: 'LEFT($K2,7)="Overdue"', or an OR of one such test per language."""
-    words = dict.fromkeys(text(key, language) for language in LANGUAGES)
-    tests = [f'LEFT(${column}2,{len(word)})="{word}"' for word in words]
-    return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
+def state_word(key: str, language: Language) -> str | None:
+    """The word an SLA State text opens with in a team language other than English (the
+    catalogue text before its first placeholder or colon); None when there is none."""
+    if language == "en" or key not in load_catalogue().texts:
+        return None
+    opening = load_catalogue().texts[key][language].split("{", 1)[0]
+    word = opening.split("：", 1)[0].split(":", 1)[0].strip()
+    return word or None
 
 
 def _width(key: str) -> int | None:

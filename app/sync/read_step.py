@@ -17,8 +17,16 @@ from app.sync.mapping import FIX as MAPPING_FIX
 from app.sync.mapping import mapped_schema, merged_names, read_mapping
 from app.sync.parse_memo import ParseMemo
 from app.sync.rows import SheetRow, parse_rows
+from app.sync.team_language import (
+    ENGLISH_BY_DEFAULT,
+    TeamLanguage,
+    resolve_language,
+    settings_language,
+)
 from app.sync.words import TeamWords, read_team_words
-from sheet_schema import ParseContext, SheetSchema, find_tabs, match_headers
+from sheet_schema import Owner, ParseContext, SheetSchema, find_tabs, match_headers
+from sheet_schema.messages import Language
+from sheet_schema.team_texts import tab_title
 from sheet_schema.vocabulary import shipped_vocabulary
 
 
@@ -33,6 +41,8 @@ class SheetRead:
     ctx: ParseContext
     schema: SheetSchema  # with the header roles the sheet's Settings tab gives (`adopt`)
     team_words: TeamWords  # the Vocabulary tab's words (every other tab is read with them)
+    # The language the service writes this sheet's own texts in (app/sync/team_language.py).
+    language: TeamLanguage = ENGLISH_BY_DEFAULT
 
     def tab(self, key: str) -> TabData | None:
         return self.data.tabs.get(self.tabs.get(key, ""))
@@ -48,6 +58,8 @@ class SheetReader:
     tz: ZoneInfo
     probe: Probe
     memo: ParseMemo | None = None  # incremental evaluation: unchanged rows are not parsed again
+    kpis_titles: tuple[str, ...] = ()  # every title the KPIs tab may have (either language)
+    registered_language: str | None = None  # `aftersales sheets add --language`
 
     def read(self, backend: SheetBackend) -> SheetRead:
         """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
@@ -78,6 +90,15 @@ class SheetReader:
         )
         ctx = replace(ctx, words=team_words.vocabulary)
         rows = {key: self.rows(data, tabs, p, ctx) for key, p in placed.items()}
+        language = resolve_language(
+            setting=settings_language(rows["settings"]),
+            registered=self.registered_language,
+            locale=data.locale,
+            service_headers=service_headers(data.tabs.get(tabs["cases"]), placed["cases"]),
+        )
+        if language.language != "en":
+            # Same columns in the same places; only the titles and headers laid out change.
+            placed = self.place(data, tabs, schema, names, language.language)
         return SheetRead(
             data=data,
             tabs=tabs,
@@ -86,6 +107,7 @@ class SheetReader:
             ctx=ctx,
             schema=schema,
             team_words=team_words,
+            language=language,
         )
 
     def select(self, titles: Sequence[str]) -> list[str]:
@@ -95,7 +117,8 @@ class SheetReader:
             # The Settings tab may name another cases tab (`adopt`): read them all to see.
             return list(titles)
         chosen = [found[t.key] for t in self.schema.tabs if t.key in found]
-        return [*chosen, self.kpis_title] if self.kpis_title in titles else chosen
+        kpis = [t for t in dict.fromkeys((self.kpis_title, *self.kpis_titles)) if t in titles]
+        return [*chosen, *kpis]
 
     def place(
         self,
@@ -103,13 +126,16 @@ class SheetReader:
         tabs: Mapping[str, str],
         schema: SheetSchema,
         names: Mapping[str, str],
+        language: Language = "en",
     ) -> dict[str, PlacedTab]:
-        """Every schema tab's columns: where they are, and where the missing ones go."""
+        """Every schema tab's columns: where they are, and where the missing ones go (a tab
+        the sync creates is titled, and added columns headed, in the team `language`)."""
         placed: dict[str, PlacedTab] = {}
         for spec in schema.tabs:
             title = tabs.get(spec.key)
             if title is None:
-                placed[spec.key] = new_tab(spec, names.get(spec.key, spec.title))
+                title = names.get(spec.key) or tab_title(spec.key, spec.title, language)
+                placed[spec.key] = new_tab(spec, title, language)
                 continue
             tab_data = data.tabs.get(title)
             header_row = tab_data.rows[0] if tab_data and tab_data.rows else []
@@ -123,7 +149,9 @@ class SheetReader:
                 )
             empty = not header_row
             used = max((len(r) for r in tab_data.rows), default=0) if tab_data else 0
-            placed[spec.key] = place_columns(spec, headers, add_user_columns=empty, used_width=used)
+            placed[spec.key] = place_columns(
+                spec, headers, add_user_columns=empty, used_width=used, language=language
+            )
         return placed
 
     def layouts(self, placed: Mapping[str, PlacedTab], tabs: Mapping[str, str]) -> list[TabLayout]:
@@ -144,3 +172,14 @@ class SheetReader:
         if self.memo is not None:
             return self.memo.parse_rows(data.tabs.get(title), placed.headers, ctx)
         return parse_rows(data.tabs.get(title), placed.headers, ctx)
+
+
+def service_headers(data: TabData | None, placed: PlacedTab) -> list[object]:
+    """The header cells of the service's own columns a tab has (typed, or laid out before)."""
+    header_row = data.rows[0] if data and data.rows else []
+    indexes = [
+        placed.headers.positions.get(spec.key)
+        for spec in placed.headers.tab.columns
+        if spec.owner is Owner.SERVICE
+    ]
+    return [header_row[i] for i in indexes if i is not None and i < len(header_row)]

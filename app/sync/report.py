@@ -11,6 +11,7 @@ from app.store import CellWrite, TimelineEvent
 from app.sync.planner import CaseResult, CasesPlan
 from app.sync.rows import SheetRow
 from sheet_schema import HeaderMap
+from sheet_schema.messages import Language
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class SyncReport:
     # cases the cache would have reused but whose recomputation differed (0 when it is right).
     cases_reused: int = 0
     cache_mismatches: list[str] = field(default_factory=list)
+    language: Language = "en"  # the team language the sheet was written in
 
     @property
     def all_notes(self) -> list[str]:
@@ -82,3 +84,4 @@ class PreparedSync:
     notes: list[str] = field(default_factory=list)  # about the sheet's tabs, for the summary
     # The cell writes already stored ahead of the sheet write (`Store.stage_cell_writes`).
     staged: list[CellWrite] | None = None  # the writes last staged in the store (write_step)
+    language: Language = "en"  # the team language the sheet is written in

@@ -6,7 +6,7 @@ recalculation found are logged, each with its case)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 
 from app.automation.workflow import Automation
@@ -25,7 +25,7 @@ log = logging.getLogger("aftersales.sync")
 
 def build_reuse(
     sheet: SheetRead,
-    kpis_title: str,
+    kpis_titles: Sequence[str],
     *,
     now: datetime,
     tz: tzinfo,
@@ -38,11 +38,12 @@ def build_reuse(
     check: bool,
 ) -> Reuse:
     """The Reuse for a sync at `now`. The tabs the service fills from its own results (Timeline,
-    Outbox, KPIs: `kpis_title`) are left out of the context: no case's evaluation reads them."""
+    Outbox, KPIs under any of `kpis_titles`) are left out of the context: no case's evaluation
+    reads them."""
     output_titles = (
         sheet.placed["timeline"].headers.title,
         sheet.placed["outbox"].headers.title,
-        kpis_title,
+        *kpis_titles,
     )
     cases = sheet.tab("cases")
     versions = tuple(policies.all_versions())

@@ -24,6 +24,7 @@ def fill_report(report: SyncReport, prepared: PreparedSync) -> None:
     if plan.reuse is not None:
         report.cases_reused = plan.reuse.reused
         report.cache_mismatches = list(plan.reuse.mismatches)
+    report.language = prepared.language
 
 
 def finish_run(
@@ -56,6 +57,8 @@ def finish_run(
         },
         message,
         error_code,
+        # What a sync wrote the sheet in; a failed one may have written nothing of it.
+        language=report.language if outcome in ("ok", "nothing_to_do") else None,
     )
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.automation.escalation import EscalationRules, LevelRule, Person
+from app.sync.team_language import LANGUAGE_KEY, parse_language
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings, parse_slot
 from policies.vocab import fold
 from sheet_schema import load_schema
-from sheet_schema.messages import team_language
+from sheet_schema.messages import DEFAULT_LANGUAGE, text
 from sheet_schema.vocabulary import canonical_items, shipped_vocabulary
 
 TEAM_FILE = "policies/data/team.yaml"
@@ -102,28 +103,14 @@ def known_settings(team: TeamSettings, rules: EscalationRules) -> dict[str, Sett
     keys.append(
         SettingKey(
             LANGUAGE_KEY,
-            TEAM_FILE,
-            "en",
+            text("language.replaces", DEFAULT_LANGUAGE, option="sheets add --language"),
+            DEFAULT_LANGUAGE,
             parse_language,
-            "the language the service writes the team's cells in: en or zh (中文)",
-            example=False,
+            text("language.setting_help", DEFAULT_LANGUAGE, zh="zh", en="en"),
         )
     )
     keys += mapping_keys()
     return {k.key: k for k in keys}
-
-
-LANGUAGE_KEY = "language"
-
-
-def parse_language(text: str) -> str:
-    """'zh', 'zh_CN', '中文', 'Chinese' -> 'zh'; 'en', 'English' -> 'en'; else ValueError."""
-    folded = text.strip().casefold()
-    if team_language(folded) == "zh":
-        return "zh"
-    if folded.startswith("en") or folded in {"英文", "英语"}:
-        return "en"
-    raise ValueError(f"unknown language {text.strip()!r}; expected en or zh")
 
 
 MARKETPLACE_KEY = "marketplace.default"

@@ -9,11 +9,9 @@ from dataclasses import dataclass, replace
 from app.automation.settings import AutomationSettings
 from app.automation.workflow import Automation
 from app.sync.read_step import SheetRead
-from app.sync.setting_keys import LANGUAGE_KEY
 from app.sync.sheet_settings import apply_sheet_settings
 from app.sync.workflow_tabs import load_automation
 from policies import TeamSettings
-from sheet_schema.messages import Language, team_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +45,3 @@ def read_team_settings(
         messages=applied.messages,
         notes=notes,
     )
-
-
-def sheet_language(sheet: SheetRead) -> Language:
-    """The team language the Settings tab sets (its `language` row; English without one).
-
-    Temporary and minimal: the team-language resolution (the spreadsheet's locale, Chinese
-    headers, `sheets add --language`) is built elsewhere and replaces this."""
-    for row in sheet.rows["settings"]:
-        if (row.text("setting") or "").strip().casefold() == LANGUAGE_KEY:
-            return team_language(row.text("value"))
-    return "en"

@@ -25,8 +25,10 @@ from app.sheets.backend import CellUpdate, CellValue, TabData
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
 from sheet_schema import HeaderMap, ParseContext
+from sheet_schema.messages import Language, load_catalogue, text
 
 OUTBOX_ROWS = 500  # the newest messages; the store keeps them all
+OUTBOX_WORDS = ("kind", "status")  # the Outbox columns holding the service's own words
 
 
 def load_automation(settings: AutomationSettings, rows: Sequence[SheetRow]) -> Automation:
@@ -81,11 +83,14 @@ def outbox_cells(
     headers: HeaderMap,
     tz: tzinfo,
     ctx: ParseContext,
+    language: Language = "en",
 ) -> list[CellUpdate]:
-    """Cells of the Outbox tab that differ from the store's outbox (newest first)."""
-    wanted: Sequence[Mapping[str, CellValue]] = outbox_tab_rows(
-        outbox.records(sheet_key, limit=OUTBOX_ROWS), tz
-    )
+    """Cells of the Outbox tab that differ from the store's outbox (newest first), its kinds
+    and delivery states in the team `language`."""
+    wanted: Sequence[Mapping[str, CellValue]] = [
+        outbox_row_in(row, language)
+        for row in outbox_tab_rows(outbox.records(sheet_key, limit=OUTBOX_ROWS), tz)
+    ]
     current_rows = len(data.rows) - 1 if data and data.rows else 0
     updates: list[CellUpdate] = []
     for n in range(max(len(wanted), current_rows)):
@@ -99,6 +104,19 @@ def outbox_cells(
                     CellUpdate(headers.title, n + 2, index + 1, desired, spec.number_format)
                 )
     return updates
+
+
+def outbox_row_in(row: Mapping[str, CellValue], language: Language) -> Mapping[str, CellValue]:
+    """An Outbox row with its Kind and Status words in `language` (as stored for English)."""
+    if language == "en":
+        return row
+    keys = load_catalogue().texts
+    out = dict(row)
+    for column in OUTBOX_WORDS:
+        key = f"outbox.{column}_{row.get(column)}"
+        if key in keys:
+            out[column] = text(key, language)
+    return out
 
 
 def enqueue_notices(

@@ -7,6 +7,14 @@ from datetime import UTC, datetime
 
 from tests.google.conftest import GoogleSheet, typed_row
 
+# The service columns this test reads, by the Chinese header a Chinese team's sheet gets.
+CHINESE_HEADERS = {
+    "SLA状态": "sla_state",
+    "校验": "validation",
+    "下一步": "next_action",
+    "优先级": "priority",
+    "升级": "escalation",
+}
 # Friday 14 November 2025, 11:00 in Shanghai.
 NOW = datetime(2025, 11, 14, 3, 0, tzinfo=UTC)
 
@@ -37,7 +45,13 @@ def test_a_chinese_teams_case_on_google_reads_in_chinese(google_sheet: GoogleShe
     )
 
     google_sheet.sync(NOW)
-    first, second = google_sheet.records()
+    # The service's own headers, laid out in English by init, now read in Chinese.
+    header = google_sheet.grid()[0]
+    assert {"SLA状态", "校验", "下一步", "优先级", "升级"} <= set(header)
+    first, second = (
+        {CHINESE_HEADERS.get(h, h): v for h, v in zip(header, row, strict=False)}
+        for row in google_sheet.grid()[1:3]
+    )
 
     # 4 working hours from Wed 09:30: 2.5h before lunch, 1.5h after 13:30 -> 15:00; now, Fri
     # 11:00, it is 1 day and 20 hours late: level 2, the lead the Settings tab names.

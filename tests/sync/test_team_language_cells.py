@@ -337,21 +337,22 @@ def test_a_duplicate_id_and_a_typed_over_cell_are_named_in_chinese(runtime: Runt
         extra_tabs={"Settings": [["设置项", "值"], ["language", "中文"]]},
     )
     runtime.engine().sync(now=NOW)
+    # A Chinese team's sheet gets the service's columns headed in Chinese (校验, 下一步, 优先级).
     rows = records(runtime.workbook)
-    assert rows[0]["Validation"] == (
+    assert rows[0]["校验"] == (
         "✗ 案件编号“AS-ZH-0201”也出现在第 4 行；请给每个案件单独的编号（清空此格可获得新编号）"
     )
-    assert rows[2]["Validation"] == (
+    assert rows[2]["校验"] == (
         "✗ 案件编号“AS-ZH-0201”也出现在第 2 行；请给每个案件单独的编号（清空此格可获得新编号）"
     )
-    assert rows[0]["Next Action"] == "请先修正校验栏列出的问题"
+    assert rows[0]["下一步"] == "请先修正校验栏列出的问题"
 
-    computed = rows[1]["Priority"]
+    computed = rows[1]["优先级"]
     assert computed != "P4"
-    type_service_cells(runtime.workbook, "AS-ZH-0202", Priority="P4")
+    type_service_cells(runtime.workbook, "AS-ZH-0202", **{"优先级": "P4"})
     runtime.engine().sync(now=NOW)
     after = records(runtime.workbook)[1]
-    assert after["Priority"] == computed
-    assert after["Validation"] == "ℹ 优先级由服务计算；你填写的 P4 已被替换 — 请使用优先级调整"
+    assert after["优先级"] == computed
+    assert after["校验"] == "ℹ 优先级由服务计算；你填写的 P4 已被替换 — 请使用优先级调整"
     runtime.engine().sync(now=NOW)  # said once: the next sync finds the cell as written
-    assert records(runtime.workbook)[1]["Validation"] == "无误"
+    assert records(runtime.workbook)[1]["校验"] == "无误"

@@ -96,10 +96,10 @@ def settings_example_cells(
     rows += [(f"{COMMENT} {key}", spec.shipped) for key, spec in registry.items() if spec.example]
     updates: list[CellUpdate] = []
     for offset, (setting, value) in enumerate(rows, start=2):
-        for key, text in (("setting", setting), ("value", value)):
+        for key, cell in (("setting", setting), ("value", value)):
             index = headers.positions.get(key)
-            if index is not None and text:
-                updates.append(CellUpdate(headers.title, offset, index + 1, text))
+            if index is not None and cell:
+                updates.append(CellUpdate(headers.title, offset, index + 1, cell))
     return updates
 
 

@@ -28,8 +28,8 @@ from app.sync.setting_keys import (
 )
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings
 from sheet_schema import HeaderMap
-from sheet_schema.column_names import column_name
 from sheet_schema.messages import text
+from sheet_schema.team_texts import column_header
 
 COMMENT = "#"
 
@@ -215,7 +215,7 @@ def _where(headers: HeaderMap, row: SheetRow, key: str, language: str = "en") ->
     return text(
         "tabs_validation.where",
         language,
-        header=column_name(headers.tab.column(key), language),
+        header=column_header(headers.tab.key, headers.tab.column(key), language),
         value=show_value(row.raw.get(key), language),
         cell=_cell(headers, row.row, key),
     )

@@ -14,8 +14,8 @@ from app.sync.rows import SheetRow, show_value
 from policies import DayKind, ExtraDay, PolicyError, PolicyOverride, PolicySet, apply_override
 from policies.declared import declare_platform
 from sheet_schema import ColumnSpec, HeaderMap
-from sheet_schema.column_names import column_name
 from sheet_schema.messages import text
+from sheet_schema.team_texts import column_header
 
 BUILT_IN = "Yes"
 SHIPPED_OK = text("tabs_validation.policies_shipped_ok", "en")
@@ -191,7 +191,7 @@ def _named(exc: PolicyError, row: SheetRow, headers: HeaderMap | None, language:
             continue
         value = row.raw.get(key)
         shown = f" {show_value(value, language)}" if value not in (None, "") else ""
-        header = column_name(spec, language)
+        header = column_header(headers.tab.key, spec, language) if headers else spec.header
         out.append(
             text(
                 "tabs_validation.policies_cell",
@@ -220,7 +220,11 @@ def _missing(headers: HeaderMap | None, row: SheetRow, key: str, header: str, la
     title = headers.title if headers else "?"
     spec = _column(headers, key)
     # English names the column as it always has; a Chinese team reads its Chinese name
-    named = column_name(spec, language) if spec is not None and language != "en" else header
+    named = (
+        column_header(headers.tab.key, spec, language)
+        if headers is not None and spec is not None and language != "en"
+        else header
+    )
     return text(
         "tabs_validation.holidays_required", language, header=named, title=title, row=row.row
     )

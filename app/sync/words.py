@@ -17,6 +17,7 @@ from app.sync.rows import SheetRow
 from sheet_schema import HeaderMap, TabSpec, header_key
 from sheet_schema.column_names import column_name
 from sheet_schema.messages import text
+from sheet_schema.team_texts import column_header
 from sheet_schema.vocabulary import (
     MAX_WORD,
     UNKNOWN_WORD,
@@ -70,14 +71,16 @@ def read_team_words(
         found = columns.get(header_key(column)) or columns.get(fold_word(column))
         if found is None:
             names = ", ".join(
-                dict.fromkeys(column_name(s, language) for s in cases.columns if s.vocabulary)
+                dict.fromkeys(
+                    column_header("cases", s, language) for s in cases.columns if s.vocabulary
+                )
             )
             messages[row.row] = text(
                 "tabs_validation.vocabulary_unknown_column", language, column=column, names=names
             )
             continue
         key, name = found
-        header = column_name(cases.column(key), language)
+        header = column_header("cases", cases.column(key), language)
         words = base[name]
         target = words.match(means)
         if target is None:

@@ -26,6 +26,7 @@ from app.sync.setting_keys import (
     lookup,
     value_text,
 )
+from app.sync.team_language import LANGUAGE_KEY
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings
 from sheet_schema import HeaderMap
 from sheet_schema.messages import text
@@ -155,9 +156,17 @@ def _check_row(
         key=spec.key,
         value=value_text(value),
         shipped=spec.shipped,
-        replaces=spec.replaces,
+        replaces=_replaces(spec, language),
     )
     return message, _Accepted(spec, value, row)
+
+
+def _replaces(spec: SettingKey, language: str) -> str:
+    """Where the shipped value comes from, as the team reads it (files are named as they are;
+    the language's own sources are a sentence)."""
+    if spec.key == LANGUAGE_KEY:
+        return text("language.replaces", language, option="sheets add --language")
+    return spec.replaces
 
 
 def _did_you_mean(typed: str, registry: Mapping[str, SettingKey], language: str) -> str:

@@ -14,7 +14,7 @@ from app.sync.rows import SheetRow, show_value
 from policies import DayKind, ExtraDay, PolicyError, PolicyOverride, PolicySet, apply_override
 from policies.declared import declare_platform
 from sheet_schema import ColumnSpec, HeaderMap
-from sheet_schema.messages import text
+from sheet_schema.messages import load_catalogue, text
 from sheet_schema.team_texts import column_header
 
 BUILT_IN = "Yes"
@@ -178,7 +178,7 @@ def _named(exc: PolicyError, row: SheetRow, headers: HeaderMap | None, language:
     """Each problem named by its column header and the value in it, as a person sees them."""
     out = []
     for field, english in exc.problems:
-        problem = _policy_problem(english, language)
+        problem = _policy_problem(english, language, row.text("platform") or "")
         key = field.split(".")[0].split("[")[0]
         spec = _column(headers, key)
         if spec is None:  # the row as a whole (e.g. hours with a holiday rule that counts days)
@@ -204,12 +204,13 @@ def _named(exc: PolicyError, row: SheetRow, headers: HeaderMap | None, language:
     return out
 
 
-def _policy_problem(english: str, language: str) -> str:
-    """The problem as policies/ words it for English; one Chinese sentence per kind for zh."""
+def _policy_problem(english: str, language: str, platform: str) -> str:
+    """The problem as policies/ words it for English; one Chinese sentence per kind for zh
+    (naming the platform the row declares where the kind is about it)."""
     if language != "zh":
         return english
     kind = next((k for start, k in _POLICY_PROBLEMS if start in english), "policies_invalid")
-    return text(f"tabs_validation.{kind}", language)
+    return load_catalogue().text(f"tabs_validation.{kind}", language, name=platform)
 
 
 def _column(headers: HeaderMap | None, key: str) -> ColumnSpec | None:

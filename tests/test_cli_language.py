@@ -308,3 +308,49 @@ def test_the_progress_bar_speaks_chinese_on_a_terminal(tmp_path: Path) -> None:
     assert "正在检查案件" in shown or "正在记录本次运行" in shown
     assert english_words(shown) == [], shown
     assert f"{CASES} 个案件，{CASES} 个新案件" in ANSI.sub("", out)
+
+
+def test_check_on_a_chinese_sheet_lists_only_the_rows_with_problems(cli: Cli) -> None:
+    """A zh team's clean cases read 无误 in Validation, and `check` lists only the case whose
+    Window Start cannot be read, not every case whose Validation is not the English 'OK'."""
+    headers = [
+        "案件编号",
+        "开案时间",
+        "平台",
+        "订单号",
+        "客户",
+        "问题类型",
+        "商品状况",
+        "入库日期",
+        "状态",
+    ]
+    cases = [
+        {
+            "案件编号": f"AS-ZH-100{n}",
+            "开案时间": datetime(2025, 10, 9, 9, 30),
+            "平台": "Superbuy",
+            "订单号": f"SB-100{n}",
+            "客户": "王芳",
+            "问题类型": "质量问题",
+            "商品状况": "全新",
+            "入库日期": datetime(2025, 10, 1) if n < 3 else "下周",
+            "状态": "处理中",
+        }
+        for n in (1, 2, 3)
+    ]
+    workbook = write_workbook(
+        cli.cwd / "售后.xlsx",
+        cases,
+        headers=headers,
+        extra_tabs={"设置": [["设置项", "值"], ["language", "中文"]]},
+    )
+    synced = cli("sync", "--workbook", workbook.name, "--now", NOW)
+    assert synced.returncode == 0, synced.stderr
+    rows = list(openpyxl.load_workbook(workbook, read_only=True).worksheets[0].values)
+    column = rows[0].index("校验")
+    assert [r[column] for r in rows[1:3]] == ["无误", "无误"]
+
+    checked = cli("check", "--workbook", workbook.name, "--now", NOW)  # an English terminal
+    assert checked.returncode == 1, checked.stderr
+    assert "AS-ZH-1003" in checked.stdout
+    assert "AS-ZH-1001" not in checked.stdout and "AS-ZH-1002" not in checked.stdout

@@ -45,10 +45,10 @@ from app.registry import SheetEntry
 from app.service.coordinator import PressPending, SyncResult
 from app.store import RunRecord
 from app.store.codec import encode_value
-from app.sync.derive import FIX_FIRST
 from app.sync.engine import SyncEngine, internal_error_message
 from app.sync.undo import undo_run
 from sheet_schema import ParseContext
+from sheet_schema.messages import text
 
 
 class InvalidPeriodError(SheetError):
@@ -350,7 +350,7 @@ def _case_details(context: ServiceContext, entry: SheetEntry, case_id: str) -> C
         missing_evidence=list(ev.missing_evidence) if ev else [],
         refund_kinds=list(ev.refund_kinds) if ev else [],
         exception_reasons=list(ev.exception_reasons) if ev else [],
-        next_action=result.next_action if usable else FIX_FIRST,
+        next_action=result.next_action if usable else text("case.fix_first", report.language),
         next_due=result.next_due.astimezone(tz) if usable and result.next_due else None,
         priority=result.priority if usable else None,
         validation=result.validation,

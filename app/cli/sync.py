@@ -124,7 +124,9 @@ def check(
     """Dry run: print every finding, write nothing; exit 1 when there are errors."""
     rt = runtime(workbook, sheet)
     report = _sync(rt, parse_now(now, rt.team.timezone), "check", dry_run=True)
-    problems = [r for r in report.results if r.validation != "OK"]
+    # a clean row's Validation is the catalogue's clean text in the sheet's language ("无误")
+    clean = catalogue_text("case.validation_ok", report.language)
+    problems = [r for r in report.results if r.validation != clean]
     if not as_json:
         table = Table(
             say("cli_sync.column_row"),

@@ -9,7 +9,7 @@ from app.sheets.backend import CellUpdate, CellValue, TabData, storable
 from app.store import TimelineEvent
 from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
-from app.sync.team_config import SHIPPED_OK
+from app.sync.team_config import shipped_message
 from app.sync.timeline_texts import event_detail, event_name
 from policies import Policy
 from policies.models import DEFAULT_WINDOW_START
@@ -76,6 +76,7 @@ def builtin_policy_rows(
     present: set[tuple[str, str]],
     headers: HeaderMap,
     first_row: int,
+    language: Language = "en",
 ) -> list[CellUpdate]:
     """Rows for shipped policy versions the Policies tab does not list yet (marked Built-in)."""
     updates: list[CellUpdate] = []
@@ -97,7 +98,7 @@ def builtin_policy_rows(
             "requires": ", ".join(sorted({r.kind for r in policy.evidence})),
             "holiday_rule": window.holiday_rule,
             "built_in": "Yes",
-            "validation": SHIPPED_OK,
+            "validation": shipped_message(language),
         }
         values.update(_window_groups(policy))
         updates.extend(_cells(headers, row, values))

@@ -259,9 +259,11 @@ class SyncEngine:
         sheet = self.reader.read(self.backend)
         language = sheet.language.language
         holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
-        extra_days, holiday_messages = read_holidays(sheet.rows["holidays"], holidays.headers)
+        extra_days, holiday_messages = read_holidays(
+            sheet.rows["holidays"], holidays.headers, language
+        )
         policies, policy_messages, builtins_present = read_policy_overrides(
-            sheet.rows["policies"], policies_tab.headers, self.policies
+            sheet.rows["policies"], policies_tab.headers, self.policies, language
         )
         sheet_settings = read_team_settings(sheet, self.automation, self.team)
         team, automation = sheet_settings.team, sheet_settings.automation
@@ -283,6 +285,7 @@ class SyncEngine:
             builtins_present,
             policies_tab.headers,
             aux.next_free_row(sheet.tab("policies")),
+            language,
         )
         updates += aux.validation_updates(
             sheet.rows["policies"], policy_messages, policies_tab.headers
@@ -423,8 +426,10 @@ class SyncEngine:
         """The Templates tab: seeded when new or emptied, each row's Validation otherwise."""
         headers = sheet.placed["templates"].headers
         rows = sheet.rows["templates"]
-        cells = [] if any(row.values for row in rows) else seed_template_cells(headers)
-        messages = template_validation(automation, rows)
+        language = sheet.language.language
+        has_rows = any(row.values for row in rows)
+        cells = [] if has_rows else seed_template_cells(headers, language)
+        messages = template_validation(automation, rows, language)
         return [*cells, *aux.validation_updates(rows, messages, headers)]
 
 

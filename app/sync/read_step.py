@@ -82,8 +82,9 @@ class SheetReader:
         ctx = ParseContext(tz=self.tz, date_order=data.date_order)
         placed = self.place(data, tabs, schema, names)
         vocabulary = placed["vocabulary"]
+        vocabulary_rows = self.rows(data, tabs, vocabulary, ctx)
         team_words = read_team_words(
-            self.rows(data, tabs, vocabulary, ctx),
+            vocabulary_rows,
             vocabulary.headers,
             placed["cases"].headers.tab,
             shipped_vocabulary(),
@@ -99,6 +100,15 @@ class SheetReader:
         if language.language != "en":
             # Same columns in the same places; only the titles and headers laid out change.
             placed = self.place(data, tabs, schema, names, language.language)
+            # The words are read before the language is known (the Settings rows need them);
+            # only the rows' Validation messages change with it.
+            team_words = read_team_words(
+                vocabulary_rows,
+                vocabulary.headers,
+                placed["cases"].headers.tab,
+                shipped_vocabulary(),
+                language.language,
+            )
         return SheetRead(
             data=data,
             tabs=tabs,

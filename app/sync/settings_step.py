@@ -32,7 +32,11 @@ def read_team_settings(
     automation = load_automation(shipped, sheet.rows["templates"])
     tab = sheet.placed["settings"]
     applied = apply_sheet_settings(
-        sheet.rows["settings"], tab.headers, team, automation.escalation_rules
+        sheet.rows["settings"],
+        tab.headers,
+        team,
+        automation.escalation_rules,
+        sheet.language.language,
     )
     notes = []
     if "settings" in sheet.tabs and not tab.headers.ok:

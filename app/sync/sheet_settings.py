@@ -26,8 +26,11 @@ from app.sync.setting_keys import (
     lookup,
     value_text,
 )
+from app.sync.team_language import LANGUAGE_KEY
 from policies.team import CLOCK_NAMES, WEEKDAYS, BusinessDuration, TeamSettings
 from sheet_schema import HeaderMap
+from sheet_schema.messages import text
+from sheet_schema.team_texts import column_header
 
 COMMENT = "#"
 
@@ -53,8 +56,10 @@ def apply_sheet_settings(
     headers: HeaderMap,
     team: TeamSettings,
     escalation: EscalationRules,
+    language: str = "en",
 ) -> SheetSettings:
-    """The shipped team settings and escalation levels with the Settings tab's rows applied."""
+    """The shipped team settings and escalation levels with the Settings tab's rows applied,
+    each row's Validation message in the team `language`."""
     registry = known_settings(team, escalation)
     accepted: dict[str, _Accepted] = {}
     messages: dict[int, str] = {}
@@ -62,7 +67,7 @@ def apply_sheet_settings(
         typed = row.text("setting")
         if not row.values or (typed or "").startswith(COMMENT):
             continue
-        message, found = _check_row(row, headers, registry, accepted)
+        message, found = _check_row(row, headers, registry, accepted, language)
         messages[row.row] = message
         if found is not None:
             accepted[found.spec.key] = found
@@ -70,9 +75,11 @@ def apply_sheet_settings(
     team_now, refused = _team_with(team, values)
     for key in refused:
         item = accepted[key]
-        messages[item.row.row] = (
-            f"✗ {_where(headers, item.row, 'value')}: with it no day has working hours; "
-            f"the shipped value {item.spec.shipped} is used"
+        messages[item.row.row] = text(
+            "tabs_validation.settings_no_hours",
+            language,
+            where=_where(headers, item.row, "value", language),
+            shipped=item.spec.shipped,
         )
     return SheetSettings(
         team=team_now, escalation=_escalation_with(escalation, values), messages=messages
@@ -90,10 +97,10 @@ def settings_example_cells(
     rows += [(f"{COMMENT} {key}", spec.shipped) for key, spec in registry.items() if spec.example]
     updates: list[CellUpdate] = []
     for offset, (setting, value) in enumerate(rows, start=2):
-        for key, text in (("setting", setting), ("value", value)):
+        for key, cell in (("setting", setting), ("value", value)):
             index = headers.positions.get(key)
-            if index is not None and text:
-                updates.append(CellUpdate(headers.title, offset, index + 1, text))
+            if index is not None and cell:
+                updates.append(CellUpdate(headers.title, offset, index + 1, cell))
     return updates
 
 
@@ -102,41 +109,72 @@ def _check_row(
     headers: HeaderMap,
     registry: Mapping[str, SettingKey],
     accepted: Mapping[str, _Accepted],
+    language: str = "en",
 ) -> tuple[str, _Accepted | None]:
     """The row's Validation message, and the value it sets when it is usable."""
     typed = row.text("setting")
     if typed is None:
-        return f"✗ {_where(headers, row, 'setting')}: write a setting name", None
+        where = _where(headers, row, "setting", language)
+        return text("tabs_validation.settings_no_name", language, where=where), None
     spec = lookup(registry, typed)
     if spec is None:
         where = _cell(headers, row.row, "setting")
-        hint = _did_you_mean(typed, registry)
-        return f"✗ unknown setting '{typed}' ({where}){hint} This row is ignored.", None
+        hint = _did_you_mean(typed, registry, language)
+        message = text(
+            "tabs_validation.settings_unknown", language, typed=typed, where=where, hint=hint
+        )
+        return message, None
     if spec.key in accepted:
         earlier = accepted[spec.key].row.row
-        return f"✗ {spec.key} is already set on row {earlier}; this row is ignored", None
-    problem = next((i.describe() for i in row.issues if i.column == "value"), None)
-    text = row.text("value")
-    if text is None and problem is None:
-        return f"ℹ no value: the shipped value {spec.shipped} is used", None
+        message = text("tabs_validation.settings_duplicate", language, key=spec.key, row=earlier)
+        return message, None
+    problem = next((i.describe(language) for i in row.issues if i.column == "value"), None)
+    typed_value = row.text("value")
+    if typed_value is None and problem is None:
+        return text("tabs_validation.settings_no_value", language, shipped=spec.shipped), None
     value: object = None
-    if problem is None and text is not None:
+    if problem is None and typed_value is not None:
         try:
-            value = spec.parse(text)
+            value = spec.parse(typed_value)
         except ValueError as exc:
-            problem = f"{_where(headers, row, 'value')}: {exc}"
+            where = _where(headers, row, "value", language)
+            # the reader's reasons are English sentences; a Chinese team reads one of its own
+            detail = (
+                exc if language == "en" else text("tabs_validation.settings_unreadable", language)
+            )
+            problem = text(
+                "tabs_validation.settings_bad_value", language, where=where, detail=detail
+            )
     if problem is not None:
-        return f"✗ {problem}; the shipped value {spec.shipped} is used", None
-    return (
-        f"OK: {spec.key} = {value_text(value)} (shipped: {spec.shipped} in {spec.replaces})",
-        _Accepted(spec, value, row),
+        message = text(
+            "tabs_validation.settings_refused", language, problem=problem, shipped=spec.shipped
+        )
+        return message, None
+    message = text(
+        "tabs_validation.settings_ok",
+        language,
+        key=spec.key,
+        value=value_text(value),
+        shipped=spec.shipped,
+        replaces=_replaces(spec, language),
     )
+    return message, _Accepted(spec, value, row)
 
 
-def _did_you_mean(typed: str, registry: Mapping[str, SettingKey]) -> str:
+def _replaces(spec: SettingKey, language: str) -> str:
+    """Where the shipped value comes from, as the team reads it (files are named as they are;
+    the language's own sources are a sentence)."""
+    if spec.key == LANGUAGE_KEY:
+        return text("language.replaces", language, option="sheets add --language")
+    return spec.replaces
+
+
+def _did_you_mean(typed: str, registry: Mapping[str, SettingKey], language: str) -> str:
     folded = {k.casefold(): k for k in registry}
     close = difflib.get_close_matches("".join(typed.split()).casefold(), list(folded), n=1)
-    return f" — did you mean {folded[close[0]]}?" if close else "."
+    if not close:
+        return text("tabs_validation.settings_no_hint", language)
+    return text("tabs_validation.settings_did_you_mean", language, key=folded[close[0]])
 
 
 def _team_with(team: TeamSettings, values: Mapping[str, object]) -> tuple[TeamSettings, list[str]]:
@@ -181,10 +219,15 @@ def _escalation_with(rules: EscalationRules, values: Mapping[str, object]) -> Es
     return rules.model_copy(update={"levels": tuple(levels)}) if values else rules
 
 
-def _where(headers: HeaderMap, row: SheetRow, key: str) -> str:
+def _where(headers: HeaderMap, row: SheetRow, key: str, language: str = "en") -> str:
     """The column, value and cell a message is about: Value 'two days' (Settings!B7)."""
-    header = headers.tab.column(key).header
-    return f"{header} {show_value(row.raw.get(key))} ({_cell(headers, row.row, key)})"
+    return text(
+        "tabs_validation.where",
+        language,
+        header=column_header(headers.tab.key, headers.tab.column(key), language),
+        value=show_value(row.raw.get(key), language),
+        cell=_cell(headers, row.row, key),
+    )
 
 
 def _cell(headers: HeaderMap, row: int, key: str) -> str:

@@ -10,48 +10,85 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from app.sync.rows import CellIssue, SheetRow, show_value
+from app.sync.rows import SheetRow, show_value
 from policies import DayKind, ExtraDay, PolicyError, PolicyOverride, PolicySet, apply_override
 from policies.declared import declare_platform
 from sheet_schema import ColumnSpec, HeaderMap
+from sheet_schema.messages import load_catalogue, text
+from sheet_schema.team_texts import column_header
 
 BUILT_IN = "Yes"
-SHIPPED_OK = "OK: shipped policy (to change it, add a row with a later Effective From)"
-SHIPPED_UNKNOWN = "Built-in row that matches no shipped policy; it is ignored"
+SHIPPED_OK = text("tabs_validation.policies_shipped_ok", "en")
+SHIPPED_UNKNOWN = text("tabs_validation.policies_shipped_unknown", "en")
+# A Policies problem for a Chinese team by its kind (the English wording policies/ gives it):
+# pydantic's details are English, so each kind reads as one Chinese sentence.
+_POLICY_PROBLEMS = (
+    ("is required", "policies_required"),
+    ("is not a known field", "policies_unknown_field"),
+    ("Input should be a valid integer", "policies_not_a_number"),
+    ("Input should be a valid number", "policies_not_a_number"),
+    ("Input should be a valid decimal", "policies_not_a_number"),
+    ("Input should be greater", "policies_out_of_range"),
+    ("Input should be less", "policies_out_of_range"),
+    ("Input should be ", "policies_not_a_choice"),
+    ("is not a platform the service ships", "policies_needs_window"),
+    ("is too close to", "policies_name_taken"),
+)
+
+
+def shipped_message(language: str, known: bool = True) -> str:
+    """The Validation of a Built-in Policies row in the team `language`."""
+    key = "policies_shipped_ok" if known else "policies_shipped_unknown"
+    return text(f"tabs_validation.{key}", language)
+
+
+def _bad(problems: Sequence[str], language: str) -> str:
+    joined = text("tabs_validation.joiner", language).join(problems)
+    return text("tabs_validation.bad", language, problems=joined)
 
 
 def read_holidays(
-    rows: Sequence[SheetRow], headers: HeaderMap | None
+    rows: Sequence[SheetRow], headers: HeaderMap | None, language: str = "en"
 ) -> tuple[list[ExtraDay], dict[int, str]]:
-    """Extra days off / working days from the Holidays tab, and a message per row."""
+    """Extra days off / working days from the Holidays tab, and a message per row (in the
+    team `language`)."""
     days: list[ExtraDay] = []
     messages: dict[int, str] = {}
     seen: dict[date, int] = {}
     for row in rows:
         if not row.values:
             continue
-        problems = [_issue_text(i) for i in row.issues]
+        problems = [i.describe(language) for i in row.issues]
         when, kind = row.values.get("date"), row.values.get("kind")
         if not isinstance(when, date):
-            problems.append(_missing(headers, row, "date", "Date"))
+            problems.append(_missing(headers, row, "date", "Date", language))
         if not isinstance(kind, str):
-            problems.append(_missing(headers, row, "kind", "Kind"))
+            problems.append(_missing(headers, row, "kind", "Kind", language))
         if isinstance(when, date) and when in seen:
-            problems.append(f"{when.isoformat()} is already listed on row {seen[when]}")
+            problems.append(
+                text(
+                    "tabs_validation.holidays_duplicate",
+                    language,
+                    date=when.isoformat(),
+                    row=seen[when],
+                )
+            )
         if problems:
-            messages[row.row] = "✗ " + "; ".join(problems)
+            messages[row.row] = _bad(problems, language)
             continue
         assert isinstance(when, date) and isinstance(kind, str)
         seen[when] = row.row
         day_kind = DayKind.WORKING_DAY if kind == "Working day" else DayKind.DAY_OFF
         note = row.text("note") or ""
         days.append(ExtraDay(date=when, kind=day_kind, note=note))
-        messages[row.row] = f"OK: {kind.lower()} in the team calendar"
+        working = day_kind == DayKind.WORKING_DAY
+        ok_key = "holidays_ok_working_day" if working else "holidays_ok_day_off"
+        messages[row.row] = text(f"tabs_validation.{ok_key}", language)
     return days, messages
 
 
 def read_policy_overrides(
-    rows: Sequence[SheetRow], headers: HeaderMap | None, base: PolicySet
+    rows: Sequence[SheetRow], headers: HeaderMap | None, base: PolicySet, language: str = "en"
 ) -> tuple[PolicySet, dict[int, str], set[tuple[str, str]]]:
     """Apply the team's rows (Built-in not 'Yes') on top of the shipped policies.
 
@@ -76,12 +113,12 @@ def read_policy_overrides(
             built_in_present.add((key, version))
             effective = row.values.get("effective_from")
             shipped = base.in_force(key, effective) if isinstance(effective, date) else None
-            messages[row.row] = SHIPPED_OK if shipped is not None else SHIPPED_UNKNOWN
+            messages[row.row] = shipped_message(language, known=shipped is not None)
             continue
         team_rows.append(row)
     team_rows.sort(key=_effective_order)
     for row in team_rows:
-        policies, messages[row.row] = _apply_row(policies, row, headers)
+        policies, messages[row.row] = _apply_row(policies, row, headers, language)
     return policies, messages, built_in_present
 
 
@@ -91,15 +128,15 @@ def _effective_order(row: SheetRow) -> tuple[date, int]:
 
 
 def _apply_row(
-    policies: PolicySet, row: SheetRow, headers: HeaderMap | None
+    policies: PolicySet, row: SheetRow, headers: HeaderMap | None, language: str
 ) -> tuple[PolicySet, str]:
     """The policy set with one team row applied, and that row's Validation message."""
     # any unreadable cell refuses the row: a policy without the value the team wrote in it
     # (Window Days "ten" read as blank) would be a different policy than the one they meant
-    problems = [_issue_text(i) for i in row.issues]
+    problems = [i.describe(language) for i in row.issues]
     platform_text = row.text("platform") or ""
     if problems:
-        return policies, "✗ " + "; ".join(problems)
+        return policies, _bad(problems, language)
     platform = policies.resolve(platform_text)
     data: dict[str, object] = {k: v for k, v in row.values.items() if v is not None}
     data["platform"] = platform or platform_text
@@ -113,43 +150,82 @@ def _apply_row(
         else:
             policies = apply_override(policies, override)
     except PolicyError as exc:
-        return policies, "✗ " + "; ".join(_named(exc, row, headers))
+        return policies, _bad(_named(exc, row, headers, language), language)
     since = override.effective_from.isoformat()
     if platform is not None:
-        return policies, f"OK: {platform}@{override.version} in force from {since}"
+        return policies, text(
+            "tabs_validation.policies_ok_override",
+            language,
+            platform=platform,
+            version=override.version,
+            since=since,
+        )
     key = policies.resolve(platform_text) or platform_text
     declared = policies.in_force(key, override.effective_from)
     assert declared is not None
     starts = declared.window.starts_at
-    return policies, (
-        f"OK: {declared.name} declared for this sheet as {declared.ref}, in force from {since}"
-        f" (Window Start: {starts})"
+    return policies, text(
+        "tabs_validation.policies_ok_declared",
+        language,
+        name=declared.name,
+        ref=declared.ref,
+        since=since,
+        starts=starts,
     )
 
 
-def _named(exc: PolicyError, row: SheetRow, headers: HeaderMap | None) -> list[str]:
+def _named(exc: PolicyError, row: SheetRow, headers: HeaderMap | None, language: str) -> list[str]:
     """Each problem named by its column header and the value in it, as a person sees them."""
     out = []
-    for field, problem in exc.problems:
+    for field, english in exc.problems:
+        problem = _policy_problem(english, language, row.text("platform") or "")
         key = field.split(".")[0].split("[")[0]
         spec = _column(headers, key)
         if spec is None:  # the row as a whole (e.g. hours with a holiday rule that counts days)
-            out.append(problem if key in ("(document)", "window") else f"{field}: {problem}")
+            whole = key in ("(document)", "window")
+            out.append(
+                problem
+                if whole
+                else text("tabs_validation.policies_field", language, field=field, problem=problem)
+            )
             continue
         value = row.raw.get(key)
-        shown = f" {show_value(value)}" if value not in (None, "") else ""
-        out.append(f"{spec.header}{shown}: {problem}")
+        shown = f" {show_value(value, language)}" if value not in (None, "") else ""
+        header = column_header(headers.tab.key, spec, language) if headers else spec.header
+        out.append(
+            text(
+                "tabs_validation.policies_cell",
+                language,
+                header=header,
+                shown=shown,
+                problem=problem,
+            )
+        )
     return out
+
+
+def _policy_problem(english: str, language: str, platform: str) -> str:
+    """The problem as policies/ words it for English; one Chinese sentence per kind for zh
+    (naming the platform the row declares where the kind is about it)."""
+    if language != "zh":
+        return english
+    kind = next((k for start, k in _POLICY_PROBLEMS if start in english), "policies_invalid")
+    return load_catalogue().text(f"tabs_validation.{kind}", language, name=platform)
 
 
 def _column(headers: HeaderMap | None, key: str) -> ColumnSpec | None:
     return headers.tab.columns_by_key.get(key) if headers is not None else None
 
 
-def _issue_text(issue: CellIssue) -> str:
-    return issue.describe()
-
-
-def _missing(headers: HeaderMap | None, row: SheetRow, key: str, header: str) -> str:
+def _missing(headers: HeaderMap | None, row: SheetRow, key: str, header: str, language: str) -> str:
     title = headers.title if headers else "?"
-    return f"{header} is required ({title} row {row.row})"
+    spec = _column(headers, key)
+    # English names the column as it always has; a Chinese team reads its Chinese name
+    named = (
+        column_header(headers.tab.key, spec, language)
+        if headers is not None and spec is not None and language != "en"
+        else header
+    )
+    return text(
+        "tabs_validation.holidays_required", language, header=named, title=title, row=row.row
+    )

@@ -17,6 +17,7 @@ from app.sync.rows import SheetRow
 from sheet_schema import HeaderMap, TabSpec, header_key
 from sheet_schema.column_names import column_name
 from sheet_schema.messages import text
+from sheet_schema.team_texts import column_header
 from sheet_schema.vocabulary import (
     MAX_WORD,
     UNKNOWN_WORD,
@@ -48,9 +49,14 @@ def choice_columns(cases: TabSpec) -> dict[str, tuple[str, str]]:
 
 
 def read_team_words(
-    rows: Sequence[SheetRow], headers: HeaderMap, cases: TabSpec, base: Vocabulary
+    rows: Sequence[SheetRow],
+    headers: HeaderMap,
+    cases: TabSpec,
+    base: Vocabulary,
+    language: str = "en",
 ) -> TeamWords:
-    """The built-in vocabulary with the Vocabulary tab's good rows laid over it."""
+    """The built-in vocabulary with the Vocabulary tab's good rows laid over it, each row's
+    Validation message in the team `language`."""
     columns = choice_columns(cases)
     team: dict[str, dict[str, str]] = {}
     where: dict[tuple[str, str], int] = {}
@@ -60,38 +66,65 @@ def read_team_words(
             continue
         column, word, means = row.text("column"), row.text("word"), row.text("means")
         if column is None or word is None or means is None:
-            messages[row.row] = "✗ write the column, the team's word and what it means"
+            messages[row.row] = text("tabs_validation.vocabulary_incomplete", language)
             continue
         found = columns.get(header_key(column)) or columns.get(fold_word(column))
         if found is None:
-            names = ", ".join(dict.fromkeys(s.header for s in cases.columns if s.vocabulary))
-            messages[row.row] = f"✗ unknown column '{column}'; use one of: {names}"
+            names = ", ".join(
+                dict.fromkeys(
+                    column_header("cases", s, language) for s in cases.columns if s.vocabulary
+                )
+            )
+            messages[row.row] = text(
+                "tabs_validation.vocabulary_unknown_column", language, column=column, names=names
+            )
             continue
         key, name = found
+        header = column_header("cases", cases.column(key), language)
         words = base[name]
         target = words.match(means)
         if target is None:
-            messages[row.row] = _bad_target(words, means, cases.column(key).header)
+            messages[row.row] = _bad_target(words, means, header, language)
             continue
         folded = fold_word(word)
         earlier = where.get((name, folded))
         if earlier is not None and team[name][folded] != target:
-            messages[row.row] = f"✗ '{word}' already means {team[name][folded]} on row {earlier}"
+            messages[row.row] = text(
+                "tabs_validation.vocabulary_conflict",
+                language,
+                word=word,
+                target=team[name][folded],
+                row=earlier,
+            )
             continue
         team.setdefault(name, {})[folded] = target
         where.setdefault((name, folded), row.row)
         built_in = words.match(word)
-        note = " (built in already)" if built_in == target else ""
+        note = text("tabs_validation.vocabulary_built_in", language) if built_in == target else ""
         if built_in is not None and built_in != target:
-            note = f" (instead of the built-in {built_in})"
-        messages[row.row] = f"OK: {cases.column(key).header} '{word}' means {target}{note}"
+            note = text("tabs_validation.vocabulary_instead", language, built_in=built_in)
+        messages[row.row] = text(
+            "tabs_validation.vocabulary_ok",
+            language,
+            header=header,
+            word=word,
+            target=target,
+            note=note,
+        )
     return TeamWords(vocabulary=base.with_team(team), messages=messages)
 
 
-def _bad_target(words: Words, means: str, header: str) -> str:
+def _bad_target(words: Words, means: str, header: str, language: str) -> str:
     near = words.nearest(means)
-    guess = f" (nearest: {near})" if near else ""
-    return f"✗ '{means}' is not a {header}{guess}; use one of: {', '.join(words.canonical)}"
+    guess = text("tabs_validation.vocabulary_nearest", language, near=near) if near else ""
+    return text(
+        "tabs_validation.vocabulary_bad_target",
+        language,
+        means=means,
+        header=header,
+        guess=guess,
+        choices=", ".join(words.canonical),
+    )
 
 
 def unknown_word_notes(rows: Iterable[SheetRow], language: str = "en") -> list[str]:

@@ -44,8 +44,11 @@ def load_automation(settings: AutomationSettings, rows: Sequence[SheetRow]) -> A
         raise ConfigurationError(str(exc)) from exc
 
 
-def template_validation(automation: Automation, rows: Sequence[SheetRow]) -> dict[int, str]:
-    """A Validation message per Templates row, once the cases are planned.
+def template_validation(
+    automation: Automation, rows: Sequence[SheetRow], language: Language = "en"
+) -> dict[int, str]:
+    """A Validation message per Templates row, once the cases are planned, in the team
+    `language` (a Chinese team reads each problem's kind, field and placeholder in Chinese).
 
     Names what the load found and what went wrong while rendering this sync's replies (a
     template refused past a render limit, or failing for a case).
@@ -53,23 +56,30 @@ def template_validation(automation: Automation, rows: Sequence[SheetRow]) -> dic
     problems: dict[str, list[str]] = {}
     for problem in (*automation.template_problems, *automation.templates.runtime_problems()):
         noted = problems.setdefault(problem.key, [])
-        if problem.message not in noted:
-            noted.append(problem.message)
+        said = problem.message if language == "en" else problem.text(language)
+        if said not in noted:
+            noted.append(said)
+    joiner = text("templates.joiner", language)
     messages: dict[int, str] = {}
     for row in rows:
         if not row.values:
             continue
         key = row.text("key") or ""
         found = problems.get(key)
-        messages[row.row] = "✗ " + "; ".join(found) if found else "OK"
+        messages[row.row] = (
+            text("templates.validation_bad", language, problems=joiner.join(found))
+            if found
+            else text("templates.validation_ok", language)
+        )
     return messages
 
 
-def seed_template_cells(headers: HeaderMap) -> list[CellUpdate]:
+def seed_template_cells(headers: HeaderMap, language: Language = "en") -> list[CellUpdate]:
     """The default templates, for a Templates tab the service has just created."""
     updates: list[CellUpdate] = []
+    ok = text("templates.validation_ok", language)
     for offset, values in enumerate(seed_rows(), start=2):
-        for key, value in {**values, "validation": "OK"}.items():
+        for key, value in {**values, "validation": ok}.items():
             index = headers.positions.get(key)
             if index is not None and value:
                 updates.append(CellUpdate(headers.title, offset, index + 1, value))

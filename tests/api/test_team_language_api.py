@@ -39,3 +39,24 @@ def test_the_settings_tab_beats_the_registration_in_what_the_api_reports(api: Ap
 
     assert api.sync("teamen")["language"] == "en"
     assert api.get("/v1/sheets/teamen")["language"] == "en"
+
+
+def test_the_sidebar_tells_a_chinese_team_to_fix_an_unreadable_case_in_chinese(api: Api) -> None:
+    """A zh sheet's case that cannot be evaluated (a Window Start of 下周) shows the Chinese
+    Next Action the sheet's row holds, not the English 'Fix the problems listed in Validation'."""
+    cases = base_cases()
+    cases[0] = {**cases[0], "Window Start": "下周"}
+    book = write_workbook(api.tmp / "zh.xlsx", cases)
+    api.context.registry.add(
+        "teamzh", kind="workbook", location=str(book), allowed=SHEET_ALLOWED, language="中文"
+    )
+    api.sync("teamzh")
+    case_id = str(cases[0]["Case ID"])
+
+    shown = api.get(f"/v1/sheets/teamzh/cases/{case_id}")
+
+    assert shown["next_action"] == "请先修正校验栏列出的问题"
+    tab = openpyxl.load_workbook(book)["Cases"]
+    header = [c.value for c in tab[1]]
+    row = next(r for r in tab.iter_rows(min_row=2, values_only=True) if r[0] == case_id)
+    assert row[header.index("下一步")] == "请先修正校验栏列出的问题"

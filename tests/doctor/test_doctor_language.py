@@ -5,8 +5,11 @@ English); tests/api/test_doctor_language.py has the API's side."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import app.doctor as doctor_package
+from sheet_schema.messages import load_catalogue
 from tests.doctor.conftest import team_spreadsheet
 from tests.doctor.test_doctor_cli import doctor, google_env, register
 from tests.emulator.auth import ServiceAccount
@@ -47,3 +50,17 @@ def test_an_unshared_sheet_is_explained_in_chinese_under_a_chinese_locale(
         f"service account {email}: share each sheet with it as an Editor"
     )
     assert checks["sheet: can edit"]["detail"] == "skipped: the spreadsheet does not open"
+
+
+def test_every_check_name_the_doctor_writes_has_words_in_each_language() -> None:
+    """Each 'area: what' name in app/doctor's sources has a doctor.check_ text (so no check
+    shows its English code to a Chinese team)."""
+    sources = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(Path(doctor_package.__file__).parent.glob("*.py"))
+    )
+    names = set(re.findall(r'"((?:settings|store|sheet|google)(?:: [a-z ]+)?)"', sources))
+    assert "sheet: time zone" in names and "google" in names, "the pattern is stale"
+    texts = load_catalogue().texts
+    missing = [n for n in names if "doctor.check_" + re.sub(r"[^a-z]+", "_", n) not in texts]
+    assert missing == []

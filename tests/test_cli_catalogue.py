@@ -55,7 +55,6 @@ def built_keys() -> dict[str, set[str]]:
         "cli_sheets.kind_": each("cli_sheets.kind_", kinds),
         "cli_sheets.registered_": each("cli_sheets.registered_", kinds),
         "cli_adopt.how_": each("cli_adopt.how_", adopt.HOW_CODES),
-        "cli_doctor.check_": each("cli_doctor.check_", map(slug, doctor.CHECK_NAMES)),
         "cli_doctor.target_": each("cli_doctor.target_", map(slug, doctor.TARGETS)),
     }
 

@@ -25,15 +25,19 @@ router = APIRouter(
 @router.get("/doctor", response_model=DoctorOut, summary="Check the deployment for this sheet")
 async def doctor(entry: SheetDep, context: ContextDep) -> DoctorOut:
     """Settings, store, Google (key, token, sharing with edit rights, time zone, quota) and the
-    sheet (opens, cases tab and required columns): each check with its fix."""
-    report = await run_in_threadpool(diagnose, context.root, now=context.clock(), entry=entry)
+    sheet (opens, cases tab and required columns): each check with its fix, in the sheet's
+    team language."""
     written = await run_in_threadpool(context.store.written_language, entry.sheet_key)
+    # What the last sync wrote the sheet in; before any, what the registration chose.
+    language = team_language(written or entry.language)
+    report = await run_in_threadpool(
+        diagnose, context.root, now=context.clock(), entry=entry, language=language
+    )
     return DoctorOut(
         target=report.target,
         ok=report.ok,
         exit_code=report.exit_code,
         service_account=report.service_account,
         checks=[CheckOut(**asdict(check)) for check in report.checks],
-        # What the last sync wrote the sheet in; before any, what the registration chose.
-        language=team_language(written or entry.language),
+        language=language,
     )

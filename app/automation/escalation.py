@@ -10,7 +10,7 @@ one. `escalation_text` is what the Escalation column shows.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -189,14 +189,28 @@ def escalation_text(level: Level | None, language: str = "en") -> str:
     """'L2 lead: Chen (resolution overdue 2 days)', 'L2 组长：陈（结案超时2天）'; '' for none."""
     if level is None:
         return ""
-    names = ", ".join(_person_name(p.name, language) for p in level.who if p.name)
+    return escalation_line(
+        level.key,
+        level.name,
+        [p.name for p in level.who],
+        level.reason_zh if language == "zh" else level.reason,
+        language,
+    )
+
+
+def escalation_line(
+    level_key: str, name: str, who: Sequence[str], reason: str, language: str
+) -> str:
+    """A level's line from its parts (`reason` already in `language`): the Escalation cell's
+    text, and the Timeline's detail of a level announced, rebuilt from what the event kept."""
+    names = ", ".join(_person_name(person, language) for person in who if person)
     return text(
         "case.escalation",
         language,
-        level=level.key,
-        name=level_name(level.name, language),
+        level=level_key,
+        name=level_name(name, language),
         who=names or text("case.escalation_unassigned", language),
-        reason=level.reason_zh if language == "zh" else level.reason,
+        reason=reason,
     )
 
 

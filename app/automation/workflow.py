@@ -306,7 +306,13 @@ def automate_case(automation: Automation, case: CaseInput) -> CaseAutomation:
                 ESCALATED,
                 now,
                 f"Escalated: {escalation_text(fired)}",
-                {"level": fired.key, "reason": fired.reason},
+                {  # the parts of the level's line, so the Timeline shows it in any language
+                    "level": fired.key,
+                    "reason": fired.reason,
+                    "reason_zh": fired.reason_zh,
+                    "name": fired.name,
+                    "who": ", ".join(p.name for p in fired.who if p.name),
+                },
             )
         )
 

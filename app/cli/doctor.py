@@ -15,32 +15,22 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from app.cli.common import JsonOpt, SheetOpt, WorkbookOpt, fail, out, say, workbook_file
+from app.cli.common import (
+    JsonOpt,
+    SheetOpt,
+    WorkbookOpt,
+    cli_language,
+    fail,
+    out,
+    say,
+    workbook_file,
+)
 from app.composition import CompositionRoot
 from app.doctor import Report, diagnose
 from app.errors import AftersalesError
 from app.settings import get_settings
 
 COLOURS = {"✓": "green", "✗": "red", "–": "dim"}
-# app/doctor's check names (codes in --json and the API), each with words in the catalogue; a
-# check this list does not know yet is shown by its name. Detail and fix are app/doctor's.
-CHECK_NAMES = (
-    "settings: environment",
-    "settings: authentication",
-    "settings: metrics token",
-    "store: reachable",
-    "store: migrated",
-    "store: replicas",
-    "sheet: registered",
-    "google",
-    "google: key",
-    "google: token",
-    "google: quota",
-    "sheet: opens",
-    "sheet: can edit",
-    "sheet: time zone",
-    "sheet: cases tab and columns",
-)
 TARGETS = ("workbook", "Google spreadsheet")  # how app/doctor names what it checked
 
 
@@ -59,7 +49,11 @@ def doctor(sheet: SheetOpt = None, workbook: WorkbookOpt = None, as_json: JsonOp
     except AftersalesError as exc:
         fail(exc.message)
     try:
-        report = diagnose(root, now=datetime.now(UTC), sheet=sheet, workbook=workbook)
+        # --json is an API: its check names, details and fixes stay English.
+        language = "en" if as_json else cli_language()
+        report = diagnose(
+            root, now=datetime.now(UTC), sheet=sheet, workbook=workbook, language=language
+        )
     finally:
         root.close()
     if as_json:
@@ -73,9 +67,7 @@ def _show(report: Report) -> None:
     out.print(say("cli_doctor.heading", target=escape(_target(report.target))), highlight=False)
     for check in report.checks:
         mark = check.mark
-        line = (
-            f"[{COLOURS[mark]}]{mark}[/] {escape(_check_name(check.name))} — {escape(check.detail)}"
-        )
+        line = f"[{COLOURS[mark]}]{mark}[/] {escape(check.name)} — {escape(check.detail)}"
         out.print(line, highlight=False)
         if not check.ok:
             out.print(say("cli_doctor.fix", fix=escape(check.fix)), highlight=False)
@@ -89,10 +81,6 @@ def _show(report: Report) -> None:
 
 def _slug(code: str) -> str:
     return "_".join(code.replace(":", " ").lower().split())
-
-
-def _check_name(name: str) -> str:
-    return say(f"cli_doctor.check_{_slug(name)}") if name in CHECK_NAMES else name
 
 
 def _target(target: str) -> str:

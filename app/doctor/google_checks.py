@@ -26,6 +26,7 @@ from app.errors import ConfigurationError
 from app.settings import Settings
 from app.sheets.quota import QuotaGovernor, quota_slot
 from app.sheets.redirect import GOOGLE_HOSTS, RedirectAdapter, check_loopback
+from sheet_schema.messages import text
 
 SCOPES = (
     "https://www.googleapis.com/auth/spreadsheets",
@@ -53,18 +54,22 @@ class Google:
             return self.session.get(url, params=params, timeout=self.timeout)
 
 
-def key_check(settings: Settings) -> tuple[Check, Credentials | None]:
+def key_check(settings: Settings, language: str = "en") -> tuple[Check, Credentials | None]:
     """The key parses as a service-account key; never echoes what it holds."""
     name = "google: key"
     if settings.google_credentials is None:
         return failed(
             name,
-            f"{KEY_SETTING} is not set",
-            f"Set {KEY_SETTING} to the service account's JSON key file (or its JSON).",
+            text("doctor.key_unset_detail", language, setting=KEY_SETTING),
+            text("doctor.key_unset_fix", language, setting=KEY_SETTING),
         ), None
     value = settings.google_credentials.get_secret_value()
     inline = value.lstrip().startswith("{")
-    where = "the JSON in " + KEY_SETTING if inline else f"the key file {value}"
+    where = (
+        text("doctor.key_where_inline", language, setting=KEY_SETTING)
+        if inline
+        else text("doctor.key_where_file", language, path=value)
+    )
     try:
         info = json.loads(value if inline else Path(value).read_text(encoding="utf-8"))
         if not isinstance(info, dict) or info.get("type") != "service_account":
@@ -75,26 +80,31 @@ def key_check(settings: Settings) -> tuple[Check, Credentials | None]:
     except OSError as exc:
         return failed(
             name,
-            f"{where} cannot be read ({exc.strerror or type(exc).__name__})",
-            f"Point {KEY_SETTING} at the JSON key file the service can read.",
+            text(
+                "doctor.key_unreadable_detail",
+                language,
+                where=where,
+                reason=exc.strerror or type(exc).__name__,
+            ),
+            text("doctor.key_unreadable_fix", language, setting=KEY_SETTING),
         ), None
     except (ValueError, KeyError) as exc:
         bad_json = isinstance(exc, json.JSONDecodeError)
-        reason = "not JSON" if bad_json else "not a service-account key"
+        reason = "not_json" if bad_json else "not_service_account"
         return failed(
             name,
-            f"{where} is {reason}",
-            "Create a JSON key for the service account (IAM & Admin ▸ Service accounts ▸ Keys "
-            f"▸ Add key ▸ JSON) and point {KEY_SETTING} at it.",
+            text(f"doctor.key_{reason}_detail", language, where=where),
+            text("doctor.key_bad_fix", language, setting=KEY_SETTING),
         ), None
     email = str(credentials.service_account_email)
-    return passed(
-        name, f"service account {email}: share each sheet with it as an Editor"
-    ), credentials
+    return passed(name, text("doctor.key_ok", language, email=email)), credentials
 
 
 def token_check(
-    credentials: Credentials, settings: Settings, governor: QuotaGovernor | None
+    credentials: Credentials,
+    settings: Settings,
+    governor: QuotaGovernor | None,
+    language: str = "en",
 ) -> tuple[Check, Google | None]:
     """Google's token endpoint hands the key an access token (a deleted or disabled key, or a
     clock far off, is refused here)."""
@@ -104,25 +114,23 @@ def token_check(
         plain, session = _sessions(credentials, settings.google_api_override)
         credentials.refresh(Request(plain))  # type: ignore[no-untyped-call]
     except ConfigurationError as exc:
-        return failed(name, exc.message, "Unset AFTERSALES_GOOGLE_API_OVERRIDE."), None
+        return failed(name, exc.message, text("doctor.token_override_fix", language)), None
     except RefreshError as exc:
         reason = str(exc.args[0]) if exc.args else "refused"
         return failed(
             name,
-            f"Google refused the key of {email}: {reason}",
-            f"The key may be deleted or disabled: create a new JSON key for {email} (IAM & Admin "
-            f"▸ Service accounts ▸ Keys) and point {KEY_SETTING} at it; check this machine's "
-            "clock too.",
+            text("doctor.token_refused_detail", language, email=email, reason=reason),
+            text("doctor.token_refused_fix", language, email=email, setting=KEY_SETTING),
         ), None
     except (TransportError, requests.RequestException) as exc:
         return failed(
             name,
-            f"Google's token endpoint could not be reached ({type(exc).__name__})",
-            "Let the service reach oauth2.googleapis.com (HTTPS out) and try again.",
+            text("doctor.token_unreachable_detail", language, error=type(exc).__name__),
+            text("doctor.token_unreachable_fix", language),
         ), None
     project = str(getattr(credentials, "project_id", None) or "default")
     google = Google(email, project, session, settings.google_timeout_seconds, governor)
-    return passed(name, f"an access token for {email}"), google
+    return passed(name, text("doctor.token_ok", language, email=email)), google
 
 
 def _sessions(
@@ -140,13 +148,12 @@ def _sessions(
     return plain, session
 
 
-def opens(google: Google, spreadsheet_id: str) -> tuple[Check, dict[str, Any] | None]:
+def opens(
+    google: Google, spreadsheet_id: str, language: str = "en"
+) -> tuple[Check, dict[str, Any] | None]:
     """spreadsheets.get of the title and time zone: the spreadsheet exists and is shared."""
     name = "sheet: opens"
-    share = (
-        f"Share the spreadsheet with {google.email} as an Editor (Share ▸ add {google.email} ▸ "
-        "Editor ▸ Send), and check the id in the sheet's URL (…/spreadsheets/d/ID/edit)."
-    )
+    share = text("doctor.share_fix", language, email=google.email)
     try:
         answer = google.get(
             SHEETS_URL.format(spreadsheet_id),
@@ -155,29 +162,40 @@ def opens(google: Google, spreadsheet_id: str) -> tuple[Check, dict[str, Any] | 
         )
     except requests.RequestException as exc:
         return failed(
-            name, f"Google could not be reached ({type(exc).__name__})", "Try again later."
+            name,
+            text("doctor.google_unreachable", language, error=type(exc).__name__),
+            text("doctor.try_later", language),
         ), None
     if answer.status_code in (403, 404):
-        what = "is not shared with"
-        if answer.status_code == 404:
-            what = "does not exist or is not shared with"
+        what = "opens_missing" if answer.status_code == 404 else "opens_not_shared"
         return failed(
             name,
-            f"spreadsheet {spreadsheet_id} {what} {google.email} (Google answered "
-            f"{answer.status_code})",
+            text(
+                f"doctor.{what}",
+                language,
+                id=spreadsheet_id,
+                email=google.email,
+                status=answer.status_code,
+            ),
             share,
         ), None
     if answer.status_code != 200:
         return failed(
             name,
-            f"Google answered {answer.status_code}: {_message(answer)}",
-            "Try again in a minute; if it persists, check the Google Cloud status page.",
+            text(
+                "doctor.google_answered",
+                language,
+                status=answer.status_code,
+                message=_message(answer),
+            ),
+            text("doctor.google_answered_fix", language),
         ), None
     props = dict(answer.json().get("properties", {}))
-    return passed(name, f"'{props.get('title', '')}' ({spreadsheet_id})"), props
+    title = props.get("title", "")
+    return passed(name, text("doctor.opens_ok", language, title=title, id=spreadsheet_id)), props
 
 
-def can_edit(google: Google, spreadsheet_id: str) -> Check:
+def can_edit(google: Google, spreadsheet_id: str, language: str = "en") -> Check:
     """Drive's files.get capabilities.canEdit: the service account may write, not only read."""
     name = "sheet: can edit"
     try:
@@ -188,46 +206,56 @@ def can_edit(google: Google, spreadsheet_id: str) -> Check:
         )
     except requests.RequestException as exc:
         return failed(
-            name, f"Google Drive could not be reached ({type(exc).__name__})", "Try again later."
+            name,
+            text("doctor.drive_unreachable", language, error=type(exc).__name__),
+            text("doctor.try_later", language),
         )
     if answer.status_code == 403 and _reason(answer) in ("accessNotConfigured", "SERVICE_DISABLED"):
         return failed(
             name,
-            "the Google Drive API is not enabled in the service account's project "
-            f"({google.project}), so sharing cannot be checked",
-            "Enable the Google Drive API for the project (APIs & Services ▸ Library ▸ Google "
-            "Drive API ▸ Enable), then run doctor again.",
+            text("doctor.drive_disabled_detail", language, project=google.project),
+            text("doctor.drive_disabled_fix", language),
         )
+    email = google.email
     if answer.status_code != 200:
         return failed(
             name,
-            f"Drive answered {answer.status_code}: {_message(answer)}",
-            f"Share the spreadsheet with {google.email} as an Editor.",
+            text(
+                "doctor.drive_answered",
+                language,
+                status=answer.status_code,
+                message=_message(answer),
+            ),
+            text("doctor.drive_answered_fix", language, email=email),
         )
     if answer.json().get("capabilities", {}).get("canEdit") is True:
-        return passed(name, f"{google.email} may edit it")
+        return passed(name, text("doctor.can_edit_ok", language, email=email))
     return failed(
         name,
-        f"{google.email} may only view (or comment on) it: every sync would be refused",
-        f"In the spreadsheet: Share ▸ {google.email} ▸ change Viewer to Editor ▸ Save.",
+        text("doctor.can_edit_view_detail", language, email=email),
+        text("doctor.can_edit_view_fix", language, email=email),
     )
 
 
 def time_zone(
-    sheet_zone: str, expected: str, sheet_id: str, now: datetime, *, registered: bool
+    sheet_zone: str,
+    expected: str,
+    sheet_id: str,
+    now: datetime,
+    *,
+    registered: bool,
+    language: str = "en",
 ) -> Check:
     """The spreadsheet's time zone (its NOW(), TODAY() and the add-on's times) is the team's
     (in which the service reads the dates people type)."""
     name = "sheet: time zone"
-    whose = "the sheet's registered zone" if registered else "the team's zone (team.yaml)"
+    whose = text(f"doctor.tz_whose_{'registered' if registered else 'team'}", language)
     if same_zone(sheet_zone, expected, now):
-        return passed(name, f"{sheet_zone}, {whose}")
+        return passed(name, text("doctor.tz_ok", language, zone=sheet_zone, whose=whose))
     return failed(
         name,
-        f"the spreadsheet is set to {sheet_zone}; {whose} is {expected}",
-        f"In the spreadsheet: File ▸ Settings ▸ Time zone ▸ {expected}. Or, if the team "
-        f"works in {sheet_zone}: aftersales sheets add {sheet_id} --timezone {sheet_zone} "
-        "--replace (with its --allow entries again).",
+        text("doctor.tz_detail", language, zone=sheet_zone, whose=whose, expected=expected),
+        text("doctor.tz_fix", language, zone=sheet_zone, expected=expected, sheet_id=sheet_id),
     )
 
 
@@ -248,8 +276,9 @@ def same_zone(first: str, second: str, now: datetime) -> bool:
     )
 
 
-def skipped_after(names: tuple[str, ...], why: str) -> list[Check]:
-    return [skipped(name, f"skipped: {why}") for name in names]
+def skipped_after(names: tuple[str, ...], why: str, language: str = "en") -> list[Check]:
+    """Each named check skipped, saying why (`why` in `language` already)."""
+    return [skipped(name, text("doctor.skipped", language, why=why)) for name in names]
 
 
 def _error(answer: requests.Response) -> dict[str, Any]:

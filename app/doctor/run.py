@@ -4,6 +4,7 @@ cannot be checked for columns: that check is skipped, saying why)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from app.doctor.sheet_checks import (
 from app.doctor.store_checks import store_checks
 from app.errors import AftersalesError
 from app.registry import SheetEntry
+from sheet_schema.messages import load_catalogue, text
 
 AFTER_OPENS = ("sheet: can edit", "sheet: time zone", "sheet: cases tab and columns")
 AFTER_KEY = ("google: token", "sheet: opens", *AFTER_OPENS)
@@ -33,16 +35,18 @@ def diagnose(
     sheet: str | None = None,
     workbook: Path | None = None,
     entry: SheetEntry | None = None,
+    language: str = "en",
 ) -> Report:
     """Check the deployment for one sheet: a registered `entry` (the API), `--sheet ID` (a
     registered id, or a Google spreadsheet id not registered yet) or `--workbook F` (default:
     the settings' workbook, as for every command).
 
-    Reads only: the store is not migrated, nothing is written to the sheet."""
+    Reads only: the store is not migrated, nothing is written to the sheet. Each check's
+    name, detail and fix are in `language` (the CLI's, or the sheet's team language)."""
     settings = root.settings
     if entry is None and sheet is None and workbook is None:
         workbook = settings.workbook
-    store, store_ready = store_checks(root.store, settings)
+    store, store_ready = store_checks(root.store, settings, language)
     known = entry is not None
     if entry is None and store_ready:
         entry = registered_entry(root.registry, sheet=sheet, workbook=workbook)
@@ -50,20 +54,31 @@ def diagnose(
     location = entry.location if entry is not None else (sheet or str(workbook))
     report = Report(target=f"Google spreadsheet {location}" if google else f"workbook {location}")
     report.checks += [
-        settings_.environment(settings, google=google),
-        settings_.authentication(settings),
-        settings_.metrics_token(settings),
+        settings_.environment(settings, google=google, language=language),
+        settings_.authentication(settings, language),
+        settings_.metrics_token(settings, language),
         *store,
     ]
     if known or store_ready:
-        report.checks.append(registered(entry, sheet=sheet, workbook=workbook))
+        report.checks.append(registered(entry, sheet=sheet, workbook=workbook, language=language))
     else:
-        report.checks.append(skipped("sheet: registered", "skipped: the store is not ready"))
+        why = text("doctor.why_store_not_ready", language)
+        report.checks.append(
+            skipped("sheet: registered", text("doctor.skipped", language, why=why))
+        )
     if google:
-        _google(root, report, location, entry, now, governed=store_ready)
+        _google(root, report, location, entry, now, governed=store_ready, language=language)
     else:
-        _workbook(root, report, Path(location), entry)
+        _workbook(root, report, Path(location), entry, language)
+    report.checks = [replace(c, name=check_name(c.name, language)) for c in report.checks]
     return report
+
+
+def check_name(name: str, language: str) -> str:
+    """'sheet: time zone' -> '表格：时区': a check's name in `language` (the checks are
+    written, and run in order, under their English names)."""
+    key = "doctor.check_" + "_".join(name.replace(":", " ").lower().split())
+    return text(key, language) if key in load_catalogue().texts else name
 
 
 def _google(
@@ -74,57 +89,81 @@ def _google(
     now: datetime,
     *,
     governed: bool,
+    language: str,
 ) -> None:
     settings = root.settings
     checks = report.checks
-    checks.append(settings_.quota(settings.quota))
-    key, credentials = google_.key_check(settings)
+
+    def why(key: str) -> str:
+        return text(f"doctor.why_{key}", language)
+
+    checks.append(settings_.quota(settings.quota, language))
+    key, credentials = google_.key_check(settings, language)
     checks.append(key)
     if credentials is None:
-        checks += google_.skipped_after(AFTER_KEY, "no usable key")
+        checks += google_.skipped_after(AFTER_KEY, why("no_key"), language)
         return
     report.service_account = str(credentials.service_account_email)
-    token, google = google_.token_check(credentials, settings, root.governor if governed else None)
+    governor = root.governor if governed else None
+    token, google = google_.token_check(credentials, settings, governor, language)
     checks.append(token)
     if google is None:
-        checks += google_.skipped_after(AFTER_KEY[1:], "no access token")
+        checks += google_.skipped_after(AFTER_KEY[1:], why("no_token"), language)
         return
-    opened, props = google_.opens(google, spreadsheet_id)
+    opened, props = google_.opens(google, spreadsheet_id, language)
     checks.append(opened)
     if props is None:
-        checks += google_.skipped_after(AFTER_OPENS, "the spreadsheet does not open")
+        checks += google_.skipped_after(AFTER_OPENS, why("spreadsheet_not_open"), language)
         return
-    checks.append(google_.can_edit(google, spreadsheet_id))
+    checks.append(google_.can_edit(google, spreadsheet_id, language))
     zone = entry.timezone if entry is not None else root.team.timezone
     checks.append(
         google_.time_zone(
-            str(props.get("timeZone", "")), zone, spreadsheet_id, now, registered=entry is not None
+            str(props.get("timeZone", "")),
+            zone,
+            spreadsheet_id,
+            now,
+            registered=entry is not None,
+            language=language,
         )
     )
     try:
         data = root.google_backend(spreadsheet_id).read(list)
     except AftersalesError as exc:
-        checks.append(failed(AFTER_OPENS[2], exc.message, "Fix what the message says."))
+        checks.append(
+            failed(AFTER_OPENS[2], exc.message, text("doctor.fix_as_message_says", language))
+        )
         return
-    checks.append(cases_tab(data, zone, settings.tab_names, sheet_arg=f"--sheet {spreadsheet_id}"))
-
-
-def _workbook(root: CompositionRoot, report: Report, path: Path, entry: SheetEntry | None) -> None:
-    checks: list[Check] = report.checks
     checks.append(
-        skipped(
-            "google",
-            f"skipped: {path} is a local workbook; the Google key, sharing, time zone and "
-            "quota checks are for Google spreadsheets",
+        cases_tab(
+            data,
+            zone,
+            settings.tab_names,
+            sheet_arg=f"--sheet {spreadsheet_id}",
+            language=language,
         )
     )
-    opened, data = workbook_opens(path)
+
+
+def _workbook(
+    root: CompositionRoot, report: Report, path: Path, entry: SheetEntry | None, language: str
+) -> None:
+    checks: list[Check] = report.checks
+    local = text("doctor.why_local_workbook", language, path=path)
+    checks.append(skipped("google", text("doctor.skipped", language, why=local)))
+    opened, data = workbook_opens(path, language)
     checks.append(opened)
     if data is None:
         checks += google_.skipped_after(
-            ("sheet: can edit", AFTER_OPENS[2]), "the workbook does not open"
+            ("sheet: can edit", AFTER_OPENS[2]),
+            text("doctor.why_workbook_not_open", language),
+            language,
         )
         return
-    checks.append(workbook_writable(path))
+    checks.append(workbook_writable(path, language))
     zone = entry.timezone if entry is not None else root.team.timezone
-    checks.append(cases_tab(data, zone, root.settings.tab_names, sheet_arg=f"--workbook {path}"))
+    checks.append(
+        cases_tab(
+            data, zone, root.settings.tab_names, sheet_arg=f"--workbook {path}", language=language
+        )
+    )

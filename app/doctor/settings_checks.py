@@ -10,6 +10,7 @@ from app.auth.authenticator import MIN_MASTER_SECRET_LENGTH, MIN_METRICS_TOKEN_L
 from app.doctor.check import Check, failed, passed
 from app.service.quota import QuotaSettings
 from app.settings import Settings
+from sheet_schema.messages import text
 
 # Google's published Sheets API quotas, the same for reads and for writes: requests per minute
 # per project, and per user per project (a service account is one user).
@@ -19,7 +20,7 @@ GOOGLE_PER_USER_PER_MINUTE = 60
 DEV_SECRET_NOTE = "var/dev-hmac-secret"
 
 
-def environment(settings: Settings, *, google: bool) -> Check:
+def environment(settings: Settings, *, google: bool, language: str = "en") -> Check:
     """production for a deployment; development and test only for the demo, a workbook or the
     local emulator (development makes up its own HMAC secret, which no deployer knows)."""
     name = "settings: environment"
@@ -28,22 +29,21 @@ def environment(settings: Settings, *, google: bool) -> Check:
         if settings.google_api_override:
             return failed(
                 name,
-                "production with AFTERSALES_GOOGLE_API_OVERRIDE set: the service refuses to start",
-                "Unset AFTERSALES_GOOGLE_API_OVERRIDE (it is for tests against the emulator).",
+                text("doctor.env_override_detail", language),
+                text("doctor.env_override_fix", language),
             )
-        return passed(name, "production")
+        return passed(name, text("doctor.env_production", language))
     if google and not settings.google_api_override:
         return failed(
             name,
-            f"{env} serving a Google spreadsheet",
-            "Set AFTERSALES_ENVIRONMENT=production for a deployment (it refuses to start "
-            "without authentication and never makes up a secret).",
+            text("doctor.env_not_production_detail", language, env=env),
+            text("doctor.env_not_production_fix", language),
         )
-    where = "the local Google emulator" if google else "a local workbook"
-    return passed(name, f"{env} (for {where})")
+    where = text(f"doctor.env_where_{'emulator' if google else 'workbook'}", language)
+    return passed(name, text("doctor.env_local", language, env=env, where=where))
 
 
-def authentication(settings: Settings) -> Check:
+def authentication(settings: Settings, language: str = "en") -> Check:
     """Someone can authenticate: Google identity tokens (OIDC audiences) and/or HMAC."""
     name = "settings: authentication"
     auth = settings.auth
@@ -51,47 +51,40 @@ def authentication(settings: Settings) -> Check:
     if master is not None and len(master.get_secret_value()) < MIN_MASTER_SECRET_LENGTH:
         return failed(
             name,
-            f"AFTERSALES_AUTH__HMAC_MASTER_SECRET is shorter than {MIN_MASTER_SECRET_LENGTH} "
-            "characters: the service refuses to start",
-            "Set it to a long random value, e.g. the output of `openssl rand -hex 32`.",
+            text("doctor.auth_short_secret_detail", language, length=MIN_MASTER_SECRET_LENGTH),
+            text("doctor.auth_short_secret_fix", language),
         )
     ways = []
     if auth.oidc_audiences:
-        ways.append(f"Google sign-in for audience {', '.join(auth.oidc_audiences)}")
+        audiences = ", ".join(auth.oidc_audiences)
+        ways.append(text("doctor.auth_oidc", language, audiences=audiences))
     if master is not None:
-        ways.append("HMAC signatures (sheet keys from the master secret)")
+        ways.append(text("doctor.auth_hmac", language))
     if ways:
-        return passed(name, "; ".join(ways))
+        return passed(name, text("doctor.auth_separator", language).join(ways))
     if settings.environment == "development":
-        return passed(name, f"development: HMAC with the random secret in {DEV_SECRET_NOTE}")
+        return passed(name, text("doctor.auth_development", language, path=DEV_SECRET_NOTE))
     return failed(
         name,
-        "no caller can authenticate (no OIDC audience, no HMAC master secret)",
-        "Set AFTERSALES_AUTH__OIDC_AUDIENCES to the add-on's OAuth client id (or the service's "
-        "custom audience) and/or AFTERSALES_AUTH__HMAC_MASTER_SECRET to a random value of "
-        f"{MIN_MASTER_SECRET_LENGTH}+ characters.",
+        text("doctor.auth_none_detail", language),
+        text("doctor.auth_none_fix", language, length=MIN_MASTER_SECRET_LENGTH),
     )
 
 
-def metrics_token(settings: Settings) -> Check:
+def metrics_token(settings: Settings, language: str = "en") -> Check:
     """Prometheus scrapes /metrics with its own token (in production it must be set)."""
     name = "settings: metrics token"
     token = settings.auth.metrics_token
-    fix = (
-        f"Set AFTERSALES_AUTH__METRICS_TOKEN to a random value of {MIN_METRICS_TOKEN_LENGTH}+ "
-        "characters and give it to Prometheus as its bearer token."
-    )
+    fix = text("doctor.metrics_fix", language, length=MIN_METRICS_TOKEN_LENGTH)
     if token is None:
         if settings.environment == "production":
-            return failed(name, "not set: Prometheus cannot scrape /metrics", fix)
-        return passed(name, "not set (only signed callers may read /metrics)")
+            return failed(name, text("doctor.metrics_unset_production", language), fix)
+        return passed(name, text("doctor.metrics_unset", language))
     if len(token.get_secret_value()) < MIN_METRICS_TOKEN_LENGTH:
         return failed(
-            name,
-            f"shorter than {MIN_METRICS_TOKEN_LENGTH} characters: the service refuses to start",
-            fix,
+            name, text("doctor.metrics_short", language, length=MIN_METRICS_TOKEN_LENGTH), fix
         )
-    return passed(name, "set")
+    return passed(name, text("doctor.metrics_set", language))
 
 
 def per_minute(requests: int, window_seconds: float) -> int:
@@ -101,36 +94,44 @@ def per_minute(requests: int, window_seconds: float) -> int:
     return requests * math.ceil(60 / window_seconds)
 
 
-def quota(settings: QuotaSettings) -> Check:
+def quota(settings: QuotaSettings, language: str = "en") -> Check:
     """The governor is on and keeps every replica together under Google's per-minute quotas."""
     name = "google: quota"
     if not settings.enabled:
         return failed(
-            name,
-            "the quota governor is off: with many sheets Google answers 429",
-            "Set AFTERSALES_QUOTA__ENABLED=true.",
+            name, text("doctor.quota_off_detail", language), text("doctor.quota_off_fix", language)
         )
     project = per_minute(settings.per_project, settings.window_seconds)
     user = per_minute(settings.per_user, settings.window_seconds)
     over = []
     if project > GOOGLE_PER_PROJECT_PER_MINUTE:
-        over.append(f"{project}/min per project (Google allows {GOOGLE_PER_PROJECT_PER_MINUTE})")
+        over.append(
+            text(
+                "doctor.quota_over_project",
+                language,
+                count=project,
+                limit=GOOGLE_PER_PROJECT_PER_MINUTE,
+            )
+        )
     if user > GOOGLE_PER_USER_PER_MINUTE:
-        over.append(f"{user}/min per user (Google allows {GOOGLE_PER_USER_PER_MINUTE})")
+        over.append(
+            text("doctor.quota_over_user", language, count=user, limit=GOOGLE_PER_USER_PER_MINUTE)
+        )
     window = f"{settings.window_seconds:g} s"
+    limits = {
+        "project_limit": GOOGLE_PER_PROJECT_PER_MINUTE,
+        "user_limit": GOOGLE_PER_USER_PER_MINUTE,
+    }
+    counts = {"project": settings.per_project, "user": settings.per_user, "window": window}
     if over:
         return failed(
             name,
-            f"up to {' and '.join(over)} with {settings.per_project} and {settings.per_user} "
-            f"requests per {window}",
-            f"Set AFTERSALES_QUOTA__PER_PROJECT={GOOGLE_PER_PROJECT_PER_MINUTE}, "
-            f"AFTERSALES_QUOTA__PER_USER={GOOGLE_PER_USER_PER_MINUTE} and "
-            "AFTERSALES_QUOTA__WINDOW_SECONDS=60 (or lower), unless Google raised your "
-            "project's quota.",
+            text(
+                "doctor.quota_over_detail",
+                language,
+                over=text("doctor.quota_and", language).join(over),
+                **counts,
+            ),
+            text("doctor.quota_over_fix", language, **limits),
         )
-    return passed(
-        name,
-        f"{settings.per_project} per project and {settings.per_user} per user every {window}, "
-        f"within Google's {GOOGLE_PER_PROJECT_PER_MINUTE} and {GOOGLE_PER_USER_PER_MINUTE} "
-        "per minute",
-    )
+    return passed(name, text("doctor.quota_ok", language, **counts, **limits))

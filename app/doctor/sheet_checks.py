@@ -15,6 +15,7 @@ from app.registry import SheetEntry, SheetRegistry
 from app.sheets.backend import SheetData
 from app.sheets.workbook import WorkbookBackend
 from sheet_schema import ParseContext, load_schema
+from sheet_schema.messages import text
 
 
 def registered_entry(
@@ -31,57 +32,73 @@ def registered_entry(
     )
 
 
-def registered(entry: SheetEntry | None, *, sheet: str | None, workbook: Path | None) -> Check:
+def registered(
+    entry: SheetEntry | None, *, sheet: str | None, workbook: Path | None, language: str = "en"
+) -> Check:
     name = "sheet: registered"
     if entry is not None:
-        allowed = ", ".join(entry.allowed) or "nobody by Google sign-in (HMAC only)"
-        return passed(name, f"as {entry.id} ({entry.timezone}); allowed: {allowed}")
+        allowed = ", ".join(entry.allowed) or text("doctor.registered_nobody", language)
+        return passed(
+            name,
+            text(
+                "doctor.registered_ok",
+                language,
+                id=entry.id,
+                timezone=entry.timezone,
+                allowed=allowed,
+            ),
+        )
     if workbook is not None:
         return failed(
             name,
-            f"no registered sheet is the workbook {workbook}",
-            f"aftersales sheets add NAME --workbook {workbook} --allow EMAIL (NAME is what the "
-            "add-on sends; --allow for each person or @domain).",
+            text("doctor.registered_no_workbook_detail", language, workbook=workbook),
+            text("doctor.registered_no_workbook_fix", language, workbook=workbook),
         )
     return failed(
         name,
-        f"no sheet {sheet} is registered: the service refuses its Sync now",
-        f"aftersales sheets add {sheet} --allow EMAIL --timezone TZ (--allow for each person "
-        "or @domain who presses Sync now).",
+        text("doctor.registered_no_sheet_detail", language, sheet=sheet),
+        text("doctor.registered_no_sheet_fix", language, sheet=sheet),
     )
 
 
-def workbook_opens(path: Path) -> tuple[Check, SheetData | None]:
+def workbook_opens(path: Path, language: str = "en") -> tuple[Check, SheetData | None]:
     """The workbook file exists and reads (every tab)."""
     name = "sheet: opens"
     if not path.exists():
         return failed(
             name,
-            f"there is no workbook at {path}",
-            f"aftersales init --workbook {path} (a new one), or aftersales demo (the demo's).",
+            text("doctor.workbook_missing_detail", language, path=path),
+            text("doctor.workbook_missing_fix", language, path=path),
         ), None
     try:
         data = WorkbookBackend(path).read(list)
     except AftersalesError as exc:
-        return failed(name, exc.message, "Fix the workbook as the message says."), None
-    return passed(name, f"workbook {path}: {len(data.titles)} tabs"), data
+        return failed(name, exc.message, text("doctor.workbook_unreadable_fix", language)), None
+    return passed(
+        name, text("doctor.workbook_opens", language, path=path, tabs=len(data.titles))
+    ), data
 
 
-def workbook_writable(path: Path) -> Check:
+def workbook_writable(path: Path, language: str = "en") -> Check:
     """The service saves a workbook atomically: a new file beside it, renamed over it."""
     name = "sheet: can edit"
     folder = path.resolve().parent
     if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK | os.X_OK):
         return failed(
             name,
-            f"this user cannot write {path} or its folder {folder}",
-            f"Give the service's user write access to {path} and to {folder}.",
+            text("doctor.writable_detail", language, path=path, folder=folder),
+            text("doctor.writable_fix", language, path=path, folder=folder),
         )
-    return passed(name, f"{path} and its folder are writable")
+    return passed(name, text("doctor.writable_ok", language, path=path))
 
 
 def cases_tab(
-    data: SheetData, timezone: str, tab_names: Mapping[str, str], *, sheet_arg: str
+    data: SheetData,
+    timezone: str,
+    tab_names: Mapping[str, str],
+    *,
+    sheet_arg: str,
+    language: str = "en",
 ) -> Check:
     """The adopt check: the cases tab and every required column are found as a sync finds
     them (a tab or header found only by its look needs the mapping written first)."""
@@ -89,24 +106,30 @@ def cases_tab(
     ctx = ParseContext(tz=ZoneInfo(timezone), date_order=data.date_order)
     proposal = propose(data, load_schema(), tab_names, ctx)
     adopt = f"aftersales adopt {sheet_arg} --yes"
-    if proposal.cases_tab is None:
-        return failed(name, " ".join(proposal.needs_person), f"Or run {adopt} once a tab is set.")
-    if proposal.missing:
-        missing = ", ".join(proposal.missing)
+    tab = proposal.cases_tab
+    if tab is None:
         return failed(
             name,
-            f"tab '{proposal.cases_tab}' has no {missing} column",
-            f"Add {'it' if len(proposal.missing) == 1 else 'them'} to '{proposal.cases_tab}' "
-            f"(any header from its aliases), or name yours in the Settings tab; `aftersales "
-            f"adopt {sheet_arg}` lists how each header maps.",
+            " ".join(proposal.needs_person),
+            text("doctor.cases_no_tab_fix", language, adopt=adopt),
+        )
+    if proposal.missing:
+        how_many = "one" if len(proposal.missing) == 1 else "many"
+        return failed(
+            name,
+            text(
+                "doctor.cases_missing_detail",
+                language,
+                tab=tab,
+                missing=", ".join(proposal.missing),
+            ),
+            text(f"doctor.cases_missing_fix_{how_many}", language, tab=tab, sheet_arg=sheet_arg),
         )
     if proposal.settings_rows:
         rows = ", ".join(f"{key} = {value}" for key, value in proposal.settings_rows)
         return failed(
             name,
-            f"found only by their look, not yet written in the Settings tab: {rows}",
-            f"{adopt} (writes those rows into the Settings tab, nothing else).",
+            text("doctor.cases_look_detail", language, rows=rows),
+            text("doctor.cases_look_fix", language, adopt=adopt),
         )
-    return passed(
-        name, f"'{proposal.cases_tab}' with every required column ({len(proposal.columns)} known)"
-    )
+    return passed(name, text("doctor.cases_ok", language, tab=tab, count=len(proposal.columns)))

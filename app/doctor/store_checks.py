@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import text
+from sqlalchemy import text as sql
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.doctor.check import Check, failed, passed, skipped
@@ -14,18 +14,18 @@ from app.settings import Settings
 from app.store import Store
 from app.store.engine import READ_ONLY_OPTION, scrub
 from app.store.migrate import alembic_config
-
-MIGRATE = "`aftersales sheets list` (every command but doctor migrates the store; so does "
-MIGRATE += "`aftersales serve` when it starts)"
+from sheet_schema.messages import text
 
 
-def store_checks(store: Store, settings: Settings) -> tuple[list[Check], bool]:
+def store_checks(
+    store: Store, settings: Settings, language: str = "en"
+) -> tuple[list[Check], bool]:
     """(the checks, whether the store can be used for the registry checks that follow)."""
     checks: list[Check] = []
     try:
         reader = store.engine.execution_options(**{READ_ONLY_OPTION: True})  # no write lock
         with reader.connect() as conn:
-            conn.execute(text("SELECT 1"))
+            conn.execute(sql("SELECT 1"))
             current = MigrationContext.configure(conn).get_current_revision()
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
@@ -33,28 +33,34 @@ def store_checks(store: Store, settings: Settings) -> tuple[list[Check], bool]:
         checks.append(
             failed(
                 "store: reachable",
-                f"{store.url} does not answer: {reason}",
-                "Check AFTERSALES_DATABASE_URL (host, port, database, user, password) and that "
-                "the database accepts connections from this machine.",
+                text("doctor.store_unreachable_detail", language, url=store.url, reason=reason),
+                text("doctor.store_unreachable_fix", language),
             )
         )
-        checks.append(skipped("store: migrated", "skipped: the store does not answer"))
-        checks.append(replicas(store, settings))
+        why = text("doctor.why_store_no_answer", language)
+        checks.append(skipped("store: migrated", text("doctor.skipped", language, why=why)))
+        checks.append(replicas(store, settings, language))
         return checks, False
-    checks.append(passed("store: reachable", f"{store.url} ({store.dialect})"))
-    checks.append(migrated(current))
-    checks.append(replicas(store, settings))
+    checks.append(
+        passed(
+            "store: reachable",
+            text("doctor.store_reachable", language, url=store.url, dialect=store.dialect),
+        )
+    )
+    checks.append(migrated(current, language))
+    checks.append(replicas(store, settings, language))
     return checks, checks[1].ok
 
 
-def migrated(current: str | None) -> Check:
+def migrated(current: str | None, language: str = "en") -> Check:
     name = "store: migrated"
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()
     if current == head:
-        return passed(name, f"at {head}, this version's newest schema")
+        return passed(name, text("doctor.migrated_at_head", language, head=head))
+    fix = text("doctor.migrate_fix", language)
     if current is None:
-        return failed(name, f"empty: no schema yet (this version needs {head})", f"Run {MIGRATE}.")
+        return failed(name, text("doctor.migrated_empty", language, head=head), fix)
     try:
         known = script.get_revision(current) is not None
     except CommandError:
@@ -62,23 +68,25 @@ def migrated(current: str | None) -> Check:
     if not known:
         return failed(
             name,
-            f"at {current}, which this version does not know (a newer version migrated it)",
-            "Deploy the version that migrated the store, or a newer one.",
+            text("doctor.migrated_unknown_detail", language, current=current),
+            text("doctor.migrated_unknown_fix", language),
         )
-    return failed(name, f"at {current}; this version needs {head}", f"Run {MIGRATE}.")
+    return failed(name, text("doctor.migrated_behind", language, current=current, head=head), fix)
 
 
-def replicas(store: Store, settings: Settings) -> Check:
+def replicas(store: Store, settings: Settings, language: str = "en") -> Check:
     """More than one replica share syncs, locks, the scheduler and the quota through PostgreSQL."""
     name = "store: replicas"
     count = settings.replicas
-    plural = "replica" if count == 1 else "replicas"
+    counted = text(f"doctor.replicas_{'one' if count == 1 else 'many'}", language, count=count)
     if count > 1 and store.dialect != "postgresql":
         return failed(
             name,
-            f"{count} {plural} on {store.dialect}: each would lock, schedule and count Google's "
-            "quota on its own",
-            "Set AFTERSALES_DATABASE_URL=postgresql+psycopg://USER@HOST/DB for every replica "
-            "(or AFTERSALES_REPLICAS=1 if only one runs).",
+            text(
+                "doctor.replicas_shared_detail", language, replicas=counted, dialect=store.dialect
+            ),
+            text("doctor.replicas_shared_fix", language),
         )
-    return passed(name, f"{count} {plural} on {store.dialect}")
+    return passed(
+        name, text("doctor.replicas_ok", language, replicas=counted, dialect=store.dialect)
+    )

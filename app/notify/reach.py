@@ -23,16 +23,28 @@ _ANY_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 def channel_note(settings: NotifySettings, language: str = "en") -> str | None:
     """Why nothing at all can be sent (in the team's language), or None when some channel is
     configured."""
+    key = _channel_note_key(settings)
+    return text(key, language) if key is not None else None
+
+
+def _channel_note_key(settings: NotifySettings) -> str | None:
     if not settings.enabled:
-        return text(TURNED_OFF, language)
+        return TURNED_OFF
     if not settings.webhooks and settings.smtp is None:
-        return text(NO_CHANNEL, language)
+        return NO_CHANNEL
     return None
 
 
 def delivery_note(notice: Notice, settings: NotifySettings, language: str = "en") -> str | None:
     """Why this notice is not sent, or None when it goes to at least one channel."""
-    note = channel_note(settings, language)
-    if note is not None:
-        return note
-    return None if route(notice, settings, "-", _ANY_TIME) else text(UNROUTED, language)
+    key = delivery_note_key(notice, settings)
+    return text(key, language) if key is not None else None
+
+
+def delivery_note_key(notice: Notice, settings: NotifySettings) -> str | None:
+    """The catalogue key of why this notice is not sent (kept with the Timeline event, so its
+    detail reads in any language), or None when it goes to at least one channel."""
+    key = _channel_note_key(settings)
+    if key is not None:
+        return key
+    return None if route(notice, settings, "-", _ANY_TIME) else UNROUTED

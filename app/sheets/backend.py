@@ -152,6 +152,9 @@ class TabLayout:
     charts: tuple[ChartSpec, ...] = ()
     bold_rows: tuple[int, ...] = ()  # 1-based rows to show in bold (a free-form tab's titles)
     pivot: PivotSpec | None = None  # Google only: written together with the tab's charts
+    # The team language changed since the last sync: the dropdown lists are re-applied even
+    # where nothing is missing (a column's list is in the language it was laid out in).
+    refresh_choices: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,8 @@ def layout_requests(
         body = _tab_requests(sheet_id, layout, headers.get(layout.title, ()), rules, protected)
         if tab or body:
             requests += tab + body + _formatting(sheet_id, layout)
+        elif layout.refresh_choices:
+            requests += _dropdowns(sheet_id, layout)
         charts = {c.get("spec", {}).get("title"): c for c in sheet.get("charts", [])}
         requests += _object_requests(sheet_id, layout, charts, sheet_ids, new_tab=False)
     return requests
@@ -245,21 +247,7 @@ def _formatting(sheet_id: int, layout: TabLayout) -> list[Json]:
                 }
             )
         if column.choices:
-            out.append(
-                {
-                    "setDataValidation": {
-                        "range": _range(sheet_id, 1, None, col, col + 1),
-                        "rule": {
-                            "condition": {
-                                "type": "ONE_OF_LIST",
-                                "values": [{"userEnteredValue": c} for c in column.choices],
-                            },
-                            "strict": column.strict_choices,
-                            "showCustomUi": True,
-                        },
-                    }
-                }
-            )
+            out.append(_dropdown(sheet_id, column))
         if column.hidden:
             out.append(
                 {
@@ -276,6 +264,28 @@ def _formatting(sheet_id: int, layout: TabLayout) -> list[Json]:
                 }
             )
     return out
+
+
+def _dropdowns(sheet_id: int, layout: TabLayout) -> list[Json]:
+    """Every dropdown list of the tab, as the layout spells it (after a language switch)."""
+    return [_dropdown(sheet_id, column) for column in layout.columns if column.choices]
+
+
+def _dropdown(sheet_id: int, column: ColumnLayout) -> Json:
+    col = column.index - 1
+    return {
+        "setDataValidation": {
+            "range": _range(sheet_id, 1, None, col, col + 1),
+            "rule": {
+                "condition": {
+                    "type": "ONE_OF_LIST",
+                    "values": [{"userEnteredValue": c} for c in column.choices],
+                },
+                "strict": column.strict_choices,
+                "showCustomUi": True,
+            },
+        }
+    }
 
 
 def _add_sheet(sheet_id: int, layout: TabLayout, columns: int) -> Json:

@@ -15,7 +15,7 @@ from app.automation.workflow import (
     StatusChange,
     automate_case,
 )
-from app.notify.reach import channel_note, delivery_note
+from app.notify.reach import channel_note, delivery_note_key
 from app.notify.settings import NotifySettings
 from app.sheets.backend import CellValue
 from app.store import CaseSnapshot, TimelineEvent
@@ -271,10 +271,14 @@ def say_where_notices_went(
 ) -> CaseAutomation:
     """Timeline events announcing a notice, and the Escalation cell, say when it is not sent
     (in the team's language)."""
-    notes = {n.key: delivery_note(n, settings, language) for n in auto.notices}
+    notes = {n.key: delivery_note_key(n, settings) for n in auto.notices}
     events = tuple(
-        replace(e, detail=f"{e.detail.removesuffix(' queued')} — {notes[e.event_key]}")
-        if notes.get(e.event_key)
+        replace(
+            e,
+            detail=f"{e.detail.removesuffix(' queued')} — {text(note, language)}",
+            data={**e.data, "not_sent": note},  # the Timeline says it in the team's language
+        )
+        if (note := notes.get(e.event_key))
         else e
         for e in auto.events
     )

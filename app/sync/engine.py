@@ -34,7 +34,7 @@ from app.sheets.backend import CellUpdate, SheetBackend
 from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
-from app.sync.header_texts import header_rewrites
+from app.sync.header_texts import header_rewrites, refreshed_on_switch
 from app.sync.kpi_texts import kpis_tab_title, kpis_titles
 from app.sync.kpis import compute_report, group_events, kpi_tab
 from app.sync.parse_memo import PARSES
@@ -329,7 +329,9 @@ class SyncEngine:
         self.probe(PLANNED)
         return PreparedSync(
             version=sheet.data.version,
-            layouts=[*self.reader.layouts(sheet.placed, sheet.tabs), kpis_layout],
+            layouts=refreshed_on_switch(
+                [*self.reader.layouts(sheet.placed, sheet.tabs), kpis_layout], written, language
+            ),
             id_fills=plan.id_fills,
             updates=updates,
             plan=plan,

@@ -8,7 +8,9 @@ user-owned column's header. The column is found by either language's header (the
 
 from __future__ import annotations
 
-from app.sheets.backend import CellUpdate
+from dataclasses import replace
+
+from app.sheets.backend import CellUpdate, TabLayout
 from app.sync.read_step import SheetRead
 from sheet_schema import Owner
 from sheet_schema.messages import Language
@@ -35,3 +37,13 @@ def header_rewrites(sheet: SheetRead, written: Language, language: Language) -> 
             if header_row[index] == before and before != after:
                 updates.append(CellUpdate(title, 1, index + 1, after))
     return updates
+
+
+def refreshed_on_switch(
+    layouts: list[TabLayout], written: Language, language: Language
+) -> list[TabLayout]:
+    """The layouts, each asking for its dropdown lists again when the team language changed
+    since the sheet was last written (a backend lays out only what is missing otherwise)."""
+    if written == language:
+        return layouts
+    return [replace(layout, refresh_choices=True) for layout in layouts]

@@ -28,12 +28,18 @@ ALLOWED_LATIN |= {
     "hmac", "libreoffice", "apps", "script", "scriptid", "urlfetchwhitelist", "cases", "settings",
     "vocabulary", "ms", "f", "yyyy-mm-dd", "xlsx",
 }  # fmt: skip
+# Names the doctor's texts carry: products and protocols, setting values a person types
+# (AFTERSALES_ENVIRONMENT=production), a host name and the metavariables NAME and TZ.
+ALLOWED_LATIN |= {
+    "production", "development", "true", "oidc", "oauth", "prometheus", "iam", "https", "api",
+    "drive", "cloud", "googleapis", "com", "name", "tz",
+}  # fmt: skip
 # Codes a person types as they are, removed before looking for English: placeholders, `quoted
 # commands`, `aftersales <command>`, --options, ENVIRONMENT_VARIABLES, paths and file names,
 # times (2025-10-03T10:00) and codes mixing letters and digits (p90, P1).
 CODES = re.compile(
     r"\{[^}]*\}|`[^`]*`|\baftersales(?: [a-z][a-z-]*)*|--[a-z][a-z-]*|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b"
-    r"|\S*/\S*|\b[\w-]+\.(?:xlsx|json|md|gs|txt|db)\b|\d{4}-\d\d-\d\dT[\d:]+|\b[A-Za-z]+\d+\b"
+    r"|\S*/\S*|\b[\w-]+\.(?:xlsx|json|md|gs|txt|db|yaml)\b|\d{4}-\d\d-\d\dT[\d:]+|\b[A-Za-z]+\d+\b"
 )
 
 

@@ -43,6 +43,7 @@ from policies.vocab import (
 )
 from policies.window_result import WindowResult, window_result
 from policies.window_result import aware as _aware
+from sheet_schema.team_texts import word_in
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
@@ -307,11 +308,16 @@ def _check_policy(
         vocab.outcome, checks.refund_kinds
     )
     if outcome_conflict and not acknowledged:
+        allowed = allowed_outcomes(checks.refund_kinds)
         out.append(
             F.OUTCOME_NOT_ALLOWED.make(
                 outcome=vocab.outcome,
                 ref=policy.title,
-                allowed=", ".join(allowed_outcomes(checks.refund_kinds)),
+                allowed=", ".join(allowed),
+                zh_values={
+                    "outcome": word_in("outcome", vocab.outcome or "", "zh"),
+                    "allowed": "、".join(word_in("outcome", o, "zh") for o in allowed),
+                },
             )
         )
     if is_blank(case.item_condition) and _uses_condition(policy):

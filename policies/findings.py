@@ -10,6 +10,7 @@ reply is held). A finding's `inputs` default to its column.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from policies.facts import Finding, FindingKind, Severity
@@ -29,9 +30,16 @@ class FindingTemplate:
     fix_zh: str = ""
 
     def make(
-        self, severity: Severity | None = None, column: str | None = None, **values: object
+        self,
+        severity: Severity | None = None,
+        column: str | None = None,
+        zh_values: Mapping[str, object] | None = None,
+        **values: object,
     ) -> Finding:
-        """The finding with its messages filled in; severity/column may be overridden."""
+        """The finding with its messages filled in; severity/column may be overridden.
+
+        `zh_values`: values the Chinese message shows in other words (a canonical Outcome as a
+        Chinese team writes it), so a Chinese team's Validation carries no English word."""
         column = column or self.column
         inputs = self.inputs or ((column,) if column else ())
         if column and column not in inputs:
@@ -40,7 +48,7 @@ class FindingTemplate:
             code=self.code,
             severity=severity or self.severity,
             message=self.en.format(**values),
-            message_zh=self.zh.format(**values),
+            message_zh=self.zh.format(**{**values, **(zh_values or {})}),
             column=column,
             kind=self.kind,
             inputs=inputs,

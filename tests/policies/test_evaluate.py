@@ -199,6 +199,28 @@ def test_outcome_consistency(
         assert found[0].column == "outcome"
 
 
+def test_an_outcome_not_allowed_reads_in_chinese_words_for_a_chinese_team(run: Evaluate) -> None:
+    """The Chinese message names the Outcome and the allowed ones as a Chinese team writes them
+    (no English word left in it); the English message is unchanged."""
+    result = run(
+        now=NOW,
+        platform="Yoybuy",
+        issue_type="Wrong Size",
+        window_start=d("2025-09-28"),
+        opened=sh(2025, 9, 29, 10),
+        original_packaging=True,
+        outcome="换货",
+    )
+    (found,) = [f for f in result.findings if f.code == "outcome.not_allowed"]
+    assert found.message == (
+        "Outcome 'Exchange' is not allowed by Yoybuy 2025.1; "
+        "allowed: Full Refund, Store Credit, Rejected, Withdrawn."
+    )
+    assert (
+        found.message_zh == "处理结果“换货”不符合 Yoybuy 2025.1；允许：全额退款、余额、拒绝、撤回。"
+    )
+
+
 @pytest.mark.parametrize(
     ("fields", "code", "severity", "column", "text"),
     [

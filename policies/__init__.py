@@ -19,7 +19,8 @@ from policies.facts import (
     SlaState,
 )
 from policies.loader import PolicySet, apply_override, load_policies
-from policies.models import Policy, PolicyOverride
+from policies.models import Policy
+from policies.overrides import PolicyOverride
 from policies.team import TeamSettings, load_team_settings
 from policies.vocab import (
     EVIDENCE_KINDS,

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 
 from policies.errors import PolicyError, from_validation_error
 from policies.loader import PolicySet
-from policies.models import DEFAULT_WINDOW_START, Policy, PolicyOverride
+from policies.models import DEFAULT_WINDOW_START, Policy
+from policies.overrides import PolicyOverride
 from policies.vocab import BUYER_REASON_ISSUES, LOST_PARCEL, REFUND_KINDS, SELLER_FAULT_ISSUES
 
 NEEDS_A_WINDOW = (

@@ -11,7 +11,8 @@ import yaml
 from pydantic import ValidationError
 
 from policies.errors import PolicyError, display_path, from_validation_error
-from policies.models import Policy, PolicyOverride, Window, WindowRule
+from policies.models import Policy, Window, WindowRule
+from policies.overrides import PolicyOverride
 from policies.vocab import BUYER_REASON_ISSUES, SELLER_FAULT_ISSUES, fold
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -8,22 +8,20 @@ evidence kinds) are checked and stored in their canonical spelling.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from policies.errors import from_validation_error
-from policies.policy_fields import WindowLength, category_keys, one_length, split_aliases
+from policies.policy_fields import Aliases, CategoryKeys, WindowLength, one_length
 from policies.vocab import (
     EVIDENCE_KINDS,
     ISSUE_TYPES,
     ITEM_CONDITIONS,
     REFUND_KINDS,
     evidence_kind,
-    fold,
     refund_kind,
     split_tokens,
 )
@@ -70,19 +68,21 @@ def _kinds(
     return out
 
 
-def _refund_kinds(values: Any) -> Any:
+def refund_kinds_of(values: Any) -> Any:
     return _kinds(values, refund_kind, "refund kind", REFUND_KINDS)
 
 
-def _evidence_kinds(values: Any) -> Any:
+def evidence_kinds_of(values: Any) -> Any:
     return _kinds(values, evidence_kind, "evidence kind", EVIDENCE_KINDS)
 
 
-class _Model(BaseModel):
+class Model(BaseModel):
+    """The base of every policy data model: frozen, and a field nobody knows is refused."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class Condition(_Model):
+class Condition(Model):
     """When a rule applies. An absent list matches anything; a present list must contain the
     case's value (so a case with no Issue Type never matches a rule that names issue types)."""
 
@@ -105,7 +105,7 @@ class Condition(_Model):
         return self.item_conditions is None or item_condition in self.item_conditions
 
 
-class WindowRule(_Model):
+class WindowRule(Model):
     """`days` calendar days (or `hours`) for cases matching `when`; `days: null` means no return
     window."""
 
@@ -125,7 +125,7 @@ class WindowRule(_Model):
         return one_length(self.days, self.hours, "a window rule")
 
 
-class Window(_Model):
+class Window(Model):
     """How the return window is measured. The first matching rule wins, then the default
     (`default_days` or `default_hours`). `starts_at` says what the Window Start column means for
     this platform (e.g. the agent's "Stocked in" status); it is shown, never computed with."""
@@ -171,17 +171,17 @@ class Window(_Model):
         return True, length.amount
 
 
-class RefundRule(_Model):
+class RefundRule(Model):
     when: Condition
     kinds: tuple[str, ...] = Field(min_length=1)
 
     @field_validator("kinds", mode="before")
     @classmethod
     def _kinds(cls, v: Any) -> Any:
-        return _refund_kinds(v)
+        return refund_kinds_of(v)
 
 
-class Refunds(_Model):
+class Refunds(Model):
     """Refund kinds allowed: the first matching rule's kinds, else `kinds`."""
 
     kinds: tuple[str, ...] = Field(min_length=1)
@@ -190,7 +190,7 @@ class Refunds(_Model):
     @field_validator("kinds", mode="before")
     @classmethod
     def _kinds(cls, v: Any) -> Any:
-        return _refund_kinds(v)
+        return refund_kinds_of(v)
 
     def allowed(self, issue_type: str | None, item_condition: str | None) -> tuple[str, ...]:
         for rule in self.rules:
@@ -199,7 +199,7 @@ class Refunds(_Model):
         return self.kinds
 
 
-class EvidenceRule(_Model):
+class EvidenceRule(Model):
     """One evidence kind required for cases matching `when`."""
 
     kind: str
@@ -209,16 +209,16 @@ class EvidenceRule(_Model):
     @classmethod
     def _kind(cls, v: Any) -> Any:
         if isinstance(v, str):
-            return _evidence_kinds([v])[0]
+            return evidence_kinds_of([v])[0]
         return v
 
 
-class Policy(_Model):
+class Policy(Model):
     """One version of one platform's after-sales policy."""
 
     platform: str
     name: str = Field(min_length=1)
-    aliases: tuple[str, ...] = ()
+    aliases: Aliases = ()
     version: str = Field(min_length=1)
     effective_from: date
     source: str = Field(min_length=1)
@@ -227,7 +227,7 @@ class Policy(_Model):
     refunds: Refunds
     evidence: tuple[EvidenceRule, ...] = ()
     # Canonical item-category keys (e.g. `food`, `second_hand`) the platform never takes back.
-    excluded_categories: tuple[str, ...] = ()
+    excluded_categories: CategoryKeys = ()
     notes: tuple[str, ...] = ()
     read_on: date | None = None  # the day `source` was read, for published rules
     overridden_from: str | None = None  # ref of the version a team override was built on
@@ -260,16 +260,6 @@ class Policy(_Model):
     def _notes(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
 
-    @field_validator("excluded_categories", mode="before")
-    @classmethod
-    def _excluded(cls, v: Any) -> Any:
-        return category_keys(v)
-
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _aliases(cls, v: Any) -> Any:
-        return split_aliases(v)
-
     @property
     def ref(self) -> str:
         """The Policy Ref written to the sheet, e.g. ``yoybuy@2025.1``."""
@@ -292,120 +282,12 @@ class Policy(_Model):
         return tuple(k for k in EVIDENCE_KINDS if k in kinds)
 
 
-def _blank_to_none(v: Any) -> Any:
-    return None if isinstance(v, str) and not v.strip() else v
-
-
-class PolicyOverride(_Model):
-    """A team's row in the Policies tab: a new version of a platform's policy.
-
-    Unset fields are taken from the version in force on `effective_from`. `window_days` sets the
-    window for every issue type that has one; `seller_fault_days` / `buyer_reason_days` then set it
-    for those groups. `refund_kinds` and `requires` replace the whole list (requirements become
-    unconditional). List fields accept a comma-separated string.
-    """
-
-    platform: str = Field(min_length=1)
-    version: str = Field(min_length=1)
-    effective_from: date
-    source: str = Field(min_length=1)
-    seller_fault_days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
-    buyer_reason_days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
-    window_days: int | None = Field(default=None, ge=0, le=MAX_WINDOW_DAYS)
-    window_hours: int | None = Field(default=None, ge=0, le=MAX_WINDOW_HOURS)
-    window_starts: str | None = None
-    refund_kinds: tuple[str, ...] | None = None
-    requires: tuple[str, ...] | None = None
-    holiday_rule: HolidayRule | None = None
-    excluded_categories: tuple[str, ...] | None = None
-    aliases: tuple[str, ...] | None = None
-    notes: str | None = None
-
-    @field_validator(
-        "seller_fault_days",
-        "buyer_reason_days",
-        "window_days",
-        "window_hours",
-        "window_starts",
-        "notes",
-        mode="before",
-    )
-    @classmethod
-    def _blank(cls, v: Any) -> Any:
-        return _blank_to_none(v)
-
-    @field_validator("excluded_categories", mode="before")
-    @classmethod
-    def _excluded(cls, v: Any) -> Any:
-        return category_keys(v)
-
-    @field_validator("aliases", mode="before")
-    @classmethod
-    def _aliases(cls, v: Any) -> Any:
-        return split_aliases(v)
-
-    @model_validator(mode="after")
-    def _one_window_unit(self) -> PolicyOverride:
-        days = (self.window_days, self.seller_fault_days, self.buyer_reason_days)
-        if self.window_hours is not None and any(d is not None for d in days):
-            raise ValueError(
-                "give the window in days (Window Days, Seller-fault Days, Buyer-reason Days) "
-                "or in hours (Window Hours), not both"
-            )
-        return self
-
-    @property
-    def has_window(self) -> bool:
-        """Whether the row gives any window length (a declared platform needs one)."""
-        lengths = (
-            self.window_days,
-            self.seller_fault_days,
-            self.buyer_reason_days,
-            self.window_hours,
-        )
-        return any(n is not None for n in lengths)
-
-    @field_validator("refund_kinds", mode="before")
-    @classmethod
-    def _kinds(cls, v: Any) -> Any:
-        v = _blank_to_none(v)
-        kinds = _refund_kinds(v)
-        if isinstance(kinds, list) and not kinds:
-            raise ValueError("must name at least one refund kind")
-        return kinds
-
-    @field_validator("requires", mode="before")
-    @classmethod
-    def _requires(cls, v: Any) -> Any:
-        return _evidence_kinds(_blank_to_none(v))
-
-    @field_validator("holiday_rule", mode="before")
-    @classmethod
-    def _holiday_rule(cls, v: Any) -> Any:
-        v = _blank_to_none(v)
-        if isinstance(v, str):
-            for rule in HOLIDAY_RULES:
-                if fold(rule) == fold(v):
-                    return rule
-            raise ValueError(f"expected one of {', '.join(HOLIDAY_RULES)}, got {v!r}")
-        return v
-
-    @classmethod
-    def from_row(cls, data: Mapping[str, Any], where: str = "Policies tab") -> PolicyOverride:
-        """Validate a parsed Policies-tab row; a bad row raises PolicyError naming `where`."""
-        try:
-            return cls.model_validate(dict(data))
-        except ValidationError as exc:
-            raise from_validation_error(where, exc) from None
-
-
 __all__ = [
     "HOLIDAY_RULES",
     "Condition",
     "EvidenceRule",
     "HolidayRule",
     "Policy",
-    "PolicyOverride",
     "RefundRule",
     "Refunds",
     "Window",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator
 
 from policies.vocab import split_tokens
 
@@ -27,7 +29,8 @@ def one_length(days: int | None, hours: int | None, what: str) -> WindowLength |
     return WindowLength(days, "days") if days is not None else None
 
 
-def _blank_to_none(v: Any) -> Any:
+def blank_to_none(v: Any) -> Any:
+    """A blank text (an empty cell) is no value."""
     return None if isinstance(v, str) and not v.strip() else v
 
 
@@ -38,7 +41,7 @@ _ALIAS_SPLIT = re.compile(r"[;,、，；\n]+")
 def category_keys(v: Any) -> Any:
     """Excluded categories as canonical keys: `Second-hand` and `second hand` are `second_hand`.
     The words teams write for a category are the vocabulary's job; a key is checked for shape."""
-    v = _listed(_blank_to_none(v))
+    v = _listed(blank_to_none(v))
     if not isinstance(v, list | tuple):
         return v
     keys: list[Any] = []
@@ -58,7 +61,7 @@ def category_keys(v: Any) -> Any:
 
 def split_aliases(v: Any) -> Any:
     """Aliases as typed in a cell: separated by `;`, `,` or `、` (a `/` may be part of a name)."""
-    v = _blank_to_none(v)
+    v = blank_to_none(v)
     if isinstance(v, str):
         return [a.strip() for a in _ALIAS_SPLIT.split(v) if a.strip()]
     return v
@@ -68,3 +71,11 @@ def _listed(value: Any) -> Any:
     if isinstance(value, str):
         return list(split_tokens([value]))
     return value
+
+
+# Excluded Categories and Aliases, however a policy file or a Policies-tab cell writes them (a
+# list, or one text separated by `;` `,` `、`); the row's variants keep a blank cell as None.
+CategoryKeys = Annotated[tuple[str, ...], BeforeValidator(category_keys)]
+Aliases = Annotated[tuple[str, ...], BeforeValidator(split_aliases)]
+RowCategoryKeys = Annotated[tuple[str, ...] | None, BeforeValidator(category_keys)]
+RowAliases = Annotated[tuple[str, ...] | None, BeforeValidator(split_aliases)]

@@ -9,19 +9,12 @@ re-applied in the same batch, so one spreadsheets.batchUpdate brings it fully up
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from app.sheets.backend import (
-    ChartSpec,
-    ColumnLayout,
-    HighlightRule,
-    PivotSpec,
-    TabLayout,
-)
+from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
+from app.sheets.google_charts import Json, add_chart, chart_ranges, grid_range, pivot_request
 
 PROTECTION_PREFIX = "After-sales Desk: computed by the service"
 DEFAULT_ROWS = 1000
-Json = dict[str, Any]
 
 
 def layout_requests(
@@ -93,106 +86,17 @@ def _object_requests(
     out: list[Json] = []
     added = False
     for spec in layout.charts:
-        wanted = _add_chart(sheet_id, spec)["addChart"]["chart"]
+        wanted = add_chart(sheet_id, spec)["addChart"]["chart"]
         have = charts.get(spec.title)
         if have is None:
             out.append({"addChart": {"chart": wanted}})
             added = True
-        elif _chart_ranges(have.get("spec", {})) != _chart_ranges(wanted["spec"]):
+        elif chart_ranges(have.get("spec", {})) != chart_ranges(wanted["spec"]):
             out.append({"updateChartSpec": {"chartId": have["chartId"], "spec": wanted["spec"]}})
     pivot = layout.pivot
     if pivot is not None and (added or new_tab) and pivot.source_tab in sheet_ids:
-        out.append(_pivot(sheet_id, pivot, sheet_ids[pivot.source_tab]))
+        out.append(pivot_request(sheet_id, pivot, sheet_ids[pivot.source_tab]))
     return out
-
-
-def _chart_ranges(spec: Json) -> list[tuple[int, ...]]:
-    """A basic chart's source ranges, comparable whatever defaults the API left out."""
-    basic = spec.get("basicChart", {})
-    parts = [d.get("domain", {}) for d in basic.get("domains", [])]
-    parts += [s.get("series", {}) for s in basic.get("series", [])]
-    keys = ("sheetId", "startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
-    return [
-        tuple(int(grid.get(k, 0)) for k in keys)
-        for part in parts
-        for grid in part.get("sourceRange", {}).get("sources", [])
-    ]
-
-
-def _add_chart(sheet_id: int, spec: ChartSpec) -> Json:
-    """A line chart: the categories as domain, one series per column, each range starting at
-    its header row (headerCount 1) so the series are named after their headers."""
-    first, last, col = spec.categories
-    header = min((s[0] for s in spec.series), default=first - 1)
-
-    def source(row0: int, row1: int, column: int) -> Json:
-        grid = _range(sheet_id, row0 - 1, max(row1, row0), column - 1, column)
-        return {"sourceRange": {"sources": [grid]}}
-
-    return {
-        "addChart": {
-            "chart": {
-                "spec": {
-                    "title": spec.title,
-                    "basicChart": {
-                        "chartType": "LINE",
-                        "legendPosition": "BOTTOM_LEGEND",
-                        "headerCount": 1,
-                        "domains": [{"domain": source(header, last, col)}],
-                        "series": [
-                            {"series": source(row0, row1, column), "targetAxis": "LEFT_AXIS"}
-                            for row0, row1, column in spec.series
-                        ],
-                    },
-                },
-                "position": {
-                    "overlayPosition": {
-                        "anchorCell": {
-                            "sheetId": sheet_id,
-                            "rowIndex": spec.anchor[0] - 1,
-                            "columnIndex": spec.anchor[1] - 1,
-                        }
-                    }
-                },
-            }
-        }
-    }
-
-
-def _pivot(sheet_id: int, pivot: PivotSpec, source_id: int) -> Json:
-    """One updateCells setting the pivot table at its anchor; the source spans the three
-    columns on every row (open-ended), offsets counted from its first column."""
-    row_col, col_col, value_col = (c - 1 for c in pivot.source_columns)
-    first = min(row_col, col_col, value_col)
-    source = _range(source_id, 0, None, first, max(row_col, col_col, value_col) + 1)
-    table = {
-        "source": source,
-        "rows": [
-            {"sourceColumnOffset": row_col - first, "showTotals": True, "sortOrder": "ASCENDING"}
-        ],
-        "columns": [
-            {"sourceColumnOffset": col_col - first, "showTotals": True, "sortOrder": "ASCENDING"}
-        ],
-        "values": [
-            {
-                "sourceColumnOffset": value_col - first,
-                "summarizeFunction": "COUNTA",
-                "name": pivot.value_name,
-            }
-        ],
-        "valueLayout": "HORIZONTAL",
-    }
-    return {
-        "updateCells": {
-            "start": {
-                "sheetId": sheet_id,
-                "rowIndex": pivot.anchor[0] - 1,
-                "columnIndex": pivot.anchor[1] - 1,
-            },
-            "rows": [{"values": [{"pivotTable": table}]}],
-            "fields": "pivotTable",
-        }
-    }
 
 
 def _tab_requests(
@@ -230,7 +134,7 @@ def _formatting(sheet_id: int, layout: TabLayout) -> list[Json]:
             out.append(
                 {
                     "repeatCell": {
-                        "range": _range(sheet_id, 0, 1, col, col + 1),
+                        "range": grid_range(sheet_id, 0, 1, col, col + 1),
                         "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
                         "fields": "userEnteredFormat.textFormat.bold",
                     }
@@ -240,7 +144,7 @@ def _formatting(sheet_id: int, layout: TabLayout) -> list[Json]:
             out.append(
                 {
                     "repeatCell": {
-                        "range": _range(sheet_id, 1, None, col, col + 1),
+                        "range": grid_range(sheet_id, 1, None, col, col + 1),
                         "cell": {"userEnteredFormat": {"numberFormat": _number_format(column)}},
                         "fields": "userEnteredFormat.numberFormat",
                     }
@@ -275,7 +179,7 @@ def _dropdown(sheet_id: int, column: ColumnLayout) -> Json:
     col = column.index - 1
     return {
         "setDataValidation": {
-            "range": _range(sheet_id, 1, None, col, col + 1),
+            "range": grid_range(sheet_id, 1, None, col, col + 1),
             "rule": {
                 "condition": {
                     "type": "ONE_OF_LIST",
@@ -325,7 +229,7 @@ def _header(sheet_id: int, column: ColumnLayout) -> Json:
     col = column.index - 1
     return {
         "updateCells": {
-            "range": _range(sheet_id, 0, 1, col, col + 1),
+            "range": grid_range(sheet_id, 0, 1, col, col + 1),
             "rows": [{"values": [{"userEnteredValue": {"stringValue": column.header}}]}],
             "fields": "userEnteredValue",
         }
@@ -337,7 +241,7 @@ def _note(sheet_id: int, column: ColumnLayout) -> Json:
     col = column.index - 1
     return {
         "updateCells": {
-            "range": _range(sheet_id, 0, 1, col, col + 1),
+            "range": grid_range(sheet_id, 0, 1, col, col + 1),
             "rows": [{"values": [{"note": column.note}]}],
             "fields": "note",
         }
@@ -353,7 +257,7 @@ def _protect(sheet_id: int, column: ColumnLayout) -> Json:
     return {
         "addProtectedRange": {
             "protectedRange": {
-                "range": _range(sheet_id, 0, None, col, col + 1),
+                "range": grid_range(sheet_id, 0, None, col, col + 1),
                 "description": _protection_name(column),
                 "warningOnly": True,
             }
@@ -369,7 +273,7 @@ def _highlight(sheet_id: int, rule: HighlightRule, last_column: int) -> Json:
         "addConditionalFormatRule": {
             "index": 0,
             "rule": {
-                "ranges": [_range(sheet_id, 1, None, 0, max(last_column, 1))],
+                "ranges": [grid_range(sheet_id, 1, None, 0, max(last_column, 1))],
                 "booleanRule": {
                     "condition": {
                         "type": "CUSTOM_FORMULA",
@@ -392,15 +296,6 @@ def _number_format(column: ColumnLayout) -> Json:
     has_date = any(t in pattern for t in ("yy", "dd"))
     kind = ("DATE_TIME" if "h" in pattern else "DATE") if has_date else "NUMBER"
     return {"type": kind, "pattern": pattern}
-
-
-def _range(sheet_id: int, row0: int, row1: int | None, col0: int, col1: int | None) -> Json:
-    out: Json = {"sheetId": sheet_id, "startRowIndex": row0, "startColumnIndex": col0}
-    if row1 is not None:
-        out["endRowIndex"] = row1
-    if col1 is not None:
-        out["endColumnIndex"] = col1
-    return out
 
 
 def _color(hex_rgb: str) -> Json:

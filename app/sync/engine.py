@@ -20,17 +20,15 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from app.automation.settings import AutomationSettings
-from app.automation.workflow import Automation
 from app.errors import AftersalesError, ConcurrentEditError
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
 from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE, Probe, no_probe
-from app.sheets.backend import CellUpdate, SheetBackend
+from app.sheets.backend import SheetBackend
 from app.store import Store, TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
@@ -38,10 +36,8 @@ from app.sync.header_texts import header_rewrites, refreshed_on_switch
 from app.sync.kpi_texts import kpis_tab_title, kpis_titles
 from app.sync.kpis import compute_report, group_events, kpi_tab
 from app.sync.parse_memo import PARSES
-from app.sync.planner import CasesInput, CasesPlan, plan_cases
+from app.sync.plan_step import Incremental, PlanContext, plan_sheet
 from app.sync.progress import (
-    CASES_PER_REPORT,
-    EVALUATE,
     NO_PROGRESS,
     NOTIFY,
     READ,
@@ -49,23 +45,16 @@ from app.sync.progress import (
     WRITE,
     ProgressReporter,
 )
-from app.sync.read_step import SheetRead, SheetReader
+from app.sync.read_step import SheetReader
 from app.sync.report import PreparedSync, SyncReport
-from app.sync.reuse import RESULTS, Reuse
-from app.sync.reuse_context import build_reuse, keep_reuse
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
-from app.sync.settings_step import TeamSettingsRead, read_team_settings
+from app.sync.settings_step import read_team_settings
+from app.sync.tab_cells import team_tab_cells, template_cells, timeline_cells, word_notes
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
-from app.sync.words import language_notes, unknown_word_notes
-from app.sync.workflow_tabs import (
-    enqueue_notices,
-    outbox_cells,
-    seed_template_cells,
-    template_validation,
-)
+from app.sync.workflow_tabs import enqueue_notices, outbox_cells
 from app.sync.write_step import WriteStep
-from policies import Calendars, PolicySet, TeamSettings, build_calendars
+from policies import PolicySet, TeamSettings, build_calendars
 from sheet_schema import ParseContext, SheetSchema, load_schema
 from sheet_schema.messages import team_language
 
@@ -271,15 +260,30 @@ class SyncEngine:
         events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
         for event in self.store.timeline(self.sheet_key):
             events_by_case[event.case_id].append(event)
-        plan = self._plan(
-            sheet, now, team, policies, calendars, automation, events_by_case, progress
+        plan = plan_sheet(
+            sheet,
+            PlanContext(
+                now=now,
+                tz=self.tz,
+                team=team,
+                policies=policies,
+                calendars=calendars,
+                automation=automation,
+                notify=self.notify,
+                events_by_case=events_by_case,
+                snapshots=self.store.load_snapshots(self.sheet_key),
+            ),
+            Incremental(self.sheet_key, self.kpis_titles, full=self._full)
+            if self.config.incremental
+            else None,
+            progress,
         )
-        plan.notes.extend(_word_notes(sheet, automation))
+        plan.notes.extend(word_notes(sheet, automation))
 
         updates = list(plan.updates)
         written = team_language(self.store.written_language(self.sheet_key))
         updates += header_rewrites(sheet, written, language)
-        updates += self._timeline_cells(sheet, plan, run_id)
+        updates += timeline_cells(sheet, plan, run_id, self.tz)
         updates += aux.builtin_policy_rows(
             self.policies.all_versions(),
             builtins_present,
@@ -293,8 +297,8 @@ class SyncEngine:
         updates += aux.validation_updates(
             sheet.rows["holidays"], holiday_messages, holidays.headers
         )
-        updates += self._template_cells(sheet, automation)
-        updates += _team_tab_cells(sheet, sheet_settings)
+        updates += template_cells(sheet, automation)
+        updates += team_tab_cells(sheet, sheet_settings)
         updates += outbox_cells(
             self.outbox,
             self.sheet_key,
@@ -353,107 +357,3 @@ class SyncEngine:
             ctx=ParseContext(tz=self.tz),
             probe=self.probe,
         )
-
-    # -- the planning step's parts ---------------------------------------------------------------
-
-    def _plan(
-        self,
-        sheet: SheetRead,
-        now: datetime,
-        team: TeamSettings,
-        policies: PolicySet,
-        calendars: Calendars,
-        automation: Automation,
-        events_by_case: Mapping[str, list[TimelineEvent]],
-        progress: ProgressReporter,
-    ) -> CasesPlan:
-        """The pure planner's verdict on every case row."""
-        snapshots = self.store.load_snapshots(self.sheet_key)
-        language = sheet.language.language
-        reuse: Reuse | None = None
-        if self.config.incremental:
-            reuse = build_reuse(
-                sheet,
-                self.kpis_titles,
-                now=now,
-                tz=self.tz,
-                policies=policies,
-                team=team,
-                automation=automation,
-                notify=self.notify,
-                language=language,
-                cached=RESULTS.get(self.sheet_key),
-                check=self._full,
-            )
-        plan = plan_cases(
-            CasesInput(
-                headers=sheet.placed["cases"].headers,
-                rows=sheet.rows["cases"],
-                now=now,
-                tz=self.tz,
-                ctx=sheet.ctx,
-                policies=policies,
-                calendars=calendars,
-                team=team,
-                snapshots=snapshots,
-                events=events_by_case,
-                known_ids=frozenset(snapshots),
-                automation=automation,
-                notify=self.notify,
-                language=language,
-                reuse=reuse,
-            ),
-            partial(progress.step, EVALUATE),
-            CASES_PER_REPORT,
-        )
-        if plan.reuse is not None:
-            keep_reuse(self.sheet_key, plan.reuse)
-        return plan
-
-    def _timeline_cells(self, sheet: SheetRead, plan: CasesPlan, run_id: int) -> list[CellUpdate]:
-        """The Timeline tab's new rows: the plan's events it does not hold yet."""
-        headers = sheet.placed["timeline"].headers
-        data = sheet.tab("timeline")
-        return aux.timeline_rows(
-            plan.events,
-            aux.existing_event_ids(data, headers),
-            headers,
-            aux.next_free_row(data),
-            run_id,
-            self.tz,
-            sheet.language.language,
-        )
-
-    def _template_cells(self, sheet: SheetRead, automation: Automation) -> list[CellUpdate]:
-        """The Templates tab: seeded when new or emptied, each row's Validation otherwise."""
-        headers = sheet.placed["templates"].headers
-        rows = sheet.rows["templates"]
-        language = sheet.language.language
-        has_rows = any(row.values for row in rows)
-        cells = [] if has_rows else seed_template_cells(headers, language)
-        messages = template_validation(automation, rows, language)
-        return [*cells, *aux.validation_updates(rows, messages, headers)]
-
-
-def _word_notes(sheet: SheetRead, automation: Automation) -> list[str]:
-    """The summary's word notes: each unknown word once with its rows, and languages that have
-    no templates (their replies fall back to English), said once each."""
-    cases = sheet.rows["cases"]
-    languages = {t.language for t in automation.templates}
-    team = sheet.language.language
-    return [
-        *unknown_word_notes(cases, team),
-        *language_notes(cases, sheet.team_words.vocabulary, languages, team),
-    ]
-
-
-def _team_tab_cells(sheet: SheetRead, settings: TeamSettingsRead) -> list[CellUpdate]:
-    """The Validation of the team's own tabs: Settings and Vocabulary."""
-    return [
-        *aux.validation_updates(
-            sheet.rows["settings"], settings.messages, sheet.placed["settings"].headers
-        ),
-        *aux.validation_updates(
-            sheet.rows["vocabulary"], sheet.team_words.messages, sheet.placed["vocabulary"].headers
-        ),
-    ]

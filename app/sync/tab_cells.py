@@ -1,0 +1,68 @@
+"""The cells a sync writes outside the Cases tab from what it read and planned: the Timeline's new
+rows, the Templates tab (seeded or validated), the Validation of the team's own tabs; and the
+summary's word notes. Pure: the sheet as read and the plan come in, cell updates go out."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from app.automation.workflow import Automation
+from app.sheets.backend import CellUpdate
+from app.sync import auxiliary as aux
+from app.sync.plan_types import CasesPlan
+from app.sync.read_step import SheetRead
+from app.sync.settings_step import TeamSettingsRead
+from app.sync.words import language_notes, unknown_word_notes
+from app.sync.workflow_tabs import seed_template_cells, template_validation
+
+__all__ = ["team_tab_cells", "template_cells", "timeline_cells", "word_notes"]
+
+
+def timeline_cells(sheet: SheetRead, plan: CasesPlan, run_id: int, tz: tzinfo) -> list[CellUpdate]:
+    """The Timeline tab's new rows: the plan's events it does not hold yet."""
+    headers = sheet.placed["timeline"].headers
+    data = sheet.tab("timeline")
+    return aux.timeline_rows(
+        plan.events,
+        aux.existing_event_ids(data, headers),
+        headers,
+        aux.next_free_row(data),
+        run_id,
+        tz,
+        sheet.language.language,
+    )
+
+
+def template_cells(sheet: SheetRead, automation: Automation) -> list[CellUpdate]:
+    """The Templates tab: seeded when new or emptied, each row's Validation otherwise."""
+    headers = sheet.placed["templates"].headers
+    rows = sheet.rows["templates"]
+    language = sheet.language.language
+    has_rows = any(row.values for row in rows)
+    cells = [] if has_rows else seed_template_cells(headers, language)
+    messages = template_validation(automation, rows, language)
+    return [*cells, *aux.validation_updates(rows, messages, headers)]
+
+
+def team_tab_cells(sheet: SheetRead, settings: TeamSettingsRead) -> list[CellUpdate]:
+    """The Validation of the team's own tabs: Settings and Vocabulary."""
+    return [
+        *aux.validation_updates(
+            sheet.rows["settings"], settings.messages, sheet.placed["settings"].headers
+        ),
+        *aux.validation_updates(
+            sheet.rows["vocabulary"], sheet.team_words.messages, sheet.placed["vocabulary"].headers
+        ),
+    ]
+
+
+def word_notes(sheet: SheetRead, automation: Automation) -> list[str]:
+    """The summary's word notes: each unknown word once with its rows, and languages that have
+    no templates (their replies fall back to English), said once each."""
+    cases = sheet.rows["cases"]
+    languages = {t.language for t in automation.templates}
+    team = sheet.language.language
+    return [
+        *unknown_word_notes(cases, team),
+        *language_notes(cases, sheet.team_words.vocabulary, languages, team),
+    ]

@@ -8,10 +8,13 @@ Every definition, with its edge cases: docs/kpis.md.
 
 from app.analytics.compute import (
     DEFAULT_PERIOD_DAYS,
+    Measured,
     compute_kpis,
     default_period,
+    fold_kpis,
     iso_week,
     kpis_for_team,
+    measure_case,
     weeks_between,
 )
 from app.analytics.inputs import kpi_case
@@ -52,12 +55,15 @@ __all__ = [
     "KpiGrid",
     "KpiReport",
     "KpiRow",
+    "Measured",
     "chart_series",
     "compute_kpis",
     "default_period",
+    "fold_kpis",
     "iso_week",
     "kpi_case",
     "kpi_grid",
     "kpis_for_team",
+    "measure_case",
     "weeks_between",
 ]

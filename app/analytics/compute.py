@@ -67,9 +67,12 @@ def _sort_labels(labels: Iterable[str], blank: str) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Measured:
-    """One counted case with everything the metrics need worked out once."""
+class Measured:
+    """One case with everything the metrics need worked out once (`measure_case`): what a
+    period's figures are folded from, so a case whose inputs did not change is not measured
+    again (incremental evaluation keeps it with the case's cached planning)."""
 
+    opened_day: date | None  # the Opened date in the team's time zone; None: no Opened
     platform: str
     assignee: str
     week: str | None
@@ -84,14 +87,14 @@ class _Measured:
     seller_window_missed: bool | None
 
 
-def _measure(
+def measure_case(
     case: KpiCase,
     events: Sequence[TimelineEvent],
     calendar: BusinessCalendar,
     tz: tzinfo,
     business_day_hours: float,
     closed_statuses: Collection[str],
-) -> _Measured:
+) -> Measured:
     story = read_story(events, closed_statuses)
     opened = case.opened
 
@@ -115,7 +118,8 @@ def _measure(
     outcome = normalise(OUTCOMES, case.outcome)
     csat = case.csat if type(case.csat) is int and 1 <= case.csat <= 5 else None
     reasons = tuple(dict.fromkeys(r.strip() for r in case.exception_reasons if r.strip()))
-    return _Measured(
+    return Measured(
+        opened_day=opened.astimezone(tz).date() if opened is not None else None,
         platform=_label(case.platform, NO_PLATFORM),
         assignee=_label(case.assignee, UNASSIGNED),
         week=iso_week(opened.astimezone(tz).date()) if opened is not None else None,
@@ -133,7 +137,7 @@ def _measure(
 
 def _row(
     group: GroupKind,
-    members: Sequence[_Measured],
+    members: Sequence[Measured],
     top_reasons: int,
     *,
     platform: str | None = None,
@@ -183,12 +187,29 @@ def _row(
 
 
 def _grouped(
-    members: Sequence[_Measured], key: Callable[[_Measured], tuple[str, ...]]
-) -> dict[tuple[str, ...], list[_Measured]]:
-    out: dict[tuple[str, ...], list[_Measured]] = defaultdict(list)
+    members: Sequence[Measured], key: Callable[[Measured], tuple[str, ...]]
+) -> dict[tuple[str, ...], list[Measured]]:
+    out: dict[tuple[str, ...], list[Measured]] = defaultdict(list)
     for m in members:
         out[key(m)].append(m)
     return out
+
+
+def _check_period(
+    start: date,
+    end: date,
+    business_day_hours: float,
+    top_reasons: int,
+    generated_at: datetime | None,
+) -> None:
+    if end < start:
+        raise ValueError(f"period ends ({end}) before it starts ({start})")
+    if business_day_hours <= 0:
+        raise ValueError(f"business_day_hours must be positive, got {business_day_hours}")
+    if top_reasons < 0:
+        raise ValueError(f"top_reasons must not be negative, got {top_reasons}")
+    if generated_at is not None and generated_at.tzinfo is None:
+        raise ValueError("generated_at must be timezone-aware")
 
 
 def compute_kpis(
@@ -211,38 +232,65 @@ def compute_kpis(
     to business days (8.0 for the shipped 09:00-12:00 + 13:30-18:30 day). `closed_statuses` are
     the team's (`TeamSettings.closed_statuses`). `generated_at` is only recorded in the report.
     """
-    if end < start:
-        raise ValueError(f"period ends ({end}) before it starts ({start})")
-    if business_day_hours <= 0:
-        raise ValueError(f"business_day_hours must be positive, got {business_day_hours}")
-    if top_reasons < 0:
-        raise ValueError(f"top_reasons must not be negative, got {top_reasons}")
-    if generated_at is not None and generated_at.tzinfo is None:
-        raise ValueError("generated_at must be timezone-aware")
+    _check_period(start, end, business_day_hours, top_reasons, generated_at)
     seen: set[str] = set()
     for case in cases:
         if case.case_id in seen:
             raise ValueError(f"case {case.case_id!r} is given twice; pass each case once")
         seen.add(case.case_id)
+    # Only the cases the period counts are measured (a case opened long before it may lie
+    # outside the calendar's years); the others are counted as outside.
+    counted = [
+        c for c in cases if c.opened is None or start <= c.opened.astimezone(tz).date() <= end
+    ]
+    measured = [
+        measure_case(
+            case,
+            events.get(case.case_id, ()),
+            calendar,
+            tz,
+            business_day_hours,
+            closed_statuses,
+        )
+        for case in counted
+    ]
+    return fold_kpis(
+        measured,
+        outside=len(cases) - len(counted),
+        start=start,
+        end=end,
+        tz=tz,
+        business_day_hours=business_day_hours,
+        closed_statuses=closed_statuses,
+        generated_at=generated_at,
+        top_reasons=top_reasons,
+    )
 
-    counted: list[_Measured] = []
-    missing_opened = outside = 0
-    for case in cases:
-        if case.opened is None:
+
+def fold_kpis(
+    measured: Sequence[Measured],
+    *,
+    outside: int = 0,
+    start: date,
+    end: date,
+    tz: tzinfo,
+    business_day_hours: float,
+    closed_statuses: Collection[str] = DEFAULT_CLOSED_STATUSES,
+    generated_at: datetime | None = None,
+    top_reasons: int = TOP_REASONS,
+) -> KpiReport:
+    """The KPIs of [start, end] folded from measured cases (one per case; see `compute_kpis`);
+    `outside`: cases left out unmeasured because they lie outside the period."""
+    _check_period(start, end, business_day_hours, top_reasons, generated_at)
+    counted: list[Measured] = []
+    missing_opened = 0
+    for m in measured:
+        if m.opened_day is None:
             missing_opened += 1
-        elif not start <= case.opened.astimezone(tz).date() <= end:
+        elif not start <= m.opened_day <= end:
             outside += 1
             continue
-        counted.append(
-            _measure(
-                case,
-                events.get(case.case_id, ()),
-                calendar,
-                tz,
-                business_day_hours,
-                closed_statuses,
-            )
-        )
+        counted.append(m)
 
     rows: list[KpiRow] = [_row("all", counted, top_reasons)]
     by_platform = _grouped(counted, lambda m: (m.platform,))

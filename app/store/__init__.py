@@ -7,11 +7,20 @@ Alembic migrations by `Store.open`. Import everything from here, not from the su
 
 from app.store.engine import DatabaseSettings
 from app.store.errors import StaleSnapshotError, StoreBusyError, StoreError
-from app.store.records import QUEUED, CaseSnapshot, CellValue, CellWrite, RunRecord, TimelineEvent
+from app.store.records import (
+    QUEUED,
+    CaseMarks,
+    CaseSnapshot,
+    CellValue,
+    CellWrite,
+    RunRecord,
+    TimelineEvent,
+)
 from app.store.repository import Store
 
 __all__ = [
     "QUEUED",
+    "CaseMarks",
     "CaseSnapshot",
     "CellValue",
     "CellWrite",

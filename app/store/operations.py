@@ -10,11 +10,11 @@ transactions working on the same keys on PostgreSQL wait for each other instead 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -132,12 +132,48 @@ def load_cell_writes(session: Session, run_id: int) -> list[CellWrite]:
 # --- case snapshots --------------------------------------------------------------------------
 
 
-def load_snapshots(session: Session, sheet_key: str) -> dict[str, CaseSnapshot]:
-    c = SNAPSHOTS.c  # Core rows, as in load_events: read whole at every sync
+def load_snapshots(
+    session: Session, sheet_key: str, case_ids: Collection[str] | None = None
+) -> dict[str, CaseSnapshot]:
+    c = SNAPSHOTS.c  # Core rows, as in load_events
+    statement = select(c.case_id, c.cell_values, c.seq).where(c.sheet_key == sheet_key)
+    found: dict[str, CaseSnapshot] = {}
+    for chunk in _id_chunks(case_ids):
+        chosen = statement if chunk is None else statement.where(c.case_id.in_(chunk))
+        for case, values, seq in session.execute(chosen.order_by(c.case_id)):
+            found[case] = CaseSnapshot(case_id=case, values=values, seq=seq)
+    return found
+
+
+def snapshot_seqs(session: Session, sheet_key: str) -> dict[str, int]:
+    """Each stored case's snapshot seq: it grows with every save (compare-and-set), so an
+    unchanged seq is an unchanged snapshot, learned without decoding one value."""
+    c = SNAPSHOTS.c
+    rows = session.execute(select(c.case_id, c.seq).where(c.sheet_key == sheet_key))
+    return {case: seq for case, seq in rows}
+
+
+def event_marks(session: Session, sheet_key: str) -> dict[str, tuple[int, int]]:
+    """Each case's (count, greatest id) of Timeline events. Events are only ever inserted,
+    each with a new id, so an unchanged mark is an unchanged timeline."""
+    c = EVENTS.c
     rows = session.execute(
-        select(c.case_id, c.cell_values, c.seq).where(c.sheet_key == sheet_key).order_by(c.case_id)
+        select(c.case_id, func.count(), func.max(c.id))
+        .where(c.sheet_key == sheet_key)
+        .group_by(c.case_id)
     )
-    return {case: CaseSnapshot(case_id=case, values=values, seq=seq) for case, values, seq in rows}
+    return {case: (count, last) for case, count, last in rows}
+
+
+_CHUNK = 500  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
+
+
+def _id_chunks(case_ids: Collection[str] | None) -> list[list[str] | None]:
+    """`case_ids` in chunks for IN queries; [None] (no filter) for all of them."""
+    if case_ids is None:
+        return [None]
+    ordered = sorted(set(case_ids))
+    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
 
 
 def save_snapshots(
@@ -290,19 +326,25 @@ def insert_events(
     return [event for key, event in first.items() if key in inserted]
 
 
-def load_events(session: Session, sheet_key: str, case_id: str | None) -> list[TimelineEvent]:
-    # Core rows, not ORM objects: a sheet's whole timeline is read at every sync, and the
-    # identity map would cost more than the query for tens of thousands of events.
+def load_events(
+    session: Session, sheet_key: str, case_ids: Collection[str] | None
+) -> list[TimelineEvent]:
+    """The events of the sheet (or of `case_ids`), oldest first."""
+    # Core rows, not ORM objects: a sheet's whole timeline may be read, and the identity map
+    # would cost more than the query for tens of thousands of events.
     c = EVENTS.c
-    statement = select(c.event_key, c.case_id, c.kind, c.at, c.detail, c.data).where(
+    statement = select(c.id, c.event_key, c.case_id, c.kind, c.at, c.detail, c.data).where(
         c.sheet_key == sheet_key
     )
-    if case_id is not None:
-        statement = statement.where(c.case_id == case_id)
-    rows = session.execute(statement.order_by(c.at, c.id))
+    found: list[Any] = []
+    for chunk in _id_chunks(case_ids):
+        chosen = statement if chunk is None else statement.where(c.case_id.in_(chunk))
+        found += session.execute(chosen.order_by(c.at, c.id)).all()
+    if len(found) > 1 and case_ids is not None and len(case_ids) > _CHUNK:
+        found.sort(key=lambda r: (r.at, r.id))  # chunks each come ordered; merge them
     return [
         TimelineEvent(event_key=key, case_id=case, kind=kind, at=at, detail=detail, data=data)
-        for key, case, kind, at, detail, data in rows
+        for _, key, case, kind, at, detail, data in found
     ]
 
 

@@ -77,3 +77,15 @@ class CaseSnapshot:
     case_id: str
     values: dict[str, CellValue]
     seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMarks:
+    """Per case, what changes whenever its stored memory does: its snapshot's seq (0: none
+    stored) and its Timeline events' (count, greatest id) (events are only ever inserted)."""
+
+    snapshot_seqs: dict[str, int]
+    event_marks: dict[str, tuple[int, int]]
+
+    def of(self, case_id: str) -> tuple[int, tuple[int, int]]:
+        return self.snapshot_seqs.get(case_id, 0), self.event_marks.get(case_id, (0, 0))

@@ -8,7 +8,7 @@ Store objects are thread-safe: each call checks out its own connection.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
@@ -22,7 +22,14 @@ from app.store.engine import DatabaseSettings, build_engine, parse_url, scrub
 from app.store.errors import StoreError
 from app.store.migrate import upgrade_to_head
 from app.store.models import RunRow
-from app.store.records import QUEUED, CaseSnapshot, CellWrite, RunRecord, TimelineEvent
+from app.store.records import (
+    QUEUED,
+    CaseMarks,
+    CaseSnapshot,
+    CellWrite,
+    RunRecord,
+    TimelineEvent,
+)
 
 # The outcome of a run whose process died before it finished (see `start_run`).
 INTERRUPTED = "interrupted"
@@ -353,10 +360,20 @@ class Store(Repository):
 
     # --- snapshots and timeline --------------------------------------------------------------
 
-    def load_snapshots(self, sheet_key: str) -> dict[str, CaseSnapshot]:
-        """The last saved snapshot of every case of the sheet, by case id."""
+    def load_snapshots(
+        self, sheet_key: str, case_ids: Collection[str] | None = None
+    ) -> dict[str, CaseSnapshot]:
+        """The last saved snapshot of every case of the sheet (or of `case_ids`), by case id."""
         with self._read_session(f"loading case snapshots of sheet {sheet_key!r}") as session:
-            return ops.load_snapshots(session, sheet_key)
+            return ops.load_snapshots(session, sheet_key, case_ids)
+
+    def case_marks(self, sheet_key: str) -> CaseMarks:
+        """What tells, without reading them, whether a case's snapshot or Timeline changed:
+        each case's snapshot seq and its events' (count, greatest id). One read transaction."""
+        with self._read_session(f"reading the case marks of sheet {sheet_key!r}") as session:
+            return CaseMarks(
+                ops.snapshot_seqs(session, sheet_key), ops.event_marks(session, sheet_key)
+            )
 
     def save_snapshots(
         self, sheet_key: str, run_id: int, snapshots: Sequence[CaseSnapshot]
@@ -377,7 +394,12 @@ class Store(Repository):
     def timeline(self, sheet_key: str, case_id: str | None = None) -> list[TimelineEvent]:
         """The sheet's timeline (or one case's), oldest first."""
         with self._read_session(f"reading the timeline of sheet {sheet_key!r}") as session:
-            return ops.load_events(session, sheet_key, case_id)
+            return ops.load_events(session, sheet_key, None if case_id is None else [case_id])
+
+    def timelines(self, sheet_key: str, case_ids: Collection[str]) -> list[TimelineEvent]:
+        """The timelines of `case_ids`, oldest first."""
+        with self._read_session(f"reading the timeline of sheet {sheet_key!r}") as session:
+            return ops.load_events(session, sheet_key, case_ids)
 
     def record_sync(
         self,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,14 +28,13 @@ from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
 from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE, Probe, no_probe
 from app.sheets.backend import SheetBackend
-from app.store import Store, TimelineEvent
+from app.store import Store
 from app.sync import auxiliary as aux
 from app.sync.guard import check_writes
 from app.sync.header_texts import header_rewrites, refreshed_on_switch
 from app.sync.kpi_texts import kpis_tab_title, kpis_titles
 from app.sync.kpis import compute_report, group_events, kpi_tab
-from app.sync.parse_memo import PARSES
-from app.sync.plan_step import Incremental, PlanContext, plan_sheet
+from app.sync.plan_step import PlanContext, plan_sheet
 from app.sync.progress import (
     NO_PROGRESS,
     NOTIFY,
@@ -47,6 +45,8 @@ from app.sync.progress import (
 )
 from app.sync.read_step import SheetReader
 from app.sync.report import PreparedSync, SyncReport
+from app.sync.reuse import RESULTS
+from app.sync.reuse_context import build_reuse, case_memory, keep_reuse, reused_measures
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
 from app.sync.settings_step import read_team_settings
 from app.sync.tab_cells import team_tab_cells, template_cells, timeline_cells, word_notes
@@ -121,7 +121,7 @@ class SyncEngine:
             kpis_titles=self.kpis_titles,
             tz=self.tz,
             probe=self.probe,
-            memo=PARSES if config.incremental else None,
+            incremental=config.incremental,
             registered_language=config.language,
         )
 
@@ -245,7 +245,9 @@ class SyncEngine:
     ) -> PreparedSync:
         """Read the sheet and plan every cell a sync at `now` would write (nothing is written)."""
         progress.step(READ, 0, None)
-        sheet = self.reader.read(self.backend)
+        incremental = self.config.incremental
+        cache = RESULTS.get(self.sheet_key) if incremental else None
+        sheet = self.reader.read(self.backend, cache)
         language = sheet.language.language
         holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
         extra_days, holiday_messages = read_holidays(
@@ -257,9 +259,24 @@ class SyncEngine:
         sheet_settings = read_team_settings(sheet, self.automation, self.team)
         team, automation = sheet_settings.team, sheet_settings.automation
         calendars = build_calendars(team, extra_days)
-        events_by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
-        for event in self.store.timeline(self.sheet_key):
-            events_by_case[event.case_id].append(event)
+        marks = self.store.case_marks(self.sheet_key)
+        reuse = None
+        if incremental:
+            reuse = build_reuse(
+                sheet,
+                self.kpis_titles,
+                now=now,
+                tz=self.tz,
+                policies=policies,
+                team=team,
+                automation=automation,
+                notify=self.notify,
+                language=language,
+                cache=cache,
+                marks=marks,
+                check=self._full,
+            )
+        memory = case_memory(self.store, self.sheet_key, sheet.rows["cases"], reuse)
         plan = plan_sheet(
             sheet,
             PlanContext(
@@ -270,12 +287,11 @@ class SyncEngine:
                 calendars=calendars,
                 automation=automation,
                 notify=self.notify,
-                events_by_case=events_by_case,
-                snapshots=self.store.load_snapshots(self.sheet_key),
+                events_by_case=memory.events_by_case,
+                snapshots=memory.snapshots,
+                known_ids=frozenset(marks.snapshot_seqs),
             ),
-            Incremental(self.sheet_key, self.kpis_titles, full=self._full)
-            if self.config.incremental
-            else None,
+            reuse,
             progress,
         )
         plan.notes.extend(word_notes(sheet, automation))
@@ -308,16 +324,19 @@ class SyncEngine:
             sheet.ctx,
             language,
         )
-        kpis = compute_report(
+        kpis, measured = compute_report(
             plan.results,
             sheet.rows["cases"],
-            group_events([e for es in events_by_case.values() for e in es], plan.events),
+            group_events(memory.events, plan.events),
             team=team,
             calendars=calendars,
             policies=policies,
             now=now,
             period=kpi_period,
+            reused=reused_measures(reuse, plan.reuse),
         )
+        if reuse is not None and plan.reuse is not None:
+            keep_reuse(self.sheet_key, sheet.cases_parse_key, reuse, plan.reuse, measured)
         cases = sheet.placed["cases"]
         kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)
         kpis_layout, kpis_cells = kpi_tab(

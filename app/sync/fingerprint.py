@@ -1,12 +1,13 @@
-"""Case fingerprints for incremental evaluation: a hash of everything one case's outputs are
-computed from, so a case whose fingerprint is unchanged (and whose validity horizon has not
-passed) gives the same cells, events and notices as last time. Pure.
+"""Fingerprints for incremental evaluation: what tells, with a hash comparison, that a case's
+inputs are what they were when its planning was cached. Pure.
 
-The fingerprint of a case covers
-- its row as read, every column (the person's cells, and the service cells as they stand now,
-  so a person overwriting or clearing one makes it differ and the cell is repaired), and the row
-  number (a sorted or moved row is planned again, Computed For and all);
-- the store's memory of the case: its snapshot (seq and values) and its Timeline events;
+A case's planning is reused when all of these are unchanged (app/sync/reuse.py):
+- its row as read (`row_digest`): every cell of it, which of them are formulas, and its row
+  number (the person's cells, and the service cells as they stand now, so a person overwriting
+  or clearing one makes it differ and the cell is repaired; a sorted or moved row is planned
+  again, Computed For and all);
+- the store's memory of the case: its snapshot seq and its Timeline events' mark
+  (`Store.case_marks`), which change whenever the snapshot or the events do;
 - the sync's context version: a hash, made once per sync, of everything else the outputs depend
   on (every other tab the sheet has except the service's own outputs, the Cases tab's header
   row and formulas, the policy versions in force, the team, automation and notify settings,
@@ -18,13 +19,38 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from hashlib import blake2b
 
-from app.sheets.backend import TabData
-from app.store import CaseSnapshot, TimelineEvent
-from app.sync.rows import SheetRow
+import orjson
 
-__all__ = ["case_fingerprint", "context_version"]
+from app.sheets.backend import CellValue, TabData
+
+__all__ = ["context_version", "row_digest"]
 
 _SIZE = 16  # bytes: collisions among a sheet's cases are out of reach at 128 bits
+
+
+# Dates and times go to `_typed` too: written natively they would digest like the text of their
+# ISO form, which a person may type into a text cell.
+_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+def _typed(value: object) -> object:
+    """A value orjson does not write natively (a workbook's dates, a timedelta), tagged with
+    its type so it never digests like a text cell that happens to read the same."""
+    return {"t": type(value).__name__, "r": repr(value)}
+
+
+def row_digest(row: int, cells: Sequence[CellValue], formula_cols: Sequence[int] = ()) -> bytes:
+    """The digest of one row as read: its number, its cells (each with its JSON type, so 1,
+    1.0, True and "1" all differ) and the columns holding formulas. Neither backend gives NaN or
+    infinities (JSON and xlsx have none), which orjson would write as null."""
+    digest = blake2b(row.to_bytes(4, "little"), digest_size=_SIZE)
+    try:
+        digest.update(orjson.dumps(cells, default=_typed, option=_OPTIONS))
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits: digest the tagged reprs
+        digest.update(repr([(type(v).__name__, v) for v in cells]).encode())
+    if formula_cols:
+        digest.update(orjson.dumps(sorted(formula_cols)))
+    return digest.digest()
 
 
 def context_version(
@@ -50,19 +76,4 @@ def context_version(
         digest.update(repr((cases.title, header, sorted(cases.formulas))).encode())
     for item in configuration:
         digest.update(repr(item).encode())
-    return digest.digest()
-
-
-def case_fingerprint(
-    context: bytes,
-    row: SheetRow,
-    snapshot: CaseSnapshot | None,
-    events: Sequence[TimelineEvent],
-) -> bytes:
-    """The fingerprint of one case row (see the module doc)."""
-    digest = blake2b(context, digest_size=_SIZE)
-    digest.update(repr((row.row, tuple(row.raw.items()))).encode())
-    if snapshot is not None:
-        digest.update(repr((snapshot.seq, tuple(snapshot.values.items()))).encode())
-    digest.update(repr(tuple((e.event_key, e.at) for e in events)).encode())
     return digest.digest()

@@ -1,18 +1,17 @@
-"""The planner's incremental step for one case: reuse the cached planning when the case's
-fingerprint matches and its horizon has not passed, else plan it and cache the result when the
-planning was quiet (app/sync/reuse.py says why that is enough). Pure."""
+"""The planner's incremental step for one case: take its cached planning when the engine found
+it standing (`Reuse.hits`), else plan it and cache the result when the planning was quiet
+(app/sync/reuse.py says why that is enough). In a full recalculation (`Reuse.check`) every case
+is planned and each one the cache would have given is compared with it. Pure."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
 from app.sync.case_plan import CaseRow, plan_case
-from app.sync.fingerprint import case_fingerprint
 from app.sync.plan_types import CasesInput, CasesPlan
 from app.sync.reuse import CachedCase, Reuse, ReuseOutcome, case_horizon, same_conclusion
 
-__all__ = ["plan_marks", "plan_or_reuse"]
+__all__ = ["plan_marks", "plan_or_reuse", "take_cached"]
 
 Marks = tuple[int, int, int, int, int]
 
@@ -29,6 +28,15 @@ def plan_marks(plan: CasesPlan) -> Marks:
     )
 
 
+def take_cached(plan: CasesPlan, outcome: ReuseOutcome, cached: CachedCase) -> None:
+    """A case whose cached planning stands: its result, as it was (same row, same cells)."""
+    plan.results.append(cached.result)
+    plan.errors += cached.result.errors
+    plan.warnings += cached.result.warnings
+    outcome.cached[cached.row.digest] = cached
+    outcome.reused += 1
+
+
 def plan_or_reuse(
     plan: CasesPlan,
     inp: CasesInput,
@@ -38,33 +46,19 @@ def plan_or_reuse(
     now_wall: datetime | None,
     before: Marks,
 ) -> None:
-    """Plan one case, or take its cached planning (see the module doc). `before`: the plan's
-    marks before this row was looked at (its Opened may have been filled since)."""
-    events = inp.events.get(case.case_id, ())
-    fingerprint = case_fingerprint(reuse.context, case.row, case.snapshot, events)
-    cached = reuse.cached.get(case.case_id)
-    hit = (
-        cached is not None
-        and cached.fingerprint == fingerprint
-        and cached.holds_at(inp.now)
-        and plan_marks(plan) == before
-    )
-    if hit and not reuse.check:
-        assert cached is not None
-        plan.results.append(replace(cached.result, row=case.row.row))
-        plan.errors += cached.result.errors
-        plan.warnings += cached.result.warnings
-        outcome.cached[case.case_id] = cached
-        outcome.reused += 1
-        return
+    """Plan one case the cache does not give (or every case, in a full recalculation), and
+    cache its planning when it was quiet. `before`: the plan's marks before this row was looked
+    at (its Opened may have been filled since)."""
     plan_case(plan, inp, case, now_wall)
     result = plan.results[-1]
     quiet = plan_marks(plan) == before
-    if hit:
-        assert cached is not None
-        if not quiet or not same_conclusion(cached.result, result):
-            outcome.mismatches.append(case.case_id)
-    if quiet:
-        horizon = case_horizon(reuse.basis, inp.tz, case.row, case.snapshot, events, result)
-        if horizon > inp.now:
-            outcome.cached[case.case_id] = CachedCase(fingerprint, inp.now, horizon, result)
+    cached = reuse.hits.get(case.row.row)
+    if cached is not None and (not quiet or not same_conclusion(cached.result, result)):
+        outcome.mismatches.append(case.case_id)
+    if not quiet or not case.row.digest:
+        return
+    events = inp.events.get(case.case_id, ())
+    horizon = case_horizon(reuse.basis, inp.tz, case.row, case.snapshot, events, result)
+    if horizon > inp.now:
+        marks = reuse.marks.of(case.case_id)
+        outcome.cached[case.row.digest] = CachedCase(case.row, marks, inp.now, horizon, result)

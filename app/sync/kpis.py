@@ -8,7 +8,16 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from app.analytics import KpiReport, chart_series, default_period, kpi_case, kpi_grid, kpis_for_team
+from app.analytics import (
+    KpiReport,
+    Measured,
+    chart_series,
+    default_period,
+    fold_kpis,
+    kpi_case,
+    kpi_grid,
+    measure_case,
+)
 from app.sheets.backend import (
     CellUpdate,
     CellValue,
@@ -41,18 +50,25 @@ def compute_report(
     policies: PolicySet,
     now: datetime,
     period: tuple[date, date] | None = None,
-) -> KpiReport:
+    reused: Mapping[str, Measured] | None = None,
+) -> tuple[KpiReport, dict[str, Measured]]:
+    """The KPIs of the synced cases, and each case's measures (for the incremental cache).
+
+    `reused`: the measures of cases whose planning was reused (their inputs, Timeline included,
+    are what they were), taken as they are; every other case is measured from its row, its
+    evaluation and `events`. A duplicated Case ID is flagged in the sheet and left out."""
     tz = ZoneInfo(team.timezone)
+    hours = team.business_day_length().total_seconds() / 3600
     by_row = {row.row: row for row in rows}
-    seen: set[str] = set()
-    cases = []
+    kept = reused or {}
+    measured: dict[str, Measured] = {}
     for result in results:
         row = by_row.get(result.row)
-        if row is None or result.case_id in seen:
-            continue  # duplicate ids are flagged in the sheet and left out of the figures
-        seen.add(result.case_id)
-        cases.append(
-            kpi_case(
+        if row is None or result.case_id in measured:
+            continue
+        found = kept.get(result.case_id)
+        if found is None:
+            case = kpi_case(
                 result.case_id,
                 row.values,
                 result.evaluation,
@@ -60,9 +76,25 @@ def compute_report(
                 platform_name=policies.display_name,
                 closed_statuses=team.closed_statuses,
             )
-        )
+            found = measure_case(
+                case,
+                events.get(result.case_id, ()),
+                calendars.team,
+                team.tz,
+                hours,
+                team.closed_statuses,
+            )
+        measured[result.case_id] = found
     start, end = period or default_period(now, tz)
-    return kpis_for_team(cases, events, team, calendars, start=start, end=end)
+    report = fold_kpis(
+        list(measured.values()),
+        start=start,
+        end=end,
+        tz=team.tz,
+        business_day_hours=hours,
+        closed_statuses=team.closed_statuses,
+    )
+    return report, measured
 
 
 def group_events(

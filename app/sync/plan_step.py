@@ -15,16 +15,16 @@ from app.sync.plan_types import CasesInput, CasesPlan
 from app.sync.planner import plan_cases
 from app.sync.progress import CASES_PER_REPORT, EVALUATE, ProgressReporter
 from app.sync.read_step import SheetRead
-from app.sync.reuse import RESULTS
-from app.sync.reuse_context import build_reuse, keep_reuse
+from app.sync.reuse import Reuse
 from policies import Calendars, PolicySet, TeamSettings
 
-__all__ = ["Incremental", "PlanContext", "plan_sheet"]
+__all__ = ["PlanContext", "plan_sheet"]
 
 
 @dataclass(frozen=True, slots=True)
 class PlanContext:
-    """What the planner judges the rows by, besides the rows."""
+    """What the planner judges the rows by, besides the rows. With incremental evaluation the
+    snapshots and events are those of the cases it plans (a reused case needs neither)."""
 
     now: datetime
     tz: tzinfo
@@ -35,42 +35,18 @@ class PlanContext:
     notify: NotifySettings | None
     events_by_case: Mapping[str, Sequence[TimelineEvent]]
     snapshots: Mapping[str, CaseSnapshot]
-
-
-@dataclass(frozen=True, slots=True)
-class Incremental:
-    """Incremental evaluation of one sheet: its cache key, the KPIs tab's possible titles (left
-    out of the fingerprints), and whether this sync is a full recalculation (it audits)."""
-
-    sheet_key: str
-    kpis_titles: Sequence[str]
-    full: bool = False
+    known_ids: frozenset[str]  # every case id the store has a snapshot of
 
 
 def plan_sheet(
     sheet: SheetRead,
     context: PlanContext,
-    incremental: Incremental | None,
+    reuse: Reuse | None,
     progress: ProgressReporter,
 ) -> CasesPlan:
-    """The pure planner's verdict on every case row (reusing quiet plannings when it may)."""
-    language = sheet.language.language
-    reuse = None
-    if incremental is not None:
-        reuse = build_reuse(
-            sheet,
-            incremental.kpis_titles,
-            now=context.now,
-            tz=context.tz,
-            policies=context.policies,
-            team=context.team,
-            automation=context.automation,
-            notify=context.notify,
-            language=language,
-            cached=RESULTS.get(incremental.sheet_key),
-            check=incremental.full,
-        )
-    plan = plan_cases(
+    """The pure planner's verdict on every case row (taking the cached plannings `reuse`
+    names, app/sync/reuse.py)."""
+    return plan_cases(
         CasesInput(
             headers=sheet.placed["cases"].headers,
             rows=sheet.rows["cases"],
@@ -82,15 +58,12 @@ def plan_sheet(
             team=context.team,
             snapshots=context.snapshots,
             events=context.events_by_case,
-            known_ids=frozenset(context.snapshots),
+            known_ids=context.known_ids,
             automation=context.automation,
             notify=context.notify,
-            language=language,
+            language=sheet.language.language,
             reuse=reuse,
         ),
         partial(progress.step, EVALUATE),
         CASES_PER_REPORT,
     )
-    if plan.reuse is not None and incremental is not None:
-        keep_reuse(incremental.sheet_key, plan.reuse)
-    return plan

@@ -27,7 +27,7 @@ from app.sync.case_plan import (
     plan_unaddressable,
 )
 from app.sync.derive import wall_clock
-from app.sync.incremental import plan_marks, plan_or_reuse
+from app.sync.incremental import plan_marks, plan_or_reuse, take_cached
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan
 from app.sync.reuse import ReuseOutcome
 from app.sync.row_cells import clear_service_cells, fill_blank
@@ -67,6 +67,11 @@ def plan_cases(
         if case_id is None:
             case_id = ids.next()
             fill_blank(plan, inp.headers, row, "case_id", case_id)
+        elif inp.reuse is not None and plan.reuse is not None and not inp.reuse.check:
+            cached = inp.reuse.hits.get(row.row)
+            if cached is not None:  # neither its snapshot nor its events were loaded
+                take_cached(plan, plan.reuse, cached)
+                continue
         snapshot = inp.snapshots.get(case_id)
         opened = case_opened(plan, inp, row, snapshot, now_wall)
         if counts[case_id] > 1:

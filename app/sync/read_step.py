@@ -5,18 +5,21 @@ No Cases tab, or a header problem on it, stops the sync here, before anything is
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
 from app.errors import SheetContractError
 from app.probe import READ, Probe
 from app.sheets.backend import SheetBackend, SheetData, TabData, TabLayout
+from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
 from app.sync.mapping import mapped_schema, merged_names, read_mapping
-from app.sync.parse_memo import ParseMemo
-from app.sync.rows import SheetRow, parse_rows
+from app.sync.reuse import CachedCase, SheetCache
+from app.sync.rows import RowReading, SheetRow, parse_row, parse_rows
 from app.sync.team_language import (
     ENGLISH_BY_DEFAULT,
     TeamLanguage,
@@ -43,6 +46,9 @@ class SheetRead:
     team_words: TeamWords  # the Vocabulary tab's words (every other tab is read with them)
     # The language the service writes this sheet's own texts in (app/sync/team_language.py).
     language: TeamLanguage = ENGLISH_BY_DEFAULT
+    # How the Cases rows were parsed (headers placed, parse context): cached rows stand for
+    # rows read the same only under the same key.
+    cases_parse_key: bytes = b""
 
     def tab(self, key: str) -> TabData | None:
         return self.data.tabs.get(self.tabs.get(key, ""))
@@ -57,13 +63,15 @@ class SheetReader:
     kpis_title: str
     tz: ZoneInfo
     probe: Probe
-    memo: ParseMemo | None = None  # incremental evaluation: unchanged rows are not parsed again
+    incremental: bool = False  # digest the Cases rows; a row read as cached is not parsed again
     kpis_titles: tuple[str, ...] = ()  # every title the KPIs tab may have (either language)
     registered_language: str | None = None  # `aftersales sheets add --language`
 
-    def read(self, backend: SheetBackend) -> SheetRead:
+    def read(self, backend: SheetBackend, cache: SheetCache | None = None) -> SheetRead:
         """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
-        problem on it) stops the sync here, before anything is written."""
+        problem on it) stops the sync here, before anything is written. With incremental
+        evaluation, a Cases row read as it was when its planning was cached (`cache`) is that
+        cached row, not parsed again."""
         data = backend.read(self.select)
         self.probe(READ)
         # The sheet's own names (Settings tab, written by `adopt`) decide the tabs and columns.
@@ -90,7 +98,14 @@ class SheetReader:
             shipped_vocabulary(),
         )
         ctx = replace(ctx, words=team_words.vocabulary)
-        rows = {key: self.rows(data, tabs, p, ctx) for key, p in placed.items()}
+        rows = {key: self.rows(data, tabs, p, ctx) for key, p in placed.items() if key != "cases"}
+        cases_key = b""
+        if self.incremental:
+            cases_key = parse_key(placed["cases"], ctx)
+            known = cache.entries if cache is not None and cache.parse_key == cases_key else {}
+            rows["cases"] = digested_rows(data.tabs[tabs["cases"]], placed["cases"], ctx, known)
+        else:
+            rows["cases"] = self.rows(data, tabs, placed["cases"], ctx)
         language = resolve_language(
             setting=settings_language(rows["settings"]),
             registered=self.registered_language,
@@ -118,6 +133,7 @@ class SheetReader:
             schema=schema,
             team_words=team_words,
             language=language,
+            cases_parse_key=cases_key,
         )
 
     def select(self, titles: Sequence[str]) -> list[str]:
@@ -179,9 +195,42 @@ class SheetReader:
         title = tabs.get(placed.headers.tab.key)
         if title is None or not placed.headers.ok:
             return []
-        if self.memo is not None:
-            return self.memo.parse_rows(data.tabs.get(title), placed.headers, ctx)
+        if not placed.headers.tab.user_columns:
+            # A tab of the service's alone (Timeline, Outbox): no row of it is ever read as
+            # input, and parsing tens of thousands of Timeline rows at every sync is waste.
+            return []
         return parse_rows(data.tabs.get(title), placed.headers, ctx)
+
+
+def parse_key(placed: PlacedTab, ctx: ParseContext) -> bytes:
+    """What parsing a Cases row depends on besides its cells: the columns' places and the
+    parse context (time zone, date order, the team's vocabulary)."""
+    headers = placed.headers
+    return blake2b(
+        repr((headers.title, sorted(headers.positions.items()), ctx)).encode(), digest_size=16
+    ).digest()
+
+
+def digested_rows(
+    data: TabData, placed: PlacedTab, ctx: ParseContext, known: Mapping[bytes, CachedCase]
+) -> list[SheetRow]:
+    """The Cases rows, each with its digest; a row whose digest has a cached planning is that
+    planning's row object (the same cells at the same row, parsed under the same key)."""
+    formulas: defaultdict[int, list[int]] = defaultdict(list)
+    for row_index, col in data.formulas:
+        formulas[row_index].append(col)
+    reading = RowReading.of(data, placed.headers)
+    rows: list[SheetRow] = []
+    for index in range(1, len(data.rows)):
+        digest = row_digest(index + 1, data.rows[index], formulas.get(index, ()))
+        entry = known.get(digest)
+        if entry is not None:
+            rows.append(entry.row)
+            continue
+        row = parse_row(reading, index, ctx)
+        row.digest = digest
+        rows.append(row)
+    return rows
 
 
 def service_headers(data: TabData | None, placed: PlacedTab) -> list[object]:

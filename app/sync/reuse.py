@@ -10,13 +10,14 @@ as they are and its stored result stands in for it in the report and the KPIs.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
 
-from app.store import CaseSnapshot, TimelineEvent
+from app.analytics import Measured
+from app.store import CaseMarks, CaseSnapshot, TimelineEvent
 from app.sync.plan_types import CaseResult
 from app.sync.rows import SheetRow
 from policies import Evaluation
@@ -26,46 +27,91 @@ __all__ = [
     "CachedCase",
     "ResultCache",
     "Reuse",
+    "ReuseOutcome",
+    "SheetCache",
     "case_horizon",
+    "reusable_rows",
     "same_conclusion",
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CachedCase:
-    """A case's fingerprint, what its planning concluded, and when that holds: from the instant
-    it was planned (a sync at an earlier `now`, as `--now` allows, may conclude otherwise) until
-    its horizon."""
+    """A quiet planning of one case: its row as parsed then (the same object is handed out for
+    a row read the same again), the store's marks of the case then, what the planning
+    concluded, its KPI measures (set once the sync's KPIs are computed), and when all that
+    holds: from the instant it was planned (a sync at an earlier `now`, as `--now` allows, may
+    conclude otherwise) until its horizon."""
 
-    fingerprint: bytes
+    row: SheetRow
+    marks: tuple[int, tuple[int, int]]  # CaseMarks.of(case) when planned
     planned_at: datetime
     horizon: datetime
     result: CaseResult
+    measured: Measured | None = None
 
     def holds_at(self, now: datetime) -> bool:
         return self.planned_at <= now < self.horizon
 
 
 @dataclass(frozen=True, slots=True)
+class SheetCache:
+    """One sheet's cached plannings, by row digest (app/sync/fingerprint.py), with the keys
+    they are valid under: how the Cases tab was parsed and the sync's context version."""
+
+    parse_key: bytes
+    context: bytes
+    entries: Mapping[bytes, CachedCase]
+
+
+@dataclass(frozen=True, slots=True)
 class Reuse:
-    """The planner's input for incremental evaluation. `check`: plan every case anyway and
-    report each one the cache would have reused with a different conclusion (the nightly
-    recalculation's audit of the cache)."""
+    """The planner's input for incremental evaluation: the cached plannings it takes, by sheet
+    row (`reusable_rows`). `check`: plan every case anyway and report each one the cache would
+    have reused with a different conclusion (the nightly recalculation's audit of the cache)."""
 
     context: bytes
     basis: HorizonBasis
-    cached: Mapping[str, CachedCase]
+    marks: CaseMarks
+    hits: Mapping[int, CachedCase]
     check: bool = False
 
 
 @dataclass(slots=True)
 class ReuseOutcome:
-    """What the planner did with the cache: the entries for the next sync, how many cases it
-    reused, and the cases whose recomputation differed from what the cache held."""
+    """What the planner did with the cache: the entries for the next sync (by row digest), how
+    many cases it reused, and the cases whose recomputation differed from what the cache held."""
 
-    cached: dict[str, CachedCase] = field(default_factory=dict)
+    cached: dict[bytes, CachedCase] = field(default_factory=dict)
     reused: int = 0
     mismatches: list[str] = field(default_factory=list)
+
+
+def reusable_rows(
+    rows: Sequence[SheetRow],
+    cache: SheetCache | None,
+    context: bytes,
+    marks: CaseMarks,
+    now: datetime,
+) -> dict[int, CachedCase]:
+    """The rows whose cached planning stands, by sheet row: the reader handed out the cached
+    row object (same cells, same row, same parsing), the context is the same, the store's
+    marks of the case are too, `now` is before the horizon, and the Case ID is on no other
+    row (a duplicate is flagged, never reused)."""
+    if cache is None or cache.context != context:
+        return {}
+    counts = Counter(row.text("case_id") for row in rows if row.values)
+    hits: dict[int, CachedCase] = {}
+    for row in rows:
+        entry = cache.entries.get(row.digest)
+        if entry is None or entry.row is not row:
+            continue
+        case_id = entry.result.case_id
+        if entry.measured is None:  # its KPI measures were never made: measure it again
+            continue
+        if counts[case_id] == 1 and entry.marks == marks.of(case_id) and entry.holds_at(now):
+            hits[row.row] = entry
+    return hits
 
 
 def case_horizon(
@@ -156,29 +202,28 @@ def _shown(ev: Evaluation | None) -> object:
 
 
 class ResultCache:
-    """The cached planning of recently synced sheets, in this process, by sheet key.
+    """The cached plannings of recently synced sheets, in this process, by sheet key.
 
-    Results stay in memory (they hold the evaluations the report and the KPIs use); a process
-    that restarts, or a replica that did not run the last sync, plans every case once. Safe to
-    share between engines of the same sheet: an entry is used only when its fingerprint, which
-    covers the snapshot and Timeline of the store it was planned from, matches."""
+    Results stay in memory (they hold the evaluations the report, the API and the KPIs use); a
+    process that restarts, or a replica that did not run the last sync, plans every case once.
+    Safe to share between engines of the same sheet: an entry is used only when the store's
+    marks of its case, which change with every snapshot or event saved, are the same."""
 
     def __init__(self, max_sheets: int = 16) -> None:
         self._max = max_sheets
-        self._sheets: OrderedDict[str, dict[str, CachedCase]] = OrderedDict()
+        self._sheets: OrderedDict[str, SheetCache] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, sheet_key: str) -> dict[str, CachedCase]:
+    def get(self, sheet_key: str) -> SheetCache | None:
         with self._lock:
             found = self._sheets.get(sheet_key)
-            if found is None:
-                return {}
-            self._sheets.move_to_end(sheet_key)
+            if found is not None:
+                self._sheets.move_to_end(sheet_key)
             return found
 
-    def put(self, sheet_key: str, cases: dict[str, CachedCase]) -> None:
+    def put(self, sheet_key: str, cache: SheetCache) -> None:
         with self._lock:
-            self._sheets[sheet_key] = cases
+            self._sheets[sheet_key] = cache
             self._sheets.move_to_end(sheet_key)
             while len(self._sheets) > self._max:
                 self._sheets.popitem(last=False)

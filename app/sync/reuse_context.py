@@ -6,19 +6,24 @@ recalculation found are logged, each with its case)."""
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from app.analytics import Measured
 from app.automation.workflow import Automation
 from app.notify.settings import NotifySettings
+from app.store import CaseMarks, CaseSnapshot, Store, TimelineEvent
 from app.sync.fingerprint import context_version
 from app.sync.read_step import SheetRead
-from app.sync.reuse import RESULTS, CachedCase, Reuse, ReuseOutcome
+from app.sync.reuse import RESULTS, Reuse, ReuseOutcome, SheetCache, reusable_rows
+from app.sync.rows import SheetRow
 from policies import PolicySet, TeamSettings
 from policies.horizon import HorizonBasis, moments_in, offsets_in, zones_in
 from policies.marketplaces import shipped_marketplaces
 
-__all__ = ["build_reuse", "keep_reuse"]
+__all__ = ["CaseMemory", "build_reuse", "case_memory", "keep_reuse", "reused_measures"]
 
 log = logging.getLogger("aftersales.sync")
 
@@ -34,12 +39,14 @@ def build_reuse(
     automation: Automation,
     notify: NotifySettings | None,
     language: str,
-    cached: Mapping[str, CachedCase],
+    cache: SheetCache | None,
+    marks: CaseMarks,
     check: bool,
 ) -> Reuse:
-    """The Reuse for a sync at `now`. The tabs the service fills from its own results (Timeline,
-    Outbox, KPIs under any of `kpis_titles`) are left out of the context: no case's evaluation
-    reads them."""
+    """The Reuse for a sync at `now`: the context version, the horizon basis and the rows whose
+    cached planning stands. The tabs the service fills from its own results (Timeline, Outbox,
+    KPIs under any of `kpis_titles`) are left out of the context: no case's evaluation reads
+    them."""
     output_titles = (
         sheet.placed["timeline"].headers.title,
         sheet.placed["outbox"].headers.title,
@@ -63,15 +70,26 @@ def build_reuse(
         moments_in(versions, tz),
         team.due_soon_fraction,
     )
-    return Reuse(context=context, basis=basis, cached=cached, check=check)
+    hits = reusable_rows(sheet.rows["cases"], cache, context, marks, now)
+    return Reuse(context=context, basis=basis, marks=marks, hits=hits, check=check)
 
 
-def keep_reuse(sheet_key: str, outcome: ReuseOutcome) -> None:
-    """Keep a planning's cache entries for the next sync, and log each mismatch with its case.
+def keep_reuse(
+    sheet_key: str,
+    parse_key: bytes,
+    reuse: Reuse,
+    outcome: ReuseOutcome,
+    measured: Mapping[str, Measured],
+) -> None:
+    """Keep a planning's cache entries, each with its KPI measures, for the next sync, and log
+    each mismatch with its case.
 
     Every entry is a quiet planning of inputs its fingerprint pins down: valid whatever becomes
     of this sync (a failed write, a dry run, a re-plan)."""
-    RESULTS.put(sheet_key, outcome.cached)
+    for entry in outcome.cached.values():
+        if entry.measured is None:
+            entry.measured = measured.get(entry.result.case_id)
+    RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached))
     for case_id in outcome.mismatches:
         log.error(
             "incremental cache of sheet %r: case %s recomputed differently from what the cache "
@@ -79,3 +97,43 @@ def keep_reuse(sheet_key: str, outcome: ReuseOutcome) -> None:
             sheet_key,
             case_id,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseMemory:
+    """The store's memory of the cases a sync plans: their snapshots and Timeline events."""
+
+    snapshots: dict[str, CaseSnapshot]
+    events: list[TimelineEvent]
+    events_by_case: dict[str, list[TimelineEvent]]
+
+
+def case_memory(
+    store: Store, sheet_key: str, rows: Sequence[SheetRow], reuse: Reuse | None
+) -> CaseMemory:
+    """The snapshots and events of every case the planner plans: all of them, except those of
+    the cases whose cached planning it takes (a full recalculation takes none)."""
+    wanted: list[str] | None = None
+    if reuse is not None and reuse.hits and not reuse.check:
+        wanted = [
+            case_id
+            for row in rows
+            if row.row not in reuse.hits and (case_id := row.text("case_id")) is not None
+        ]
+    snapshots = store.load_snapshots(sheet_key, wanted)
+    events = store.timeline(sheet_key) if wanted is None else store.timelines(sheet_key, wanted)
+    by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
+    for event in events:
+        by_case[event.case_id].append(event)
+    return CaseMemory(snapshots, events, by_case)
+
+
+def reused_measures(reuse: Reuse | None, outcome: ReuseOutcome | None) -> dict[str, Measured]:
+    """The KPI measures of the cases whose cached planning the planner took."""
+    if reuse is None or outcome is None or reuse.check:
+        return {}
+    return {
+        entry.result.case_id: entry.measured
+        for entry in reuse.hits.values()
+        if entry.measured is not None
+    }

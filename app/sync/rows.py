@@ -73,6 +73,8 @@ class SheetRow:
     raw: dict[str, CellValue]
     values: dict[str, ParsedValue]
     issues: list[CellIssue] = field(default_factory=list)
+    # The row as read (app/sync/fingerprint.py), when incremental evaluation digested it.
+    digest: bytes = b""
 
     def has_issue(self, key: str) -> bool:
         """Whether the cell of column `key` could not be read (it has a named problem)."""

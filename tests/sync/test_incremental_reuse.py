@@ -98,10 +98,12 @@ def test_a_wrong_cache_entry_is_caught_by_the_full_recalculation(runtime: Runtim
     _three_cases(runtime.workbook)
     _settle(runtime)
     key = runtime.engine().sheet_key
-    cached = dict(RESULTS.get(key))
-    entry = cached["AS-T-0002"]
-    cached["AS-T-0002"] = replace(entry, result=replace(entry.result, next_action="催卖家"))
-    RESULTS.put(key, cached)
+    cache = RESULTS.get(key)
+    assert cache is not None
+    entries = dict(cache.entries)
+    digest, entry = next((d, e) for d, e in entries.items() if e.result.case_id == "AS-T-0002")
+    entries[digest] = replace(entry, result=replace(entry.result, next_action="催卖家"))
+    RESULTS.put(key, replace(cache, entries=entries))
     report = runtime.engine().sync(now=NOW + MINUTE, full=True)
     assert report.cache_mismatches == ["AS-T-0002"]
 

@@ -22,6 +22,7 @@ Templates come from a shared sheet, so they are treated as untrusted input:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final
 
 import jinja2
@@ -123,6 +124,17 @@ def check_template(t: Template) -> list[TemplateProblem]:
 
 def check_source(key: str, part: str, source: str) -> list[TemplateProblem]:
     """Check one template text; `key` and `part` name it in the problems. Never raises."""
+    return list(_checked(key, part, source))
+
+
+@lru_cache(maxsize=1024)
+def _checked(key: str, part: str, source: str) -> tuple[TemplateProblem, ...]:
+    """`check_source`, remembered: a sheet's templates are checked at every sync, and the
+    check (a parse and a walk of the tree) depends on nothing but its arguments."""
+    return tuple(_check_source(key, part, source))
+
+
+def _check_source(key: str, part: str, source: str) -> list[TemplateProblem]:
     if len(source) > MAX_TEMPLATE_CHARS:
         return [
             TemplateProblem(key, part, "too_long", f"is longer than {MAX_TEMPLATE_CHARS} chars")

@@ -150,7 +150,7 @@ def snapshot_seqs(session: Session, sheet_key: str) -> dict[str, int]:
     unchanged seq is an unchanged snapshot, learned without decoding one value."""
     c = SNAPSHOTS.c
     rows = session.execute(select(c.case_id, c.seq).where(c.sheet_key == sheet_key))
-    return {case: seq for case, seq in rows}
+    return dict(rows.tuples().all())  # fetchall: row-by-row fetching costs more than the query
 
 
 def event_marks(session: Session, sheet_key: str) -> dict[str, tuple[int, int]]:
@@ -162,7 +162,7 @@ def event_marks(session: Session, sheet_key: str) -> dict[str, tuple[int, int]]:
         .where(c.sheet_key == sheet_key)
         .group_by(c.case_id)
     )
-    return {case: (count, last) for case, count, last in rows}
+    return {case: (count, last) for case, count, last in rows.all()}
 
 
 _CHUNK = 500  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits

@@ -100,7 +100,7 @@ def reusable_rows(
     row (a duplicate is flagged, never reused)."""
     if cache is None or cache.context != context:
         return {}
-    counts = Counter(row.text("case_id") for row in rows if row.values)
+    counts = Counter([row.values.get("case_id") for row in rows])
     hits: dict[int, CachedCase] = {}
     for row in rows:
         entry = cache.entries.get(row.digest)

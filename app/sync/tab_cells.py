@@ -20,6 +20,8 @@ __all__ = ["team_tab_cells", "template_cells", "timeline_cells", "word_notes"]
 
 def timeline_cells(sheet: SheetRead, plan: CasesPlan, run_id: int, tz: tzinfo) -> list[CellUpdate]:
     """The Timeline tab's new rows: the plan's events it does not hold yet."""
+    if not plan.events:
+        return []  # nothing to append: the tab's rows need not even be looked at
     headers = sheet.placed["timeline"].headers
     data = sheet.tab("timeline")
     return aux.timeline_rows(

@@ -150,7 +150,7 @@ def snapshot_seqs(session: Session, sheet_key: str) -> dict[str, int]:
     unchanged seq is an unchanged snapshot, learned without decoding one value."""
     c = SNAPSHOTS.c
     rows = session.execute(select(c.case_id, c.seq).where(c.sheet_key == sheet_key))
-    return dict(rows.tuples().all())  # fetchall: row-by-row fetching costs more than the query
+    return {case: seq for case, seq in rows.all()}  # fetchall: faster than row by row
 
 
 def event_marks(session: Session, sheet_key: str) -> dict[str, tuple[int, int]]:

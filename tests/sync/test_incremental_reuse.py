@@ -132,3 +132,74 @@ def test_a_sync_at_an_earlier_instant_reuses_nothing(runtime: Runtime) -> None:
     _settle(runtime)
     report = runtime.engine().sync(now=NOW - timedelta(hours=1))
     assert report.cases_reused == 0
+
+
+def _set(path: Path, row: int, header: str, value: object) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Cases"]
+    column = next(c.column for c in sheet[1] if c.value == header)
+    sheet.cell(row, column).value = value
+    book.save(path)
+
+
+def test_a_case_whose_memory_changed_outside_the_sync_is_planned_again(
+    runtime: Runtime,
+) -> None:
+    """An undo or another replica saves one case's snapshot between two presses: that case's
+    row is unchanged, but it is planned again; the other two are reused."""
+    _three_cases(runtime.workbook)
+    _settle(runtime)
+    store, key = runtime.store, runtime.engine().sheet_key
+    snapshot = store.load_snapshots(key, ["AS-T-0002"])["AS-T-0002"]
+    run_id = store.start_run(key, "undo", NOW, "workbook")
+    store.save_snapshots(key, run_id, [replace(snapshot, values={**snapshot.values})])
+    report = runtime.engine().sync(now=NOW + MINUTE)
+    assert report.cases_reused == 2
+    assert [r.case_id for r in report.results] == ["AS-T-0001", "AS-T-0002", "AS-T-0003"]
+
+
+def test_a_sorted_sheet_plans_the_moved_rows_and_keeps_every_value(runtime: Runtime) -> None:
+    """Rows 2 and 4 swap (a person sorts by status): both are planned again at their new rows;
+    the row that stayed put is reused; every case keeps its own deadline and Computed For."""
+    _three_cases(runtime.workbook)
+    _settle(runtime)
+    book = openpyxl.load_workbook(runtime.workbook)
+    sheet = book["Cases"]
+    first = [c.value for c in sheet[2]]
+    last = [c.value for c in sheet[4]]
+    for col, (a, b) in enumerate(zip(first, last, strict=True), start=1):
+        sheet.cell(2, col).value, sheet.cell(4, col).value = b, a
+    book.save(runtime.workbook)
+    report = runtime.engine().sync(now=NOW + MINUTE)
+    assert report.cases_reused == 1
+    rows = records(runtime.workbook)
+    assert [r["Case ID"] for r in rows] == ["AS-T-0003", "AS-T-0002", "AS-T-0001"]
+    assert [r["Computed For"] for r in rows] == ["AS-T-0003", "AS-T-0002", "AS-T-0001"]
+    assert rows[2]["Days Left"] == 21  # AS-T-0001: window from 2025-10-01, 30 days, on 10-10
+
+
+def test_an_id_typed_again_on_another_row_stops_the_reuse_of_both(runtime: Runtime) -> None:
+    """A person copies row 2's Case ID into row 3: the cached row 2 is not reused, and both rows
+    say the id is a duplicate."""
+    _three_cases(runtime.workbook)
+    _settle(runtime)
+    _set(runtime.workbook, 3, "Case ID", "AS-T-0001")
+    report = runtime.engine().sync(now=NOW + MINUTE)
+    assert report.cases_reused == 1  # AS-T-0003 alone
+    rows = records(runtime.workbook)
+    assert "AS-T-0001" in rows[0]["Validation"] and "AS-T-0001" in rows[1]["Validation"]
+
+
+def test_the_kpis_of_a_steady_sync_equal_a_full_recalculation(runtime: Runtime) -> None:
+    """The KPIs folded from reused cases' measures are the ones a full recalculation computes."""
+    _three_cases(runtime.workbook)
+    _set(runtime.workbook, 4, "CSAT", 4)  # one closed case with an answer: figures to compare
+    _settle(runtime)
+    steady = runtime.engine().sync(now=NOW + MINUTE, dry_run=True)
+    assert steady.cases_reused == 3
+    full = runtime.engine().sync(now=NOW + MINUTE, dry_run=True, full=True)
+    assert full.cases_reused == 0
+    assert steady.kpis is not None and full.kpis is not None
+    assert steady.kpis.as_json() == full.kpis.as_json()
+    everything = next(r for r in steady.kpis.rows if r.group == "all")
+    assert (everything.cases, everything.csat_answers, everything.csat_mean) == (3, 1, 4.0)

@@ -127,6 +127,11 @@ def check_source(key: str, part: str, source: str) -> list[TemplateProblem]:
     return list(_checked(key, part, source))
 
 
+def forget_checks() -> None:
+    """Forget the remembered checks (a test that counts the compiles a cold sync makes)."""
+    _checked.cache_clear()
+
+
 @lru_cache(maxsize=1024)
 def _checked(key: str, part: str, source: str) -> tuple[TemplateProblem, ...]:
     """`check_source`, remembered: a sheet's templates are checked at every sync, and the

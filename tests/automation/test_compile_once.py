@@ -2,7 +2,8 @@
 the Templates tab between two syncs is compiled and used by the next sync.
 
 The compile cache is `sandbox_env.compile_bounded` (bounded, keyed by the template's text); its
-counters say how many compiles a sync made. Cleared first, so the counts are this test's.
+counters say how many compiles a sync made. Cleared first, with the remembered template checks
+(`sandbox.forget_checks`: a check compiles too), so the counts are this test's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 
+from app.automation.sandbox import forget_checks
 from app.automation.sandbox_env import compile_bounded
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
@@ -54,6 +56,7 @@ def _compiles_of_a_resync(folder: Path, cases: int) -> tuple[int, int]:
         write_workbook(rt.workbook, _late_cases(cases))
         rt.engine().sync(now=NOW)  # seeds the Templates tab
         compile_bounded.cache_clear()
+        forget_checks()
         rt.engine().sync(now=NOW)
         info = compile_bounded.cache_info()
         return info.misses, info.currsize
@@ -74,6 +77,7 @@ def test_a_templates_tab_edit_between_syncs_is_compiled_and_used(runtime: Runtim
     write_workbook(runtime.workbook, _late_cases())
     runtime.engine().sync(now=NOW)
     compile_bounded.cache_clear()
+    forget_checks()
     runtime.engine().sync(now=NOW)
     before = compile_bounded.cache_info()
     _edit_template_body(runtime, KEY, EDITED)

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,6 +41,7 @@ from tests.workbooks import write_workbook
 NOTIFY = NotifySettings(
     webhooks=(WebhookSettings(name="team", url=SecretStr("https://hooks.example.com/x")),)
 )
+SERIAL_EPOCH = datetime(1899, 12, 30)  # day 0 of a Sheets date serial
 OUTBOX_KEY = "Idempotency Key"  # a digest of the sheet key: differs between the twins
 
 
@@ -93,6 +94,17 @@ def comparable(sheet: Sheet) -> tuple[dict[str, list[tuple[Any, ...]]], list[tup
         tuple(repr(getattr(r, f.name)) for f in fields(r) if f.name not in skip) for r in records
     ]
     return tabs, sorted(kept)
+
+
+def shown_instant(value: Any) -> datetime | None:
+    """A date-time cell as either backend reads it back (a datetime, or a Sheets serial number),
+    as the team's local wall-clock time; None for anything else."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        moment = SERIAL_EPOCH + timedelta(days=value)
+        return moment.replace(second=0, microsecond=0) + timedelta(minutes=moment.second >= 30)
+    return None
 
 
 def _settings(folder: Path, *, incremental: bool, **extra: Any) -> Settings:

@@ -35,6 +35,7 @@ from tests.sync.equivalence_sheets import (
     TwinsFactory,
     comparable,
     google_twins,
+    shown_instant,
     workbook_twins,
 )
 from tests.workbooks import NOW, case
@@ -192,6 +193,38 @@ class IncrementalEquivalence(RuleBasedStateMachine):
             assert fast_tabs[title] == full_tabs[title], f"tab {title} differs at {self.now}"
         assert _timeline(self.fast.runtime) == _timeline(self.full.runtime), f"at {self.now}"
         assert fast_outbox == full_outbox, f"the outbox differs at {self.now}"
+
+    # -- time: the first rule (see clock_goes_to_the_next_deadline) --------------------------------
+
+    @rule()
+    def clock_goes_to_the_next_deadline(self) -> None:
+        """To a minute before the next deadline the sheet shows (Next Due, Return Deadline).
+
+        Hypothesis's simplest example repeats the first rule (fewest arguments, then by name),
+        so even a short derandomized run walks the clock from deadline to deadline: the sync a
+        minute before one, the next sync past it."""
+        self._to_deadline(("Next Due", "Return Deadline"), timedelta(minutes=-1))
+
+    @rule(
+        column=st.sampled_from(["Next Due", "Return Deadline"]),
+        nudge=st.sampled_from([timedelta(0), timedelta(minutes=1), timedelta(minutes=-1)]),
+    )
+    def clock_goes_to_a_deadline(self, column: str, nudge: timedelta) -> None:
+        """To the next deadline the sheet shows, a minute after it, or a minute before."""
+        self._to_deadline((column,), nudge)
+
+    def _to_deadline(self, columns: tuple[str, ...], nudge: timedelta) -> None:
+        local_now = (self.now + SHANGHAI).replace(tzinfo=None)
+        header, *rows = self.fast.tabs()["Cases"]
+        shown = [
+            shown_instant(r[at])
+            for at in (list(header).index(c) for c in columns)
+            for r in rows
+            if at < len(r)
+        ]
+        ahead = [t + nudge for t in shown if t is not None and t + nudge > local_now]
+        if ahead:
+            self.now = (min(ahead) - SHANGHAI).replace(tzinfo=UTC)
 
     @rule()
     def nightly_recalculation(self) -> None:

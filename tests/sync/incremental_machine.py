@@ -4,12 +4,13 @@ Two copies of the same sheet (each with its own SQLite store), on either backend
 (tests/sync/equivalence_sheets.py: a real .xlsx, or a Google spreadsheet on the local Sheets API
 emulator), get the same person's edits (values, new rows, deleted rows, sorts, cleared service
 cells), the team's tab changes (templates, policy versions, vocabulary, holidays) and clock
-advances (across midnights, 09:00 and 18:00 and reminder/escalation thresholds); one syncs with
-incremental evaluation, its twin with it switched off (every case planned from scratch, no
-cache read or written). After every step both are synced at the same instant and must agree on
-every tab's values (Cases, Timeline, Outbox, KPIs, ...), the store's Timeline events and the
-store's outbox: identical, always. Used by tests/sync/test_incremental_equivalence.py (bounded,
-both backends) and tests/bench/test_incremental_equivalence_long.py (a longer run).
+advances (to the deadlines the sheet shows, across midnights, 09:00 and 18:00, reminder and
+escalation thresholds); one syncs with incremental evaluation, its twin with it switched off
+(every case planned from scratch, no cache read or written). After every step both are synced
+at the same instant and must agree on every tab's values (Cases, Timeline, Outbox, KPIs, ...),
+the store's Timeline events and the store's outbox: identical, always. Used by
+tests/sync/test_incremental_equivalence.py (bounded, both backends) and
+tests/bench/test_incremental_equivalence_long.py (a longer run).
 """
 
 from __future__ import annotations
@@ -146,7 +147,6 @@ class IncrementalEquivalence(RuleBasedStateMachine):
         self.twins = make_twins(_first_rows())
         self.fast, self.full = self.twins.fast, self.twins.full
         self.reused = 0  # cases the incremental sync reused (the run must reuse some)
-        self.syncs = 0
 
     def teardown(self) -> None:
         self.twins.close()
@@ -172,7 +172,6 @@ class IncrementalEquivalence(RuleBasedStateMachine):
     def _sync_both(self, *, nightly: bool = False) -> None:
         fast = self.fast.runtime.engine().sync(now=self.now, full=nightly)
         full = self.full.runtime.engine().sync(now=self.now, full=nightly)
-        self.syncs += 1
         assert fast.cache_mismatches == [], f"the cache disagrees at {self.now}"
         self.reused += fast.cases_reused
         assert full.cases_reused == 0

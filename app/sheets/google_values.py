@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
 from openpyxl.utils import get_column_letter
 
 from app.sheets.backend import CellUpdate, CellValue
@@ -72,8 +73,7 @@ def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     bodies: list[bytes] = []
     data: list[bytes] = []
     size = 0
-    for block in _fit(blocks):
-        run = _compact(_range(block))
+    for run in _fit(blocks):
         if data and size + len(run) > MAX_BODY_BYTES:
             bodies.append(_values_body(data))
             data, size = [], 0
@@ -84,21 +84,27 @@ def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     return bodies
 
 
-def _fit(blocks: list[list[list[CellUpdate]]]) -> list[list[list[CellUpdate]]]:
-    """Blocks cut into row chunks so that none alone passes the body limit."""
-    out: list[list[list[CellUpdate]]] = []
+def _fit(blocks: list[list[list[CellUpdate]]]) -> list[bytes]:
+    """Each block encoded, cut into row chunks so that none alone passes the body limit."""
+    out: list[bytes] = []
     for block in blocks:
-        size = len(_compact(_range(block)))
+        run = _compact(_range(block))
+        size = len(run)
         if size <= MAX_BODY_BYTES or len(block) == 1:
-            out.append(block)
+            out.append(run)
             continue
         per_chunk = max(1, len(block) * MAX_BODY_BYTES // (size * 2))
-        out += [block[i : i + per_chunk] for i in range(0, len(block), per_chunk)]
+        out += [_compact(_range(block[i : i + per_chunk])) for i in range(0, len(block), per_chunk)]
     return out
 
 
 def _compact(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact JSON, as `json.dumps(ensure_ascii=False, separators=(",", ":"))` writes it (the
+    same values; orjson writes a float below 1e-4 without an exponent)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:  # an integer past 64 bits: the json module writes it
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _values_body(runs: list[bytes]) -> bytes:
@@ -118,11 +124,26 @@ def _range(block: list[list[CellUpdate]]) -> dict[str, Any]:
     }
 
 
-def cell_requests(
+def one_body(
     updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
-) -> list[list[Json]]:
+) -> list[Json] | None:
     """updateCells requests setting the given cells (RAW: text stays text), one per run of
-    adjacent cells in a row, grouped into bodies of at most ~max_bytes."""
+    adjacent cells in a row, when they fit one body of ~max_bytes; else None, known as soon as
+    they pass it (a first fill would be many bodies: it goes as values instead)."""
+    body: list[Json] = []
+    size = 0
+    for request, request_size in _sized_cell_requests(updates, sheet_ids):
+        if body and size + request_size > max_bytes:
+            return None
+        body.append(request)
+        size += request_size
+    return body
+
+
+def _sized_cell_requests(
+    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]
+) -> Iterator[tuple[Json, int]]:
+    """Each updateCells request (one per run of adjacent cells in a row) with its size."""
     runs: list[list[CellUpdate]] = []
     for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
         last = runs[-1][-1] if runs else None
@@ -136,8 +157,6 @@ def cell_requests(
             runs[-1].append(update)
         else:
             runs.append([update])
-    bodies: list[list[Json]] = [[]]
-    size = 0
     for run in runs:
         first = run[0]
         fields = "userEnteredValue"
@@ -156,13 +175,7 @@ def cell_requests(
                 "fields": fields,
             }
         }
-        request_size = len(json.dumps(request, ensure_ascii=False, default=str))
-        if bodies[-1] and size + request_size > max_bytes:
-            bodies.append([])
-            size = 0
-        bodies[-1].append(request)
-        size += request_size
-    return bodies
+        yield request, len(json.dumps(request, ensure_ascii=False, default=str))
 
 
 def format_requests(updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]) -> list[Json]:

@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ from app.sheets.backend import CellUpdate, CellValue
 from sheet_schema import to_serial
 
 MAX_BODY_BYTES = 2_000_000
+_POSITION = attrgetter("tab", "row", "col")
 Json = dict[str, Any]
 
 
@@ -53,12 +55,20 @@ def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     the same span form one rectangle (a first sync of 10,000 rows is a few ranges, not
     20,000). Only changed cells are in any range. A body is split only past ~2 MB."""
     spans: list[list[CellUpdate]] = []
-    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
-        last = spans[-1][-1] if spans else None
-        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
-            spans[-1].append(update)
+    span: list[CellUpdate] = []
+    last: CellUpdate | None = None
+    for update in sorted(updates, key=_POSITION):
+        if (
+            last is not None
+            and update.col == last.col + 1
+            and update.row == last.row
+            and update.tab == last.tab
+        ):
+            span.append(update)
         else:
-            spans.append([update])
+            span = [update]
+            spans.append(span)
+        last = update
     blocks: list[list[list[CellUpdate]]] = []
     open_blocks: dict[tuple[str, int, int], list[list[CellUpdate]]] = {}
     for span in spans:
@@ -143,21 +153,9 @@ def one_body(
 def _sized_cell_requests(
     updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]
 ) -> Iterator[tuple[Json, int]]:
-    """Each updateCells request (one per run of adjacent cells in a row) with its size."""
-    runs: list[list[CellUpdate]] = []
-    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
-        last = runs[-1][-1] if runs else None
-        adjacent = last and (update.tab, update.row, update.col) == (
-            last.tab,
-            last.row,
-            last.col + 1,
-        )
-        # a cell with its own format is a run of its own: the field mask covers a whole run
-        if adjacent and last and not (update.own_format or last.own_format):
-            runs[-1].append(update)
-        else:
-            runs.append([update])
-    for run in runs:
+    """Each updateCells request (one per run of adjacent cells in a row) with its size, made
+    as it is asked for."""
+    for run in _runs(updates):
         first = run[0]
         fields = "userEnteredValue"
         cells = [_cell_data(u.value) for u in run]
@@ -176,6 +174,28 @@ def _sized_cell_requests(
             }
         }
         yield request, len(json.dumps(request, ensure_ascii=False, default=str))
+
+
+def _runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:
+    """Runs of adjacent cells in a row, in order; a cell with its own format is a run of its
+    own (the field mask covers a whole run)."""
+    run: list[CellUpdate] = []
+    for update in sorted(updates, key=_POSITION):
+        last = run[-1] if run else None
+        if (
+            last is not None
+            and update.col == last.col + 1
+            and update.row == last.row
+            and update.tab == last.tab
+            and not (update.own_format or last.own_format)
+        ):
+            run.append(update)
+        else:
+            if run:
+                yield run
+            run = [update]
+    if run:
+        yield run
 
 
 def format_requests(updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]) -> list[Json]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
@@ -15,8 +15,10 @@ from openpyxl.utils import get_column_letter
 
 from app.sheets.backend import CellUpdate, CellValue
 from sheet_schema import to_serial
+from sheet_schema.cells import SERIAL_EPOCH
 
 MAX_BODY_BYTES = 2_000_000
+_DAY = timedelta(days=1)
 _POSITION = attrgetter("tab", "row", "col")
 Json = dict[str, Any]
 
@@ -38,11 +40,12 @@ def encode(value: CellValue) -> Any:
     """A value as RAW input: text stays text, dates become serial numbers, None clears."""
     if value is None:
         return ""
-    if isinstance(value, bool | str):
+    if isinstance(value, str | bool):
         return value
     if isinstance(value, datetime):
         # Minute precision is all a cell shows; 6 decimals keep it and halve the bytes.
-        return round(to_serial(value.replace(tzinfo=None, microsecond=0)), 6)
+        # (`to_serial` of the naive time, worked out here: a first fill writes ~100,000.)
+        return round((value.replace(tzinfo=None, microsecond=0) - SERIAL_EPOCH) / _DAY, 6)
     if isinstance(value, date):
         return to_serial(value)
     if isinstance(value, float) and not math.isfinite(value):

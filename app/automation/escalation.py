@@ -214,6 +214,7 @@ def escalation_line(
     )
 
 
+@lru_cache(maxsize=1024)  # the few names of the escalation file, on every case
 def level_name(name: str, language: str) -> str:
     """A level's name in the team's language when the catalogue knows it ('lead' -> '组长'),
     else as the team's escalation file spells it."""
@@ -221,6 +222,7 @@ def level_name(name: str, language: str) -> str:
     return text(key, language) if key in load_catalogue().texts else name
 
 
+@lru_cache(maxsize=1024)  # the few names of the escalation file, on every case
 def _person_name(name: str, language: str) -> str:
     """A person's name as written, except the shipped placeholders ('Team lead', 'Manager'),
     which are roles and read in the team's language until a team names its people."""

@@ -136,7 +136,14 @@ def normalise(vocabulary: Sequence[str], text: str | None) -> str | None:
     """
     if text is None:
         return None
+    if isinstance(vocabulary, tuple) and isinstance(text, str) and len(text) <= 64:
+        return _normalise_short(vocabulary, text)
     return words_for(tuple(vocabulary)).match(text)
+
+
+@lru_cache(maxsize=8192)  # the same few words come back case after case (see `fold`)
+def _normalise_short(vocabulary: tuple[str, ...], text: str) -> str | None:
+    return words_for(vocabulary).match(text)
 
 
 def is_blank(text: str | None) -> bool:

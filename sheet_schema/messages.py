@@ -57,6 +57,7 @@ class Catalogue:
         return frozenset(self.texts)
 
 
+@lru_cache(maxsize=256)  # asked for every text of every case; a sheet has a language or two
 def team_language(value: str | None) -> Language:
     """'zh', 'zh_CN', 'zh-TW', 'Chinese', '中文' -> 'zh'; anything else -> 'en'."""
     folded = (value or "").strip().casefold().replace("-", "_")

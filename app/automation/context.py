@@ -7,9 +7,11 @@ which is documented as changing daily).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from app.automation import labels
 from app.automation.render import PLACEHOLDERS
@@ -26,56 +28,91 @@ def build_context(
     *,
     reminder_number: int | None = None,
     platform_name: str | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, PlaceholderValue]:
     """Placeholder name -> value for `facts` / `ev` / the row, for a reader of `language`.
 
     `row_values` are the case row's typed values by column key (customer, order_no, channel,
     assignee, refund_amount, currency, platform_response, ...). `platform_name` is the display
     name (e.g. `PolicySet.display_name(ev.platform)`); without it the canonical key is
-    capitalised. Every placeholder of `render.PLACEHOLDERS` is present.
+    capitalised. Every placeholder of `render.PLACEHOLDERS` is present, or with `only` those of
+    its names (what a template uses: the others are not worked out).
     """
-    missing = labels.evidence_names(ev.missing_evidence, language)
-    kinds = labels.refund_kind_names(ev.refund_kinds, language)
-    opened = facts.opened.date() if facts.opened is not None else None
-    context: dict[str, PlaceholderValue] = {
-        "case_id": facts.case_id,
-        "customer": _text(row_values.get("customer")),
-        "order_no": _text(row_values.get("order_no")),
-        "platform": platform_name or _platform(facts, ev),
-        "channel": _text(row_values.get("channel")),
-        "language": language,
-        "issue_type": labels.issue_type(facts.issue_type, language),
-        "item_condition": labels.item_condition(facts.item_condition, language),
-        "status": labels.status(facts.status, language),
-        "assignee": _text(row_values.get("assignee")),
-        "opened": labels.format_date(opened, language),
-        # an item the policy excludes has no return window to remind anyone of
-        "deadline": ""
-        if ev.excluded_category
-        else labels.format_date(ev.return_deadline_date, language),
-        "days_left": ev.days_left if ev.days_left is not None else "",
-        "missing_evidence": missing,
-        "missing_evidence_text": labels.join_list(missing, language),
-        "refund_kinds": kinds,
-        "refund_kinds_text": labels.join_list(kinds, language),
-        "outcome": labels.outcome(facts.outcome, language),
-        "refund_amount": _amount(row_values.get("refund_amount")),
-        "currency": _text(row_values.get("currency")),
-        "policy_ref": ev.policy_ref or "",
-        "policy_reason": labels.policy_reason(
-            ev.exception_reasons,
-            ev.missing_evidence,
-            ev.return_deadline_date,
-            ev.policy_ref,
-            language,
-        ),
-        "platform_response": _text(row_values.get("platform_response")),
-        "reminder_number": reminder_number if reminder_number is not None else "",
-        "seller_deadline": _moment(ev.seller_deadline, language),
-        "marketplace": labels.marketplace(ev.seller.marketplace, language) if ev.seller else "",
-    }
-    assert context.keys() == PLACEHOLDERS.keys(), "context and PLACEHOLDERS must agree"
-    return context
+    case = _Case(facts, ev, language, row_values, reminder_number, platform_name)
+    if only is None:
+        context = {name: value(case) for name, value in _VALUES.items()}
+        assert context.keys() == PLACEHOLDERS.keys(), "context and PLACEHOLDERS must agree"
+        return context
+    return {name: value(case) for name, value in _VALUES.items() if name in only}
+
+
+@dataclass(frozen=True, slots=True)
+class _Case:
+    facts: CaseFacts
+    ev: Evaluation
+    language: str
+    row: Mapping[str, object]
+    reminder_number: int | None
+    platform_name: str | None
+
+
+def _missing(c: _Case) -> tuple[str, ...]:
+    return labels.evidence_names(c.ev.missing_evidence, c.language)
+
+
+def _kinds(c: _Case) -> tuple[str, ...]:
+    return labels.refund_kind_names(c.ev.refund_kinds, c.language)
+
+
+def _opened(c: _Case) -> str:
+    opened = c.facts.opened.date() if c.facts.opened is not None else None
+    return labels.format_date(opened, c.language)
+
+
+def _policy_reason(c: _Case) -> str:
+    ev = c.ev
+    return labels.policy_reason(
+        ev.exception_reasons,
+        ev.missing_evidence,
+        ev.return_deadline_date,
+        ev.policy_ref,
+        c.language,
+    )
+
+
+_VALUES: Final[dict[str, Callable[[_Case], PlaceholderValue]]] = {
+    "case_id": lambda c: c.facts.case_id,
+    "customer": lambda c: _text(c.row.get("customer")),
+    "order_no": lambda c: _text(c.row.get("order_no")),
+    "platform": lambda c: c.platform_name or _platform(c.facts, c.ev),
+    "channel": lambda c: _text(c.row.get("channel")),
+    "language": lambda c: c.language,
+    "issue_type": lambda c: labels.issue_type(c.facts.issue_type, c.language),
+    "item_condition": lambda c: labels.item_condition(c.facts.item_condition, c.language),
+    "status": lambda c: labels.status(c.facts.status, c.language),
+    "assignee": lambda c: _text(c.row.get("assignee")),
+    "opened": _opened,
+    # an item the policy excludes has no return window to remind anyone of
+    "deadline": lambda c: (
+        "" if c.ev.excluded_category else labels.format_date(c.ev.return_deadline_date, c.language)
+    ),
+    "days_left": lambda c: c.ev.days_left if c.ev.days_left is not None else "",
+    "missing_evidence": _missing,
+    "missing_evidence_text": lambda c: labels.join_list(_missing(c), c.language),
+    "refund_kinds": _kinds,
+    "refund_kinds_text": lambda c: labels.join_list(_kinds(c), c.language),
+    "outcome": lambda c: labels.outcome(c.facts.outcome, c.language),
+    "refund_amount": lambda c: _amount(c.row.get("refund_amount")),
+    "currency": lambda c: _text(c.row.get("currency")),
+    "policy_ref": lambda c: c.ev.policy_ref or "",
+    "policy_reason": _policy_reason,
+    "platform_response": lambda c: _text(c.row.get("platform_response")),
+    "reminder_number": lambda c: c.reminder_number if c.reminder_number is not None else "",
+    "seller_deadline": lambda c: _moment(c.ev.seller_deadline, c.language),
+    "marketplace": lambda c: (
+        labels.marketplace(c.ev.seller.marketplace, c.language) if c.ev.seller else ""
+    ),
+}
 
 
 def _platform(facts: CaseFacts, ev: Evaluation) -> str:

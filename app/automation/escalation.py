@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -214,6 +214,7 @@ def escalation_line(
     )
 
 
+@lru_cache(maxsize=1024)  # the few names of the escalation file, on every case
 def level_name(name: str, language: str) -> str:
     """A level's name in the team's language when the catalogue knows it ('lead' -> '组长'),
     else as the team's escalation file spells it."""
@@ -221,6 +222,7 @@ def level_name(name: str, language: str) -> str:
     return text(key, language) if key in load_catalogue().texts else name
 
 
+@lru_cache(maxsize=1024)  # the few names of the escalation file, on every case
 def _person_name(name: str, language: str) -> str:
     """A person's name as written, except the shipped placeholders ('Team lead', 'Manager'),
     which are roles and read in the team's language until a team names its people."""
@@ -228,6 +230,7 @@ def _person_name(name: str, language: str) -> str:
     return text(key, language) if key in load_catalogue().texts else name
 
 
+@lru_cache(maxsize=1024)  # the few level and person names, asked for on every case
 def _key_word(name: str) -> str:
     """'Team lead' -> 'team_lead': a name as the last part of a catalogue key."""
     return re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")

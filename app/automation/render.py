@@ -87,6 +87,7 @@ def _used(source: str) -> tuple[str, ...]:
     return tuple(name for name in PLACEHOLDERS if name in names)
 
 
+@lru_cache(maxsize=1024)  # asked for every reply of every case
 def used_placeholders(t: Template) -> frozenset[str]:
     """The placeholders a template's subject and body name (for a template that renders)."""
     used: set[str] = set()

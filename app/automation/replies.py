@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from app.automation.context import build_context
 from app.automation.holds import held_text, holding, template_inputs
-from app.automation.render import RenderFailure, render_template
+from app.automation.render import RenderFailure, render_template, used_placeholders
 from app.automation.template_model import FALLBACK_LANGUAGE, TemplateProblem, language_code
 from app.automation.templates import TemplateSet
 from policies import CaseFacts, Evaluation, Finding, SlaState
@@ -179,6 +179,7 @@ def compose(
             row_values,
             reminder_number=reminder_number,
             platform_name=platform_name,
+            only=used_placeholders(template),
         )
         result = render_template(template, context)
         if not isinstance(result, RenderFailure):

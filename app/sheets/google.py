@@ -46,8 +46,8 @@ from app.sheets.google_requests import GoogleRequests
 from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
-    cell_requests,
     format_requests,
+    one_body,
     quote_title,
     value_bodies,
 )
@@ -254,9 +254,9 @@ class GoogleBackend:
                 s["properties"]["title"]: s["properties"]["sheetId"]
                 for s in self._metadata().get("sheets", [])
             }
-            bodies = cell_requests(updates, sheet_ids, MAX_BODY_BYTES)
-            if len(bodies) == 1:  # small (e.g. new ids): grow and set in one atomic call
-                self._batch_update([*growth, *bodies[0]], "write")
+            single = one_body(updates, sheet_ids, MAX_BODY_BYTES)
+            if single is not None:  # small (e.g. new ids): grow and set in one atomic call
+                self._batch_update([*growth, *single], "write")
                 return WriteResult(cells=len(updates), api_calls=1)
             formats = format_requests(updates, sheet_ids)
             if growth or formats:  # too big for one call: grow and format first, then values

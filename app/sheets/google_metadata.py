@@ -64,17 +64,27 @@ def grid_growth(
     follows) reach past, rows with headroom so the Timeline grows rarely; the cached grid
     sizes in `meta` are updated to match."""
     sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
+    reach: dict[str, list[int]] = {}  # tab -> [last row, last column] of its cells
+    for u in updates:
+        last = reach.get(u.tab)
+        if last is None:
+            reach[u.tab] = [u.row, u.col]
+        else:
+            if u.row > last[0]:
+                last[0] = u.row
+            if u.col > last[1]:
+                last[1] = u.col
     requests_: list[dict[str, Any]] = []
     for title, sheet in sheets.items():
-        cells = [u for u in updates if u.tab == title]
-        rows = max([u.row for u in cells] + [reserve_rows.get(title, 0)])
+        last_row, last_col = reach.get(title, (0, 0))
+        rows = max(last_row, reserve_rows.get(title, 0))
         if not rows:
             continue
         props = sheet["properties"]
         grid = props.setdefault("gridProperties", {})
         for dimension, key, needed in (
             ("ROWS", "rowCount", rows),
-            ("COLUMNS", "columnCount", max([u.col for u in cells], default=0)),
+            ("COLUMNS", "columnCount", last_col),
         ):
             have = grid.get(key, 1000 if dimension == "ROWS" else 26)
             if needed > have:

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
+import orjson
 from openpyxl.utils import get_column_letter
 
 from app.sheets.backend import CellUpdate, CellValue
 from sheet_schema import to_serial
+from sheet_schema.cells import SERIAL_EPOCH
 
 MAX_BODY_BYTES = 2_000_000
+_DAY = timedelta(days=1)
+_POSITION = attrgetter("tab", "row", "col")
 Json = dict[str, Any]
 
 
@@ -35,11 +40,12 @@ def encode(value: CellValue) -> Any:
     """A value as RAW input: text stays text, dates become serial numbers, None clears."""
     if value is None:
         return ""
-    if isinstance(value, bool | str):
+    if isinstance(value, str | bool):
         return value
     if isinstance(value, datetime):
         # Minute precision is all a cell shows; 6 decimals keep it and halve the bytes.
-        return round(to_serial(value.replace(tzinfo=None, microsecond=0)), 6)
+        # (`to_serial` of the naive time, worked out here: a first fill writes ~100,000.)
+        return round((value.replace(tzinfo=None, microsecond=0) - SERIAL_EPOCH) / _DAY, 6)
     if isinstance(value, date):
         return to_serial(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -52,12 +58,20 @@ def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     the same span form one rectangle (a first sync of 10,000 rows is a few ranges, not
     20,000). Only changed cells are in any range. A body is split only past ~2 MB."""
     spans: list[list[CellUpdate]] = []
-    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
-        last = spans[-1][-1] if spans else None
-        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
-            spans[-1].append(update)
+    span: list[CellUpdate] = []
+    last: CellUpdate | None = None
+    for update in sorted(updates, key=_POSITION):
+        if (
+            last is not None
+            and update.col == last.col + 1
+            and update.row == last.row
+            and update.tab == last.tab
+        ):
+            span.append(update)
         else:
-            spans.append([update])
+            span = [update]
+            spans.append(span)
+        last = update
     blocks: list[list[list[CellUpdate]]] = []
     open_blocks: dict[tuple[str, int, int], list[list[CellUpdate]]] = {}
     for span in spans:
@@ -72,8 +86,7 @@ def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     bodies: list[bytes] = []
     data: list[bytes] = []
     size = 0
-    for block in _fit(blocks):
-        run = _compact(_range(block))
+    for run in _fit(blocks):
         if data and size + len(run) > MAX_BODY_BYTES:
             bodies.append(_values_body(data))
             data, size = [], 0
@@ -84,21 +97,27 @@ def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
     return bodies
 
 
-def _fit(blocks: list[list[list[CellUpdate]]]) -> list[list[list[CellUpdate]]]:
-    """Blocks cut into row chunks so that none alone passes the body limit."""
-    out: list[list[list[CellUpdate]]] = []
+def _fit(blocks: list[list[list[CellUpdate]]]) -> list[bytes]:
+    """Each block encoded, cut into row chunks so that none alone passes the body limit."""
+    out: list[bytes] = []
     for block in blocks:
-        size = len(_compact(_range(block)))
+        run = _compact(_range(block))
+        size = len(run)
         if size <= MAX_BODY_BYTES or len(block) == 1:
-            out.append(block)
+            out.append(run)
             continue
         per_chunk = max(1, len(block) * MAX_BODY_BYTES // (size * 2))
-        out += [block[i : i + per_chunk] for i in range(0, len(block), per_chunk)]
+        out += [_compact(_range(block[i : i + per_chunk])) for i in range(0, len(block), per_chunk)]
     return out
 
 
 def _compact(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact JSON, as `json.dumps(ensure_ascii=False, separators=(",", ":"))` writes it (the
+    same values; orjson writes a float below 1e-4 without an exponent)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:  # an integer past 64 bits: the json module writes it
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _values_body(runs: list[bytes]) -> bytes:
@@ -118,27 +137,28 @@ def _range(block: list[list[CellUpdate]]) -> dict[str, Any]:
     }
 
 
-def cell_requests(
+def one_body(
     updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
-) -> list[list[Json]]:
+) -> list[Json] | None:
     """updateCells requests setting the given cells (RAW: text stays text), one per run of
-    adjacent cells in a row, grouped into bodies of at most ~max_bytes."""
-    runs: list[list[CellUpdate]] = []
-    for update in sorted(updates, key=lambda u: (u.tab, u.row, u.col)):
-        last = runs[-1][-1] if runs else None
-        adjacent = last and (update.tab, update.row, update.col) == (
-            last.tab,
-            last.row,
-            last.col + 1,
-        )
-        # a cell with its own format is a run of its own: the field mask covers a whole run
-        if adjacent and last and not (update.own_format or last.own_format):
-            runs[-1].append(update)
-        else:
-            runs.append([update])
-    bodies: list[list[Json]] = [[]]
+    adjacent cells in a row, when they fit one body of ~max_bytes; else None, known as soon as
+    they pass it (a first fill would be many bodies: it goes as values instead)."""
+    body: list[Json] = []
     size = 0
-    for run in runs:
+    for request, request_size in _sized_cell_requests(updates, sheet_ids):
+        if body and size + request_size > max_bytes:
+            return None
+        body.append(request)
+        size += request_size
+    return body
+
+
+def _sized_cell_requests(
+    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]
+) -> Iterator[tuple[Json, int]]:
+    """Each updateCells request (one per run of adjacent cells in a row) with its size, made
+    as it is asked for."""
+    for run in _runs(updates):
         first = run[0]
         fields = "userEnteredValue"
         cells = [_cell_data(u.value) for u in run]
@@ -156,13 +176,29 @@ def cell_requests(
                 "fields": fields,
             }
         }
-        request_size = len(json.dumps(request, ensure_ascii=False, default=str))
-        if bodies[-1] and size + request_size > max_bytes:
-            bodies.append([])
-            size = 0
-        bodies[-1].append(request)
-        size += request_size
-    return bodies
+        yield request, len(json.dumps(request, ensure_ascii=False, default=str))
+
+
+def _runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:
+    """Runs of adjacent cells in a row, in order; a cell with its own format is a run of its
+    own (the field mask covers a whole run)."""
+    run: list[CellUpdate] = []
+    for update in sorted(updates, key=_POSITION):
+        last = run[-1] if run else None
+        if (
+            last is not None
+            and update.col == last.col + 1
+            and update.row == last.row
+            and update.tab == last.tab
+            and not (update.own_format or last.own_format)
+        ):
+            run.append(update)
+        else:
+            if run:
+                yield run
+            run = [update]
+    if run:
+        yield run
 
 
 def format_requests(updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]) -> list[Json]:

@@ -55,14 +55,19 @@ def timeline_rows(
     named and described in the team `language`."""
     updates: list[CellUpdate] = []
     row = first_row
+    names: dict[str, str] = {}  # a kind's name, looked up once
     for event in sorted(events, key=lambda e: (e.at, e.case_id, e.event_key)):
         if event.event_key in present:
             continue
+        name = names.get(event.kind)
+        if name is None:
+            name = event_name(event.kind, EVENT_LABELS.get(event.kind, event.kind), language)
+            names[event.kind] = name
         values: dict[str, CellValue] = {
             "event_id": event.event_key,
             "at": wall_clock(event.at, tz),
             "case_id": event.case_id,
-            "event": event_name(event.kind, EVENT_LABELS.get(event.kind, event.kind), language),
+            "event": name,
             "detail": event_detail(event, language),
             "run": run_id,
         }
@@ -132,11 +137,12 @@ def _window_groups(policy: Policy) -> dict[str, CellValue]:
 
 def _cells(headers: HeaderMap, row: int, values: Mapping[str, CellValue]) -> list[CellUpdate]:
     out = []
+    positions, columns = headers.positions, headers.tab.columns_by_key
     for key, value in values.items():
-        index = headers.positions.get(key)
+        index = positions.get(key)
         if index is None or value is None or value == "":
             continue
-        spec = headers.tab.column(key)
+        spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
         # storable: a detail quoting a person's 50,000-character cell must still fit a cell
         out.append(CellUpdate(headers.title, row, index + 1, storable(value), spec.number_format))
     return out

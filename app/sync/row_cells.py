@@ -44,11 +44,12 @@ def _diff(
 ) -> int:
     changed = 0
     case_id = row.text("case_id") or str(values.get("computed_for") or "")
+    positions, columns = headers.positions, headers.tab.columns_by_key
     for key, desired in values.items():
-        index = headers.positions.get(key)
+        index = positions.get(key)
         if index is None:
             continue
-        spec = headers.tab.column(key)
+        spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
         assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
         desired = storable(desired)
         current = row.raw.get(key)

@@ -36,9 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app.errors import ConcurrentEditError, SheetError, SheetLockedError, SheetNotFoundError
 from app.probe import FILE_STAGED, Probe, no_probe
@@ -53,10 +51,10 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
-from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden, writable
+from app.sheets.workbook_cells import write_cells
+from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden
 from app.sheets.workbook_read import fast_read
-
-EXCEL_MAX_TEXT = 32_767
+from app.sheets.workbook_save import save_workbook
 
 
 class WorkbookBackend:
@@ -198,9 +196,7 @@ class WorkbookBackend:
                 raise ConcurrentEditError(
                     f"{self.path} changed while the sync was running; it will read it again."
                 )
-        for update in updates:
-            sheet = self._book[update.tab]
-            _set_cell(sheet, update)
+        write_cells(self._book, updates)
         saved = bool(updates) or self._dirty
         if saved:
             self._save()
@@ -222,7 +218,7 @@ class WorkbookBackend:
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            self._book.save(tmp)
+            save_workbook(self._book, tmp)
             if self.path.exists():
                 os.chmod(tmp, self.path.stat().st_mode & 0o777)
             self.probe(FILE_STAGED)
@@ -273,26 +269,6 @@ class WorkbookBackend:
         elif not self._dirty and self._version is not None:
             self._laid_out = (self._version, wanted)
         return changes
-
-
-def _set_cell(sheet: Worksheet, update: CellUpdate) -> None:
-    cell = writable(sheet, update.row, update.col)
-    value = _to_cell(update.value)
-    cell.value = value
-    if isinstance(value, str):
-        # Assigning a str that starts with "=" makes openpyxl store a formula; force text.
-        cell.data_type = "s"
-    if update.number_format and cell.number_format != update.number_format:
-        cell.number_format = update.number_format
-
-
-def _to_cell(value: CellValue) -> Any:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None, microsecond=0)  # wall-clock; Excel has no time zones
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return text[: EXCEL_MAX_TEXT - 1] + "…" if len(text) > EXCEL_MAX_TEXT else text
-    return value
 
 
 def _from_cell(value: Any) -> CellValue:

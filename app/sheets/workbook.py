@@ -51,7 +51,7 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
-from app.sheets.workbook_cells import write_cells
+from app.sheets.workbook_cells import gc_paused, write_cells
 from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden
 from app.sheets.workbook_read import fast_read
 from app.sheets.workbook_save import save_workbook
@@ -150,7 +150,8 @@ class WorkbookBackend:
             data = self._file_bytes()
         self._book = None  # let the previous sync's workbook go before loading this one
         try:
-            self._book = openpyxl.load_workbook(BytesIO(data))
+            with gc_paused():
+                self._book = openpyxl.load_workbook(BytesIO(data))
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise SheetNotFoundError(
                 f"{self.path} is not a readable .xlsx workbook: {exc}"
@@ -196,10 +197,11 @@ class WorkbookBackend:
                 raise ConcurrentEditError(
                     f"{self.path} changed while the sync was running; it will read it again."
                 )
-        write_cells(self._book, updates)
         saved = bool(updates) or self._dirty
-        if saved:
-            self._save()
+        with gc_paused():
+            write_cells(self._book, updates)
+            if saved:
+                self._save()
         # The write ends a sync: the file is the truth now, and a workbook of 10,000 cases
         # holds hundreds of MB as openpyxl cells, so it is not kept between syncs.
         self._book = None

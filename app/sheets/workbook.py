@@ -53,6 +53,7 @@ from app.sheets.backend import (
 )
 from app.sheets.workbook_cells import gc_paused, write_cells
 from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden
+from app.sheets.workbook_pending import materialize
 from app.sheets.workbook_read import fast_read
 from app.sheets.workbook_save import save_workbook
 
@@ -199,7 +200,7 @@ class WorkbookBackend:
                 )
         saved = bool(updates) or self._dirty
         with gc_paused():
-            write_cells(self._book, updates)
+            write_cells(self._book, updates, defer=True)
             if saved:
                 self._save()
         # The write ends a sync: the file is the truth now, and a workbook of 10,000 cases
@@ -214,6 +215,7 @@ class WorkbookBackend:
                 attach_charts(self._book[title], charts)
         for title, rows in self._bold_rows.items():
             if title in self._book.sheetnames:
+                materialize(self._book[title], rows)  # those rows' pending cells: made cells
                 embolden(self._book[title], rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
@@ -255,6 +257,8 @@ class WorkbookBackend:
         if self._book is None and known:
             return 0
         book = self._book if self._book is not None else self._load()
+        for sheet in book.worksheets:  # cells a failed write left pending: made cells
+            materialize(sheet)
         changes = 0
         for layout in layouts:
             if layout.title not in book.sheetnames:

@@ -27,6 +27,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from app.sheets.backend import CellUpdate, CellValue
 from app.sheets.workbook_layout import writable
+from app.sheets.workbook_pending import (
+    PENDING,
+    Pending,
+    deferrable,
+    materialize,
+    unique_places,
+)
 
 EXCEL_MAX_TEXT = 32_767
 # The data type openpyxl infers for a value of exactly this type (openpyxl.cell.cell._TYPES).
@@ -51,18 +58,30 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def write_cells(book: Workbook, updates: Sequence[CellUpdate]) -> None:
-    """Write every update into `book` (see the module doc)."""
+def write_cells(book: Workbook, updates: Sequence[CellUpdate], *, defer: bool = False) -> None:
+    """Write every update into `book` (see the module doc). With `defer`, a new cell like one
+    already made (same value type and format) is kept pending until the save (see
+    workbook_pending.py)."""
     sheets: dict[str, Worksheet] = {}
     format_ids: dict[str, int] = {}  # number format -> the id openpyxl gave it in this book
     dated_ids: dict[tuple[type, str | None], int] = {}  # (date type, format) -> format id
+    new_ids: dict[tuple[type, str | None], int] = {}  # (type, format) -> a new cell's format id
+    if defer:
+        for made in book.worksheets:  # a previous write's pending cells, if the book was kept
+            materialize(made)
+        defer = unique_places(updates)
     for update in updates:
         sheet = sheets.get(update.tab)
         if sheet is None:
             sheet = sheets[update.tab] = book[update.tab]
         row, col = update.row, update.col
         cell = sheet._cells.get((row, col))
+        new = cell is None
         if cell is None:
+            known_new = (type(update.value), update.number_format) in new_ids
+            if defer and known_new and deferrable(update):
+                _pending(sheet, new_ids).updates.append(update)
+                continue
             cell = sheet.cell(row=row, column=col)
         elif isinstance(cell, MergedCell):
             cell = writable(sheet, row, col)
@@ -84,16 +103,30 @@ def write_cells(book: Workbook, updates: Sequence[CellUpdate]) -> None:
                 if number_format:
                     _format(cell, number_format, format_ids)
                 dated_ids[(kind, number_format)] = _format_id(cell)
-                continue
-            cell._value = value
-            cell.data_type = "d"
-            cell._style = style = StyleArray()
-            style.numFmtId = known
+            else:
+                cell._value = value
+                cell.data_type = "d"
+                cell._style = style = StyleArray()
+                style.numFmtId = known
+            if new:
+                new_ids[(type(update.value), number_format)] = _format_id(cell)
             continue
         else:
             cell.value = value  # a styled date, a time, None: openpyxl's own binding
         if number_format:
             _format(cell, number_format, format_ids)
+        if new:
+            style = cell._style
+            new_ids[(type(update.value), number_format)] = 0 if style is None else style.numFmtId
+
+
+def _pending(sheet: Worksheet, format_ids: dict[tuple[type, str | None], int]) -> Pending:
+    """The sheet's pending cells, sharing this write's (type, format) -> format id table."""
+    pending = PENDING.get(sheet)
+    if pending is None:
+        pending = PENDING[sheet] = Pending()
+    pending.format_ids = format_ids
+    return pending
 
 
 def _format(cell: Any, number_format: str, format_ids: dict[str, int]) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 from xml.etree.ElementTree import _escape_cdata  # type: ignore[attr-defined]
 from zipfile import ZIP_DEFLATED, ZipFile
@@ -27,7 +28,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.writer.excel import ExcelWriter
+
+from app.sheets.backend import CellUpdate
+from app.sheets.workbook_cells import to_cell
+from app.sheets.workbook_pending import DEFERRABLE, PENDING, Pending, dimension, materialize
 
 
 def save_workbook(book: Workbook, filename: Any) -> None:
@@ -36,6 +42,9 @@ def save_workbook(book: Workbook, filename: Any) -> None:
         raise TypeError("""Workbook is read-only""")
     if book.write_only and not book.worksheets:
         book.create_sheet()
+    if LXML or book.iso_dates:  # openpyxl's own cell writer: pending cells made cells first
+        for sheet in book.worksheets:
+            materialize(sheet)
     archive = ZipFile(filename, "w", ZIP_DEFLATED, allowZip64=True)
     now = datetime.datetime.now(tz=datetime.UTC).replace(tzinfo=None)
     book.properties.modified = now
@@ -60,19 +69,32 @@ class _ExcelWriter(ExcelWriter):  # type: ignore[misc]
 
 
 class _WorksheetWriter(WorksheetWriter):  # type: ignore[misc]
-    def rows(self) -> list[tuple[int, list[Any]]]:
-        """openpyxl's `rows`: the cells by row, in column order (grouped, then each row sorted:
-        far cheaper than sorting every cell's (row, column) key at once)."""
-        by_row: dict[int, list[tuple[int, Any]]] = defaultdict(list)
-        for (row, col), cell in self.ws._cells.items():
-            by_row[row].append((col, cell))
-        rows: dict[int, list[Any]] = {}
-        for row, cells in by_row.items():
-            cells.sort(key=_first)
-            rows[row] = [cell for _, cell in cells]
-        for row in self.ws.row_dimensions.keys() - rows.keys():
-            rows[row] = []  # a row with styling but no cells
-        return sorted(rows.items())
+    def __init__(self, ws: Any, out: Any = None) -> None:
+        super().__init__(ws, out)
+        self.pending = PENDING.get(ws) or Pending()
+
+    def write_dimensions(self) -> None:
+        """openpyxl's `write_dimensions`, counting the pending cells."""
+        if not self.pending.updates:
+            super().write_dimensions()
+            return
+        self.xf.send(SheetDimension(dimension(self.ws, self.pending)).to_tree())
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """openpyxl's `rows`: the cells by row, in column order, the pending cells
+        (`CellUpdate`s) in their places. Grouped by row, then each row sorted as it is written
+        (far cheaper than sorting every cell's key at once, and no second map of the cells)."""
+        by_row: dict[int, list[Any]] = defaultdict(list)
+        for cell in self.ws._cells.values():
+            by_row[cell.row].append(cell)
+        for update in self.pending.updates:
+            by_row[update.row].append(update)
+        for row in self.ws.row_dimensions.keys() - by_row.keys():
+            by_row[row] = []  # a row with styling but no cells
+        for row in sorted(by_row):
+            cells = by_row.pop(row)
+            cells.sort(key=_column)
+            yield row, cells
 
     def write_row(self, xf: Any, row: list[Any], row_idx: int) -> None:
         """openpyxl's `write_row`: the plain cells of the row written as one string."""
@@ -88,6 +110,9 @@ class _WorksheetWriter(WorksheetWriter):  # type: ignore[misc]
         with xf.element("row", attrs):
             parts: list[str] = []
             for cell in row:
+                if type(cell) is CellUpdate:  # a pending new cell
+                    parts.append(self._pending_cell(cell, styles, epoch))
+                    continue
                 if cell._comment is not None:
                     ws._comments.append(CommentRecord.from_cell(cell))
                 style = cell._style
@@ -108,15 +133,25 @@ class _WorksheetWriter(WorksheetWriter):  # type: ignore[misc]
                         parts.clear()
                     etree_write_cell(xf, ws, cell, styled)
                     continue
-                parts.append(_plain_cell(cell, value, styles.add(style) if styled else None, epoch))
+                style_id = styles.add(style) if styled else None
+                parts.append(_plain_cell(cell.row, cell.column, data_type, value, style_id, epoch))
             if parts:
                 write("".join(parts))
 
+    def _pending_cell(self, update: CellUpdate, styles: Any, epoch: Any) -> str:
+        """A pending new cell's XML: what openpyxl writes for the cell workbook_cells.py makes."""
+        style = self.pending.style(update)
+        style_id = None if style is None else styles.add(style)
+        data_type = DEFERRABLE[type(update.value)]
+        value = to_cell(update.value)
+        return _plain_cell(update.row, update.col, data_type, value, style_id, epoch)
 
-def _plain_cell(cell: Any, value: Any, style_id: int | None, epoch: Any) -> str:
+
+def _plain_cell(
+    row: int, col: int, data_type: str, value: Any, style_id: int | None, epoch: Any
+) -> str:
     """A plain cell's XML as openpyxl's `_set_attributes` + `etree_write_cell` write it."""
-    data_type = cell.data_type
-    head = f'<c r="{_LETTERS[cell.column]}{cell.row}"'
+    head = f'<c r="{_LETTERS[col]}{row}"'
     if style_id is not None:
         head += f' s="{style_id}"'
     if data_type == "s":
@@ -136,8 +171,10 @@ def _plain_cell(cell: Any, value: Any, style_id: int | None, epoch: Any) -> str:
     return f"{head}><v>{_escape_cdata(text)}</v></c>" if text else head + "><v /></c>"
 
 
-def _first(pair: tuple[int, Any]) -> int:
-    return pair[0]
+def _column(cell: Any) -> int:
+    """A cell's column (an openpyxl cell's key in its sheet is its own row and column)."""
+    column: int = cell.col if type(cell) is CellUpdate else cell.column
+    return column
 
 
 class _Letters(dict[int, str]):

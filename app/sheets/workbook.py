@@ -53,6 +53,7 @@ from app.sheets.backend import (
 )
 from app.sheets.workbook_cells import gc_paused, write_cells
 from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden
+from app.sheets.workbook_load import load_workbook
 from app.sheets.workbook_pending import materialize
 from app.sheets.workbook_read import fast_read
 from app.sheets.workbook_save import save_workbook
@@ -152,7 +153,7 @@ class WorkbookBackend:
         self._book = None  # let the previous sync's workbook go before loading this one
         try:
             with gc_paused():
-                self._book = openpyxl.load_workbook(BytesIO(data))
+                self._book = load_workbook(data)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise SheetNotFoundError(
                 f"{self.path} is not a readable .xlsx workbook: {exc}"

@@ -24,12 +24,15 @@ from openpyxl.cell.text import InlineFont
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._reader import WorkSheetParser
 
 from app.sheets.backend import CellUpdate, CellValue
 from app.sheets.workbook_cells import to_cell, write_cells
 from app.sheets.workbook_layout import writable
+from app.sheets.workbook_load import load_workbook
 from app.sheets.workbook_save import save_workbook
 
+OPENPYXL_PARSE_CELL = WorkSheetParser.parse_cell
 VALUES: list[Any] = [
     "plain",
     " lead",
@@ -161,3 +164,28 @@ def test_plain_cells_written_as_openpyxl_writes_them(tmp_path: Path) -> None:
     book.save(expected)
     save_workbook(book, tmp_path / "fast.xlsx")
     assert _parts(tmp_path / "fast.xlsx") == _parts(expected)
+
+
+@pytest.mark.filterwarnings("ignore:Cell .* is marked as a date")  # a big number, date-formatted
+def test_load_as_openpyxl(tmp_path: Path) -> None:
+    """The load with plain inline strings read directly gives the cells openpyxl's gives."""
+    book = _book()
+    write_cells(book, _updates(3, True), defer=True)
+    sheet = book["KPIs"]
+    for row, text in enumerate([" lead", "trail ", " ", "", "a<b&c>", "x\ny", "=1+2", "#N/A"], 50):
+        sheet.cell(row, 1).value = text
+        sheet.cell(row, 1).data_type = "s"
+    save_workbook(book, tmp_path / "saved.xlsx")
+    data = (tmp_path / "saved.xlsx").read_bytes()
+    expected, loaded = openpyxl.load_workbook(io.BytesIO(data)), load_workbook(data)
+    assert loaded.sheetnames == expected.sheetnames
+    for title in expected.sheetnames:
+        want, got = expected[title]._cells, loaded[title]._cells
+        assert list(got) == list(want)
+        for key, cell in want.items():
+            other = got[key]
+            assert type(other) is type(cell)
+            assert (other._value, other.data_type) == (cell._value, cell.data_type), key
+            assert type(other._value) is type(cell._value)
+            assert tuple(other._style or ()) == tuple(cell._style or ())
+    assert WorkSheetParser.parse_cell is OPENPYXL_PARSE_CELL  # openpyxl's own again

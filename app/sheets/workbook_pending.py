@@ -89,5 +89,11 @@ def deferrable(update: CellUpdate) -> bool:
 def unique_places(updates: Any) -> bool:
     """Whether no two updates address the same cell (else none are deferred: a later update of
     the same cell must find the earlier one's cell)."""
-    places = {(u.tab, u.row, u.col) for u in updates}
+    tabs: dict[str, int] = {}
+    places = set()  # one int per cell (a set of tuples would take some 30 MB at 300,000 cells)
+    for u in updates:
+        if not (0 < u.row <= LAST_ROW and 0 < u.col < 1 << 16):
+            return False  # not a place openpyxl keeps: no deferring at all
+        tab = tabs.setdefault(u.tab, len(tabs))
+        places.add((tab << 37) | (u.row << 16) | u.col)
     return len(places) == len(updates)

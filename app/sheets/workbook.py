@@ -11,6 +11,11 @@ Why it behaves as it does:
 - Everything else in the file is kept: other tabs, the team's formatting, widths and comments
   (openpyxl round-trips them; charts and images it cannot read are the known exception).
 - Text is written as text: a value starting with `=` gets data type "s", never a formula.
+- Loading, filling and saving are openpyxl's, done faster without a byte of the file changing:
+  plain inline strings read directly (workbook_load.py), the cells written in one pass
+  (workbook_cells.py), a first fill's new cells kept as their updates until the save
+  (workbook_pending.py), plain cells serialised per row (workbook_save.py), and Python's
+  cycle collector paused meanwhile.
 - A formula is read as the value last saved with it, and reported (`TabData.formulas`).
 - Saving is atomic (temp file in the same folder, then rename) so a crash never leaves half a file.
 - A file open in LibreOffice or Excel (their lock files sit beside it) is refused with a message

@@ -11,6 +11,11 @@ Why it behaves as it does:
 - Everything else in the file is kept: other tabs, the team's formatting, widths and comments
   (openpyxl round-trips them; charts and images it cannot read are the known exception).
 - Text is written as text: a value starting with `=` gets data type "s", never a formula.
+- Loading, filling and saving are openpyxl's, done faster without a byte of the file changing:
+  plain inline strings read directly (workbook_load.py), the cells written in one pass
+  (workbook_cells.py), a first fill's new cells kept as their updates until the save
+  (workbook_pending.py), plain cells serialised per row (workbook_save.py), and Python's
+  cycle collector paused meanwhile.
 - A formula is read as the value last saved with it, and reported (`TabData.formulas`).
 - Saving is atomic (temp file in the same folder, then rename) so a crash never leaves half a file.
 - A file open in LibreOffice or Excel (their lock files sit beside it) is refused with a message
@@ -36,9 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from app.errors import ConcurrentEditError, SheetError, SheetLockedError, SheetNotFoundError
 from app.probe import FILE_STAGED, Probe, no_probe
@@ -53,10 +56,12 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
-from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden, writable
+from app.sheets.workbook_cells import gc_paused, write_cells
+from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden
+from app.sheets.workbook_load import load_workbook
+from app.sheets.workbook_pending import materialize
 from app.sheets.workbook_read import fast_read
-
-EXCEL_MAX_TEXT = 32_767
+from app.sheets.workbook_save import save_workbook
 
 
 class WorkbookBackend:
@@ -152,7 +157,8 @@ class WorkbookBackend:
             data = self._file_bytes()
         self._book = None  # let the previous sync's workbook go before loading this one
         try:
-            self._book = openpyxl.load_workbook(BytesIO(data))
+            with gc_paused():
+                self._book = load_workbook(data)
         except Exception as exc:  # openpyxl raises many types for a damaged file
             raise SheetNotFoundError(
                 f"{self.path} is not a readable .xlsx workbook: {exc}"
@@ -198,12 +204,11 @@ class WorkbookBackend:
                 raise ConcurrentEditError(
                     f"{self.path} changed while the sync was running; it will read it again."
                 )
-        for update in updates:
-            sheet = self._book[update.tab]
-            _set_cell(sheet, update)
         saved = bool(updates) or self._dirty
-        if saved:
-            self._save()
+        with gc_paused():
+            write_cells(self._book, updates, defer=True)
+            if saved:
+                self._save()
         # The write ends a sync: the file is the truth now, and a workbook of 10,000 cases
         # holds hundreds of MB as openpyxl cells, so it is not kept between syncs.
         self._book = None
@@ -216,13 +221,14 @@ class WorkbookBackend:
                 attach_charts(self._book[title], charts)
         for title, rows in self._bold_rows.items():
             if title in self._book.sheetnames:
+                materialize(self._book[title], rows)  # those rows' pending cells: made cells
                 embolden(self._book[title], rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            self._book.save(tmp)
+            save_workbook(self._book, tmp)
             if self.path.exists():
                 os.chmod(tmp, self.path.stat().st_mode & 0o777)
             self.probe(FILE_STAGED)
@@ -257,6 +263,8 @@ class WorkbookBackend:
         if self._book is None and known:
             return 0
         book = self._book if self._book is not None else self._load()
+        for sheet in book.worksheets:  # cells a failed write left pending: made cells
+            materialize(sheet)
         changes = 0
         for layout in layouts:
             if layout.title not in book.sheetnames:
@@ -273,26 +281,6 @@ class WorkbookBackend:
         elif not self._dirty and self._version is not None:
             self._laid_out = (self._version, wanted)
         return changes
-
-
-def _set_cell(sheet: Worksheet, update: CellUpdate) -> None:
-    cell = writable(sheet, update.row, update.col)
-    value = _to_cell(update.value)
-    cell.value = value
-    if isinstance(value, str):
-        # Assigning a str that starts with "=" makes openpyxl store a formula; force text.
-        cell.data_type = "s"
-    if update.number_format and cell.number_format != update.number_format:
-        cell.number_format = update.number_format
-
-
-def _to_cell(value: CellValue) -> Any:
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None, microsecond=0)  # wall-clock; Excel has no time zones
-    if isinstance(value, str):
-        text = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return text[: EXCEL_MAX_TEXT - 1] + "…" if len(text) > EXCEL_MAX_TEXT else text
-    return value
 
 
 def _from_cell(value: Any) -> CellValue:

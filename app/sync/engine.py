@@ -29,7 +29,6 @@ from app.notify.settings import NotifySettings
 from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE, Probe, no_probe
 from app.sheets.backend import SheetBackend
 from app.store import Store
-from app.sync import auxiliary as aux
 from app.sync.gc_tuning import fewer_collections
 from app.sync.guard import check_writes
 from app.sync.header_texts import header_rewrites, refreshed_on_switch
@@ -50,7 +49,7 @@ from app.sync.reuse import RESULTS
 from app.sync.reuse_context import build_reuse, case_memory, keep_reuse, reused_measures
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
 from app.sync.settings_step import read_team_settings
-from app.sync.tab_cells import team_tab_cells, template_cells, timeline_cells, word_notes
+from app.sync.tab_cells import TeamTabs, team_tabs_cells, timeline_cells, word_notes
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.undo import unfinished_undos
 from app.sync.workflow_tabs import enqueue_notices, outbox_cells
@@ -272,12 +271,11 @@ class SyncEngine:
         cache = RESULTS.get(self.sheet_key) if incremental else None
         sheet = self.reader.read(self.backend, cache)
         language = sheet.language.language
-        holidays, policies_tab = sheet.placed["holidays"], sheet.placed["policies"]
         extra_days, holiday_messages = read_holidays(
-            sheet.rows["holidays"], holidays.headers, language
+            sheet.rows["holidays"], sheet.placed["holidays"].headers, language
         )
         policies, policy_messages, builtins_present = read_policy_overrides(
-            sheet.rows["policies"], policies_tab.headers, self.policies, language
+            sheet.rows["policies"], sheet.placed["policies"].headers, self.policies, language
         )
         sheet_settings = read_team_settings(sheet, self.automation, self.team)
         team, automation = sheet_settings.team, sheet_settings.automation
@@ -323,21 +321,17 @@ class SyncEngine:
         written = team_language(self.store.written_language(self.sheet_key))
         updates += header_rewrites(sheet, written, language)
         updates += timeline_cells(sheet, plan, run_id, self.tz)
-        updates += aux.builtin_policy_rows(
-            self.policies.all_versions(),
-            builtins_present,
-            policies_tab.headers,
-            aux.next_free_row(sheet.tab("policies")),
-            language,
+        updates += team_tabs_cells(
+            sheet,
+            TeamTabs(
+                builtins=self.policies.all_versions(),
+                builtins_present=builtins_present,
+                policy_messages=policy_messages,
+                holiday_messages=holiday_messages,
+                automation=automation,
+                settings=sheet_settings,
+            ),
         )
-        updates += aux.validation_updates(
-            sheet.rows["policies"], policy_messages, policies_tab.headers
-        )
-        updates += aux.validation_updates(
-            sheet.rows["holidays"], holiday_messages, holidays.headers
-        )
-        updates += template_cells(sheet, automation)
-        updates += team_tab_cells(sheet, sheet_settings)
         updates += outbox_cells(
             self.outbox,
             self.sheet_key,

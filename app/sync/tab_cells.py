@@ -1,9 +1,12 @@
 """The cells a sync writes outside the Cases tab from what it read and planned: the Timeline's new
-rows, the Templates tab (seeded or validated), the Validation of the team's own tabs; and the
-summary's word notes. Pure: the sheet as read and the plan come in, cell updates go out."""
+rows, the Policies tab's built-in rows, the Templates tab (seeded or validated), the Validation
+of the team's own tabs; and the summary's word notes. Pure: the sheet as read and the plan come
+in, cell updates go out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import tzinfo
 
 from app.automation.workflow import Automation
@@ -14,8 +17,49 @@ from app.sync.read_step import SheetRead
 from app.sync.settings_step import TeamSettingsRead
 from app.sync.words import language_notes, unknown_word_notes
 from app.sync.workflow_tabs import seed_template_cells, template_validation
+from policies import Policy
 
-__all__ = ["team_tab_cells", "template_cells", "timeline_cells", "word_notes"]
+__all__ = [
+    "TeamTabs",
+    "team_tab_cells",
+    "team_tabs_cells",
+    "template_cells",
+    "timeline_cells",
+    "word_notes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamTabs:
+    """What a sync concluded about the team's own tabs: the shipped policy versions and which
+    of them the Policies tab lists, each Policies and Holidays row's message, the automation
+    (templates) and the Settings and Vocabulary readings."""
+
+    builtins: Sequence[Policy]
+    builtins_present: set[tuple[str, str]]
+    policy_messages: Mapping[int, str]
+    holiday_messages: Mapping[int, str]
+    automation: Automation
+    settings: TeamSettingsRead
+
+
+def team_tabs_cells(sheet: SheetRead, tabs: TeamTabs) -> list[CellUpdate]:
+    """The cells of the Policies, Holidays, Templates, Settings and Vocabulary tabs: built-in
+    policy rows not listed yet, and every row's Validation where it changed."""
+    policies, holidays = sheet.placed["policies"].headers, sheet.placed["holidays"].headers
+    return [
+        *aux.builtin_policy_rows(
+            tabs.builtins,
+            tabs.builtins_present,
+            policies,
+            aux.next_free_row(sheet.tab("policies")),
+            sheet.language.language,
+        ),
+        *aux.validation_updates(sheet.rows["policies"], tabs.policy_messages, policies),
+        *aux.validation_updates(sheet.rows["holidays"], tabs.holiday_messages, holidays),
+        *template_cells(sheet, tabs.automation),
+        *team_tab_cells(sheet, tabs.settings),
+    ]
 
 
 def timeline_cells(sheet: SheetRead, plan: CasesPlan, run_id: int, tz: tzinfo) -> list[CellUpdate]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from app.fast_json import decode_json
+from app.fast_json import decode_json, encode_json
 from app.store.errors import StoreError
 
 READ_ONLY_OPTION = "aftersales_read_only"
@@ -117,7 +117,12 @@ def build_engine(url: URL, database: DatabaseSettings | None = None) -> Engine:
     }
     if url.get_backend_name() == "postgresql":
         return create_engine(
-            url, pool_pre_ping=True, hide_parameters=True, json_deserializer=decode_json, **pool
+            url,
+            pool_pre_ping=True,
+            hide_parameters=True,
+            json_deserializer=decode_json,
+            json_serializer=encode_json,
+            **pool,
         )
     connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
     if is_memory_sqlite(url):
@@ -128,6 +133,7 @@ def build_engine(url: URL, database: DatabaseSettings | None = None) -> Engine:
             poolclass=StaticPool,
             hide_parameters=True,
             json_deserializer=decode_json,
+            json_serializer=encode_json,
         )
     else:
         if url.database and not url.database.startswith("file:"):
@@ -141,7 +147,9 @@ def build_engine(url: URL, database: DatabaseSettings | None = None) -> Engine:
             url,
             connect_args=connect_args,
             hide_parameters=True,
-            json_deserializer=decode_json,  # the snapshots of every case are read each sync
+            # the snapshots of every case are read each sync, a first fill's cell writes stored
+            json_deserializer=decode_json,
+            json_serializer=encode_json,
             **pool,
         )
     _configure_sqlite(engine, wal=not is_memory_sqlite(url))

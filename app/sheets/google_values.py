@@ -9,9 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
-from app.sheets.backend import CellUpdate, CellValue
+from app.sheets.backend import CellUpdate, CellValue, column_letter
 from sheet_schema import to_serial
 
 MAX_BODY_BYTES = 2_000_000
@@ -21,14 +19,6 @@ Json = dict[str, Any]
 def quote_title(title: str) -> str:
     """A1 notation for a whole tab: 'Tab name' with quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def encode(value: CellValue) -> Any:
@@ -265,4 +255,4 @@ class FormulaLookup:
 
 def _a1(row: int, col: int) -> str:
     """The A1 address of a 0-based (row, col)."""
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return f"{column_letter(col + 1)}{row + 1}"

@@ -30,7 +30,6 @@ from app.sheets.google import GoogleBackend
 from app.sheets.quota import QuotaGovernor
 from app.sheets.redirect import redirected_session
 from app.sheets.retry import RetryPolicy
-from app.sheets.workbook import WorkbookBackend
 from app.store import Store
 from app.sync.engine import EngineConfig, SyncEngine
 from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
@@ -38,6 +37,7 @@ from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_t
 if TYPE_CHECKING:
     from app.scheduler import SchedulerContext
     from app.scheduler_leader import SchedulerService
+    from app.sheets.workbook import WorkbookBackend
 
 
 class CompositionRoot:
@@ -100,6 +100,9 @@ class CompositionRoot:
         raise NotFoundError(f"Sheet {entry.id} has an unknown kind {entry.kind!r}")
 
     def workbook_backend(self, path: Path, *, probe: Probe | None = None) -> WorkbookBackend:
+        # openpyxl and calamine are imported for a workbook only, never for a Google sheet
+        from app.sheets.workbook import WorkbookBackend
+
         return WorkbookBackend(path, probe=probe)
 
     def google_backend(self, spreadsheet_id: str) -> GoogleBackend:

@@ -16,7 +16,6 @@ from app.probe import Probe
 from app.service.locks import locks_for
 from app.settings import Settings, get_settings
 from app.sheets.backend import SheetBackend, TabLayout
-from app.sheets.workbook import WorkbookBackend
 from app.sync.engine import SyncEngine
 from app.sync.kpis import KPIS_TITLE
 from app.sync.layout import new_tab
@@ -77,6 +76,8 @@ class Runtime(RootParts):
         Settings tab gets every setting as a commented-out example row (with its shipped value),
         so the team sees what it may set without reading the README; a tab the team already
         has is left as it is."""
+        from app.sheets.workbook import WorkbookBackend  # openpyxl: not for a Google sheet
+
         schema = load_schema()
         backend = self.backend()
         present: set[str] = set()

@@ -1,4 +1,9 @@
-"""Spreadsheet backends behind one narrow interface (see `backend.SheetBackend`)."""
+"""Spreadsheet backends behind one narrow interface (see `backend.SheetBackend`).
+
+`WorkbookBackend` is imported on first use (openpyxl and calamine are megabytes a process
+syncing a Google sheet never needs)."""
+
+from typing import TYPE_CHECKING, Any
 
 from app.sheets.backend import (
     CellUpdate,
@@ -14,7 +19,9 @@ from app.sheets.backend import (
     TabSelector,
     WriteResult,
 )
-from app.sheets.workbook import WorkbookBackend
+
+if TYPE_CHECKING:
+    from app.sheets.workbook import WorkbookBackend
 
 __all__ = [
     "CellUpdate",
@@ -31,3 +38,11 @@ __all__ = [
     "WorkbookBackend",
     "WriteResult",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "WorkbookBackend":
+        from app.sheets.workbook import WorkbookBackend
+
+        return WorkbookBackend
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -41,6 +41,16 @@ def storable(value: CellValue) -> CellValue:
     return value
 
 
+def column_letter(index: int) -> str:
+    """The A1 letters of a 1-based column (1 -> A, 27 -> AA), as openpyxl's
+    get_column_letter names them, without importing openpyxl for it."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 @dataclass(frozen=True, slots=True)
 class TabData:
     """One tab as read: row 0 is the header row; rows may be ragged (trailing blanks trimmed)."""

@@ -47,7 +47,7 @@ from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
     format_requests,
-    one_body,
+    one_cell_body,
     quote_title,
     value_bodies,
 )
@@ -254,21 +254,21 @@ class GoogleBackend:
                 s["properties"]["title"]: s["properties"]["sheetId"]
                 for s in self._metadata().get("sheets", [])
             }
-            single = one_body(updates, sheet_ids, MAX_BODY_BYTES)
-            if single is not None:  # small (e.g. new ids): grow and set in one atomic call
-                self._batch_update([*growth, *single], "write")
+            body = one_cell_body(updates, sheet_ids, MAX_BODY_BYTES)
+            if body is not None:  # small (e.g. new ids): grow and set in one atomic call
+                self._batch_update([*growth, *body], "write")
                 return WriteResult(cells=len(updates), api_calls=1)
             formats = format_requests(updates, sheet_ids)
             if growth or formats:  # too big for one call: grow and format first, then values
                 self._batch_update([*growth, *formats], "write")
                 calls += 1
         url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.spreadsheet_id
-        for body in value_bodies(updates):
+        for data in value_bodies(updates):  # made one at a time, as each is sent
             self._requests.call(
                 "write",
                 "values.batchUpdate",
-                lambda body=body: self._http.request(  # type: ignore[misc]
-                    "post", url, data=body, headers={"Content-Type": "application/json"}
+                lambda data=data: self._http.request(  # type: ignore[misc]
+                    "post", url, data=data, headers={"Content-Type": "application/json"}
                 ),
             )
             calls += 1

@@ -11,9 +11,8 @@ from operator import attrgetter
 from typing import Any
 
 import orjson
-from openpyxl.utils import get_column_letter
 
-from app.sheets.backend import CellUpdate, CellValue
+from app.sheets.backend import CellUpdate, CellValue, column_letter
 from sheet_schema import to_serial
 from sheet_schema.cells import SERIAL_EPOCH
 
@@ -26,14 +25,6 @@ Json = dict[str, Any]
 def quote_title(title: str) -> str:
     """A1 notation for a whole tab: 'Tab name' with quotes doubled."""
     return "'" + title.replace("'", "''") + "'"
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def encode(value: CellValue) -> Any:
@@ -53,25 +44,38 @@ def encode(value: CellValue) -> Any:
     return value
 
 
-def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
-    """values:batchUpdate bodies. Adjacent cells of a row form a span; consecutive rows with
+def value_bodies(updates: Sequence[CellUpdate]) -> Iterator[bytes]:
+    """values:batchUpdate bodies, made one at a time as they are sent (a first sync's ~11 MB
+    of JSON is never held at once). Adjacent cells of a row form a span; consecutive rows with
     the same span form one rectangle (a first sync of 10,000 rows is a few ranges, not
     20,000). Only changed cells are in any range. A body is split only past ~2 MB."""
+    data: list[bytes] = []
+    size = 0
+    for run in _range_runs(_blocks(_spans(updates))):
+        if data and size + len(run) > MAX_BODY_BYTES:
+            yield _values_body(data)
+            data, size = [], 0
+        data.append(run)
+        size += len(run) + 1
+    if data:
+        yield _values_body(data)
+
+
+def _spans(updates: Sequence[CellUpdate]) -> list[list[CellUpdate]]:
+    """Adjacent cells of a row, in (tab, row, col) order."""
     spans: list[list[CellUpdate]] = []
-    span: list[CellUpdate] = []
     last: CellUpdate | None = None
     for update in sorted(updates, key=_POSITION):
-        if (
-            last is not None
-            and update.col == last.col + 1
-            and update.row == last.row
-            and update.tab == last.tab
-        ):
-            span.append(update)
+        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
+            spans[-1].append(update)
         else:
-            span = [update]
-            spans.append(span)
+            spans.append([update])
         last = update
+    return spans
+
+
+def _blocks(spans: list[list[CellUpdate]]) -> list[list[list[CellUpdate]]]:
+    """Consecutive rows' spans over the same columns of a tab, as rectangles."""
     blocks: list[list[list[CellUpdate]]] = []
     open_blocks: dict[tuple[str, int, int], list[list[CellUpdate]]] = {}
     for span in spans:
@@ -83,32 +87,32 @@ def value_bodies(updates: Sequence[CellUpdate]) -> list[bytes]:
             block = [span]
             blocks.append(block)
             open_blocks[key] = block
-    bodies: list[bytes] = []
-    data: list[bytes] = []
-    size = 0
-    for run in _fit(blocks):
-        if data and size + len(run) > MAX_BODY_BYTES:
-            bodies.append(_values_body(data))
-            data, size = [], 0
-        data.append(run)
-        size += len(run) + 1
-    if data:
-        bodies.append(_values_body(data))
-    return bodies
+    return blocks
 
 
-def _fit(blocks: list[list[list[CellUpdate]]]) -> list[bytes]:
-    """Each block encoded, cut into row chunks so that none alone passes the body limit."""
-    out: list[bytes] = []
+def _range_runs(blocks: list[list[list[CellUpdate]]]) -> Iterator[bytes]:
+    """Each block as the compact JSON of its ranges: one, or row chunks of it when it alone
+    passes the body limit. A range's JSON is its head and its rows' JSON, so each row is
+    encoded once (as json.dumps would encode the whole range, byte for byte)."""
     for block in blocks:
-        run = _compact(_range(block))
-        size = len(run)
+        rows = [_compact([encode(c.value) for c in span]) for span in block]
+        size = len(_range_json(block, rows))
         if size <= MAX_BODY_BYTES or len(block) == 1:
-            out.append(run)
+            yield _range_json(block, rows)
             continue
         per_chunk = max(1, len(block) * MAX_BODY_BYTES // (size * 2))
-        out += [_compact(_range(block[i : i + per_chunk])) for i in range(0, len(block), per_chunk)]
-    return out
+        for i in range(0, len(block), per_chunk):
+            yield _range_json(block[i : i + per_chunk], rows[i : i + per_chunk])
+
+
+def _range_json(block: list[list[CellUpdate]], rows: list[bytes]) -> bytes:
+    """The compact JSON of one range: `block`'s address, its rows' values encoded in `rows`."""
+    first, last = block[0][0], block[-1][-1]
+    a1 = f"{column_letter(first.col)}{first.row}"
+    if first is not last:
+        a1 += f":{column_letter(last.col)}{last.row}"
+    head = _compact(f"{quote_title(first.tab)}!{a1}")
+    return b'{"range":' + head + b',"majorDimension":"ROWS","values":[' + b",".join(rows) + b"]}"
 
 
 def _compact(value: Any) -> bytes:
@@ -125,40 +129,16 @@ def _values_body(runs: list[bytes]) -> bytes:
     return b'{"valueInputOption":"RAW","data":[' + b",".join(runs) + b"]}"
 
 
-def _range(block: list[list[CellUpdate]]) -> dict[str, Any]:
-    first, last = block[0][0], block[-1][-1]
-    a1 = f"{column_letter(first.col)}{first.row}"
-    if first is not last:
-        a1 += f":{column_letter(last.col)}{last.row}"
-    return {
-        "range": f"{quote_title(first.tab)}!{a1}",
-        "majorDimension": "ROWS",
-        "values": [[encode(c.value) for c in span] for span in block],
-    }
-
-
-def one_body(
+def one_cell_body(
     updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
 ) -> list[Json] | None:
     """updateCells requests setting the given cells (RAW: text stays text), one per run of
-    adjacent cells in a row, when they fit one body of ~max_bytes; else None, known as soon as
-    they pass it (a first fill would be many bodies: it goes as values instead)."""
+    adjacent cells in a row, when together they fit one body of ~max_bytes (or are a single
+    request); None as soon as they would not (a first fill's 100,000s of cells are never all
+    made into requests just to find that out)."""
     body: list[Json] = []
     size = 0
-    for request, request_size in _sized_cell_requests(updates, sheet_ids):
-        if body and size + request_size > max_bytes:
-            return None
-        body.append(request)
-        size += request_size
-    return body
-
-
-def _sized_cell_requests(
-    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]
-) -> Iterator[tuple[Json, int]]:
-    """Each updateCells request (one per run of adjacent cells in a row) with its size, made
-    as it is asked for."""
-    for run in _runs(updates):
+    for run in _cell_runs(updates):
         first = run[0]
         fields = "userEnteredValue"
         cells = [_cell_data(u.value) for u in run]
@@ -176,27 +156,31 @@ def _sized_cell_requests(
                 "fields": fields,
             }
         }
-        yield request, len(json.dumps(request, ensure_ascii=False, default=str))
+        request_size = len(json.dumps(request, ensure_ascii=False, default=str))
+        if body and size + request_size > max_bytes:
+            return None
+        body.append(request)
+        size += request_size
+    return body
 
 
-def _runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:
-    """Runs of adjacent cells in a row, in order; a cell with its own format is a run of its
-    own (the field mask covers a whole run)."""
+def _cell_runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:
+    """Adjacent cells of a row in (tab, row, col) order; a cell with its own format is a run
+    of its own (the field mask covers a whole run)."""
     run: list[CellUpdate] = []
     for update in sorted(updates, key=_POSITION):
         last = run[-1] if run else None
-        if (
-            last is not None
-            and update.col == last.col + 1
-            and update.row == last.row
-            and update.tab == last.tab
-            and not (update.own_format or last.own_format)
-        ):
+        adjacent = last and (update.tab, update.row, update.col) == (
+            last.tab,
+            last.row,
+            last.col + 1,
+        )
+        if adjacent and last and not (update.own_format or last.own_format):
             run.append(update)
-        else:
-            if run:
-                yield run
-            run = [update]
+            continue
+        if run:
+            yield run
+        run = [update]
     if run:
         yield run
 
@@ -279,4 +263,4 @@ class FormulaLookup:
 
 def _a1(row: int, col: int) -> str:
     """The A1 address of a 0-based (row, col)."""
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return f"{column_letter(col + 1)}{row + 1}"

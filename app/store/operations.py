@@ -27,6 +27,9 @@ CELL_WRITES = cast(Table, CellWriteRow.__table__)
 SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
 EVENTS = cast(Table, TimelineEventRow.__table__)
 INSERT_CHUNK = 5_000  # rows per executemany
+# Snapshots and events carry JSON: fewer per executemany, so their encoded parameters stay small
+# (a first sync records 10,000s of each; all at once was ~30 MB at the sync's peak).
+RECORD_CHUNK = 1_000
 
 # Far below SQLite's (32766) and PostgreSQL's (65535) bound-parameter limits.
 IN_CHUNK = 500
@@ -201,19 +204,20 @@ def save_snapshots(
     changed = [s for s in ordered if s.case_id in stored]
     if new:
         try:
-            session.connection().execute(
-                SNAPSHOTS.insert(),
-                [
-                    {
-                        "sheet_key": sheet_key,
-                        "case_id": s.case_id,
-                        "cell_values": s.values,
-                        "seq": 1,
-                        "run_id": run_id,
-                    }
-                    for s in new
-                ],
-            )
+            for part in chunked(new, RECORD_CHUNK):
+                session.connection().execute(
+                    SNAPSHOTS.insert(),
+                    [
+                        {
+                            "sheet_key": sheet_key,
+                            "case_id": s.case_id,
+                            "cell_values": s.values,
+                            "seq": 1,
+                            "run_id": run_id,
+                        }
+                        for s in part
+                    ],
+                )
         except IntegrityError as exc:  # another transaction inserted one of them meanwhile
             raise StaleSnapshotError(
                 f"case snapshots of sheet {sheet_key!r} were created by another run meanwhile",
@@ -233,21 +237,24 @@ def save_snapshots(
                 run_id=bindparam("b_run_id"),
             )
         )
-        result = session.connection().execute(
-            statement,
-            [
-                {
-                    "b_sheet_key": sheet_key,
-                    "b_case_id": s.case_id,
-                    "b_seq": s.seq,
-                    "b_values": s.values,
-                    "b_new_seq": s.seq + 1,
-                    "b_run_id": run_id,
-                }
-                for s in changed
-            ],
-        )
-        if result.rowcount != len(changed):
+        saved = 0
+        for part in chunked(changed, RECORD_CHUNK):
+            result = session.connection().execute(
+                statement,
+                [
+                    {
+                        "b_sheet_key": sheet_key,
+                        "b_case_id": s.case_id,
+                        "b_seq": s.seq,
+                        "b_values": s.values,
+                        "b_new_seq": s.seq + 1,
+                        "b_run_id": run_id,
+                    }
+                    for s in part
+                ],
+            )
+            saved += result.rowcount
+        if saved != len(changed):
             raise StaleSnapshotError(
                 f"case snapshots of sheet {sheet_key!r} changed while saving them",
                 [s.case_id for s in changed],
@@ -303,26 +310,28 @@ def insert_events(
         .on_conflict_do_nothing(index_elements=[EVENTS.c.sheet_key, EVENTS.c.event_key])
         .returning(EVENTS.c.event_key)
     )
-    inserted = set(
-        session.connection()
-        .execute(
-            statement,
-            [
-                {
-                    "sheet_key": sheet_key,
-                    "event_key": key,
-                    "run_id": run_id,
-                    "case_id": event.case_id,
-                    "kind": event.kind,
-                    "at": event.at,
-                    "detail": event.detail,
-                    "data": event.data,
-                }
-                for key, event in sorted(first.items())
-            ],
+    inserted: set[str] = set()
+    for part in chunked(sorted(first.items()), RECORD_CHUNK):  # in key order, as locks go
+        inserted.update(
+            session.connection()
+            .execute(
+                statement,
+                [
+                    {
+                        "sheet_key": sheet_key,
+                        "event_key": key,
+                        "run_id": run_id,
+                        "case_id": event.case_id,
+                        "kind": event.kind,
+                        "at": event.at,
+                        "detail": event.detail,
+                        "data": event.data,
+                    }
+                    for key, event in part
+                ],
+            )
+            .scalars()
         )
-        .scalars()
-    )
     return [event for key, event in first.items() if key in inserted]
 
 

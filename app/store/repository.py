@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 
-from alembic.util.exc import CommandError
 from sqlalchemy import or_, select, update
 
 from app.store import operations as ops
@@ -67,7 +66,11 @@ class Store(Repository):
         with self._guard("migrating the store schema"):
             try:
                 upgrade_to_head(self._engine)
-            except CommandError as exc:
+            except Exception as exc:
+                from alembic.util.exc import CommandError  # imported only when migrating
+
+                if not isinstance(exc, CommandError):
+                    raise
                 raise StoreError(
                     f"migrating the store schema failed ({self.url}): {scrub(str(exc), self._url)}"
                 ) from exc

@@ -6,10 +6,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, time, tzinfo
 
-from openpyxl.utils import get_column_letter
-
 from app.automation.triage import Triage
-from app.sheets.backend import CellValue
+from app.sheets.backend import CellValue, column_letter
 from app.sync.history import CaseHistory
 from app.sync.rows import SheetRow, show_value
 from policies import CaseFacts, Evaluation, Finding, FindingKind, PauseInterval, Severity
@@ -192,7 +190,7 @@ def _finding_text(row: SheetRow, finding: Finding, headers: HeaderMap, language:
         language,
         header=column_name(spec, language),
         value=show_value(value, language),
-        cell=f"{headers.title}!{get_column_letter(col)}{row.row}",
+        cell=f"{headers.title}!{column_letter(col)}{row.row}",
         message=message,
     )
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
-from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout
+from app.sheets.backend import ColumnLayout, HighlightRule, TabLayout, column_letter
 from app.sync.hand_edits import WATCHED
 from sheet_schema import HeaderMap, Owner, TabSpec, match_headers
 from sheet_schema.messages import Language, load_catalogue, text
@@ -116,7 +114,7 @@ def _highlights(
 ) -> tuple[HighlightRule, ...]:
     if tab.key != "cases":
         return ()
-    col = {k: get_column_letter(i + 1) for k, i in headers.positions.items()}
+    col = {k: column_letter(i + 1) for k, i in headers.positions.items()}
     rules = []
     if "computed_for" in col and "case_id" in col:
         cf, cid = col["computed_for"], col["case_id"]

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from openpyxl.utils import get_column_letter
-
-from app.sheets.backend import CellValue, TabData
+from app.sheets.backend import CellValue, TabData, column_letter
 from sheet_schema import (
     HeaderMap,
     ParseContext,
@@ -49,7 +47,7 @@ class CellIssue:
 
     @property
     def a1(self) -> str:
-        return f"{get_column_letter(self.col)}{self.row}"
+        return f"{column_letter(self.col)}{self.row}"
 
     def describe(self, language: str = "en") -> str:
         """'Window Start (blank) (Cases!E2): ...', in the team's language."""

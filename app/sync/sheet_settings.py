@@ -14,10 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils import get_column_letter
-
 from app.automation.escalation import EscalationRules, Person
-from app.sheets.backend import CellUpdate
+from app.sheets.backend import CellUpdate, column_letter
 from app.sync.rows import SheetRow, show_value
 from app.sync.setting_keys import (
     MARKETPLACE_KEY,
@@ -232,5 +230,5 @@ def _where(headers: HeaderMap, row: SheetRow, key: str, language: str = "en") ->
 
 def _cell(headers: HeaderMap, row: int, key: str) -> str:
     index = headers.positions.get(key)
-    column = get_column_letter(index + 1) if index is not None else "?"
+    column = column_letter(index + 1) if index is not None else "?"
     return f"{headers.title}!{column}{row}"

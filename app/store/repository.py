@@ -8,7 +8,7 @@ Store objects are thread-safe: each call checks out its own connection.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
@@ -16,19 +16,12 @@ from typing import Self
 from sqlalchemy import or_, select, update
 
 from app.store import operations as ops
-from app.store.base import Repository
+from app.store.case_memory import CaseMemoryRepository
 from app.store.engine import DatabaseSettings, build_engine, parse_url, scrub
 from app.store.errors import StoreError
 from app.store.migrate import upgrade_to_head
 from app.store.models import RunRow
-from app.store.records import (
-    QUEUED,
-    CaseMarks,
-    CaseSnapshot,
-    CellWrite,
-    RunRecord,
-    TimelineEvent,
-)
+from app.store.records import QUEUED, CellWrite, RunRecord
 
 # The outcome of a run whose process died before it finished (see `start_run`).
 INTERRUPTED = "interrupted"
@@ -37,7 +30,7 @@ INTERRUPTED = "interrupted"
 QUEUED_EXPIRY = timedelta(hours=1)
 
 
-class Store(Repository):
+class Store(CaseMemoryRepository):
     """Persistence for runs, cell writes (for undo), case snapshots and timeline events."""
 
     def __init__(self, url: str, database: DatabaseSettings | None = None) -> None:
@@ -360,64 +353,3 @@ class Store(Repository):
             if result.rowcount != 1:
                 session.refresh(target)
                 raise StoreError(f"run {run_id} was already undone by run {target.undone_by}")
-
-    # --- snapshots and timeline --------------------------------------------------------------
-
-    def load_snapshots(
-        self, sheet_key: str, case_ids: Collection[str] | None = None
-    ) -> dict[str, CaseSnapshot]:
-        """The last saved snapshot of every case of the sheet (or of `case_ids`), by case id."""
-        with self._read_session(f"loading case snapshots of sheet {sheet_key!r}") as session:
-            return ops.load_snapshots(session, sheet_key, case_ids)
-
-    def case_marks(self, sheet_key: str) -> CaseMarks:
-        """What tells, without reading them, whether a case's snapshot or Timeline changed:
-        each case's snapshot seq and its events' (count, greatest id). One read transaction."""
-        with self._read_session(f"reading the case marks of sheet {sheet_key!r}") as session:
-            return CaseMarks(
-                ops.snapshot_seqs(session, sheet_key), ops.event_marks(session, sheet_key)
-            )
-
-    def save_snapshots(
-        self, sheet_key: str, run_id: int, snapshots: Sequence[CaseSnapshot]
-    ) -> None:
-        """Upsert snapshots by (sheet_key, case_id); see `CaseSnapshot.seq` for the check."""
-        with self._write_session(f"saving case snapshots of sheet {sheet_key!r}") as session:
-            ops.require_run(session, run_id, sheet_key)
-            ops.save_snapshots(session, sheet_key, run_id, snapshots)
-
-    def add_timeline_events(
-        self, sheet_key: str, run_id: int, events: Sequence[TimelineEvent]
-    ) -> list[TimelineEvent]:
-        """Insert events exactly once by (sheet_key, event_key); return only the new ones."""
-        with self._write_session(f"adding timeline events of sheet {sheet_key!r}") as session:
-            ops.require_run(session, run_id, sheet_key)
-            return ops.insert_events(session, sheet_key, run_id, events)
-
-    def timeline(self, sheet_key: str, case_id: str | None = None) -> list[TimelineEvent]:
-        """The sheet's timeline (or one case's), oldest first."""
-        with self._read_session(f"reading the timeline of sheet {sheet_key!r}") as session:
-            return ops.load_events(session, sheet_key, None if case_id is None else [case_id])
-
-    def timelines(self, sheet_key: str, case_ids: Collection[str]) -> list[TimelineEvent]:
-        """The timelines of `case_ids`, oldest first."""
-        with self._read_session(f"reading the timeline of sheet {sheet_key!r}") as session:
-            return ops.load_events(session, sheet_key, case_ids)
-
-    def record_sync(
-        self,
-        sheet_key: str,
-        run_id: int,
-        snapshots: Sequence[CaseSnapshot],
-        events: Sequence[TimelineEvent],
-        writes: Sequence[CellWrite],
-    ) -> list[TimelineEvent]:
-        """Store what a sync did in ONE transaction: cell writes, snapshots, timeline events.
-
-        Either all of it is saved or, on any error, none. Returns the newly inserted events.
-        """
-        with self._write_session(f"recording sync run {run_id} of sheet {sheet_key!r}") as session:
-            ops.require_run(session, run_id, sheet_key)
-            ops.insert_cell_writes(session, run_id, writes)
-            ops.save_snapshots(session, sheet_key, run_id, snapshots)
-            return ops.insert_events(session, sheet_key, run_id, events)

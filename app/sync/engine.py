@@ -127,6 +127,7 @@ class SyncEngine:
 
     # -- public ----------------------------------------------------------------------------------
 
+    @fewer_collections()  # app/sync/gc_tuning.py: seconds of a first fill
     def sync(
         self,
         *,
@@ -144,28 +145,6 @@ class SyncEngine:
         it throttled); `reserved_run` is a run queued for this sync (`Store.queue_run`).
         `full`: a recalculation, which plans every case and checks the cases the incremental
         cache would have reused (mismatches are logged and counted in the report)."""
-        with fewer_collections():  # app/sync/gc_tuning.py: seconds of a first fill
-            return self._sync(
-                now=now,
-                trigger=trigger,
-                dry_run=dry_run,
-                kpi_period=kpi_period,
-                progress=progress,
-                reserved_run=reserved_run,
-                full=full,
-            )
-
-    def _sync(
-        self,
-        *,
-        now: datetime,
-        trigger: str = "manual",
-        dry_run: bool = False,
-        kpi_period: tuple[date, date] | None = None,
-        progress: ProgressReporter = NO_PROGRESS,
-        reserved_run: int | None = None,
-        full: bool = False,
-    ) -> SyncReport:
         started = time.perf_counter()
         self._full = full
         report = SyncReport(run_id=None, backend=self.backend.name, sheet_key=self.sheet_key)

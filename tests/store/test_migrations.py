@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.store import CaseSnapshot, Store
-from app.store.migrate import _packaged_head, alembic_config, head_revision
+from app.store.migrate import alembic_config, head_revision
 from app.store.models import Base
 
 from .conftest import T0
@@ -45,28 +45,6 @@ def test_open_twice_is_idempotent(store_url: str) -> None:
         assert current_revision(second) == head_revision()
         assert second.get_run(run_id) is not None
         assert second.load_snapshots("sheet-1")["C-1"].seq == 1
-
-
-def test_the_head_read_from_the_files_is_alembics() -> None:
-    """Store.open skips Alembic when the store is at the head the migration files name; that
-    head is the one Alembic finds."""
-    assert _packaged_head() == head_revision()
-
-
-def test_a_store_at_head_opens_without_importing_alembic(store_url: str) -> None:
-    """A process opening a store already at head never imports Alembic (~11 MB)."""
-    Store.open(store_url).close()
-    script = (
-        "import sys\n"
-        "from app.store import Store\n"
-        f"Store.open({store_url!r}).close()\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
-    )
-    root = Path(__file__).resolve().parents[2]
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"
 
 
 def test_open_from_another_directory(

@@ -259,7 +259,6 @@ class SyncEngine:
         sheet_settings = read_team_settings(sheet, self.automation, self.team)
         team, automation = sheet_settings.team, sheet_settings.automation
         calendars = build_calendars(team, extra_days)
-        marks = self.store.case_marks(self.sheet_key)
         reuse = None
         if incremental:
             reuse = build_reuse(
@@ -273,7 +272,7 @@ class SyncEngine:
                 notify=self.notify,
                 language=language,
                 cache=cache,
-                marks=marks,
+                marks=self.store.case_marks(self.sheet_key),
                 check=self._full,
             )
         memory = case_memory(self.store, self.sheet_key, sheet.rows["cases"], reuse)
@@ -289,7 +288,7 @@ class SyncEngine:
                 notify=self.notify,
                 events_by_case=memory.events_by_case,
                 snapshots=memory.snapshots,
-                known_ids=frozenset(marks.snapshot_seqs),
+                known_ids=memory.known_ids,
             ),
             reuse,
             progress,

@@ -106,6 +106,7 @@ class CaseMemory:
     snapshots: dict[str, CaseSnapshot]
     events: list[TimelineEvent]
     events_by_case: dict[str, list[TimelineEvent]]
+    known_ids: frozenset[str]  # every case id the store has a snapshot of
 
 
 def case_memory(
@@ -125,7 +126,9 @@ def case_memory(
     by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
     for event in events:
         by_case[event.case_id].append(event)
-    return CaseMemory(snapshots, events, by_case)
+    # Without a cache every snapshot is loaded; with one, the marks name every stored case.
+    known = frozenset(snapshots) if reuse is None else frozenset(reuse.marks.snapshot_seqs)
+    return CaseMemory(snapshots, events, by_case, known)
 
 
 def reused_measures(reuse: Reuse | None, outcome: ReuseOutcome | None) -> dict[str, Measured]:

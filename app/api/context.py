@@ -72,9 +72,8 @@ class ServiceContext(RootParts):
             m.joined.inc()
             return
         m.cells.inc(result.counts.get("cells_written", 0))
-        if result.report is not None:
-            m.cases_reused.inc(result.report.cases_reused)
-            m.cache_mismatches.inc(len(result.report.cache_mismatches))
+        m.cases_reused.inc(result.cases_reused)
+        m.cache_mismatches.inc(result.cache_mismatches)
         m.duration.labels(result.backend).observe(result.counts.get("duration_ms", 0) / 1000)
         engine = self.root.running_engine(str(result.sheet)) if result.sheet else None
         if engine is None or engine.backend.name != "google":

@@ -56,24 +56,40 @@ class Ticket:
 
 @dataclass(frozen=True, slots=True)
 class SyncResult:
-    """What a caller gets back: the run it started, or the one it joined."""
+    """What a caller gets back: the run it started, or the one it joined.
+
+    It keeps what its readers use (the counts, the notes, the cache figures), never the sync's
+    report: the coordinator keeps the last RECENT_RESULTS of these, and a report holds every
+    case's evaluation (some 20 MB at 10,000 cases)."""
 
     run_id: int | None
     backend: str
     counts: dict[str, int]
     outcome: str
     joined: bool
-    report: SyncReport | None = None
     message: str | None = None
     sheet: str | None = None
     language: str = "en"  # the team language the sheet was written in
+    # The run's notes, when this process ran it (a joined run's went to the request that
+    # started it; the store does not keep them).
+    notes: tuple[str, ...] | None = None
+    cases_reused: int = 0
+    cache_mismatches: int = 0
 
     @classmethod
     def from_report(cls, report: SyncReport) -> SyncResult:
         data = report.as_json()
         counts = {k: v for k in SUMMARY_KEYS if isinstance(v := data.get(k), int)}
         return cls(
-            report.run_id, report.backend, counts, "ok", False, report, language=report.language
+            report.run_id,
+            report.backend,
+            counts,
+            "ok",
+            False,
+            language=report.language,
+            notes=tuple(report.all_notes),
+            cases_reused=report.cases_reused,
+            cache_mismatches=len(report.cache_mismatches),
         )
 
     @classmethod
@@ -85,7 +101,6 @@ class SyncResult:
             counts,
             run.outcome or "unknown",
             True,
-            None,
             run.message,
             language=run.language or "en",
         )
@@ -98,7 +113,7 @@ class SyncResult:
             **{k: self.counts.get(k, 0) for k in SUMMARY_KEYS},
             "findings": findings,
             # A joined run's notes were given to the request that started it.
-            "notes": self.report.all_notes if self.report is not None else [],
+            "notes": list(self.notes) if self.notes is not None else [],
             "joined": self.joined,
             "language": self.language,
         }

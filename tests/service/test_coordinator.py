@@ -5,6 +5,7 @@ once, and the one that waited answers with the run the other recorded."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from app.service.locks import LocalLocks, PostgresLocks, SheetLocks, lock_key
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
 from app.sync.engine import EngineConfig, SyncEngine
+from app.sync.plan_types import CaseResult
 from app.sync.report import SyncReport
 from app.sync.undo import undo_run
 from policies import load_policies, load_team_settings
@@ -173,6 +175,36 @@ def test_concurrent_calls_for_one_sheet_run_the_engine_once(
     assert [(r.id, r.trigger) for r in runs] == [(results[0].run_id, "sync-now")]
     assert not coordinator.run("a", trigger="sync-now").joined  # the next press runs anew
     assert engine.calls == 2
+
+
+def _reachable(root: object, limit: int = 100_000) -> Iterator[object]:
+    """Every object reachable from `root` through references (at most `limit`)."""
+    seen, stack = {id(root)}, [root]
+    while stack and len(seen) < limit:
+        item = stack.pop()
+        yield item
+        for ref in gc.get_referents(item):
+            if id(ref) not in seen and not isinstance(ref, type):
+                seen.add(id(ref))
+                stack.append(ref)
+
+
+def test_the_results_kept_for_polls_hold_the_notes_not_the_cases(
+    sqlite_store: Store, workbook: Path
+) -> None:
+    """The coordinator keeps its last 256 results for polls: each holds the run's counts and
+    notes, and no case's result (a 10,000-case report holds some 20 MB of them)."""
+    engine = gated_engine(sqlite_store, workbook)
+    coordinator = coordinator_for(sqlite_store, {"a": engine}, LocalLocks())
+    first = coordinator.run("a", trigger="sync-now")  # the fill
+    coordinator.run("a", trigger="sync-now")  # finds the fill's writes: both planned, quiet
+    third = coordinator.run("a", trigger="sync-now")
+    kept = coordinator.recent(third.run_id or 0)
+    assert kept is not None and kept.summary()["cases"] == 2
+    assert third.cases_reused == 2  # the press after a quiet one reuses both plannings
+    assert kept.summary()["notes"] == list(kept.notes or ())
+    for result in (first, kept):
+        assert not [o for o in _reachable(result) if isinstance(o, (CaseResult, SyncReport))]
 
 
 def test_a_recalculation_pressed_during_a_plain_sync_runs_after_it(

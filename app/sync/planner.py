@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 from app.sync.case_plan import (
@@ -31,7 +31,6 @@ from app.sync.incremental import plan_marks, plan_or_reuse, take_cached
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan
 from app.sync.reuse import ReuseOutcome
 from app.sync.row_cells import clear_service_cells, fill_blank
-from app.sync.rows import SheetRow
 from app.sync.sheet_notes import missing_evidence_columns
 
 _ID_PATTERN = re.compile(r"^AS-(\d{6})-(\d{4,})$")
@@ -47,31 +46,35 @@ def plan_cases(
     (rows done, rows in all) every `every` rows and at the end."""
     plan = CasesPlan()
     total = len(inp.rows)
-    ids = _IdAllocator(inp.now.astimezone(inp.tz), inp.known_ids | _sheet_ids(inp.rows))
-    counts = Counter(row.text("case_id") for row in inp.rows if row.values and row.text("case_id"))
+    # Each row's Case ID, read once: the ids to count, to allocate around and to reuse by.
+    case_ids = [row.text("case_id") if row.values else None for row in inp.rows]
+    counts = Counter(case_id for case_id in case_ids if case_id is not None)
+    ids = _IdAllocator(inp.now.astimezone(inp.tz), inp.known_ids | frozenset(counts))
     now_wall = wall_clock(inp.now, inp.tz)
+    hits = None
     if inp.reuse is not None:
         plan.reuse = ReuseOutcome()
+        hits = None if inp.reuse.check else inp.reuse.hits
 
     for index, row in enumerate(inp.rows):
         if progress is not None and index % every == 0:
             progress(index, total)
-        before = plan_marks(plan)
         if not row.values:
             clear_service_cells(plan, inp.headers, row)
             continue
-        case_id = row.text("case_id")
+        case_id = case_ids[index]
+        if hits is not None and case_id is not None and plan.reuse is not None:
+            cached = hits.get(row.row)
+            if cached is not None:  # neither its snapshot nor its events were loaded
+                take_cached(plan, plan.reuse, cached)
+                continue
+        before = plan_marks(plan)
         if case_id is None and row.has_issue("case_id"):
             plan_unaddressable(plan, inp, row)  # a Case ID that cannot be read is not filled
             continue
         if case_id is None:
             case_id = ids.next()
             fill_blank(plan, inp.headers, row, "case_id", case_id)
-        elif inp.reuse is not None and plan.reuse is not None and not inp.reuse.check:
-            cached = inp.reuse.hits.get(row.row)
-            if cached is not None:  # neither its snapshot nor its events were loaded
-                take_cached(plan, plan.reuse, cached)
-                continue
         snapshot = inp.snapshots.get(case_id)
         opened = case_opened(plan, inp, row, snapshot, now_wall)
         if counts[case_id] > 1:
@@ -89,10 +92,6 @@ def plan_cases(
         missing_evidence_columns(inp.headers, evaluations, inp.policies, inp.language)
     )
     return plan
-
-
-def _sheet_ids(rows: Sequence[SheetRow]) -> frozenset[str]:
-    return frozenset(r.text("case_id") or "" for r in rows) - {""}
 
 
 class _IdAllocator:

@@ -146,16 +146,19 @@ def test_a_case_whose_memory_changed_outside_the_sync_is_planned_again(
     runtime: Runtime,
 ) -> None:
     """An undo or another replica saves one case's snapshot between two presses: that case's
-    row is unchanged, but it is planned again; the other two are reused."""
+    row is unchanged, but it is planned again from the cells as they are (the cached row keeps
+    only the person's cells, so it is read again): nothing to write; the other two are reused."""
     _three_cases(runtime.workbook)
     _settle(runtime)
     store, key = runtime.store, runtime.engine().sheet_key
     snapshot = store.load_snapshots(key, ["AS-T-0002"])["AS-T-0002"]
     run_id = store.start_run(key, "undo", NOW, "workbook")
     store.save_snapshots(key, run_id, [replace(snapshot, values={**snapshot.values})])
+    before = runtime.workbook.read_bytes()
     report = runtime.engine().sync(now=NOW + MINUTE)
-    assert report.cases_reused == 2
+    assert (report.cases_reused, report.cells_written) == (2, 0)
     assert [r.case_id for r in report.results] == ["AS-T-0001", "AS-T-0002", "AS-T-0003"]
+    assert runtime.workbook.read_bytes() == before
 
 
 def test_a_sorted_sheet_plans_the_moved_rows_and_keeps_every_value(runtime: Runtime) -> None:

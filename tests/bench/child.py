@@ -118,6 +118,9 @@ def sync(job: dict[str, Any]) -> dict[str, Any]:
             "cells_written": report.cells_written,
             "cases": report.cases,
         }
+        # The service keeps a run's counts and notes, never its report (SyncResult): neither
+        # does the bench, so the next sync's peak is not raised by this one's case results.
+        del report
         if calls is not None and session is not None:
             figures.update(
                 reads=calls.read - before[0],

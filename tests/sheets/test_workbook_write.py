@@ -30,6 +30,7 @@ from app.sheets.backend import CellUpdate, CellValue
 from app.sheets.workbook_cells import to_cell, write_cells
 from app.sheets.workbook_layout import writable
 from app.sheets.workbook_load import load_workbook
+from app.sheets.workbook_pending import unique_places
 from app.sheets.workbook_save import save_workbook
 
 OPENPYXL_PARSE_CELL = WorkSheetParser.parse_cell
@@ -189,3 +190,22 @@ def test_load_as_openpyxl(tmp_path: Path) -> None:
             assert type(other._value) is type(cell._value)
             assert tuple(other._style or ()) == tuple(cell._style or ())
     assert WorkSheetParser.parse_cell is OPENPYXL_PARSE_CELL  # openpyxl's own again
+
+
+def test_unique_places_tells_a_cell_addressed_twice() -> None:
+    """The deferral's precondition: the same place on two tabs is two cells; the same tab,
+    row and column twice is one (a repeat anywhere in 300 updates is found); a place openpyxl
+    does not keep (row 0, column 0) defers nothing."""
+    spread = [
+        CellUpdate(tab, row, col, "x")
+        for tab in ("Cases", "案例")
+        for row, col in [(2, 1), (2, 2), (3, 1), (1_048_576, 16_384), (70_000, 3)]
+    ]
+    assert unique_places(spread)
+    rng = random.Random(7)
+    many = [CellUpdate("Cases", r, c, "x") for r in range(2, 32) for c in range(1, 11)]
+    for _ in range(5):
+        again = rng.choice(many)
+        assert not unique_places([*many, CellUpdate(again.tab, again.row, again.col, "y")])
+    assert not unique_places([CellUpdate("Cases", 0, 1, "x")])
+    assert not unique_places([CellUpdate("Cases", 2, 0, "x")])

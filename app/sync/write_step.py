@@ -53,7 +53,8 @@ class WriteStep:
 
     def _write_at_once(self, prepared: PreparedSync, report: SyncReport) -> None:
         """Every cell in one write (all or nothing on an atomic backend)."""
-        cells = [*prepared.id_fills, *prepared.updates]
+        # (not a copy of 284,000 cells at a first fill when there is no id to put first)
+        cells = [*prepared.id_fills, *prepared.updates] if prepared.id_fills else prepared.updates
         if not cells and not report.layout_changes:
             return
         self._stage(prepared, prepared.plan.writes)
@@ -127,6 +128,11 @@ class WriteStep:
         """Store the previous values before writing the cells (see the module doc)."""
         self.store.stage_cell_writes(self.run_id, writes)
         prepared.staged = writes
+        if writes is prepared.plan.writes:
+            # The store holds them now, and the run's record and its undo read them there. A
+            # first fill stages some 120,000 at 10,000 cases (9 MB), so the list is emptied
+            # before the write, where a sync peaks (`unstaged_writes` still sees it staged).
+            writes.clear()
 
 
 def _id_writes(prepared: PreparedSync) -> list[CellWrite]:

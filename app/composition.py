@@ -32,6 +32,7 @@ from app.sheets.redirect import redirected_session
 from app.sheets.retry import RetryPolicy
 from app.store import Store
 from app.sync.engine import EngineConfig, SyncEngine
+from app.sync.reuse import RESULTS
 from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class CompositionRoot:
             raise ConfigurationError(str(exc)) from exc
         url = settings.database_url.get_secret_value()
         store = Store.open(url, settings.database) if migrate else Store(url, settings.database)
+        RESULTS.limit(settings.incremental_cache_cases)  # the process's one cache (sync/reuse.py)
         return cls(settings, store, policies, team, quota_observer=quota_observer)
 
     def close(self) -> None:

@@ -210,12 +210,26 @@ class ResultCache:
     Results stay in memory (they hold the evaluations the report, the API and the KPIs use); a
     process that restarts, or a replica that did not run the last sync, plans every case once.
     Safe to share between engines of the same sheet: an entry is used only when the store's
-    marks of its case, which change with every snapshot or event saved, are the same."""
+    marks of its case, which change with every snapshot or event saved, are the same.
 
-    def __init__(self, max_sheets: int = 16) -> None:
+    Bounded by sheets and by cases (some 6 KB each): the sheets synced least lately are let go
+    first, and the sheet just synced is kept whatever its size."""
+
+    def __init__(self, max_sheets: int = 16, max_cases: int = 100_000) -> None:
         self._max = max_sheets
+        self._max_cases = max_cases
         self._sheets: OrderedDict[str, SheetCache] = OrderedDict()
         self._lock = Lock()
+
+    @property
+    def max_cases(self) -> int:
+        return self._max_cases
+
+    def limit(self, max_cases: int) -> None:
+        """Keep at most `max_cases` cached cases from the next sync on (the deployment's
+        AFTERSALES_INCREMENTAL_CACHE_CASES)."""
+        with self._lock:
+            self._max_cases = max_cases
 
     def get(self, sheet_key: str) -> SheetCache | None:
         with self._lock:
@@ -228,8 +242,12 @@ class ResultCache:
         with self._lock:
             self._sheets[sheet_key] = cache
             self._sheets.move_to_end(sheet_key)
-            while len(self._sheets) > self._max:
-                self._sheets.popitem(last=False)
+            cases = sum(len(kept.entries) for kept in self._sheets.values())
+            while len(self._sheets) > 1 and (
+                len(self._sheets) > self._max or cases > self._max_cases
+            ):
+                _, dropped = self._sheets.popitem(last=False)
+                cases -= len(dropped.entries)
 
     def forget(self, sheet_key: str) -> None:
         with self._lock:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
-from app.sync.reuse import RESULTS
+from app.sync.reuse import RESULTS, CachedCase, ResultCache, SheetCache
 from tests.workbooks import NOW, case, records, write_workbook
 
 MINUTE = timedelta(minutes=1)
@@ -206,3 +207,54 @@ def test_the_kpis_of_a_steady_sync_equal_a_full_recalculation(runtime: Runtime) 
     assert steady.kpis.as_json() == full.kpis.as_json()
     everything = next(r for r in steady.kpis.rows if r.group == "all")
     assert (everything.cases, everything.csat_answers, everything.csat_mean) == (3, 1, 4.0)
+
+
+def _cache_of(cases: int) -> SheetCache:
+    entries = {f"{n:016d}".encode(): cast(CachedCase, object()) for n in range(cases)}
+    return SheetCache(b"parse", b"context", entries)
+
+
+def test_the_cache_lets_go_of_the_sheets_synced_least_lately_past_its_case_budget() -> None:
+    """A process keeping at most 100 cached cases: three sheets of 40 keep the two synced last
+    (a sheet read meanwhile counts as synced lately); a sheet of 150 alone is still kept."""
+    cache = ResultCache(max_cases=100)
+    cache.put("售后-A", _cache_of(40))
+    cache.put("售后-B", _cache_of(40))
+    assert cache.get("售后-A") is not None  # A is now the latest looked at
+    cache.put("售后-C", _cache_of(40))
+    assert [cache.get(k) is not None for k in ("售后-A", "售后-B", "售后-C")] == [
+        True,
+        False,
+        True,
+    ]
+    cache.put("big", _cache_of(150))
+    assert [cache.get(k) is not None for k in ("售后-A", "售后-C", "big")] == [False, False, True]
+    cache.limit(1_000)
+    cache.put("售后-A", _cache_of(40))
+    assert cache.get("big") is not None and cache.get("售后-A") is not None
+
+
+def test_the_deployment_sets_the_case_budget(tmp_path: Path) -> None:
+    """AFTERSALES_INCREMENTAL_CACHE_CASES=2: a three-case sheet's plannings are not kept
+    (the one sheet is kept whatever its size, so two sheets are needed to see it)."""
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite:///{tmp_path}/store.db",  # type: ignore[arg-type]
+        workbook=tmp_path / "cases.xlsx",
+        incremental_cache_cases=2,
+    )
+    first = open_runtime(settings)
+    other = open_runtime(settings, workbook=tmp_path / "other.xlsx")
+    try:
+        _three_cases(first.workbook)
+        _three_cases(other.workbook)
+        _settle(first)
+        _settle(other)  # the latest: kept; the first sheet's three cases go past the budget
+        assert RESULTS.get(first.engine().sheet_key) is None
+        assert RESULTS.get(other.engine().sheet_key) is not None
+        report = first.engine().sync(now=NOW + MINUTE)
+        assert (report.cases, report.cases_reused, report.cells_written) == (3, 0, 0)
+    finally:
+        RESULTS.limit(ResultCache().max_cases)
+        first.store.close()
+        other.store.close()

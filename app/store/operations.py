@@ -212,18 +212,11 @@ def save_snapshots(
     if new:
         try:
             for part in chunked(new, RECORD_CHUNK):
-                session.connection().execute(
-                    SNAPSHOTS.insert(),
-                    [
-                        {
-                            "sheet_key": sheet_key,
-                            "case_id": s.case_id,
-                            "cell_values": s.values,
-                            "seq": 1,
-                            "run_id": run_id,
-                        }
-                        for s in part
-                    ],
+                insert_rows(
+                    session.connection(),
+                    SNAPSHOTS,
+                    ("sheet_key", "case_id", "cell_values", "seq", "run_id"),
+                    ((sheet_key, s.case_id, s.values, 1, run_id) for s in part),
                 )
         except IntegrityError as exc:  # another transaction inserted one of them meanwhile
             raise StaleSnapshotError(

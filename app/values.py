@@ -34,6 +34,7 @@ class TimelineEvent:
     data: dict[str, CellValue] = field(default_factory=dict)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """A person a notice is addressed to; `email` is used by the email channel."""
@@ -42,6 +43,7 @@ class Recipient:
     email: str | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Notice:
     """One thing to tell, before routing. `key` is stable for the event (e.g.

@@ -90,6 +90,7 @@ class ClockInput:
     met_at: datetime | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SlaResult:
     clocks: tuple[SlaClock, ...]

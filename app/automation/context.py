@@ -16,6 +16,7 @@ from typing import Final
 from app.automation import labels
 from app.automation.render import PLACEHOLDERS
 from policies import CaseFacts, Evaluation
+from sheet_schema.quick_init import quick_init
 
 PlaceholderValue = str | int | tuple[str, ...]
 
@@ -46,6 +47,7 @@ def build_context(
     return {name: value(case) for name, value in _VALUES.items() if name in only}
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Case:
     facts: CaseFacts

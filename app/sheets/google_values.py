@@ -95,7 +95,11 @@ def _range_runs(blocks: list[list[list[CellUpdate]]]) -> Iterator[bytes]:
     passes the body limit. A range's JSON is its head and its rows' JSON, so each row is
     encoded once (as json.dumps would encode the whole range, byte for byte)."""
     for block in blocks:
-        rows = [_compact([encode(c.value) for c in span]) for span in block]
+        # (text, most of a fill's cells, is its own RAW input: encode() is skipped for it)
+        rows = [
+            _compact([c.value if type(c.value) is str else encode(c.value) for c in span])
+            for span in block
+        ]
         size = len(_range_json(block, rows))
         if size <= MAX_BODY_BYTES or len(block) == 1:
             yield _range_json(block, rows)

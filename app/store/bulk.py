@@ -38,23 +38,21 @@ def insert_rows(
     dialect = connection.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
     processors = [_processor(table, name, connection, name in set(memo)) for name in columns]
-    active = [(i, process) for i, process in enumerate(processors) if process is not None]
-    processed: list[Any] = []
-    for row in rows:
-        values = list(row)
-        for i, process in active:
-            values[i] = process(values[i])
-        processed.append(values)
-    if not processed:
+    given = [tuple(row) for row in rows]
+    if not given:
         return
+    # Column by column: each processor is mapped over its column, and the rows are zipped back
+    # (C loops, not a Python loop per value).
+    values = [
+        list(map(process, column)) if process is not None else column
+        for process, column in zip(processors, zip(*given, strict=True), strict=True)
+    ]
     parameters: list[Any]
     if not compiled.positional:
-        parameters = [dict(zip(columns, row, strict=True)) for row in processed]
-    elif list(compiled.positiontup or ()) == list(columns):
-        parameters = [tuple(row) for row in processed]
+        parameters = [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
     else:
         order = [list(columns).index(name) for name in compiled.positiontup or ()]
-        parameters = [tuple(row[i] for i in order) for row in processed]
+        parameters = list(zip(*(values[i] for i in order), strict=True))
     connection.exec_driver_sql(compiled.string, parameters)
 
 

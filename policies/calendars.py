@@ -91,6 +91,12 @@ class BusinessCalendar:
         self._slots: dict[date, tuple[tuple[datetime, datetime], ...]] = {}
         self._origin: date | None = None
         self._cumulative: list[timedelta] = [timedelta(0)]  # [i]: days [origin, origin + i)
+        # Answers by instant: cases opened at the same moment (a sheet's dates typed without a
+        # time are all midnight) ask the same questions, and every clock measures up to `now`.
+        # Keyed on UTC datetimes, which compare as instants (two wall times of one zone compare
+        # as wall times, whatever their fold).
+        self._added: dict[tuple[datetime, timedelta], datetime] = {}
+        self._spent: dict[tuple[datetime, datetime], timedelta] = {}
 
     # -- days -------------------------------------------------------------------------------
 
@@ -137,6 +143,13 @@ class BusinessCalendar:
         if duration < timedelta(0):
             raise ValueError("duration must not be negative")
         _require_aware(start)
+        key = (start.astimezone(UTC), duration)
+        found = self._added.get(key)
+        if found is None:
+            found = self._added[key] = self._add(start, duration)
+        return found
+
+    def _add(self, start: datetime, duration: timedelta) -> datetime:
         moment = start.astimezone(self.tz)
         found = self._spend(moment.date(), moment, duration)
         if isinstance(found, datetime):
@@ -168,6 +181,13 @@ class BusinessCalendar:
         _require_aware(end)
         if end <= start:
             return timedelta(0)
+        key = (start.astimezone(UTC), end.astimezone(UTC))
+        found = self._spent.get(key)
+        if found is None:
+            found = self._spent[key] = self._between(start, end)
+        return found
+
+    def _between(self, start: datetime, end: datetime) -> timedelta:
         first = start.astimezone(self.tz)
         last = end.astimezone(self.tz)
         if first.date() == last.date():

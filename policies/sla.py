@@ -18,6 +18,7 @@ from policies.calendars import BusinessCalendar, Calendars
 from policies.facts import PauseInterval, SlaClock, SlaState
 from policies.team import CLOCK_NAMES, TeamSettings
 from sheet_schema.messages import load_catalogue, text
+from sheet_schema.quick_init import quick_init
 
 Interval = tuple[datetime, datetime]
 
@@ -79,6 +80,7 @@ def paused_time(
     return total
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ClockInput:
     """The events one clock is measured between."""
@@ -88,6 +90,7 @@ class ClockInput:
     met_at: datetime | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SlaResult:
     clocks: tuple[SlaClock, ...]

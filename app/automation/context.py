@@ -11,11 +11,13 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Final
 
 from app.automation import labels
 from app.automation.render import PLACEHOLDERS
 from policies import CaseFacts, Evaluation
+from sheet_schema.quick_init import quick_init
 
 PlaceholderValue = str | int | tuple[str, ...]
 
@@ -43,9 +45,18 @@ def build_context(
         context = {name: value(case) for name, value in _VALUES.items()}
         assert context.keys() == PLACEHOLDERS.keys(), "context and PLACEHOLDERS must agree"
         return context
+    if isinstance(only, frozenset):  # what a template uses: its placeholders, found once
+        return {name: value(case) for name, value in _chosen(only)}
     return {name: value(case) for name, value in _VALUES.items() if name in only}
 
 
+@lru_cache(maxsize=1024)
+def _chosen(only: frozenset[str]) -> tuple[tuple[str, Callable[[_Case], PlaceholderValue]], ...]:
+    """The placeholders of `only`, in the order of `_VALUES`."""
+    return tuple((name, value) for name, value in _VALUES.items() if name in only)
+
+
+@quick_init
 @dataclass(frozen=True, slots=True)
 class _Case:
     facts: CaseFacts

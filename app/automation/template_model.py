@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -60,6 +61,11 @@ def language_code(text: object) -> str | None:
     """'English' / 'en' / '英文' -> 'en', 'Chinese' / '中文' -> 'zh', 'ja' -> 'ja', else None."""
     if not isinstance(text, str):
         return None
+    return _code_of(text)
+
+
+@lru_cache(maxsize=256)  # asked twice per reply of every case; a sheet has a language or two
+def _code_of(text: str) -> str | None:
     folded = fold(text)
     name = shipped_vocabulary()["language"].match(text)  # 'Español', 'zh-Hant', '中文'
     if name is not None:

@@ -95,7 +95,11 @@ def _range_runs(blocks: list[list[list[CellUpdate]]]) -> Iterator[bytes]:
     passes the body limit. A range's JSON is its head and its rows' JSON, so each row is
     encoded once (as json.dumps would encode the whole range, byte for byte)."""
     for block in blocks:
-        rows = [_compact([encode(c.value) for c in span]) for span in block]
+        # (text, most of a fill's cells, is its own RAW input: encode() is skipped for it)
+        rows = [
+            _compact([c.value if type(c.value) is str else encode(c.value) for c in span])
+            for span in block
+        ]
         size = len(_range_json(block, rows))
         if size <= MAX_BODY_BYTES or len(block) == 1:
             yield _range_json(block, rows)
@@ -138,6 +142,8 @@ def one_cell_body(
     adjacent cells in a row, when together they fit one body of ~max_bytes (or are a single
     request); None as soon as they would not (a first fill's 100,000s of cells are never all
     made into requests just to find that out)."""
+    if _surely_too_big(updates, sheet_ids, max_bytes):
+        return None
     body: list[Json] = []
     size = 0
     for run in _cell_runs(updates):
@@ -164,6 +170,33 @@ def one_cell_body(
         body.append(request)
         size += request_size
     return body
+
+
+# The shortest updateCells request: one empty cell at sheet 0, row 0, column 0.
+_LEAST_REQUEST_BYTES = len(
+    json.dumps(
+        {
+            "updateCells": {
+                "start": {"sheetId": 0, "rowIndex": 0, "columnIndex": 0},
+                "rows": [{"values": [{}]}],
+                "fields": "userEnteredValue",
+            }
+        }
+    )
+)
+
+
+def _surely_too_big(
+    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
+) -> bool:
+    """Whether the requests would pass `max_bytes` whatever the values: there is at least one
+    request per row written, each at least the shortest request long. Counting rows is far
+    cheaper than sorting a first fill's cells into runs and encoding 2 MB of them to find out.
+    (A tab without a sheet id is left to the walk, which says so as before.)"""
+    rows = {(u.tab, u.row) for u in updates}
+    if len(rows) < 2 or len(rows) * _LEAST_REQUEST_BYTES <= max_bytes:
+        return False
+    return {tab for tab, _ in rows} <= sheet_ids.keys()
 
 
 def _cell_runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:

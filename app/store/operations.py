@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.store.bulk import insert_rows
 from app.store.errors import StaleSnapshotError, StoreError
 from app.store.models import CaseSnapshotRow, CellWriteRow, RunRow, TimelineEventRow
 from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
@@ -91,22 +92,28 @@ def insert_cell_writes(session: Session, run_id: int, writes: Sequence[CellWrite
     and one parameter list for all of them would hold them all twice in memory."""
     connection = session.connection()
     for start in range(0, len(writes), INSERT_CHUNK):
-        connection.execute(
-            CELL_WRITES.insert(),
-            [
-                {
-                    "run_id": run_id,
-                    "tab": write.tab,
-                    "case_id": write.case_id,
-                    "column_key": write.column,
-                    "header": write.header,
-                    "old_value": write.old_value,
-                    "new_value": write.new_value,
-                    "row_hint": write.row_hint,
-                }
-                for write in writes[start : start + INSERT_CHUNK]
-            ],
+        insert_rows(
+            connection,
+            CELL_WRITES,
+            _CELL_WRITE_COLUMNS,
+            (
+                (run_id, w.tab, w.case_id, w.column, w.header, w.old_value, w.new_value, w.row_hint)
+                for w in writes[start : start + INSERT_CHUNK]
+            ),
+            memo=("old_value", "new_value"),
         )
+
+
+_CELL_WRITE_COLUMNS = (
+    "run_id",
+    "tab",
+    "case_id",
+    "column_key",
+    "header",
+    "old_value",
+    "new_value",
+    "row_hint",
+)
 
 
 def delete_cell_writes(session: Session, run_id: int) -> None:
@@ -205,18 +212,11 @@ def save_snapshots(
     if new:
         try:
             for part in chunked(new, RECORD_CHUNK):
-                session.connection().execute(
-                    SNAPSHOTS.insert(),
-                    [
-                        {
-                            "sheet_key": sheet_key,
-                            "case_id": s.case_id,
-                            "cell_values": s.values,
-                            "seq": 1,
-                            "run_id": run_id,
-                        }
-                        for s in part
-                    ],
+                insert_rows(
+                    session.connection(),
+                    SNAPSHOTS,
+                    ("sheet_key", "case_id", "cell_values", "seq", "run_id"),
+                    ((sheet_key, s.case_id, s.values, 1, run_id) for s in part),
                 )
         except IntegrityError as exc:  # another transaction inserted one of them meanwhile
             raise StaleSnapshotError(

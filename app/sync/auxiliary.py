@@ -137,12 +137,13 @@ def _window_groups(policy: Policy) -> dict[str, CellValue]:
 
 def _cells(headers: HeaderMap, row: int, values: Mapping[str, CellValue]) -> list[CellUpdate]:
     out = []
-    positions, columns = headers.positions, headers.tab.columns_by_key
+    positions, columns, title = headers.positions, headers.tab.columns_by_key, headers.title
     for key, value in values.items():
         index = positions.get(key)
         if index is None or value is None or value == "":
             continue
         spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
-        # storable: a detail quoting a person's 50,000-character cell must still fit a cell
-        out.append(CellUpdate(headers.title, row, index + 1, storable(value), spec.number_format))
+        if isinstance(value, str):  # a detail quoting a person's 50,000-character cell
+            value = storable(value)  # must still fit a cell (other values stay as they are)
+        out.append(CellUpdate(title, row, index + 1, value, spec.number_format))
     return out

@@ -14,7 +14,7 @@ from app.errors import AftersalesError
 from app.sheets.backend import CellUpdate
 from app.sync.layout import PlacedTab
 from app.sync.rows import SheetRow
-from sheet_schema import Owner, SheetSchema, is_blank
+from sheet_schema import ColumnSpec, Owner, SheetSchema, is_blank
 
 CASES_FILLABLE = frozenset({"case_id", "opened"})
 
@@ -35,17 +35,12 @@ def check_writes(
         title: {i + 1: c for c, i in tab.headers.positions.items()}
         for title, (_, tab) in by_title.items()
     }
+    specs: dict[tuple[str, int], tuple[str, str, ColumnSpec]] = {}  # a first fill: ~300,000
     for update in updates:
-        if update.tab not in by_title:
-            raise UnsafeWriteError(f"refusing to write to unknown tab {update.tab!r}")
-        key = by_title[update.tab][0]
-        column = column_at[update.tab].get(update.col)
-        if column is None:
-            raise UnsafeWriteError(
-                f"refusing to write {update.tab}!R{update.row}C{update.col}: not a column the "
-                "service knows (a team's own column)"
-            )
-        spec = schema.tab(key).column(column)
+        found = specs.get((update.tab, update.col))
+        if found is None:
+            found = specs[update.tab, update.col] = _column(schema, by_title, column_at, update)
+        key, column, spec = found
         if spec.owner is Owner.SERVICE:
             continue
         current = raw_by_row.get(key, {}).get(update.row, {}).get(column)
@@ -54,3 +49,22 @@ def check_writes(
                 f"refusing to overwrite {update.tab}!R{update.row} '{spec.header}' "
                 f"(a person's cell holding {current!r})"
             )
+
+
+def _column(
+    schema: SheetSchema,
+    by_title: Mapping[str, tuple[str, PlacedTab]],
+    column_at: Mapping[str, Mapping[int, str]],
+    update: CellUpdate,
+) -> tuple[str, str, ColumnSpec]:
+    """The tab key, column key and spec an update writes to; refused when it is not ours."""
+    if update.tab not in by_title:
+        raise UnsafeWriteError(f"refusing to write to unknown tab {update.tab!r}")
+    key = by_title[update.tab][0]
+    column = column_at[update.tab].get(update.col)
+    if column is None:
+        raise UnsafeWriteError(
+            f"refusing to write {update.tab}!R{update.row}C{update.col}: not a column the "
+            "service knows (a team's own column)"
+        )
+    return key, column, schema.tab(key).column(column)

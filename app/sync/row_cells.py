@@ -45,28 +45,24 @@ def _diff(
     changed = 0
     case_id = row.text("case_id") or str(values.get("computed_for") or "")
     positions, columns = headers.positions, headers.tab.columns_by_key
+    title, row_number, raw = headers.title, row.row, row.raw
+    add_update, add_write = plan.updates.append, plan.writes.append
     for key, desired in values.items():
         index = positions.get(key)
         if index is None:
             continue
         spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
         assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
-        desired = storable(desired)
-        current = row.raw.get(key)
+        if isinstance(desired, str):  # (storable leaves every other value as it is)
+            desired = storable(desired)
+        current = raw.get(key)
         if same_value(spec, current, desired, ctx):
             continue
-        update = CellUpdate(
-            headers.title,
-            row.row,
-            index + 1,
-            desired,
-            cell_format(spec, desired),
-            own_format=_own_format(spec, current, desired, ctx),
+        own = _own_format(spec, current, desired, ctx)
+        add_update(
+            CellUpdate(title, row_number, index + 1, desired, cell_format(spec, desired), own)
         )
-        plan.updates.append(update)
-        plan.writes.append(
-            CellWrite(headers.title, case_id, key, spec.header, current, desired, row.row)
-        )
+        add_write(CellWrite(title, case_id, key, spec.header, current, desired, row_number))
         changed += 1
     return changed
 

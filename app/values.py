@@ -12,13 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sheet_schema.quick_init import quick_init
-
 CellValue = str | int | float | bool | date | datetime | None
 """A typed sheet cell value, as read from or written to a sheet."""
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class TimelineEvent:
     """An observed change of a case. `event_key` makes it exactly-once per sheet.
@@ -34,7 +31,6 @@ class TimelineEvent:
     data: dict[str, CellValue] = field(default_factory=dict)
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """A person a notice is addressed to; `email` is used by the email channel."""
@@ -43,7 +39,6 @@ class Recipient:
     email: str | None = None
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Notice:
     """One thing to tell, before routing. `key` is stable for the event (e.g.

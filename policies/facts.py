@@ -11,8 +11,6 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sheet_schema.quick_init import quick_init
-
 
 class Severity(enum.StrEnum):
     """How bad a finding is: errors make a row unusable, warnings only inform."""
@@ -30,7 +28,6 @@ class FindingKind(enum.StrEnum):
     TODO = "todo"  # work the Next Action already asks for: not repeated in Validation
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One typed observation about a case, with a stable code a program can match on.
@@ -69,7 +66,6 @@ class SlaState(enum.StrEnum):
     CLOSED = "Closed"
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class PauseInterval:
     """A span during which the team SLA clocks stood still (case was Awaiting Customer).
@@ -81,7 +77,6 @@ class PauseInterval:
     end: datetime | None = None
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseFacts:
     """A case as the engine sees it: already parsed and typed, every value optional.
@@ -112,7 +107,6 @@ class CaseFacts:
     window_start_at: datetime | None = None  # the Window Start instant, when the cell has a time
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class SlaClock:
     """One team SLA target for one case."""
@@ -162,7 +156,6 @@ class SellerWindow:
     missed: bool
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     """Everything the engine concluded about a case at a moment in time."""

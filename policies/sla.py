@@ -18,7 +18,6 @@ from policies.calendars import BusinessCalendar, Calendars
 from policies.facts import PauseInterval, SlaClock, SlaState
 from policies.team import CLOCK_NAMES, TeamSettings
 from sheet_schema.messages import load_catalogue, text
-from sheet_schema.quick_init import quick_init
 
 Interval = tuple[datetime, datetime]
 
@@ -80,7 +79,6 @@ def paused_time(
     return total
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class ClockInput:
     """The events one clock is measured between."""
@@ -90,7 +88,6 @@ class ClockInput:
     met_at: datetime | None
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class SlaResult:
     clocks: tuple[SlaClock, ...]

@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from sheet_schema.column_names import column_name
 from sheet_schema.messages import LANGUAGES, text
 from sheet_schema.models import ColumnSpec, ColumnType, header_key
-from sheet_schema.quick_init import quick_init
 from sheet_schema.vocabulary import UNKNOWN_WORD, Vocabulary, Words, shipped_vocabulary
 
 SERIAL_EPOCH = datetime(1899, 12, 30)
@@ -65,7 +64,6 @@ class ParseContext:
         return (self.words or shipped_vocabulary()).get(name)
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Parsed:
     value: ParsedValue

@@ -26,7 +26,6 @@ from app.analytics.stats import P90, mean, median, percentile, ratio
 from app.analytics.timeline import read_story
 from app.values import TimelineEvent
 from policies import OUTCOMES, BusinessCalendar, Calendars, TeamSettings, normalise
-from sheet_schema.quick_init import quick_init
 
 DEFAULT_PERIOD_DAYS = 90
 TOP_REASONS = 3
@@ -67,7 +66,6 @@ def _sort_labels(labels: Iterable[str], blank: str) -> list[str]:
     return sorted(set(labels), key=lambda s: (s == blank, s.casefold(), s))
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Measured:
     """One case with everything the metrics need worked out once (`measure_case`): what a

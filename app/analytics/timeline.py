@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.values import TimelineEvent
-from sheet_schema.quick_init import quick_init
 
 CREATED = "created"
 STATUS_CHANGED = "status_changed"
@@ -19,7 +18,6 @@ REOPENED = "reopened"
 NEW = "new"
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class StatusStory:
     """The status history facts the KPIs need.

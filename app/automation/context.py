@@ -17,7 +17,6 @@ from typing import Final
 from app.automation import labels
 from app.automation.render import PLACEHOLDERS
 from policies import CaseFacts, Evaluation
-from sheet_schema.quick_init import quick_init
 
 PlaceholderValue = str | int | tuple[str, ...]
 
@@ -56,7 +55,6 @@ def _chosen(only: frozenset[str]) -> tuple[tuple[str, Callable[[_Case], Placehol
     return tuple((name, value) for name, value in _VALUES.items() if name in only)
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class _Case:
     facts: CaseFacts

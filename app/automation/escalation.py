@@ -25,7 +25,6 @@ from policies import CaseFacts, Evaluation, SlaClock, SlaState
 from policies.sla import clock_label
 from policies.vocab import STATUSES, fold, normalise
 from sheet_schema.messages import LANGUAGES, load_catalogue, text
-from sheet_schema.quick_init import quick_init
 
 ESCALATION_FILE = DATA_DIR / "escalation.yaml"
 ClockName = Literal["first_response", "seller_response", "resolution", "any"]
@@ -124,7 +123,6 @@ class EscalationRules(_Model):
         return next((e for n, e in self.people.items() if fold(n) == wanted), None)
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Level:
     """A level a case has reached, with who must know and why (in English and Chinese)."""

@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.automation.config import DATA_DIR, load_yaml_model
 from policies import CaseFacts, Evaluation, SlaState
 from policies.vocab import ISSUE_TYPES, STATUSES, fold, normalise
-from sheet_schema.quick_init import quick_init
 from sheet_schema.vocabulary import canonical_items
 
 PRIORITY_FILE = DATA_DIR / "triage.yaml"
@@ -102,7 +101,6 @@ class PriorityRules(_Model):
     default: Priority = "P3"
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class PriorityDecision:
     """The priority and why: `rule` is the matching rule's name ("default" / "override")."""

@@ -33,7 +33,6 @@ from app.automation.render_limits import (
 from app.automation.sandbox import ENV, check_source, check_template
 from app.automation.sandbox_env import compile_bounded
 from app.automation.template_model import ProblemKind, Template, TemplateProblem
-from sheet_schema.quick_init import quick_init
 
 __all__ = [
     "LIST_PLACEHOLDERS",
@@ -69,7 +68,6 @@ class RenderFailure:
         return "; ".join(str(p) for p in self.problems)
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class RenderedTemplate:
     key: str

@@ -39,7 +39,6 @@ from app.automation.template_model import FALLBACK_LANGUAGE, TemplateProblem, la
 from app.automation.templates import TemplateSet
 from policies import CaseFacts, Evaluation, Finding, SlaState
 from policies.vocab import OUTCOMES, STATUSES, normalise
-from sheet_schema.quick_init import quick_init
 
 SELLER_LANGUAGE = "zh"
 
@@ -65,7 +64,6 @@ SITUATION_INPUTS: dict[tuple[str, str], frozenset[str]] = {
 }
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Reply:
     """One rendered message: which situation and template, the subject and the text."""
@@ -79,7 +77,6 @@ class Reply:
     inputs: frozenset[str] = frozenset()  # the Cases columns the message is built from
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Replies:
     """The messages that may go out (None: none applies, or it is held) and the held ones.

@@ -35,7 +35,6 @@ from app.automation.template_model import (
     language_code,
 )
 from policies.errors import field_path
-from sheet_schema.quick_init import quick_init
 
 __all__ = [
     "TEMPLATES_FILE",
@@ -83,7 +82,6 @@ def seed_rows(templates: Iterable[Template] | None = None) -> list[dict[str, str
     return [{column: str(getattr(t, column)) for column in TEMPLATE_COLUMNS} for t in chosen]
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Choice:
     """The template a reply should use, and the problems of any better one that was skipped."""

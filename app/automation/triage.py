@@ -15,12 +15,10 @@ from app.automation import labels
 from app.automation.priority import priority
 from policies import CaseFacts, Evaluation
 from sheet_schema.messages import text
-from sheet_schema.quick_init import quick_init
 
 EXCLUDED_CODE = "item_category.excluded"
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class Triage:
     next_action: str  # in the team's language

@@ -21,7 +21,6 @@ from typing import Protocol, runtime_checkable
 
 from app.values import CellValue as CellValue  # re-exported: the backends' cell type
 from sheet_schema import DateOrder
-from sheet_schema.quick_init import quick_init
 
 # Given every tab title in the spreadsheet, returns the titles to read.
 TabSelector = Callable[[Sequence[str]], Sequence[str]]
@@ -83,7 +82,6 @@ class SheetData:
     version: str | None = None
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class CellUpdate:
     """One cell to write, 1-based like A1 notation. Text is always written as text."""

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.values import CellValue, TimelineEvent
-from sheet_schema.quick_init import quick_init
 
 # The progress step of a run reserved before it could start (app/service/coordinator.py).
 QUEUED = "queued"
@@ -49,7 +48,6 @@ class RunRecord:
         return self.finished_at is None and self.progress_step == QUEUED
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class CellWrite:
     """One cell a run wrote, with the value it replaced, so the run can be undone.
@@ -68,7 +66,6 @@ class CellWrite:
     row_hint: int | None
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseSnapshot:
     """The last values the service saw for one case, to detect changes between syncs.

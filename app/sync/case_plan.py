@@ -38,12 +38,10 @@ from policies import CaseFacts, Evaluation, Finding, Severity, evaluate
 from policies.sla import describe_state
 from sheet_schema.column_names import column_name
 from sheet_schema.messages import text
-from sheet_schema.quick_init import quick_init
 
 SNAPSHOT_KEYS = ("status", "evidence", "original_packaging", "video_proof", "platform_response")
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseRow:
     """One addressable case row as the planner sees it."""

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from app.store import TimelineEvent
 from policies import PauseInterval
-from sheet_schema.quick_init import quick_init
 
 CREATED = "created"
 STATUS_CHANGED = "status_changed"
@@ -22,7 +21,6 @@ EVIDENCE_ADDED = "evidence_added"
 PLATFORM_RESPONSE = "platform_response"
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseHistory:
     """Times derived from a case's timeline, all timezone-aware."""

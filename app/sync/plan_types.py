@@ -17,13 +17,11 @@ from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
 from sheet_schema import HeaderMap, ParseContext
 from sheet_schema.messages import Language
-from sheet_schema.quick_init import quick_init
 
 if TYPE_CHECKING:  # the planner's incremental step; reuse.py imports CaseResult from here
     from app.sync.reuse import Reuse, ReuseOutcome
 
 
-@quick_init
 @dataclass(frozen=True, slots=True)
 class CaseResult:
     """What the sync concluded about one case (for reports, the API and the CLI)."""

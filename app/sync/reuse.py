@@ -101,18 +101,15 @@ def reusable_rows(
     if cache is None or cache.context != context:
         return {}
     counts = Counter([row.values.get("case_id") for row in rows])
-    entries, seqs, event_marks = cache.entries, marks.snapshot_seqs, marks.event_marks
     hits: dict[int, CachedCase] = {}
     for row in rows:
-        entry = entries.get(row.digest)
+        entry = cache.entries.get(row.digest)
         if entry is None or entry.row is not row:
             continue
+        case_id = entry.result.case_id
         if entry.measured is None:  # its KPI measures were never made: measure it again
             continue
-        case_id = entry.result.case_id
-        # CaseMarks.of and CachedCase.holds_at, inline: this runs for every row of every press.
-        held = (seqs.get(case_id, 0), event_marks.get(case_id, (0, 0)))
-        if counts[case_id] == 1 and entry.marks == held and entry.planned_at <= now < entry.horizon:
+        if counts[case_id] == 1 and entry.marks == marks.of(case_id) and entry.holds_at(now):
             hits[row.row] = entry
     return hits
 

@@ -7,7 +7,7 @@ which is documented as changing daily).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -29,7 +29,7 @@ def build_context(
     *,
     reminder_number: int | None = None,
     platform_name: str | None = None,
-    only: Collection[str] | None = None,
+    only: frozenset[str] | None = None,
 ) -> dict[str, PlaceholderValue]:
     """Placeholder name -> value for `facts` / `ev` / the row, for a reader of `language`.
 
@@ -37,16 +37,15 @@ def build_context(
     assignee, refund_amount, currency, platform_response, ...). `platform_name` is the display
     name (e.g. `PolicySet.display_name(ev.platform)`); without it the canonical key is
     capitalised. Every placeholder of `render.PLACEHOLDERS` is present, or with `only` those of
-    its names (what a template uses: the others are not worked out).
+    its names (what a template uses, `render.used_placeholders`: the others are not worked
+    out).
     """
     case = _Case(facts, ev, language, row_values, reminder_number, platform_name)
     if only is None:
         context = {name: value(case) for name, value in _VALUES.items()}
         assert context.keys() == PLACEHOLDERS.keys(), "context and PLACEHOLDERS must agree"
         return context
-    if isinstance(only, frozenset):  # what a template uses: its placeholders, found once
-        return {name: value(case) for name, value in _chosen(only)}
-    return {name: value(case) for name, value in _VALUES.items() if name in only}
+    return {name: value(case) for name, value in _chosen(only)}
 
 
 @lru_cache(maxsize=1024)

@@ -175,15 +175,11 @@ def event_marks(session: Session, sheet_key: str) -> dict[str, tuple[int, int]]:
     return {case: (count, last) for case, count, last in rows.all()}
 
 
-_CHUNK = 500  # ids per IN (...): well under SQLite's and PostgreSQL's parameter limits
-
-
-def _id_chunks(case_ids: Collection[str] | None) -> list[list[str] | None]:
+def _id_chunks(case_ids: Collection[str] | None) -> list[Sequence[str] | None]:
     """`case_ids` in chunks for IN queries; [None] (no filter) for all of them."""
     if case_ids is None:
         return [None]
-    ordered = sorted(set(case_ids))
-    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
+    return list(chunked(sorted(set(case_ids))))
 
 
 def save_snapshots(
@@ -346,10 +342,11 @@ def load_events(
         c.sheet_key == sheet_key
     )
     found: list[Any] = []
-    for chunk in _id_chunks(case_ids):
+    chunks = _id_chunks(case_ids)
+    for chunk in chunks:
         chosen = statement if chunk is None else statement.where(c.case_id.in_(chunk))
         found += session.execute(chosen.order_by(c.at, c.id)).all()
-    if len(found) > 1 and case_ids is not None and len(case_ids) > _CHUNK:
+    if len(chunks) > 1:
         found.sort(key=lambda r: (r.at, r.id))  # chunks each come ordered; merge them
     return [
         TimelineEvent(event_key=key, case_id=case, kind=kind, at=at, detail=detail, data=data)

@@ -70,6 +70,19 @@ class Twins:
 TwinsFactory = Callable[[list[Mapping[str, Any]]], Twins]
 
 
+def _twins(root: Path, sheet: Callable[[str, bool], Sheet]) -> Twins:
+    """The incremental sheet and its full-recalculation twin, made by `sheet(name,
+    incremental)` under `root`, which closing removes."""
+    fast, full = sheet("fast", True), sheet("full", False)
+
+    def close() -> None:
+        fast.runtime.store.close()
+        full.runtime.store.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+    return Twins(fast, full, close)
+
+
 def comparable(sheet: Sheet) -> tuple[dict[str, list[tuple[Any, ...]]], list[tuple[Any, ...]]]:
     """Every tab's values and the store's outbox, without what names the sheet itself.
 
@@ -188,14 +201,7 @@ def workbook_twins(first_rows: list[Mapping[str, Any]]) -> Twins:
         write_workbook(settings.workbook, first_rows)
         return WorkbookSheet(open_runtime(settings))
 
-    fast, full = sheet("fast", True), sheet("full", False)
-
-    def close() -> None:
-        fast.runtime.store.close()
-        full.runtime.store.close()
-        shutil.rmtree(root, ignore_errors=True)
-
-    return Twins(fast, full, close)
+    return _twins(root, sheet)
 
 
 # -- google --------------------------------------------------------------------------------------
@@ -327,13 +333,6 @@ def google_twins(emulator: Emulator, account: ServiceAccount) -> TwinsFactory:
                 emulator, spreadsheet_id, runtime(root / name, spreadsheet_id, incremental)
             )
 
-        fast, full = sheet("fast", True), sheet("full", False)
-
-        def close() -> None:
-            fast.runtime.store.close()
-            full.runtime.store.close()
-            shutil.rmtree(root, ignore_errors=True)
-
-        return Twins(fast, full, close)
+        return _twins(root, sheet)
 
     return make

@@ -178,6 +178,25 @@ def test_a_pause_in_one_render_is_not_taken_for_a_slow_template() -> None:
     assert "longer than 10 s" in problem.message
 
 
+def test_a_budget_on_the_thread_clock_allows_the_whole_limit_and_little_more() -> None:
+    """Budgets on the real thread clock start from a CPU reading shared for a few ms (one system
+    call per render was 3% of a first fill): each one still allows its full limit of CPU time,
+    and at most the sharing period more, however the renders and the readings interleave."""
+    import time
+
+    from app.automation.render_limits import _REFRESH, RenderBudget
+
+    limits = RenderLimits(render_seconds=0.5)
+    for n in range(2_000):
+        before = time.thread_time()
+        budget = RenderBudget(limits)
+        after = time.thread_time()
+        assert budget.deadline >= before + 0.5  # never less CPU than the limit
+        assert budget.deadline <= after + 0.5 + _REFRESH
+        if n % 100 == 0:
+            sum(range(20_000))  # some CPU between budgets, as rendering spends
+
+
 # -- nesting and compile errors ----------------------------------------------------------------
 
 

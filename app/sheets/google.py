@@ -25,6 +25,7 @@ from typing import Any
 import gspread
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2.service_account import Credentials
+from gspread.exceptions import APIError
 from gspread.http_client import ParamsType
 from gspread.urls import SPREADSHEET_VALUES_BATCH_UPDATE_URL, SPREADSHEET_VALUES_BATCH_URL
 
@@ -43,6 +44,7 @@ from app.sheets.backend import (
 from app.sheets.google_layout import layout_requests
 from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth, locale
 from app.sheets.google_requests import GoogleRequests
+from app.sheets.google_stream import value_ranges
 from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
@@ -186,15 +188,31 @@ class GoogleBackend:
         return self._values_batch_get({**params, "ranges": ranges})
 
     def _values_batch_get(self, params: ParamsType) -> dict[str, Any]:
-        """One values:batchGet, its answer decoded from the response's bytes with orjson (a
-        10,000-case tab is MBs of JSON; gspread would decode it with the json module)."""
+        """One values:batchGet, its value ranges decoded as the answer arrives (a 10,000-case
+        tab is MBs of JSON: app/sheets/google_stream.py). The rare answer that escapes a UTF-16
+        surrogate is asked for again and decoded whole, as the json module reads it."""
         url = SPREADSHEET_VALUES_BATCH_URL % self.spreadsheet_id
+        streamed = self._requests.call(
+            "read", "values.batchGet", lambda: self._streamed_ranges(url, params)
+        )
+        if streamed is not None:
+            return {"valueRanges": streamed}
         result: dict[str, Any] = self._requests.call(
             "read",
             "values.batchGet",
             lambda: decode_json(self._http.request("get", url, params=params).content),
         )
         return result
+
+    def _streamed_ranges(self, url: str, params: ParamsType) -> list[dict[str, Any]] | None:
+        # gspread's HTTPClient.request reads the whole body: its session streams it.
+        response = self._http.session.request(
+            "get", url, params=params, timeout=self._http.timeout, stream=True
+        )
+        with response:
+            if not response.ok:
+                raise APIError(response)  # (it reads the error's body)
+            return value_ranges(response)
 
     def find_formulas(self, cells: Sequence[tuple[str, int, int]]) -> bool:
         """Look up which of `cells` (tab, 1-based row, col), blank as read, hold a formula, and

@@ -2,8 +2,9 @@
 Google's refusals translated into errors a person can act on.
 
 Every attempt, a retry too, first waits for a slot under the project's and the service
-account's per-minute quotas (with a governor; app/sheets/quota.py). 429, 5xx, timeouts and
-dropped connections are retried with backoff and jitter inside a time budget (retry.py).
+account's per-minute quotas (with a governor; app/sheets/quota.py). 429, 5xx, timeouts,
+dropped connections and answers cut off mid-way are retried with backoff and jitter inside a
+time budget (retry.py).
 """
 
 from __future__ import annotations
@@ -70,7 +71,13 @@ class GoogleRequests:
                     f"Google answered {status} to {kind} {retry + 1} times for "
                     f"{self.sheet}; nothing more was written. Try again in a minute."
                 )
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except (
+                requests.ConnectionError,
+                requests.Timeout,
+                # An answer cut off mid-way (a read streams long ones): sent again, as a
+                # dropped connection is (reads, and the idempotent values writes).
+                requests.exceptions.ChunkedEncodingError,
+            ) as exc:
                 failure = BackendUnavailableError(
                     f"Google could not be reached for {kind} ({type(exc).__name__}) after "
                     f"{retry + 1} tries; nothing more was written."

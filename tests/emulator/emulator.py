@@ -204,7 +204,7 @@ class Emulator:
         delay: float = 0.0,
         times: int | None = None,
     ) -> FaultRule:
-        """Inject "429" | "500" | "503" | "drop" | "drop_after" | "slow" on the at-th
+        """Inject "429" | "500" | "503" | "drop" | "drop_after" | "cut" | "slow" on the at-th
         matching request(s), or with a seeded probability, or (neither) on every one."""
         return self.state.faults.add(
             action, at=at, probability=probability, seed=seed, kinds=kinds, delay=delay, times=times

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import ApiError, quota_exceeded
 
-FAULT_ACTIONS = ("429", "500", "503", "api_disabled", "drop", "drop_after", "slow")
+FAULT_ACTIONS = ("429", "500", "503", "api_disabled", "drop", "drop_after", "cut", "slow")
 # Faults answered with an error body instead of serving the request.
 ERROR_FAULTS = ("429", "500", "503", "api_disabled")
 READ_KINDS = frozenset(

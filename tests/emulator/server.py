@@ -52,7 +52,9 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: Reply, cut: bool = False) -> None:
+        """Answer `reply`; with `cut`, announce the whole body but send half of it and hang up
+        (an answer cut off mid-way: the request was served, its answer lost)."""
         if isinstance(reply.body, bytes):
             data = reply.body
         elif reply.body is None:
@@ -67,7 +69,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if data and self.command != "HEAD":
-            self.wfile.write(data)
+            self.wfile.write(data[: len(data) // 2] if cut else data)
+        if cut:
+            self._drop()
 
     def _drop(self) -> None:
         """Close the socket without answering (a dropped connection)."""
@@ -151,7 +155,7 @@ class Handler(BaseHTTPRequestHandler):
             self._drop()
             return
         record.status = reply.status
-        self._send(reply)
+        self._send(reply, cut="cut" in actions)
 
     def do_GET(self) -> None:
         self._handle()

@@ -1,4 +1,5 @@
-"""Google failing mid-sync: every request of a sync in turn answers 429, 500, 503, or drops.
+"""Google failing mid-sync: every request of a sync in turn answers 429, 500, 503, drops, or has
+its answer cut off half-way (served, the rest of the answer lost).
 
 The sync either completes (retried within its budget) or stops with BackendUnavailableError
 having written only whole batches; either way the next sync brings the sheet to exactly the
@@ -27,7 +28,7 @@ def _reference(google_sheet: GoogleSheet) -> list[dict[str, Any]]:
     return twin.records()
 
 
-@pytest.mark.parametrize("fault", ["429", "500", "503", "drop"])
+@pytest.mark.parametrize("fault", ["429", "500", "503", "drop", "cut"])
 def test_each_request_failing_once_is_retried(google_sheet: GoogleSheet, fault: str) -> None:
     """A single failure on any request of the sync is retried and the sync completes."""
     expected = _reference(google_sheet)
@@ -44,7 +45,7 @@ def test_each_request_failing_once_is_retried(google_sheet: GoogleSheet, fault: 
         _assert_same(sheet.records(), expected, f"fault {fault} at request {k}")
 
 
-@pytest.mark.parametrize("fault", ["429", "503", "drop"])
+@pytest.mark.parametrize("fault", ["429", "503", "drop", "cut"])
 def test_persistent_failure_stops_cleanly_and_next_sync_repairs(
     google_sheet: GoogleSheet, fault: str
 ) -> None:

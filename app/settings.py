@@ -45,8 +45,8 @@ class Settings(BaseSettings):
     # Incremental evaluation (AFTERSALES_INCREMENTAL): a sync reuses the planning of cases whose
     # inputs did not change and whose validity horizon has not passed; off plans every case.
     incremental: bool = True
-    # How many cases' plannings the process keeps for that (some 6 KB each; 100,000 is about
-    # 600 MB); past it the sheets synced least lately are planned in full at their next press.
+    # How many cases' plannings the process keeps for that (some 5 KB each; 100,000 is about
+    # 500 MB); past it the sheets synced least lately are planned in full at their next press.
     incremental_cache_cases: int = Field(default=100_000, ge=0)
     # How many times a sync re-reads and re-plans when the sheet changed under it.
     max_replans: int = 3

@@ -336,7 +336,8 @@ class SyncEngine:
             reused=reused_measures(reuse, plan.reuse),
         )
         if reuse is not None and plan.reuse is not None:
-            keep_reuse(self.sheet_key, sheet.cases_parse_key, reuse, plan.reuse, measured)
+            service = [c.key for c in sheet.placed["cases"].headers.tab.service_columns]
+            keep_reuse(self.sheet_key, sheet.cases_parse_key, reuse, plan.reuse, measured, service)
         cases = sheet.placed["cases"]
         kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)
         kpis_layout, kpis_cells = kpi_tab(

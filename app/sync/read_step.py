@@ -6,7 +6,7 @@ No Cases tab, or a header problem on it, stops the sync here, before anything is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, replace
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
@@ -231,6 +231,27 @@ def digested_rows(
         row.digest = digest
         rows.append(row)
     return rows
+
+
+def reread_cached_rows(
+    sheet: SheetRead, known: Mapping[bytes, CachedCase], reused: Container[int]
+) -> None:
+    """Parse again, from the cells as read, each Cases row the reader took from the cache
+    (`known`) that is not among the sheet rows `reused`: a cached row keeps only the person's
+    cells (`slim_row`), all a reused case is read for, and a case planned again needs its
+    service cells as they stand to compare them."""
+    rows = sheet.rows["cases"]
+    tab = sheet.tab("cases")
+    if tab is None:
+        return
+    reading = RowReading.of(tab, sheet.placed["cases"].headers)
+    for index, row in enumerate(rows):
+        entry = known.get(row.digest) if row.digest else None
+        if entry is None or entry.row is not row or row.row in reused:
+            continue
+        fresh = parse_row(reading, row.row - 1, sheet.ctx)
+        fresh.digest = row.digest
+        rows[index] = fresh
 
 
 def service_headers(data: TabData | None, placed: PlacedTab) -> list[object]:

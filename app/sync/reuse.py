@@ -11,7 +11,7 @@ as they are and its stored result stands in for it in the report and the KPIs.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
@@ -32,6 +32,7 @@ __all__ = [
     "case_horizon",
     "reusable_rows",
     "same_conclusion",
+    "slim_row",
 ]
 
 
@@ -112,6 +113,15 @@ def reusable_rows(
         if counts[case_id] == 1 and entry.marks == marks.of(case_id) and entry.holds_at(now):
             hits[row.row] = entry
     return hits
+
+
+def slim_row(row: SheetRow, service_keys: Collection[str]) -> None:
+    """Let go of a cached row's service cells (half its text: replies, messages, states): a
+    reused case is read for the person's cells only, and a case planned again is parsed again
+    from the cells as read (app/sync/read_step.py, `reread_cached_rows`)."""
+    raw = row.raw
+    for key in service_keys:
+        raw.pop(key, None)
 
 
 def case_horizon(
@@ -209,8 +219,9 @@ class ResultCache:
     Safe to share between engines of the same sheet: an entry is used only when the store's
     marks of its case, which change with every snapshot or event saved, are the same.
 
-    Bounded by sheets and by cases (some 6 KB each): the sheets synced least lately are let go
-    first, and the sheet just synced is kept whatever its size."""
+    Bounded by sheets and by cases (some 5 KB each: a cached row keeps the person's cells only):
+    the sheets synced least lately are let go first, and the sheet just synced is kept whatever
+    its size."""
 
     def __init__(self, max_sheets: int = 16, max_cases: int = 100_000) -> None:
         self._max = max_sheets

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -16,8 +16,15 @@ from app.automation.workflow import Automation
 from app.notify.settings import NotifySettings
 from app.store import CaseMarks, CaseSnapshot, Store, TimelineEvent
 from app.sync.fingerprint import context_version
-from app.sync.read_step import SheetRead
-from app.sync.reuse import RESULTS, Reuse, ReuseOutcome, SheetCache, reusable_rows
+from app.sync.read_step import SheetRead, reread_cached_rows
+from app.sync.reuse import (
+    RESULTS,
+    Reuse,
+    ReuseOutcome,
+    SheetCache,
+    reusable_rows,
+    slim_row,
+)
 from app.sync.rows import SheetRow
 from policies import PolicySet, TeamSettings
 from policies.horizon import HorizonBasis, moments_in, offsets_in, zones_in
@@ -71,6 +78,9 @@ def build_reuse(
         team.due_soon_fraction,
     )
     hits = reusable_rows(sheet.rows["cases"], cache, context, marks, now)
+    if cache is not None and cache.parse_key == sheet.cases_parse_key:
+        # A full recalculation plans every case, those it compares with the cache too.
+        reread_cached_rows(sheet, cache.entries, () if check else hits)
     return Reuse(context=context, basis=basis, marks=marks, hits=hits, check=check)
 
 
@@ -80,15 +90,18 @@ def keep_reuse(
     reuse: Reuse,
     outcome: ReuseOutcome,
     measured: Mapping[str, Measured],
+    service_keys: Collection[str],
 ) -> None:
-    """Keep a planning's cache entries, each with its KPI measures, for the next sync, and log
-    each mismatch with its case.
+    """Keep a planning's cache entries, each with its KPI measures and its row slimmed to the
+    person's cells (the service's, `service_keys`, are read again for a case planned again), for
+    the next sync, and log each mismatch with its case.
 
     Every entry is a quiet planning of inputs its fingerprint pins down: valid whatever becomes
     of this sync (a failed write, a dry run, a re-plan)."""
     for entry in outcome.cached.values():
         if entry.measured is None:
             entry.measured = measured.get(entry.result.case_id)
+        slim_row(entry.row, service_keys)
     RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached))
     for case_id in outcome.mismatches:
         log.error(

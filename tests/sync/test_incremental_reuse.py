@@ -75,6 +75,20 @@ def test_an_edited_status_is_planned_again(runtime: Runtime) -> None:
     assert report.cells_written > 0
 
 
+def test_the_cache_keeps_the_persons_cells_of_each_row_only(runtime: Runtime) -> None:
+    """A settled sheet's cached rows hold the person's cells (what a reused case is read for)
+    and none of the service's replies, messages or states (some 1.5 KB a case of a busy sheet):
+    a case planned again reads those from the sheet."""
+    _three_cases(runtime.workbook)
+    _settle(runtime)
+    cache = RESULTS.get(runtime.engine().sheet_key)
+    assert cache is not None and len(cache.entries) == 3
+    service = {"suggested_reply", "seller_message", "next_action", "sla_state", "days_left"}
+    for entry in cache.entries.values():
+        assert entry.row.raw["customer"] and not service & entry.row.raw.keys()
+    assert {e.row.raw["customer"] for e in cache.entries.values()} >= {"王芳"}
+
+
 def test_past_the_horizon_nothing_is_reused(runtime: Runtime) -> None:
     """The next Shanghai midnight (16:00 UTC) moves Days Left: every case is planned again."""
     _three_cases(runtime.workbook)

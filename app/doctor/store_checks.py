@@ -3,9 +3,6 @@ migrates it: it says so instead), and several replicas share a PostgreSQL one.""
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError
 from sqlalchemy import text as sql
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,7 +10,7 @@ from app.doctor.check import Check, failed, passed, skipped
 from app.settings import Settings
 from app.store import Store
 from app.store.engine import READ_ONLY_OPTION, scrub
-from app.store.migrate import alembic_config
+from app.store.migrate import alembic_config, stored_revision
 from sheet_schema.messages import text
 
 
@@ -26,7 +23,7 @@ def store_checks(
         reader = store.engine.execution_options(**{READ_ONLY_OPTION: True})  # no write lock
         with reader.connect() as conn:
             conn.execute(sql("SELECT 1"))
-            current = MigrationContext.configure(conn).get_current_revision()
+            current = stored_revision(conn)
     except SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
         reason = scrub((str(cause).strip().splitlines() or ["no answer"])[0], store.engine.url)
@@ -53,6 +50,10 @@ def store_checks(
 
 
 def migrated(current: str | None, language: str = "en") -> Check:
+    # Alembic only here (a doctor run): the service that serves the doctor never loads it.
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
     name = "store: migrated"
     script = ScriptDirectory.from_config(alembic_config())
     head = script.get_current_head()

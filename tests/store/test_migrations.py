@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from app.store import CaseSnapshot, Store
-from app.store.migrate import alembic_config, head_revision
+from app.store.migrate import SHIPPED_HEAD, alembic_config, head_revision, stored_revision
 from app.store.models import Base
 
 from .conftest import T0
@@ -45,6 +45,43 @@ def test_open_twice_is_idempotent(store_url: str) -> None:
         assert current_revision(second) == head_revision()
         assert second.get_run(run_id) is not None
         assert second.load_snapshots("sheet-1")["C-1"].seq == 1
+
+
+def test_the_shipped_head_is_alembics_head(store: Store) -> None:
+    """The revision a start compares the store with (without Alembic) is the newest migration
+    Alembic finds, and what the store records once migrated (a new migration must move it)."""
+    assert head_revision() == SHIPPED_HEAD
+    with store.engine.connect() as connection:
+        stored = stored_revision(connection)
+    assert stored == SHIPPED_HEAD == current_revision(store)
+
+
+def test_a_start_on_a_migrated_store_does_not_load_alembic(store_url: str, tmp_path: Path) -> None:
+    """A process opening a store already at head (every start after the first) keeps no
+    Alembic, Mako or Pygments (some 11 MB for its lifetime); a fresh database is migrated."""
+    script = (
+        "import sys\n"
+        "from app.store import Store\n"
+        "with Store.open(sys.argv[1]) as store:\n"
+        "    store.list_runs('any')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'mako', 'pygments'}))\n"
+    )
+
+    def start() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, store_url],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    assert "alembic" in start()  # the first start migrates
+    assert start() == "[]"
+    with Store(store_url) as store:
+        assert current_revision(store) == head_revision()
 
 
 def test_open_from_another_directory(

@@ -4,11 +4,11 @@ encode_json writes text that reads back as the json module's own."""
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
 from app.fast_json import decode_json, encode_json
+from tests.json_values import typed
 
 TEXTS = [
     pytest.param(
@@ -24,16 +24,6 @@ TEXTS = [
 @pytest.mark.parametrize("text", TEXTS)
 def test_decodes_what_the_json_module_decodes(text: bytes | str) -> None:
     """Every text decodes to the json module's value, types included (NaN compared as NaN)."""
-
-    def typed(value: object) -> object:
-        if isinstance(value, list):
-            return [typed(v) for v in value]
-        if isinstance(value, dict):
-            return {k: typed(v) for k, v in value.items()}
-        if isinstance(value, float) and math.isnan(value):
-            return (float, "nan")
-        return (type(value), value)
-
     assert typed(decode_json(text)) == typed(json.loads(text))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ from app.sheets.redirect import GOOGLE_HOSTS, RedirectAdapter, redirected_sessio
 from app.sheets.retry import RetryPolicy
 from tests.emulator.auth import ServiceAccount
 from tests.emulator.emulator import Emulator
+from tests.json_values import typed
 
 # What a team's tabs hold, as Google answers them: serial dates, Chinese text, links, emoji,
 # ragged rows, an empty tab (no "values" at all), numbers of every shape.
@@ -37,17 +37,6 @@ ANSWER: dict[str, Any] = {
         {"range": "KPIs!A1:B2", "majorDimension": "ROWS", "values": [[], ["x"]]},
     ],
 }
-
-
-def _typed(value: object) -> object:
-    """The value with the type of every leaf, so 12 and 12.0 or True and 1 do not compare equal."""
-    if isinstance(value, list):
-        return [_typed(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _typed(v) for k, v in value.items()}
-    if isinstance(value, float) and math.isnan(value):
-        return (float, "nan")
-    return (type(value), value)
 
 
 def _response(body: bytes) -> requests.Response:
@@ -80,7 +69,7 @@ def test_ranges_read_as_the_json_module_reads_them_however_the_bytes_are_split(
     body = json.dumps(answer, ensure_ascii=ensure_ascii).encode()
     ranges = _chunked(body, size)
     assert ranges is not None
-    assert _typed(ranges) == _typed(json.loads(body)["valueRanges"])
+    assert typed(ranges) == typed(json.loads(body)["valueRanges"])
 
 
 @pytest.mark.parametrize("size", [1, 3, 4, 5, 6, 64])

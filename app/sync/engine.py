@@ -33,7 +33,8 @@ from app.sync.gc_tuning import fewer_collections
 from app.sync.guard import check_writes
 from app.sync.header_texts import header_rewrites, refreshed_on_switch
 from app.sync.kpi_texts import kpis_tab_title, kpis_titles
-from app.sync.kpis import compute_report, group_events, kpi_tab
+from app.sync.kpis import CaseMeasurer, kpi_tab
+from app.sync.memory_step import StoredMemory
 from app.sync.plan_step import PlanContext, plan_sheet
 from app.sync.progress import (
     NO_PROGRESS,
@@ -46,7 +47,7 @@ from app.sync.progress import (
 from app.sync.read_step import SheetReader
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.reuse import RESULTS
-from app.sync.reuse_context import build_reuse, case_memory, keep_reuse, reused_measures
+from app.sync.reuse_context import build_reuse, keep_reuse, reused_measures
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
 from app.sync.settings_step import read_team_settings
 from app.sync.tab_cells import TeamTabs, team_tabs_cells, timeline_cells, word_notes
@@ -89,6 +90,9 @@ class EngineConfig:
     # The team language chosen at registration (`sheets add --language`); None: not chosen
     # (the sheet's Settings tab, its locale or its headers decide: app/sync/team_language.py).
     language: str | None = None
+    # Rows planned per chunk: the stored memory of a chunk's cases is loaded, planned, measured
+    # for the KPIs and let go before the next (app/sync/memory_step.py).
+    memory_chunk: int = 1_000
 
 
 class SyncEngine:
@@ -263,6 +267,7 @@ class SyncEngine:
         team, automation = sheet_settings.team, sheet_settings.automation
         calendars = build_calendars(team, extra_days)
         reuse = None
+        memory = StoredMemory(self.store, self.sheet_key, self.store.case_marks(self.sheet_key))
         if incremental:
             reuse = build_reuse(
                 sheet,
@@ -275,10 +280,16 @@ class SyncEngine:
                 notify=self.notify,
                 language=language,
                 cache=cache,
-                marks=self.store.case_marks(self.sheet_key),
+                marks=memory.marks,
                 check=self._full,
             )
-        memory = case_memory(self.store, self.sheet_key, sheet.rows["cases"], reuse)
+        measurer = CaseMeasurer(
+            sheet.rows["cases"],
+            team=team,
+            calendars=calendars,
+            policies=policies,
+            kept=reused_measures(reuse),
+        )
         plan = plan_sheet(
             sheet,
             PlanContext(
@@ -289,9 +300,10 @@ class SyncEngine:
                 calendars=calendars,
                 automation=automation,
                 notify=self.notify,
-                events_by_case=memory.events_by_case,
-                snapshots=memory.snapshots,
+                memory=memory,
                 known_ids=memory.known_ids,
+                chunk=self.config.memory_chunk,
+                chunk_planned=measurer.chunk,
             ),
             reuse,
             progress,
@@ -324,20 +336,12 @@ class SyncEngine:
             sheet.ctx,
             language,
         )
-        kpis, measured = compute_report(
-            plan.results,
-            sheet.rows["cases"],
-            group_events(memory.events, plan.events),
-            team=team,
-            calendars=calendars,
-            policies=policies,
-            now=now,
-            period=kpi_period,
-            reused=reused_measures(reuse, plan.reuse),
-        )
+        kpis = measurer.report(now, kpi_period)
         if reuse is not None and plan.reuse is not None:
             service = [c.key for c in sheet.placed["cases"].headers.tab.service_columns]
-            keep_reuse(self.sheet_key, sheet.cases_parse_key, reuse, plan.reuse, measured, service)
+            keep_reuse(
+                self.sheet_key, sheet.cases_parse_key, reuse, plan.reuse, measurer.measured, service
+            )
         cases = sheet.placed["cases"]
         kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)
         kpis_layout, kpis_cells = kpi_tab(

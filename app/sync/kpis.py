@@ -40,61 +40,76 @@ PIVOT_KEYS = ("platform", "assignee", "case_id")  # rows, columns, counted value
 PIVOT_GAP = 20  # rows between the chart's anchor and the pivot table's (the chart's height)
 
 
-def compute_report(
-    results: Sequence[CaseResult],
-    rows: Sequence[SheetRow],
-    events: Mapping[str, Sequence[TimelineEvent]],
-    *,
-    team: TeamSettings,
-    calendars: Calendars,
-    policies: PolicySet,
-    now: datetime,
-    period: tuple[date, date] | None = None,
-    reused: Mapping[str, Measured] | None = None,
-) -> tuple[KpiReport, dict[str, Measured]]:
-    """The KPIs of the synced cases, and each case's measures (for the incremental cache).
+class CaseMeasurer:
+    """Measures each synced case for the KPIs as the planner finishes a chunk of rows (the
+    planner's `chunk_planned`), so the stored events a chunk loaded are let go with it.
 
-    `reused`: the measures of cases whose planning was reused (their inputs, Timeline included,
-    are what they were), taken as they are; every other case is measured from its row, its
-    evaluation and `events`. A duplicated Case ID is flagged in the sheet and left out."""
-    tz = ZoneInfo(team.timezone)
-    hours = team.business_day_length().total_seconds() / 3600
-    by_row = {row.row: row for row in rows}
-    kept = reused or {}
-    measured: dict[str, Measured] = {}
-    for result in results:
-        row = by_row.get(result.row)
-        if row is None or result.case_id in measured:
-            continue
-        found = kept.get(result.case_id)
-        if found is None:
-            case = kpi_case(
-                result.case_id,
-                row.values,
-                result.evaluation,
-                tz=tz,
-                platform_name=policies.display_name,
-                closed_statuses=team.closed_statuses,
-            )
-            found = measure_case(
-                case,
-                events.get(result.case_id, ()),
-                calendars.team,
-                team.tz,
-                hours,
-                team.closed_statuses,
-            )
-        measured[result.case_id] = found
-    start, end = period or default_period(now, tz)
-    report = fold_kpis(
-        list(measured.values()),
-        start=start,
-        end=end,
-        tz=team.tz,
-        business_day_hours=hours,
-        closed_statuses=team.closed_statuses,
-    )
-    return report, measured
+    `kept`: the measures of the cases whose cached planning was taken (their inputs, Timeline
+    included, are what they were), taken as they are; every other case is measured from its
+    row, its evaluation and its events (stored and new). A Case ID on two rows is measured
+    once, from the first (the sheet flags it)."""
+
+    def __init__(
+        self,
+        rows: Sequence[SheetRow],
+        *,
+        team: TeamSettings,
+        calendars: Calendars,
+        policies: PolicySet,
+        kept: Mapping[str, Measured] | None = None,
+    ) -> None:
+        self.by_row = {row.row: row for row in rows}
+        self.team, self.calendars, self.policies = team, calendars, policies
+        self.kept = kept or {}
+        self.tz = ZoneInfo(team.timezone)
+        self.hours = team.business_day_length().total_seconds() / 3600
+        self.measured: dict[str, Measured] = {}
+
+    def chunk(
+        self,
+        results: Sequence[CaseResult],
+        stored: Mapping[str, Sequence[TimelineEvent]],
+        new: Sequence[TimelineEvent],
+    ) -> None:
+        """Measure `results` (a chunk's), with the chunk's `stored` events and `new` ones."""
+        events = group_events([e for case in stored.values() for e in case], new)
+        team = self.team
+        for result in results:
+            row = self.by_row.get(result.row)
+            if row is None or result.case_id in self.measured:
+                continue
+            found = self.kept.get(result.case_id)
+            if found is None:
+                case = kpi_case(
+                    result.case_id,
+                    row.values,
+                    result.evaluation,
+                    tz=self.tz,
+                    platform_name=self.policies.display_name,
+                    closed_statuses=team.closed_statuses,
+                )
+                found = measure_case(
+                    case,
+                    events.get(result.case_id, ()),
+                    self.calendars.team,
+                    team.tz,
+                    self.hours,
+                    team.closed_statuses,
+                )
+            self.measured[result.case_id] = found
+
+    def report(self, now: datetime, period: tuple[date, date] | None = None) -> KpiReport:
+        """The KPIs of every case measured, over `period` (default: the last 90 days)."""
+        team = self.team
+        start, end = period or default_period(now, self.tz)
+        return fold_kpis(
+            list(self.measured.values()),
+            start=start,
+            end=end,
+            tz=team.tz,
+            business_day_hours=self.hours,
+            closed_statuses=team.closed_statuses,
+        )
 
 
 def group_events(

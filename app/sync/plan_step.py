@@ -3,15 +3,13 @@ incremental evaluation (reuse of quiet plannings, app/sync/reuse.py) when it is 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import partial
 
 from app.automation.workflow import Automation
 from app.notify.settings import NotifySettings
-from app.store import CaseSnapshot, TimelineEvent
-from app.sync.plan_types import CasesInput, CasesPlan
+from app.sync.plan_types import CaseMemorySource, CasesInput, CasesPlan, ChunkPlanned
 from app.sync.planner import plan_cases
 from app.sync.progress import CASES_PER_REPORT, EVALUATE, ProgressReporter
 from app.sync.read_step import SheetRead
@@ -23,8 +21,8 @@ __all__ = ["PlanContext", "plan_sheet"]
 
 @dataclass(frozen=True, slots=True)
 class PlanContext:
-    """What the planner judges the rows by, besides the rows. With incremental evaluation the
-    snapshots and events are those of the cases it plans (a reused case needs neither)."""
+    """What the planner judges the rows by, besides the rows. The stored snapshots and events
+    are loaded for the cases it plans, a chunk of rows at a time (a reused case needs neither)."""
 
     now: datetime
     tz: tzinfo
@@ -33,9 +31,10 @@ class PlanContext:
     calendars: Calendars
     automation: Automation
     notify: NotifySettings | None
-    events_by_case: Mapping[str, Sequence[TimelineEvent]]
-    snapshots: Mapping[str, CaseSnapshot]
+    memory: CaseMemorySource  # the stored snapshots and events, loaded a chunk at a time
     known_ids: frozenset[str]  # every case id the store has a snapshot of
+    chunk: int = 1_000  # rows whose cases' memory is loaded at once
+    chunk_planned: ChunkPlanned | None = None  # told as each chunk of rows is planned
 
 
 def plan_sheet(
@@ -56,8 +55,11 @@ def plan_sheet(
             policies=context.policies,
             calendars=context.calendars,
             team=context.team,
-            snapshots=context.snapshots,
-            events=context.events_by_case,
+            snapshots={},
+            events={},
+            memory=context.memory,
+            chunk=context.chunk,
+            chunk_planned=context.chunk_planned,
             known_ids=context.known_ids,
             automation=context.automation,
             notify=context.notify,

@@ -3,10 +3,10 @@ and snapshots it plans, and what it concluded about each case. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from app.automation.workflow import Automation
 from app.notify.messages import Notice
@@ -56,6 +56,24 @@ class CasesPlan:
     reuse: ReuseOutcome | None = None  # with incremental evaluation: what was reused
 
 
+class CaseMemorySource(Protocol):
+    """The store's memory of cases (app/sync/memory_step.py), asked for a chunk at a time."""
+
+    def load(
+        self, case_ids: Sequence[str]
+    ) -> tuple[Mapping[str, CaseSnapshot], Mapping[str, Sequence[TimelineEvent]]]:
+        """The snapshots and Timeline events (oldest first) of `case_ids`, by case id."""
+        ...
+
+
+# Told, once a chunk of rows is planned: the results planned in it, the stored events of its
+# cases (by case id) and the events it recorded (the KPIs measure each case then).
+ChunkPlanned = Callable[
+    [Sequence["CaseResult"], Mapping[str, Sequence[TimelineEvent]], Sequence[TimelineEvent]],
+    None,
+]
+
+
 @dataclass(frozen=True, slots=True)
 class CasesInput:
     headers: HeaderMap
@@ -75,3 +93,9 @@ class CasesInput:
     # context, so switching it plans every case again).
     language: Language = "en"
     reuse: Reuse | None = None  # incremental evaluation (app/sync/reuse.py); None: plan all
+    # With `memory`, `snapshots` and `events` are those of the chunk of rows being planned,
+    # loaded as the planner reaches it (`chunk` rows at a time); `chunk_planned` is told as
+    # each chunk is done (without `memory`: once, at the end).
+    memory: CaseMemorySource | None = None
+    chunk_planned: ChunkPlanned | None = None
+    chunk: int = 1_000

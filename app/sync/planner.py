@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from app.sync.case_plan import (
@@ -56,9 +57,12 @@ def plan_cases(
         plan.reuse = ReuseOutcome()
         hits = None if inp.reuse.check else inp.reuse.hits
 
+    chunks = _Chunks(inp, plan)
     for index, row in enumerate(inp.rows):
         if progress is not None and index % every == 0:
             progress(index, total)
+        if inp.memory is not None and index % inp.chunk == 0:
+            chunks.start(index, case_ids, hits)
         if not row.values:
             clear_service_cells(plan, inp.headers, row)
             continue
@@ -69,22 +73,24 @@ def plan_cases(
                 take_cached(plan, plan.reuse, cached)
                 continue
         before = plan_marks(plan)
+        at = chunks.inp
         if case_id is None and row.has_issue("case_id"):
-            plan_unaddressable(plan, inp, row)  # a Case ID that cannot be read is not filled
+            plan_unaddressable(plan, at, row)  # a Case ID that cannot be read is not filled
             continue
         if case_id is None:
             case_id = ids.next()
-            fill_blank(plan, inp.headers, row, "case_id", case_id)
-        snapshot = inp.snapshots.get(case_id)
-        opened = case_opened(plan, inp, row, snapshot, now_wall)
+            fill_blank(plan, at.headers, row, "case_id", case_id)
+        snapshot = at.snapshots.get(case_id)
+        opened = case_opened(plan, at, row, snapshot, now_wall)
         if counts[case_id] > 1:
-            plan_duplicate_id(plan, inp, row, case_id)
+            plan_duplicate_id(plan, at, row, case_id)
             continue
         case = CaseRow(row, case_id, snapshot, opened)
-        if inp.reuse is not None and plan.reuse is not None:
-            plan_or_reuse(plan, inp, inp.reuse, plan.reuse, case, now_wall, before)
+        if at.reuse is not None and plan.reuse is not None:
+            plan_or_reuse(plan, at, at.reuse, plan.reuse, case, now_wall, before)
         else:
-            plan_case(plan, inp, case, now_wall)
+            plan_case(plan, at, case, now_wall)
+    chunks.done()
     if progress is not None:
         progress(total, total)
     evaluations = (r.evaluation for r in plan.results)
@@ -92,6 +98,40 @@ def plan_cases(
         missing_evidence_columns(inp.headers, evaluations, inp.policies, inp.language)
     )
     return plan
+
+
+class _Chunks:
+    """The rows being planned, a chunk at a time: `inp` is the input with the stored memory of
+    the chunk's cases (when the input has a `memory` to load it from), and `chunk_planned` is
+    told each chunk's results and events once it is planned."""
+
+    def __init__(self, inp: CasesInput, plan: CasesPlan) -> None:
+        self.base = self.inp = inp
+        self.plan = plan
+        self.results = self.events = 0  # where the chunk's results and events begin
+
+    def start(
+        self, first: int, case_ids: list[str | None], hits: Mapping[int, object] | None
+    ) -> None:
+        """Finish the chunk under way and load the memory of the next `chunk` rows' cases (the
+        cases reused need none)."""
+        self.done()
+        base, rows = self.base, self.base.rows
+        wanted = [
+            case_id
+            for i in range(first, min(first + base.chunk, len(rows)))
+            if (case_id := case_ids[i]) is not None and (hits is None or rows[i].row not in hits)
+        ]
+        assert base.memory is not None
+        snapshots, events = base.memory.load(wanted)
+        self.inp = replace(base, snapshots=snapshots, events=events)
+
+    def done(self) -> None:
+        """Tell `chunk_planned` what the chunk under way planned."""
+        plan, told = self.plan, self.base.chunk_planned
+        if told is not None and len(plan.results) > self.results:
+            told(plan.results[self.results :], self.inp.events, plan.events[self.events :])
+        self.results, self.events = len(plan.results), len(plan.events)
 
 
 class _IdAllocator:

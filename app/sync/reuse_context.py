@@ -6,15 +6,13 @@ recalculation found are logged, each with its case)."""
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
 from app.analytics import Measured
 from app.automation.workflow import Automation
 from app.notify.settings import NotifySettings
-from app.store import CaseMarks, CaseSnapshot, Store, TimelineEvent
+from app.store import CaseMarks
 from app.sync.fingerprint import context_version
 from app.sync.read_step import SheetRead, reread_cached_rows
 from app.sync.reuse import (
@@ -25,12 +23,11 @@ from app.sync.reuse import (
     reusable_rows,
     slim_row,
 )
-from app.sync.rows import SheetRow
 from policies import PolicySet, TeamSettings
 from policies.horizon import HorizonBasis, moments_in, offsets_in, zones_in
 from policies.marketplaces import shipped_marketplaces
 
-__all__ = ["CaseMemory", "build_reuse", "case_memory", "keep_reuse", "reused_measures"]
+__all__ = ["build_reuse", "keep_reuse", "reused_measures"]
 
 log = logging.getLogger("aftersales.sync")
 
@@ -112,41 +109,10 @@ def keep_reuse(
         )
 
 
-@dataclass(frozen=True, slots=True)
-class CaseMemory:
-    """The store's memory of the cases a sync plans: their snapshots and Timeline events."""
-
-    snapshots: dict[str, CaseSnapshot]
-    events: list[TimelineEvent]
-    events_by_case: dict[str, list[TimelineEvent]]
-    known_ids: frozenset[str]  # every case id the store has a snapshot of
-
-
-def case_memory(
-    store: Store, sheet_key: str, rows: Sequence[SheetRow], reuse: Reuse | None
-) -> CaseMemory:
-    """The snapshots and events of every case the planner plans: all of them, except those of
-    the cases whose cached planning it takes (a full recalculation takes none)."""
-    wanted: list[str] | None = None
-    if reuse is not None and reuse.hits and not reuse.check:
-        wanted = [
-            case_id
-            for row in rows
-            if row.row not in reuse.hits and (case_id := row.text("case_id")) is not None
-        ]
-    snapshots = store.load_snapshots(sheet_key, wanted)
-    events = store.timeline(sheet_key) if wanted is None else store.timelines(sheet_key, wanted)
-    by_case: dict[str, list[TimelineEvent]] = defaultdict(list)
-    for event in events:
-        by_case[event.case_id].append(event)
-    # Without a cache every snapshot is loaded; with one, the marks name every stored case.
-    known = frozenset(snapshots) if reuse is None else frozenset(reuse.marks.snapshot_seqs)
-    return CaseMemory(snapshots, events, by_case, known)
-
-
-def reused_measures(reuse: Reuse | None, outcome: ReuseOutcome | None) -> dict[str, Measured]:
-    """The KPI measures of the cases whose cached planning the planner took."""
-    if reuse is None or outcome is None or reuse.check:
+def reused_measures(reuse: Reuse | None) -> dict[str, Measured]:
+    """The KPI measures of the cases whose cached planning the planner takes (none in a full
+    recalculation, which plans and measures every case)."""
+    if reuse is None or reuse.check:
         return {}
     return {
         entry.result.case_id: entry.measured

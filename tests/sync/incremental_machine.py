@@ -6,7 +6,9 @@ emulator), get the same person's edits (values, new rows, deleted rows, sorts, c
 cells), the team's tab changes (templates, policy versions, vocabulary, holidays) and clock
 advances (to the deadlines the sheet shows, across midnights, 09:00 and 18:00, reminder and
 escalation thresholds); one syncs with incremental evaluation, its twin with it switched off
-(every case planned from scratch, no cache read or written). After every step both are synced
+(every case planned from scratch, no cache read or written); the incremental one also plans two
+rows at a time (app/sync/memory_step.py: each chunk's stored memory loaded, planned and measured
+for the KPIs before the next), its twin the whole sheet at once. After every step both are synced
 at the same instant and must agree on every tab's values (Cases, Timeline, Outbox, KPIs, ...),
 the store's Timeline events and the store's outbox: identical, always. Used by
 tests/sync/test_incremental_equivalence.py (bounded, both backends) and
@@ -16,6 +18,7 @@ tests/bench/test_incremental_equivalence_long.py (a longer run).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,6 +34,7 @@ from hypothesis.stateful import (
 )
 
 from app.runtime import Runtime
+from app.sync.engine import SyncEngine
 from tests.sync.equivalence_sheets import (
     Sheet,
     TwinsFactory,
@@ -169,8 +173,14 @@ class IncrementalEquivalence(RuleBasedStateMachine):
     def same_as_full_recomputation(self) -> None:
         self._sync_both()
 
+    def _fast_engine(self) -> SyncEngine:
+        """The incremental twin's engine, planning two rows at a time (chunk boundaries then
+        fall between every kind of row the steps make: duplicates, new rows, moved rows)."""
+        engine = self.fast.runtime.engine()
+        return SyncEngine(engine.backend, engine.store, replace(engine.config, memory_chunk=2))
+
     def _sync_both(self, *, nightly: bool = False) -> None:
-        fast = self.fast.runtime.engine().sync(now=self.now, full=nightly)
+        fast = self._fast_engine().sync(now=self.now, full=nightly)
         full = self.full.runtime.engine().sync(now=self.now, full=nightly)
         assert fast.cache_mismatches == [], f"the cache disagrees at {self.now}"
         self.reused += fast.cases_reused

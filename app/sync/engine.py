@@ -284,7 +284,6 @@ class SyncEngine:
                 check=self._full,
             )
         measurer = CaseMeasurer(
-            sheet.rows["cases"],
             team=team,
             calendars=calendars,
             policies=policies,

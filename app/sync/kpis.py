@@ -30,8 +30,7 @@ from app.sheets.backend import (
 from app.store import TimelineEvent
 from app.sync.kpi_texts import KPIS_TITLE as EN_KPIS_TITLE
 from app.sync.kpi_texts import localized_chart, localized_grid
-from app.sync.planner import CaseResult
-from app.sync.rows import SheetRow
+from app.sync.plan_types import PlannedChunk
 from policies import Calendars, PolicySet, TeamSettings
 from sheet_schema.messages import Language
 
@@ -51,31 +50,25 @@ class CaseMeasurer:
 
     def __init__(
         self,
-        rows: Sequence[SheetRow],
         *,
         team: TeamSettings,
         calendars: Calendars,
         policies: PolicySet,
         kept: Mapping[str, Measured] | None = None,
     ) -> None:
-        self.by_row = {row.row: row for row in rows}
         self.team, self.calendars, self.policies = team, calendars, policies
         self.kept = kept or {}
         self.tz = ZoneInfo(team.timezone)
         self.hours = team.business_day_length().total_seconds() / 3600
         self.measured: dict[str, Measured] = {}
 
-    def chunk(
-        self,
-        results: Sequence[CaseResult],
-        stored: Mapping[str, Sequence[TimelineEvent]],
-        new: Sequence[TimelineEvent],
-    ) -> None:
-        """Measure `results` (a chunk's), with the chunk's `stored` events and `new` ones."""
-        events = group_events([e for case in stored.values() for e in case], new)
+    def chunk(self, chunk: PlannedChunk) -> None:
+        """Measure the cases of a chunk of rows just planned, with their events."""
+        stored = [e for case in chunk.stored_events.values() for e in case]
+        events = group_events(stored, chunk.new_events)
         team = self.team
-        for result in results:
-            row = self.by_row.get(result.row)
+        for result in chunk.results:
+            row = chunk.rows.get(result.row)
             if row is None or result.case_id in self.measured:
                 continue
             found = self.kept.get(result.case_id)

@@ -66,12 +66,18 @@ class CaseMemorySource(Protocol):
         ...
 
 
-# Told, once a chunk of rows is planned: the results planned in it, the stored events of its
-# cases (by case id) and the events it recorded (the KPIs measure each case then).
-ChunkPlanned = Callable[
-    [Sequence["CaseResult"], Mapping[str, Sequence[TimelineEvent]], Sequence[TimelineEvent]],
-    None,
-]
+@dataclass(frozen=True, slots=True)
+class PlannedChunk:
+    """A chunk of rows once planned (the KPIs measure its cases then): its results, its rows by
+    sheet row, the stored events of its cases (by case id) and the events it recorded."""
+
+    results: Sequence[CaseResult]
+    rows: Mapping[int, SheetRow]
+    stored_events: Mapping[str, Sequence[TimelineEvent]]
+    new_events: Sequence[TimelineEvent]
+
+
+ChunkPlanned = Callable[[PlannedChunk], None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from app.sync.case_plan import (
 )
 from app.sync.derive import wall_clock
 from app.sync.incremental import plan_marks, plan_or_reuse, take_cached
-from app.sync.plan_types import CaseResult, CasesInput, CasesPlan
+from app.sync.plan_types import CaseResult, CasesInput, CasesPlan, PlannedChunk
 from app.sync.reuse import ReuseOutcome
 from app.sync.row_cells import clear_service_cells, fill_blank
 from app.sync.sheet_notes import missing_evidence_columns
@@ -109,6 +109,7 @@ class _Chunks:
         self.base = self.inp = inp
         self.plan = plan
         self.results = self.events = 0  # where the chunk's results and events begin
+        self.rows = inp.rows  # the chunk's
 
     def start(
         self, first: int, case_ids: list[str | None], hits: Mapping[int, object] | None
@@ -117,20 +118,29 @@ class _Chunks:
         cases reused need none)."""
         self.done()
         base, rows = self.base, self.base.rows
+        end = min(first + base.chunk, len(rows))
         wanted = [
             case_id
-            for i in range(first, min(first + base.chunk, len(rows)))
+            for i in range(first, end)
             if (case_id := case_ids[i]) is not None and (hits is None or rows[i].row not in hits)
         ]
         assert base.memory is not None
         snapshots, events = base.memory.load(wanted)
         self.inp = replace(base, snapshots=snapshots, events=events)
+        self.rows = rows[first:end]
 
     def done(self) -> None:
         """Tell `chunk_planned` what the chunk under way planned."""
         plan, told = self.plan, self.base.chunk_planned
         if told is not None and len(plan.results) > self.results:
-            told(plan.results[self.results :], self.inp.events, plan.events[self.events :])
+            told(
+                PlannedChunk(
+                    plan.results[self.results :],
+                    {row.row: row for row in self.rows},
+                    self.inp.events,
+                    plan.events[self.events :],
+                )
+            )
         self.results, self.events = len(plan.results), len(plan.events)
 
 

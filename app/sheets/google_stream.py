@@ -16,6 +16,7 @@ or a 64-bit integer (Google sends doubles).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import ijson
@@ -30,24 +31,39 @@ _TAIL = 5  # an escape split between two chunks is still seen
 
 def value_ranges(response: requests.Response) -> list[dict[str, Any]] | None:
     """The answer's `valueRanges`, decoded from `response` (sent with `stream=True`) as its
-    chunks arrive; None when it escapes a UTF-16 surrogate (read it whole instead)."""
-    found = ijson.sendable_list()
-    decoder = ijson.items_coro(found, "valueRanges.item", use_float=True)
-    ranges: list[dict[str, Any]] = []
-    tail = b""
+    chunks arrive; None when yajl would read it otherwise than the json module (read it whole
+    instead). A cut-off answer raises as requests says (the caller retries it)."""
+    body = _Body(response.iter_content(CHUNK_BYTES))
     try:
-        for chunk in response.iter_content(CHUNK_BYTES):
-            window = tail + chunk
-            if _SURROGATE_ESCAPE.search(window):
-                return None
-            tail = window[-_TAIL:]
-            decoder.send(chunk)
-            ranges += found
-            del found[:]
-        decoder.close()
-    except ijson.JSONError:
-        # What yajl refuses and the json module may read (a number beyond a double or a
-        # 64-bit integer, which Google does not send): the whole read decides.
+        # ijson reading a file (its C reader) is twice as fast as its push interface.
+        return list(ijson.items(body, "valueRanges.item", use_float=True, buf_size=CHUNK_BYTES))
+    except (_EscapedSurrogate, ijson.JSONError):
+        # (JSONError: a number beyond a double or a 64-bit integer, which Google does not send)
         return None
-    ranges += found
-    return ranges
+
+
+class _EscapedSurrogate(Exception):
+    pass
+
+
+class _Body:
+    """The answer's body as a file for ijson: requests' chunks (decompressed, and raising its
+    errors), each looked at for an escaped surrogate first, even one cut across two chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buffer = b""
+        self._tail = b""
+
+    def read(self, size: int = -1) -> bytes:
+        if not self._buffer:
+            chunk = next(self._chunks, b"")
+            window = self._tail + chunk
+            if _SURROGATE_ESCAPE.search(window):
+                raise _EscapedSurrogate
+            self._tail = window[-_TAIL:]
+            self._buffer = chunk
+        if size < 0:
+            size = len(self._buffer)
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out

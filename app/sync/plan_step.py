@@ -55,8 +55,6 @@ def plan_sheet(
             policies=context.policies,
             calendars=context.calendars,
             team=context.team,
-            snapshots={},
-            events={},
             memory=context.memory,
             chunk=context.chunk,
             chunk_planned=context.chunk_planned,

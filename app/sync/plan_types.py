@@ -90,8 +90,11 @@ class CasesInput:
     policies: PolicySet
     calendars: Calendars
     team: TeamSettings
-    snapshots: Mapping[str, CaseSnapshot]
-    events: Mapping[str, Sequence[TimelineEvent]]
+    # The stored snapshots and events, loaded `chunk` rows at a time as the planner reaches
+    # them; `snapshots` and `events` are the chunk's under way (the planner sets them).
+    memory: CaseMemorySource
+    snapshots: Mapping[str, CaseSnapshot] = field(default_factory=dict)
+    events: Mapping[str, Sequence[TimelineEvent]] = field(default_factory=dict)
     known_ids: frozenset[str] = frozenset()
     automation: Automation | None = None
     notify: NotifySettings | None = None
@@ -99,9 +102,5 @@ class CasesInput:
     # context, so switching it plans every case again).
     language: Language = "en"
     reuse: Reuse | None = None  # incremental evaluation (app/sync/reuse.py); None: plan all
-    # With `memory`, `snapshots` and `events` are those of the chunk of rows being planned,
-    # loaded as the planner reaches it (`chunk` rows at a time); `chunk_planned` is told as
-    # each chunk is done (without `memory`: once, at the end).
-    memory: CaseMemorySource | None = None
-    chunk_planned: ChunkPlanned | None = None
     chunk: int = 1_000
+    chunk_planned: ChunkPlanned | None = None  # told as each chunk of rows is planned

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -32,6 +32,7 @@ from app.sync.incremental import plan_marks, plan_or_reuse, take_cached
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan, PlannedChunk
 from app.sync.reuse import ReuseOutcome
 from app.sync.row_cells import clear_service_cells, fill_blank
+from app.sync.rows import SheetRow
 from app.sync.sheet_notes import missing_evidence_columns
 
 _ID_PATTERN = re.compile(r"^AS-(\d{6})-(\d{4,})$")
@@ -61,7 +62,7 @@ def plan_cases(
     for index, row in enumerate(inp.rows):
         if progress is not None and index % every == 0:
             progress(index, total)
-        if inp.memory is not None and index % inp.chunk == 0:
+        if index % inp.chunk == 0:
             chunks.start(index, case_ids, hits)
         if not row.values:
             clear_service_cells(plan, inp.headers, row)
@@ -102,14 +103,14 @@ def plan_cases(
 
 class _Chunks:
     """The rows being planned, a chunk at a time: `inp` is the input with the stored memory of
-    the chunk's cases (when the input has a `memory` to load it from), and `chunk_planned` is
-    told each chunk's results and events once it is planned."""
+    the chunk's cases, and `chunk_planned` is told each chunk's results and events once it is
+    planned."""
 
     def __init__(self, inp: CasesInput, plan: CasesPlan) -> None:
         self.base = self.inp = inp
         self.plan = plan
         self.results = self.events = 0  # where the chunk's results and events begin
-        self.rows = inp.rows  # the chunk's
+        self.rows: Sequence[SheetRow] = ()  # the chunk's
 
     def start(
         self, first: int, case_ids: list[str | None], hits: Mapping[int, object] | None
@@ -124,7 +125,6 @@ class _Chunks:
             for i in range(first, end)
             if (case_id := case_ids[i]) is not None and (hits is None or rows[i].row not in hits)
         ]
-        assert base.memory is not None
         snapshots, events = base.memory.load(wanted)
         self.inp = replace(base, snapshots=snapshots, events=events)
         self.rows = rows[first:end]

@@ -72,7 +72,7 @@ class SyncResult:
     language: str = "en"  # the team language the sheet was written in
     # The run's notes, when this process ran it (a joined run's went to the request that
     # started it; the store does not keep them).
-    notes: tuple[str, ...] | None = None
+    notes: tuple[str, ...] = ()
     cases_reused: int = 0
     cache_mismatches: int = 0
 
@@ -113,7 +113,7 @@ class SyncResult:
             **{k: self.counts.get(k, 0) for k in SUMMARY_KEYS},
             "findings": findings,
             # A joined run's notes were given to the request that started it.
-            "notes": list(self.notes) if self.notes is not None else [],
+            "notes": list(self.notes),
             "joined": self.joined,
             "language": self.language,
         }

@@ -37,7 +37,8 @@ def insert_rows(
     The columns named in `memo` keep each processed value of a repeated str/int/bool/None."""
     dialect = connection.dialect
     compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
-    processors = [_processor(table, name, connection, name in set(memo)) for name in columns]
+    remembered = set(memo)
+    processors = [_processor(table, name, connection, name in remembered) for name in columns]
     given = [tuple(row) for row in rows]
     if not given:
         return

@@ -38,8 +38,9 @@ class StoredMemory:
     ) -> tuple[dict[str, CaseSnapshot], dict[str, list[TimelineEvent]]]:
         """The snapshots and Timeline events (oldest first) of `case_ids`, by case id."""
         seqs, events = self.marks.snapshot_seqs, self.marks.event_marks
-        with_snapshot = [c for c in dict.fromkeys(case_ids) if c in seqs]
-        with_events = [c for c in dict.fromkeys(case_ids) if c in events]
+        unique = dict.fromkeys(case_ids)
+        with_snapshot = [c for c in unique if c in seqs]
+        with_events = [c for c in unique if c in events]
         snapshots = {}
         if with_snapshot:
             snapshots = self.store.load_snapshots(self.sheet_key, with_snapshot)

@@ -202,7 +202,7 @@ def test_the_results_kept_for_polls_hold_the_notes_not_the_cases(
     kept = coordinator.recent(third.run_id or 0)
     assert kept is not None and kept.summary()["cases"] == 2
     assert third.cases_reused == 2  # the press after a quiet one reuses both plannings
-    assert kept.summary()["notes"] == list(kept.notes or ())
+    assert kept.summary()["notes"] == list(kept.notes)
     for result in (first, kept):
         assert not [o for o in _reachable(result) if isinstance(o, (CaseResult, SyncReport))]
 

@@ -11,13 +11,14 @@ as they are and its stored result stands in for it in the report and the KPIs.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
 
 from app.analytics import Measured
 from app.store import CaseMarks, CaseSnapshot, TimelineEvent
+from app.sync.packed_cells import CellPacker
 from app.sync.plan_types import CaseResult
 from app.sync.rows import SheetRow
 from policies import Evaluation
@@ -115,13 +116,13 @@ def reusable_rows(
     return hits
 
 
-def slim_row(row: SheetRow, service_keys: Collection[str]) -> None:
-    """Let go of a cached row's service cells (half its text: replies, messages, states): a
-    reused case is read for the person's cells only, and a case planned again is parsed again
-    from the cells as read (app/sync/read_step.py, `reread_cached_rows`)."""
-    raw = row.raw
-    for key in service_keys:
-        raw.pop(key, None)
+def slim_row(row: SheetRow, service_keys: frozenset[str], packer: CellPacker) -> None:
+    """Pack a cached row (app/sync/packed_cells.py) without its service cells (half its text:
+    replies, messages, states): a reused case is read for the person's cells only, and a case
+    planned again is parsed again from the cells as read (app/sync/read_step.py,
+    `reread_cached_rows`)."""
+    row.raw = packer.pack(row.raw, drop=service_keys)
+    row.values = packer.pack(row.values)
 
 
 def case_horizon(

@@ -14,6 +14,7 @@ from app.automation.workflow import Automation
 from app.notify.settings import NotifySettings
 from app.store import CaseMarks
 from app.sync.fingerprint import context_version
+from app.sync.packed_cells import CellPacker
 from app.sync.read_step import SheetRead, reread_cached_rows
 from app.sync.reuse import (
     RESULTS,
@@ -95,10 +96,11 @@ def keep_reuse(
 
     Every entry is a quiet planning of inputs its fingerprint pins down: valid whatever becomes
     of this sync (a failed write, a dry run, a re-plan)."""
+    packer, service = CellPacker(), frozenset(service_keys)
     for entry in outcome.cached.values():
         if entry.measured is None:
             entry.measured = measured.get(entry.result.case_id)
-        slim_row(entry.row, service_keys)
+        slim_row(entry.row, service, packer)
     RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached))
     for case_id in outcome.mismatches:
         log.error(

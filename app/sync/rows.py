@@ -8,6 +8,7 @@ person's, so the service must neither take it for missing nor fill it (a new Cas
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -65,11 +66,12 @@ class CellIssue:
 
 @dataclass(slots=True)
 class SheetRow:
-    """One data row of a tab: raw cells by column key, parsed user values, problems."""
+    """One data row of a tab: raw cells by column key, parsed user values, problems. A row the
+    incremental cache keeps has both packed (read only: app/sync/packed_cells.py)."""
 
     row: int  # 1-based sheet row
-    raw: dict[str, CellValue]
-    values: dict[str, ParsedValue]
+    raw: MutableMapping[str, CellValue]
+    values: MutableMapping[str, ParsedValue]
     issues: list[CellIssue] = field(default_factory=list)
     # The row as read (app/sync/fingerprint.py), when incremental evaluation digested it.
     digest: bytes = b""

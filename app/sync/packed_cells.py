@@ -1,0 +1,77 @@
+"""A cached row's cells packed: one tuple per row, the column keys shared by every row.
+
+A parsed row holds two dicts of some 26 columns each (the cells as read and the parsed
+values): about 2.4 KB a row, half of what the incremental cache keeps per case (app/sync/
+reuse.py). Packed, the same row is a tuple beside a key index that every row of the sheet
+shares: about 0.5 KB. A cached row is only ever read (a case planned again is parsed again
+from the cells as read), so a packed row refuses writes: one would be a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Generic, TypeVar, cast
+
+V = TypeVar("V")
+
+
+class PackedCells(MutableMapping[str, V], Generic[V]):
+    """A read-only mapping of column key to value over a tuple and a shared key index."""
+
+    __slots__ = ("_cells", "_index")
+
+    def __init__(self, index: Mapping[str, int], cells: tuple[V, ...]) -> None:
+        self._index = index
+        self._cells = cells
+
+    def __getitem__(self, key: str) -> V:
+        return self._cells[self._index[key]]
+
+    def get(self, key: str, default: object = None) -> V | object:  # type: ignore[override]
+        i = self._index.get(key)
+        return default if i is None else self._cells[i]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+    def __setitem__(self, key: str, value: V) -> None:
+        raise TypeError(f"a cached row is read only (setting {key!r})")
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError(f"a cached row is read only (deleting {key!r})")
+
+    def __repr__(self) -> str:
+        return f"PackedCells({dict(self)!r})"
+
+
+class CellPacker:
+    """Packs mappings, sharing one key index among all those with the same keys in the same
+    order (every row of a tab parsed alike), and one string among equal texts (each cell of a
+    read is its own string: ten thousand "Superbuy"s become one)."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[tuple[str, ...], Mapping[str, int]] = {}
+        self._texts: dict[str, str] = {}
+
+    def pack(self, cells: Mapping[str, V], drop: frozenset[str] = frozenset()) -> PackedCells[V]:
+        """`cells` packed, without the keys in `drop`."""
+        if isinstance(cells, PackedCells) and not drop.intersection(cells):
+            return cells
+        keys = tuple(key for key in cells if key not in drop)
+        index = self._indexes.get(keys)
+        if index is None:
+            index = self._indexes[keys] = {key: i for i, key in enumerate(keys)}
+        texts = self._texts
+        values: list[V] = []
+        for key in keys:
+            value = cells[key]
+            if isinstance(value, str):
+                value = cast(V, texts.setdefault(value, value))
+            values.append(value)
+        return PackedCells(index, tuple(values))

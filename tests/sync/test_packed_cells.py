@@ -1,0 +1,91 @@
+"""A cached row's cells packed: read like the dict they replace, refuse writes, and share one
+key index and one string among equal texts; a synced sheet's cached rows keep the person's
+cells only."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.runtime import Runtime
+from app.sync.packed_cells import CellPacker, PackedCells
+from app.sync.reuse import RESULTS
+from tests.workbooks import NOW, case, write_workbook
+
+
+def _row(customer: str) -> dict[str, object]:
+    # Texts built at run time, as a read decodes them: equal, but each its own object.
+    return {
+        "case_id": "AS-" + customer,
+        "platform": "".join(["Super", "buy"]),
+        "customer": customer,
+        "refund_amount": 12.5,
+        "notes": None,
+        "suggested_reply": "Hi " + customer,
+    }
+
+
+def test_a_packed_row_reads_as_the_dict_it_replaces_less_the_dropped_keys() -> None:
+    """Every lookup a planner makes (get, [], in, items, ==) answers as the dict would."""
+    row = _row("王芳")
+    packed = CellPacker().pack(row, drop=frozenset({"suggested_reply"}))
+    expected = {k: v for k, v in row.items() if k != "suggested_reply"}
+    assert packed == expected
+    assert dict(packed.items()) == expected
+    assert packed["customer"] == "王芳" and packed.get("notes") is None
+    assert packed.get("suggested_reply") is None and "suggested_reply" not in packed
+    assert packed.get("missing", "fallback") == "fallback"
+    with pytest.raises(KeyError):
+        packed["suggested_reply"]
+    assert len(packed) == 5 and list(packed) == list(expected)
+
+
+def test_a_packed_row_refuses_writes() -> None:
+    """Setting, deleting or popping a cell of a cached row is a bug and says so."""
+    packed = CellPacker().pack(_row("Lily"))
+    with pytest.raises(TypeError, match="read only"):
+        packed["status"] = "Closed"
+    with pytest.raises(TypeError, match="read only"):
+        del packed["customer"]
+    with pytest.raises(TypeError, match="read only"):
+        packed.pop("customer")
+    assert packed["customer"] == "Lily"
+
+
+def test_rows_packed_alike_share_their_key_index_and_equal_texts() -> None:
+    """Two rows of the same columns share one index; equal texts become one string."""
+    packer = CellPacker()
+    first, second = packer.pack(_row("A")), packer.pack(_row("B"))
+    assert first._index is second._index
+    assert first["platform"] is second["platform"]
+    assert first["customer"] is not second["customer"]  # different texts stay apart
+    assert packer.pack(first) is first  # packed already: kept as it is
+
+
+def test_cached_rows_of_a_synced_sheet_are_packed_without_service_cells(
+    runtime: Runtime,
+) -> None:
+    """After a fill and a quiet sync, each cached row holds the person's cells, packed, and a
+    case reused from it is still reported the same."""
+    write_workbook(
+        runtime.workbook,
+        [
+            case(**{"Case ID": "AS-P-0001", "Customer": "王芳", "Notes": "客户说下周寄回"}),
+            case(**{"Case ID": "AS-P-0002", "Customer": "=HYPERLINK(1)"}),
+        ],
+    )
+    runtime.engine().sync(now=NOW)
+    quiet = runtime.engine().sync(now=NOW)
+    cache = RESULTS.get(runtime.engine().sheet_key)
+    assert cache is not None and len(cache.entries) == 2
+    rows = {e.result.case_id: e.row for e in cache.entries.values()}
+    for row in rows.values():
+        assert isinstance(row.raw, PackedCells) and isinstance(row.values, PackedCells)
+        assert "suggested_reply" not in row.raw and "days_left" not in row.raw
+    assert rows["AS-P-0001"].raw["customer"] == "王芳"
+    assert rows["AS-P-0001"].values["notes"] == "客户说下周寄回"
+    assert rows["AS-P-0002"].raw["customer"] == "=HYPERLINK(1)"
+    again = runtime.engine().sync(now=NOW)
+    assert (again.cases_reused, again.cells_written) == (2, 0)
+    assert [(r.case_id, r.next_action, r.priority) for r in again.results] == [
+        (r.case_id, r.next_action, r.priority) for r in quiet.results
+    ]

@@ -110,7 +110,7 @@ class _WorksheetWriter(WorksheetWriter):  # type: ignore[misc]
         with xf.element("row", attrs):
             parts: list[str] = []
             for cell in row:
-                if type(cell) is CellUpdate:  # a pending new cell
+                if isinstance(cell, CellUpdate):  # a pending new cell (or a case cell)
                     parts.append(self._pending_cell(cell, styles, epoch))
                     continue
                 if cell._comment is not None:
@@ -173,7 +173,7 @@ def _plain_cell(
 
 def _column(cell: Any) -> int:
     """A cell's column (an openpyxl cell's key in its sheet is its own row and column)."""
-    column: int = cell.col if type(cell) is CellUpdate else cell.column
+    column: int = cell.col if isinstance(cell, CellUpdate) else cell.column
     return column
 
 

@@ -13,6 +13,7 @@ from app.store.records import (
     CaseSnapshot,
     CellValue,
     CellWrite,
+    PlannedWrite,
     RunRecord,
     TimelineEvent,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "CellValue",
     "CellWrite",
     "DatabaseSettings",
+    "PlannedWrite",
     "RunRecord",
     "StaleSnapshotError",
     "Store",

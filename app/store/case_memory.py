@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 
 from app.store import operations as ops
 from app.store.base import Repository
-from app.store.records import CaseMarks, CaseSnapshot, CellWrite, TimelineEvent
+from app.store.records import CaseMarks, CaseSnapshot, PlannedWrite, TimelineEvent
 
 
 class CaseMemoryRepository(Repository):
@@ -62,7 +62,7 @@ class CaseMemoryRepository(Repository):
         run_id: int,
         snapshots: Sequence[CaseSnapshot],
         events: Sequence[TimelineEvent],
-        writes: Sequence[CellWrite],
+        writes: Sequence[PlannedWrite],
     ) -> list[TimelineEvent]:
         """Store what a sync did in ONE transaction: cell writes, snapshots, timeline events.
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from app.store.bulk import insert_rows
 from app.store.errors import StaleSnapshotError, StoreError
 from app.store.models import CaseSnapshotRow, CellWriteRow, RunRow, TimelineEventRow
-from app.store.records import CaseSnapshot, CellWrite, RunRecord, TimelineEvent
+from app.store.records import CaseSnapshot, CellWrite, PlannedWrite, RunRecord, TimelineEvent
 
 CELL_WRITES = cast(Table, CellWriteRow.__table__)
 SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
@@ -85,7 +85,7 @@ def to_run_record(row: RunRow) -> RunRecord:
 # --- cell writes -----------------------------------------------------------------------------
 
 
-def insert_cell_writes(session: Session, run_id: int, writes: Sequence[CellWrite]) -> None:
+def insert_cell_writes(session: Session, run_id: int, writes: Sequence[PlannedWrite]) -> None:
     """Append the run's cell writes; their order is kept (they are read back by id).
 
     Inserted in chunks: the first sync of a large sheet writes hundreds of thousands of cells,

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from app.values import CellValue, TimelineEvent
 
 # The progress step of a run reserved before it could start (app/service/coordinator.py).
 QUEUED = "queued"
 
-__all__ = ["QUEUED", "CaseSnapshot", "CellValue", "CellWrite", "RunRecord", "TimelineEvent"]
+__all__ = [
+    "QUEUED",
+    "CaseSnapshot",
+    "CellValue",
+    "CellWrite",
+    "PlannedWrite",
+    "RunRecord",
+    "TimelineEvent",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,27 @@ class RunRecord:
     def queued(self) -> bool:
         """Reserved for a press that had to be answered before its sync could start."""
         return self.finished_at is None and self.progress_step == QUEUED
+
+
+class PlannedWrite(Protocol):
+    """What the store keeps of a cell a run writes: a `CellWrite`, or a planned cell that
+    carries the same (app/sync/row_cells.py's `CaseCellUpdate`: one object for the cell to
+    write and its record, 7 MB fewer at a 10,000-case first fill)."""
+
+    @property
+    def tab(self) -> str: ...
+    @property
+    def case_id(self) -> str: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def header(self) -> str: ...
+    @property
+    def old_value(self) -> CellValue: ...
+    @property
+    def new_value(self) -> CellValue: ...
+    @property
+    def row_hint(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)

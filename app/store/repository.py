@@ -21,7 +21,7 @@ from app.store.engine import DatabaseSettings, build_engine, parse_url, scrub
 from app.store.errors import StoreError
 from app.store.migrate import upgrade_to_head
 from app.store.models import RunRow
-from app.store.records import QUEUED, CellWrite, RunRecord
+from app.store.records import QUEUED, CellWrite, PlannedWrite, RunRecord
 
 # The outcome of a run whose process died before it finished (see `start_run`).
 INTERRUPTED = "interrupted"
@@ -310,13 +310,13 @@ class Store(CaseMemoryRepository):
             if finished.rowcount != 1:
                 raise StoreError(f"undo run {undo_id} already finished")
 
-    def record_cell_writes(self, run_id: int, writes: Sequence[CellWrite]) -> None:
+    def record_cell_writes(self, run_id: int, writes: Sequence[PlannedWrite]) -> None:
         """Store the previous and new value of every cell the run wrote, in order."""
         with self._write_session(f"recording cell writes of run {run_id}") as session:
             ops.require_run(session, run_id)
             ops.insert_cell_writes(session, run_id, writes)
 
-    def stage_cell_writes(self, run_id: int, writes: Sequence[CellWrite]) -> None:
+    def stage_cell_writes(self, run_id: int, writes: Sequence[PlannedWrite]) -> None:
         """Write-ahead: the cells a run is about to write, with their previous values, stored
         BEFORE the run writes them to the sheet, replacing what it staged before (a re-plan).
 

@@ -12,7 +12,7 @@ from app.automation.workflow import Automation
 from app.notify.messages import Notice
 from app.notify.settings import NotifySettings
 from app.sheets.backend import CellUpdate
-from app.store import CaseSnapshot, CellWrite, TimelineEvent
+from app.store import CaseSnapshot, PlannedWrite, TimelineEvent
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
 from sheet_schema import HeaderMap, ParseContext
@@ -44,7 +44,7 @@ class CaseResult:
 class CasesPlan:
     updates: list[CellUpdate] = field(default_factory=list)
     id_fills: list[CellUpdate] = field(default_factory=list)
-    writes: list[CellWrite] = field(default_factory=list)
+    writes: list[PlannedWrite] = field(default_factory=list)
     events: list[TimelineEvent] = field(default_factory=list)
     snapshots: list[CaseSnapshot] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)

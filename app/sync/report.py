@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from app.analytics import KpiReport
 from app.sheets.backend import CellUpdate, TabLayout
-from app.store import CellWrite, TimelineEvent
+from app.store import PlannedWrite, TimelineEvent
 from app.sync.planner import CaseResult, CasesPlan
 from app.sync.rows import SheetRow
 from sheet_schema import HeaderMap
@@ -83,5 +83,5 @@ class PreparedSync:
     kpis: KpiReport | None = None
     notes: list[str] = field(default_factory=list)  # about the sheet's tabs, for the summary
     # The cell writes already stored ahead of the sheet write (`Store.stage_cell_writes`).
-    staged: list[CellWrite] | None = None  # the writes last staged in the store (write_step)
+    staged: list[PlannedWrite] | None = None  # the writes last staged in the store (write_step)
     language: Language = "en"  # the team language the sheet is written in

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta
 
-from app.store import CellWrite, Store
+from app.store import PlannedWrite, Store
 from app.sync.report import PreparedSync, SyncReport
 
 
@@ -62,7 +62,7 @@ def finish_run(
     )
 
 
-def unstaged_writes(prepared: PreparedSync) -> list[CellWrite]:
+def unstaged_writes(prepared: PreparedSync) -> list[PlannedWrite]:
     """The plan's cell writes the write step did not stage (usually none: it stages the whole
     list it is about to write, and a first sync's list runs to a million cells)."""
     if prepared.staged is prepared.plan.writes:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from app.errors import ConcurrentEditError
 from app.probe import WROTE_IDS, Probe
 from app.sheets.backend import SheetBackend
-from app.store import CellWrite, Store
+from app.store import PlannedWrite, Store
 from app.sync.idcheck import check_fills
 from app.sync.report import PreparedSync, SyncReport
 from sheet_schema import ParseContext
@@ -124,7 +124,7 @@ class WriteStep:
         run's)."""
         self.store.stage_cell_writes(self.run_id, [])
 
-    def _stage(self, prepared: PreparedSync, writes: list[CellWrite]) -> None:
+    def _stage(self, prepared: PreparedSync, writes: list[PlannedWrite]) -> None:
         """Store the previous values before writing the cells (see the module doc)."""
         self.store.stage_cell_writes(self.run_id, writes)
         prepared.staged = writes
@@ -135,6 +135,6 @@ class WriteStep:
             writes.clear()
 
 
-def _id_writes(prepared: PreparedSync) -> list[CellWrite]:
+def _id_writes(prepared: PreparedSync) -> list[PlannedWrite]:
     """The plan's writes of new ids and Opened dates (the cells written before the rest)."""
     return [w for w in prepared.plan.writes if w.column in ("case_id", "opened")]

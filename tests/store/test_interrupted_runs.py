@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from app.store import CellWrite, Store
+from app.sync.row_cells import CaseCellUpdate
 
 from .conftest import T0
 
@@ -62,3 +63,27 @@ def test_staged_writes_are_replaced_and_stay_when_the_record_never_comes(
 
     store.record_sync("sheet-1", run_id, [], [], [LATE])
     assert store.cell_writes(run_id) == [*WRITES, LATE]
+
+
+def test_a_planned_case_cell_is_staged_as_the_cell_write_it_stands_for(
+    store: Store, new_run: Callable[..., int]
+) -> None:
+    """The planner's case cell (one object for the cell and its record) is staged and read back
+    as the `CellWrite` undo restores from: tab, case, column, header, both values, row."""
+    run_id = new_run()
+    cell = CaseCellUpdate(
+        "个案",
+        7,
+        12,
+        "请补充照片",
+        None,
+        case_id="AS-251127-0042",
+        column="next_action",
+        header="下一步",
+        old_value="=旧公式",
+    )
+    store.stage_cell_writes(run_id, [cell, LATE])
+    assert store.cell_writes(run_id) == [
+        CellWrite("个案", "AS-251127-0042", "next_action", "下一步", "=旧公式", "请补充照片", 7),
+        LATE,
+    ]

@@ -29,9 +29,8 @@ from app.sync.case_plan import (
 )
 from app.sync.derive import wall_clock
 from app.sync.incremental import plan_marks, plan_or_reuse, take_cached
-from app.sync.packed_cells import CellPacker
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan, PlannedChunk
-from app.sync.reuse import ReuseOutcome, slim_row
+from app.sync.reuse import ReuseOutcome
 from app.sync.row_cells import clear_service_cells, fill_blank
 from app.sync.rows import SheetRow
 from app.sync.sheet_notes import missing_evidence_columns
@@ -112,8 +111,6 @@ class _Chunks:
         self.plan = plan
         self.results = self.events = 0  # where the chunk's results and events begin
         self.rows: Sequence[SheetRow] = ()  # the chunk's
-        self.packer = CellPacker()
-        self.service = frozenset(spec.key for spec in inp.headers.tab.service_columns)
 
     def start(
         self, first: int, case_ids: list[str | None], hits: Mapping[int, object] | None
@@ -144,12 +141,6 @@ class _Chunks:
                     plan.events[self.events :],
                 )
             )
-        # A planned row is read from here on for the person's cells only (the guard, the id
-        # check, the word notes, the cache): packed, a first fill's 10,000 rows take 5 MB
-        # instead of 16, and the next chunk is planned in what they gave back.
-        for row in self.rows:
-            if row.values:
-                slim_row(row, self.service, self.packer)
         self.results, self.events = len(plan.results), len(plan.events)
 
 

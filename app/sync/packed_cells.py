@@ -1,10 +1,11 @@
 """A cached row's cells packed: one tuple per row, the column keys shared by every row.
 
 A parsed row holds two dicts of some 26 columns each (the cells as read and the parsed
-values): about 2.4 KB a row, half of what the incremental cache keeps per case (app/sync/
-reuse.py). Packed, the same row is a tuple beside a key index that every row of the sheet
-shares: about 0.5 KB. A cached row is only ever read (a case planned again is parsed again
-from the cells as read), so a packed row refuses writes: one would be a bug.
+values), half of what the incremental cache keeps per case (app/sync/reuse.py). Packed, each
+is a tuple beside a key index that every row of the sheet shares, and equal texts are one
+string: measured at 10,000 cached rows, 23.6 MB became 13 MB, texts included. A cached row
+is only ever read (a case planned again is parsed again from the cells as read), so a packed
+row refuses writes: one would be a bug.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.sheets.backend import CellUpdate, CellValue, storable
-from app.store import CellWrite
 from app.sync.derive import wall_clock
 from app.sync.plan_types import CasesInput, CasesPlan
 from app.sync.rows import SheetRow
@@ -28,9 +27,9 @@ DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CaseCellUpdate(CellUpdate):
-    """A service cell of a case to write, carrying what the run's record keeps of it (the store
-    takes it as a `PlannedWrite`): one object instead of a `CellUpdate` and a `CellWrite`, at a
-    first fill some 120,000 of each."""
+    """A cell of a case to write (a service cell, or a new Case ID or Opened), carrying what the
+    run's record keeps of it (the store takes it as a `PlannedWrite`): one object instead of a
+    `CellUpdate` and a `CellWrite`, at a first fill some 120,000 of each."""
 
     case_id: str
     column: str
@@ -123,11 +122,20 @@ def fill_blank(
     index = headers.positions[key]
     assert key in ("case_id", "opened") and is_blank(row.raw.get(key))
     spec = headers.tab.column(key)
-    plan.id_fills.append(CellUpdate(headers.title, row.row, index + 1, value, spec.number_format))
     case_id = value if key == "case_id" else (row.text("case_id") or "")
-    plan.writes.append(
-        CellWrite(headers.title, str(case_id), key, spec.header, None, value, row.row)
+    fill = CaseCellUpdate(
+        headers.title,
+        row.row,
+        index + 1,
+        value,
+        spec.number_format,
+        case_id=str(case_id),
+        column=key,
+        header=spec.header,
+        old_value=None,
     )
+    plan.id_fills.append(fill)
+    plan.writes.append(fill)
     if key == "case_id":
         row.values["case_id"] = value  # the row is addressed by its new id from here on
 
@@ -138,16 +146,16 @@ def clear_service_cells(plan: CasesPlan, headers: HeaderMap, row: SheetRow) -> N
         index = headers.positions.get(spec.key)
         if index is None or row.raw.get(spec.key) in (None, ""):
             continue
-        plan.updates.append(CellUpdate(headers.title, row.row, index + 1, None))
         computed_for = storable(row.raw.get("computed_for"))  # a person may have typed it
-        plan.writes.append(
-            CellWrite(
-                headers.title,
-                str(computed_for or ""),
-                spec.key,
-                spec.header,
-                row.raw.get(spec.key),
-                None,
-                row.row,
-            )
+        cell = CaseCellUpdate(
+            headers.title,
+            row.row,
+            index + 1,
+            None,
+            case_id=str(computed_for or ""),
+            column=spec.key,
+            header=spec.header,
+            old_value=row.raw.get(spec.key),
         )
+        plan.updates.append(cell)
+        plan.writes.append(cell)

@@ -129,9 +129,10 @@ class WriteStep:
         self.store.stage_cell_writes(self.run_id, writes)
         prepared.staged = writes
         if writes is prepared.plan.writes:
-            # The store holds them now, and the run's record and its undo read them there. A
-            # first fill stages some 120,000 at 10,000 cases (9 MB), so the list is emptied
-            # before the write, where a sync peaks (`unstaged_writes` still sees it staged).
+            # The store holds them now, and the run's record and its undo read them there. The
+            # cells themselves are the updates' own objects (`CaseCellUpdate`), so emptying the
+            # list lets go of the list only (1 MB at a 10,000-case first fill), before the
+            # write, where a sync peaks (`unstaged_writes` still sees it staged).
             writes.clear()
 
 

@@ -10,6 +10,8 @@ waiting its turn. Read-only work uses a plain deferred BEGIN.
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +158,26 @@ def build_engine(url: URL, database: DatabaseSettings | None = None) -> Engine:
     return engine
 
 
+def _use_wal(cursor: Any, timeout: float = SQLITE_BUSY_TIMEOUT_S) -> None:
+    """Switch the database file to WAL, waiting up to `timeout` for other connections.
+
+    SQLite answers the switch with "database is locked" at once, without calling the busy
+    handler, while another connection writes to a file not yet in WAL: two replicas (or two
+    threads) opening a new store together, one of them already migrating it. So it is retried
+    here as the busy handler would."""
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -165,7 +187,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         try:
             cursor.execute("PRAGMA foreign_keys = ON")
             if wal:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _use_wal(cursor)
         finally:
             cursor.close()
 

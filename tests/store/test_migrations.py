@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -148,3 +149,24 @@ def test_concurrent_open_from_two_processes(store_url: str, tmp_path: Path) -> N
     assert [process.returncode for process in processes] == [0, 0], outputs
     with Store(store_url) as store:
         assert current_revision(store) == head_revision()
+
+
+def test_open_waits_for_a_writer_on_a_new_sqlite_file(tmp_path: Path) -> None:
+    """A store opened while another connection writes to a new SQLite file (not yet in WAL)
+    waits for it and migrates, instead of failing with "database is locked": SQLite refuses
+    the switch to WAL at once there, without waiting out the busy timeout."""
+    path = tmp_path / "store" / "x.db"
+    path.parent.mkdir()
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("CREATE TABLE team_notes (note TEXT)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO team_notes VALUES ('客户说下周寄回')")
+    done = threading.Timer(0.3, lambda: writer.execute("COMMIT"))
+    done.start()
+    try:
+        with Store.open(f"sqlite:///{path}") as store:
+            assert current_revision(store) == head_revision()
+    finally:
+        done.join()
+    assert writer.execute("SELECT note FROM team_notes").fetchall() == [("客户说下周寄回",)]
+    writer.close()

@@ -12,12 +12,16 @@ from app.sheets.backend import (
     ColumnLayout,
     HighlightRule,
     PivotSpec,
+    RowUpdate,
     SheetBackend,
     SheetData,
     TabData,
     TabLayout,
     TabSelector,
+    Write,
     WriteResult,
+    cell_count,
+    each_cell,
 )
 
 if TYPE_CHECKING:
@@ -30,13 +34,17 @@ __all__ = [
     "ColumnLayout",
     "HighlightRule",
     "PivotSpec",
+    "RowUpdate",
     "SheetBackend",
     "SheetData",
     "TabData",
     "TabLayout",
     "TabSelector",
     "WorkbookBackend",
+    "Write",
     "WriteResult",
+    "cell_count",
+    "each_cell",
 ]
 
 

@@ -33,13 +33,14 @@ from app.errors import ConfigurationError, SheetError
 from app.fast_json import decode_json
 from app.sheets.backend import (
     ApiCallCounter,
-    CellUpdate,
     CellValue,
     SheetData,
     TabData,
     TabLayout,
     TabSelector,
+    Write,
     WriteResult,
+    cell_count,
 )
 from app.sheets.google_layout import layout_requests
 from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth, locale
@@ -252,7 +253,7 @@ class GoogleBackend:
 
     def write(
         self,
-        updates: Sequence[CellUpdate],
+        updates: Sequence[Write],
         *,
         expect_version: str | None = None,
         reserve_rows: Mapping[str, int] | None = None,
@@ -275,7 +276,7 @@ class GoogleBackend:
             body = one_cell_body(updates, sheet_ids, MAX_BODY_BYTES)
             if body is not None:  # small (e.g. new ids): grow and set in one atomic call
                 self._batch_update([*growth, *body], "write")
-                return WriteResult(cells=len(updates), api_calls=1)
+                return WriteResult(cells=cell_count(updates), api_calls=1)
             formats = format_requests(updates, sheet_ids)
             if growth or formats:  # too big for one call: grow and format first, then values
                 self._batch_update([*growth, *formats], "write")
@@ -290,7 +291,7 @@ class GoogleBackend:
                 ),
             )
             calls += 1
-        return WriteResult(cells=len(updates), api_calls=calls)
+        return WriteResult(cells=cell_count(updates), api_calls=calls)
 
     # -- layout --------------------------------------------------------------------------------
 

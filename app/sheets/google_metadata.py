@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.sheets.backend import CellUpdate
+from app.sheets.backend import RowUpdate, Write
 from app.sheets.google_layout import append_dimension
 from sheet_schema import DateOrder
 
@@ -58,7 +58,7 @@ def date_order(meta: Mapping[str, Any] | None) -> DateOrder:
 
 
 def grid_growth(
-    meta: Mapping[str, Any], updates: Sequence[CellUpdate], reserve_rows: Mapping[str, int]
+    meta: Mapping[str, Any], updates: Sequence[Write], reserve_rows: Mapping[str, int]
 ) -> list[dict[str, Any]]:
     """appendDimension requests for tabs the cells (or `reserve_rows`, for a write that
     follows) reach past, rows with headroom so the Timeline grows rarely; the cached grid
@@ -66,14 +66,15 @@ def grid_growth(
     sheets = {s["properties"]["title"]: s for s in meta.get("sheets", [])}
     reach: dict[str, list[int]] = {}  # tab -> [last row, last column] of its cells
     for u in updates:
+        col = u.last_col if type(u) is RowUpdate else u.col
         last = reach.get(u.tab)
         if last is None:
-            reach[u.tab] = [u.row, u.col]
+            reach[u.tab] = [u.row, col]
         else:
             if u.row > last[0]:
                 last[0] = u.row
-            if u.col > last[1]:
-                last[1] = u.col
+            if col > last[1]:
+                last[1] = col
     requests_: list[dict[str, Any]] = []
     for title, sheet in sheets.items():
         last_row, last_col = reach.get(title, (0, 0))

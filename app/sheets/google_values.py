@@ -8,17 +8,28 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
-from app.sheets.backend import CellUpdate, CellValue, column_letter
+from app.sheets.backend import (
+    CellUpdate,
+    CellValue,
+    RowUpdate,
+    Write,
+    as_cells,
+    column_letter,
+    each_cell,
+)
 from sheet_schema import to_serial
 from sheet_schema.cells import SERIAL_EPOCH
 
 MAX_BODY_BYTES = 2_000_000
+# A larger block of rows goes out as ranges of about this size (two to a body).
+RANGE_BYTES = MAX_BODY_BYTES // 2
 _DAY = timedelta(days=1)
 _POSITION = attrgetter("tab", "row", "col")
+_COLUMN = attrgetter("col")
 Json = dict[str, Any]
 
 
@@ -44,7 +55,7 @@ def encode(value: CellValue) -> Any:
     return value
 
 
-def value_bodies(updates: Sequence[CellUpdate]) -> Iterator[bytes]:
+def value_bodies(updates: Sequence[Write]) -> Iterator[bytes]:
     """values:batchUpdate bodies, made one at a time as they are sent (a first sync's ~11 MB
     of JSON is never held at once). Adjacent cells of a row form a span; consecutive rows with
     the same span form one rectangle (a first sync of 10,000 rows is a few ranges, not
@@ -61,27 +72,57 @@ def value_bodies(updates: Sequence[CellUpdate]) -> Iterator[bytes]:
         yield _values_body(data)
 
 
-def _spans(updates: Sequence[CellUpdate]) -> list[list[CellUpdate]]:
-    """Adjacent cells of a row, in (tab, row, col) order."""
-    spans: list[list[CellUpdate]] = []
-    last: CellUpdate | None = None
-    for update in sorted(updates, key=_POSITION):
-        if last and (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1):
-            spans[-1].append(update)
+class _Span(NamedTuple):
+    """Adjacent cells of a row: where the first is, and the values left to right."""
+
+    tab: str
+    row: int
+    col: int
+    values: Sequence[CellValue]
+
+    @property
+    def last_col(self) -> int:
+        return self.col + len(self.values) - 1
+
+
+def _spans(updates: Sequence[Write]) -> list[_Span]:
+    """Adjacent cells of a row, in (tab, row, col) order. The cells are grouped by row first
+    and only a row's few cells are sorted: sorting a first fill's 284,000 cells by position
+    made a key per cell, 22 MB alive at once, and the write is where a sync peaks. A
+    `RowUpdate` alone in its row is a span as it is (its values are not copied)."""
+    by_row: dict[tuple[str, int], list[Write]] = {}
+    for update in updates:
+        entries = by_row.get((update.tab, update.row))
+        if entries is None:
+            by_row[update.tab, update.row] = [update]
         else:
-            spans.append([update])
-        last = update
+            entries.append(update)
+    spans: list[_Span] = []
+    for position in sorted(by_row):
+        entries = by_row.pop(position)
+        first = entries[0]
+        if len(entries) == 1 and type(first) is RowUpdate:
+            spans.append(_Span(first.tab, first.row, first.col, first.values))
+            continue
+        cells = sorted(each_cell(entries), key=_COLUMN)  # stable: a cell given twice keeps order
+        start = 0
+        for end in range(1, len(cells) + 1):
+            if end == len(cells) or cells[end].col != cells[end - 1].col + 1:
+                head = cells[start]
+                values = [c.value for c in cells[start:end]]
+                spans.append(_Span(head.tab, head.row, head.col, values))
+                start = end
     return spans
 
 
-def _blocks(spans: list[list[CellUpdate]]) -> list[list[list[CellUpdate]]]:
+def _blocks(spans: list[_Span]) -> list[list[_Span]]:
     """Consecutive rows' spans over the same columns of a tab, as rectangles."""
-    blocks: list[list[list[CellUpdate]]] = []
-    open_blocks: dict[tuple[str, int, int], list[list[CellUpdate]]] = {}
+    blocks: list[list[_Span]] = []
+    open_blocks: dict[tuple[str, int, int], list[_Span]] = {}
     for span in spans:
-        key = (span[0].tab, span[0].col, span[-1].col)
+        key = (span.tab, span.col, span.last_col)
         block = open_blocks.get(key)
-        if block is not None and block[-1][0].row == span[0].row - 1:
+        if block is not None and block[-1].row == span.row - 1:
             block.append(span)
         else:
             block = [span]
@@ -90,31 +131,34 @@ def _blocks(spans: list[list[CellUpdate]]) -> list[list[list[CellUpdate]]]:
     return blocks
 
 
-def _range_runs(blocks: list[list[list[CellUpdate]]]) -> Iterator[bytes]:
-    """Each block as the compact JSON of its ranges: one, or row chunks of it when it alone
-    passes the body limit. A range's JSON is its head and its rows' JSON, so each row is
-    encoded once (as json.dumps would encode the whole range, byte for byte)."""
-    for block in blocks:
-        # (text, most of a fill's cells, is its own RAW input: encode() is skipped for it)
-        rows = [
-            _compact([c.value if type(c.value) is str else encode(c.value) for c in span])
-            for span in block
-        ]
-        size = len(_range_json(block, rows))
-        if size <= MAX_BODY_BYTES or len(block) == 1:
-            yield _range_json(block, rows)
-            continue
-        per_chunk = max(1, len(block) * MAX_BODY_BYTES // (size * 2))
-        for i in range(0, len(block), per_chunk):
-            yield _range_json(block[i : i + per_chunk], rows[i : i + per_chunk])
+def _range_runs(blocks: list[list[_Span]]) -> Iterator[bytes]:
+    """Each block as the compact JSON of its ranges: one, or ranges of about `RANGE_BYTES`
+    each when it is larger (a range's JSON is its head and its rows' JSON, so each row is
+    encoded once, as json.dumps would encode the range, byte for byte). Rows are encoded as
+    they go out, and a block is let go once sent: a first fill's Timeline is 27,000 rows,
+    and holding them all encoded, then joined to learn their size, took 11 MB at the write,
+    where a sync peaks."""
+    for at, block in enumerate(blocks):
+        rows: list[bytes] = []
+        size = first = 0
+        for i, span in enumerate(block):
+            # (text, most of a fill's cells, is its own RAW input: encode() is skipped for it)
+            row = _compact([v if type(v) is str else encode(v) for v in span.values])
+            if rows and size + len(row) > RANGE_BYTES:
+                yield _range_json(block[first], block[i - 1], rows)
+                rows, size, first = [], 0, i
+            rows.append(row)
+            size += len(row) + 1
+        yield _range_json(block[first], block[-1], rows)
+        blocks[at] = []
 
 
-def _range_json(block: list[list[CellUpdate]], rows: list[bytes]) -> bytes:
-    """The compact JSON of one range: `block`'s address, its rows' values encoded in `rows`."""
-    first, last = block[0][0], block[-1][-1]
+def _range_json(first: _Span, last: _Span, rows: list[bytes]) -> bytes:
+    """The compact JSON of one range, from `first`'s row to `last`'s, holding `rows`'
+    values (encoded)."""
     a1 = f"{column_letter(first.col)}{first.row}"
-    if first is not last:
-        a1 += f":{column_letter(last.col)}{last.row}"
+    if first is not last or len(first.values) > 1:
+        a1 += f":{column_letter(last.last_col)}{last.row}"
     head = _compact(f"{quote_title(first.tab)}!{a1}")
     return b'{"range":' + head + b',"majorDimension":"ROWS","values":[' + b",".join(rows) + b"]}"
 
@@ -136,7 +180,7 @@ def _values_body(runs: list[bytes]) -> bytes:
 
 
 def one_cell_body(
-    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
+    updates: Sequence[Write], sheet_ids: Mapping[str, int], max_bytes: int
 ) -> list[Json] | None:
     """updateCells requests setting the given cells (RAW: text stays text), one per run of
     adjacent cells in a row, when together they fit one body of ~max_bytes (or are a single
@@ -146,7 +190,7 @@ def one_cell_body(
         return None
     body: list[Json] = []
     size = 0
-    for run in _cell_runs(updates):
+    for run in _cell_runs(as_cells(updates)):
         first = run[0]
         fields = "userEnteredValue"
         cells = [_cell_data(u.value) for u in run]
@@ -186,9 +230,7 @@ _LEAST_REQUEST_BYTES = len(
 )
 
 
-def _surely_too_big(
-    updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int], max_bytes: int
-) -> bool:
+def _surely_too_big(updates: Sequence[Write], sheet_ids: Mapping[str, int], max_bytes: int) -> bool:
     """Whether the requests would pass `max_bytes` whatever the values: there is at least one
     request per row written, each at least the shortest request long. Counting rows is far
     cheaper than sorting a first fill's cells into runs and encoding 2 MB of them to find out.
@@ -220,7 +262,7 @@ def _cell_runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:
         yield run
 
 
-def format_requests(updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int]) -> list[Json]:
+def format_requests(updates: Sequence[Write], sheet_ids: Mapping[str, int]) -> list[Json]:
     """updateCells requests setting only the number format of the cells that carry their own."""
     return [
         {
@@ -240,9 +282,16 @@ def format_requests(updates: Sequence[CellUpdate], sheet_ids: Mapping[str, int])
                 "fields": "userEnteredFormat.numberFormat",
             }
         }
-        for u in updates
-        if u.own_format
+        for u in _own_formats(updates)
     ]
+
+
+def _own_formats(updates: Sequence[Write]) -> Iterator[CellUpdate]:
+    """The cells that carry their own number format (a `RowUpdate`'s never do)."""
+    for update in updates:
+        if update.own_format:
+            assert isinstance(update, CellUpdate)
+            yield update
 
 
 def number_format(pattern: str | None) -> Json:

@@ -47,14 +47,15 @@ from app.errors import ConcurrentEditError, SheetError, SheetLockedError, SheetN
 from app.probe import FILE_STAGED, Probe, no_probe
 from app.sheets.backend import (
     ApiCallCounter,
-    CellUpdate,
     CellValue,
     ChartSpec,
     SheetData,
     TabData,
     TabLayout,
     TabSelector,
+    Write,
     WriteResult,
+    as_cells,
 )
 from app.sheets.workbook_cells import gc_paused, write_cells
 from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden
@@ -184,15 +185,16 @@ class WorkbookBackend:
 
     def write(
         self,
-        updates: Sequence[CellUpdate],
+        updates: Sequence[Write],
         *,
         expect_version: str | None = None,
         reserve_rows: Mapping[str, int] | None = None,  # a file has no grid to grow
     ) -> WriteResult:
+        cells = as_cells(updates)  # openpyxl is written cell by cell
         if self._book is None:
             self._load()
             laid_out = self._laid_out
-            if laid_out and laid_out[0] == self._version and all(u.row > 1 for u in updates):
+            if laid_out and laid_out[0] == self._version and all(u.row > 1 for u in cells):
                 # The layout was checked on this very file (apply_layout skipped openpyxl), and
                 # no header is written: the file saved now still has it.
                 self._applied = laid_out[1]
@@ -204,15 +206,15 @@ class WorkbookBackend:
                 raise ConcurrentEditError(
                     f"{self.path} changed while the sync was running; it will read it again."
                 )
-        saved = bool(updates) or self._dirty
+        saved = bool(cells) or self._dirty
         with gc_paused():
-            write_cells(self._book, updates, defer=True)
+            write_cells(self._book, cells, defer=True)
             if saved:
                 self._save()
         # The write ends a sync: the file is the truth now, and a workbook of 10,000 cases
         # holds hundreds of MB as openpyxl cells, so it is not kept between syncs.
         self._book = None
-        return WriteResult(cells=len(updates), api_calls=int(saved), version=self._version)
+        return WriteResult(cells=len(cells), api_calls=int(saved), version=self._version)
 
     def _save(self) -> None:
         assert self._book is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
-from app.sheets.backend import CellUpdate, CellValue, TabData, storable
+from app.sheets.backend import CellUpdate, CellValue, RowUpdate, TabData, storable
 from app.store import TimelineEvent
 from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
@@ -50,10 +50,12 @@ def timeline_rows(
     run_id: int,
     tz: tzinfo,
     language: Language = "en",
-) -> list[CellUpdate]:
+) -> list[RowUpdate]:
     """Append events whose Event ID the tab does not show yet (append-only, exactly once),
-    named and described in the team `language`."""
-    updates: list[CellUpdate] = []
+    named and described in the team `language`. A row is one `RowUpdate` (or one per run of
+    adjacent columns, when a blank value or the tab's own order leaves a gap)."""
+    updates: list[RowUpdate] = []
+    formats: dict[tuple[str | None, ...], tuple[str | None, ...]] = {}  # one tuple, all rows
     row = first_row
     names: dict[str, str] = {}  # a kind's name, looked up once
     for event in sorted(events, key=lambda e: (e.at, e.case_id, e.event_key)):
@@ -71,7 +73,7 @@ def timeline_rows(
             "detail": event_detail(event, language),
             "run": run_id,
         }
-        updates.extend(_cells(headers, row, values))
+        updates.extend(_row_updates(headers, row, values, formats))
         row += 1
     return updates
 
@@ -133,6 +135,35 @@ def _window_groups(policy: Policy) -> dict[str, CellValue]:
     seller = policy.window.decide(SELLER_FAULT_ISSUES[0], None)[1]
     buyer = policy.window.decide(BUYER_REASON_ISSUES[0], None)[1]
     return {"seller_fault_days": seller, "buyer_reason_days": buyer}
+
+
+def _row_updates(
+    headers: HeaderMap,
+    row: int,
+    values: Mapping[str, CellValue],
+    formats: dict[tuple[str | None, ...], tuple[str | None, ...]],
+) -> list[RowUpdate]:
+    """`_cells` of one row as `RowUpdate`s: one per run of adjacent columns (`formats` holds
+    the format tuples made so far, so that rows share theirs)."""
+    cells = sorted(_cells(headers, row, values), key=lambda c: c.col)
+    out: list[RowUpdate] = []
+    start = 0
+    for end in range(1, len(cells) + 1):
+        if end < len(cells) and cells[end].col == cells[end - 1].col + 1:
+            continue
+        run = cells[start:end]
+        shape = tuple(c.number_format for c in run)
+        out.append(
+            RowUpdate(
+                run[0].tab,
+                row,
+                run[0].col,
+                tuple(c.value for c in run),
+                formats.setdefault(shape, shape),
+            )
+        )
+        start = end
+    return out
 
 
 def _cells(headers: HeaderMap, row: int, values: Mapping[str, CellValue]) -> list[CellUpdate]:

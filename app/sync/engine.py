@@ -27,7 +27,7 @@ from app.errors import AftersalesError, ConcurrentEditError
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
 from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE, Probe, no_probe
-from app.sheets.backend import SheetBackend
+from app.sheets.backend import SheetBackend, cell_count
 from app.store import Store
 from app.sync.gc_tuning import fewer_collections
 from app.sync.guard import check_writes
@@ -228,7 +228,7 @@ class SyncEngine:
             prepared = self.prepare(now, run_id or 0, kpi_period, progress)
             fill_report(report, prepared)
             if dry_run:
-                report.cells_written = len(prepared.id_fills) + len(prepared.updates)
+                report.cells_written = len(prepared.id_fills) + cell_count(prepared.updates)
                 return prepared
             try:
                 progress.step(WRITE, 0, report.cases)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 from app.automation.workflow import Automation
 from app.notify.messages import Notice
 from app.notify.settings import NotifySettings
-from app.sheets.backend import CellUpdate
+from app.sheets.backend import CellUpdate, Write
 from app.store import CaseSnapshot, PlannedWrite, TimelineEvent
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
@@ -42,7 +42,8 @@ class CaseResult:
 
 @dataclass(slots=True)
 class CasesPlan:
-    updates: list[CellUpdate] = field(default_factory=list)
+    # The Cases rows' cells; the engine adds the other tabs' cells and rows to the same list.
+    updates: list[Write] = field(default_factory=list)
     id_fills: list[CellUpdate] = field(default_factory=list)
     writes: list[PlannedWrite] = field(default_factory=list)
     events: list[TimelineEvent] = field(default_factory=list)

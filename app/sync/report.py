@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.analytics import KpiReport
-from app.sheets.backend import CellUpdate, TabLayout
+from app.sheets.backend import CellUpdate, TabLayout, Write
 from app.store import PlannedWrite, TimelineEvent
 from app.sync.planner import CaseResult, CasesPlan
 from app.sync.rows import SheetRow
@@ -75,7 +75,7 @@ class PreparedSync:
     version: str | None  # the read's version: a write is refused if the sheet changed since
     layouts: list[TabLayout]
     id_fills: list[CellUpdate]
-    updates: list[CellUpdate]
+    updates: list[Write]
     plan: CasesPlan
     events: list[TimelineEvent]
     case_rows: list[SheetRow]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from app.automation.workflow import Automation
-from app.sheets.backend import CellUpdate
+from app.sheets.backend import CellUpdate, RowUpdate
 from app.sync import auxiliary as aux
 from app.sync.plan_types import CasesPlan
 from app.sync.read_step import SheetRead
@@ -62,7 +62,7 @@ def team_tabs_cells(sheet: SheetRead, tabs: TeamTabs) -> list[CellUpdate]:
     ]
 
 
-def timeline_cells(sheet: SheetRead, plan: CasesPlan, run_id: int, tz: tzinfo) -> list[CellUpdate]:
+def timeline_cells(sheet: SheetRead, plan: CasesPlan, run_id: int, tz: tzinfo) -> list[RowUpdate]:
     """The Timeline tab's new rows: the plan's events it does not hold yet."""
     if not plan.events:
         return []  # nothing to append: the tab's rows need not even be looked at

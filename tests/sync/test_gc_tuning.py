@@ -1,14 +1,16 @@
 """A sync collects garbage less often while it runs, and the process's thresholds are what they
-were once the last of several overlapping syncs ends, whatever the order they end in."""
+were once the last of several overlapping syncs ends, whatever the order they end in; what it
+freed is given back to the system when it ends."""
 
 from __future__ import annotations
 
 import gc
 import threading
+from pathlib import Path
 
 import pytest
 
-from app.sync.gc_tuning import SYNC_THRESHOLD, fewer_collections
+from app.sync.gc_tuning import SYNC_THRESHOLD, _trim_heap, fewer_collections
 
 
 def test_thresholds_rise_during_overlapping_syncs_and_come_back_after() -> None:
@@ -55,3 +57,24 @@ def test_a_failing_sync_puts_the_thresholds_back() -> None:
     with pytest.raises(RuntimeError, match="could not be read"):
         failing()
     assert gc.get_threshold() == before
+
+
+def _resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")  # pragma: no cover
+
+
+@pytest.mark.skipif(_trim_heap is None, reason="the C library is not glibc")
+def test_the_memory_a_sync_frees_is_given_back_when_it_ends() -> None:
+    """40 MB of large blocks freed inside a sync, below blocks still held (so glibc cannot
+    shrink its heap from the top), leave the process when the sync ends, not at some later
+    sync."""
+    with fewer_collections():
+        blocks = [bytes(1024) + str(i).encode() for i in range(50_000)]  # glibc's, not pymalloc's
+        del blocks[:40_000]  # freed, under the 10,000 still held
+        held = _resident_mb()
+    after = _resident_mb()
+    assert len(blocks) == 10_000
+    assert held - after > 20, f"{held:.0f} MB while freed, {after:.0f} MB after the sync"

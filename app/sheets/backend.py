@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from app.values import CellValue as CellValue  # re-exported: the backends' cell type
 from sheet_schema import DateOrder
@@ -29,6 +29,19 @@ TabSelector = Callable[[Sequence[str]], Sequence[str]]
 # Control characters no spreadsheet keeps (openpyxl refuses them; Excel cannot show them).
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_CELL_TEXT = 32_767  # Excel's limit; Google's is 50,000
+
+
+def share_equal_texts(rows: list[list[Any]]) -> list[list[Any]]:
+    """Make equal texts of `rows` one string, in place (and return them). A decoder makes a
+    string per cell: a synced 10,000-case Cases tab reads as 24 MB of strings of which 7 MB
+    differ (thousands of rows share a status, a platform, a policy version, a next action),
+    and a sync holds its read to the end. Other values keep their own objects (1, 1.0 and
+    True are equal keys of a dict, and must stay apart)."""
+    shared: dict[str, str] = {}
+    share = shared.setdefault
+    for index, row in enumerate(rows):
+        rows[index] = [share(v, v) if type(v) is str else v for v in row]
+    return rows
 
 
 def storable(value: CellValue) -> CellValue:

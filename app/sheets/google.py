@@ -41,6 +41,7 @@ from app.sheets.backend import (
     Write,
     WriteResult,
     cell_count,
+    share_equal_texts,
 )
 from app.sheets.google_layout import layout_requests
 from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth, locale
@@ -203,6 +204,8 @@ class GoogleBackend:
             "values.batchGet",
             lambda: decode_json(self._http.request("get", url, params=params).content),
         )
+        for value_range in result.get("valueRanges", []):
+            share_equal_texts(value_range.get("values") or [])  # as the streamed read does
         return result
 
     def _streamed_ranges(self, url: str, params: ParamsType) -> list[dict[str, Any]] | None:

@@ -22,7 +22,9 @@ from typing import Any
 import ijson
 import requests
 
-__all__ = ["CHUNK_BYTES", "share_equal_texts", "value_ranges"]
+from app.sheets.backend import share_equal_texts
+
+__all__ = ["CHUNK_BYTES", "value_ranges"]
 
 CHUNK_BYTES = 1 << 16
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -46,17 +48,6 @@ def value_ranges(response: requests.Response) -> list[dict[str, Any]] | None:
     except (_EscapedSurrogate, ijson.JSONError):
         # (JSONError: a number beyond a double or a 64-bit integer, which Google does not send)
         return None
-
-
-def share_equal_texts(rows: list[list[Any]]) -> None:
-    """Make equal texts of `rows` one string, in place. A decoder makes a string per cell:
-    a synced 10,000-case Cases tab decodes to 24 MB of strings, of which 7 MB differ (the
-    statuses, platforms, policy versions and next actions of thousands of rows), and the read
-    is held through the whole sync, which peaks later."""
-    shared: dict[str, str] = {}
-    share = shared.setdefault
-    for index, row in enumerate(rows):
-        rows[index] = [share(v, v) if type(v) is str else v for v in row]
 
 
 class _EscapedSurrogate(Exception):

@@ -56,6 +56,7 @@ from app.sheets.backend import (
     Write,
     WriteResult,
     as_cells,
+    share_equal_texts,
 )
 from app.sheets.workbook_cells import gc_paused, write_cells
 from app.sheets.workbook_layout import apply_tab_layout, attach_charts, embolden
@@ -111,7 +112,10 @@ class WorkbookBackend:
         if fast is None:  # a tab with formulas (or a file calamine cannot read): openpyxl
             return self._read_with_openpyxl(data, select)
         titles, grids = fast
-        tabs = {title: TabData(title=title, rows=_trim(rows)) for title, rows in grids.items()}
+        tabs = {
+            title: TabData(title=title, rows=share_equal_texts(_trim(rows)))
+            for title, rows in grids.items()
+        }
         return SheetData(titles=titles, tabs=tabs, version=self._version)
 
     def _read_with_openpyxl(self, data: bytes, select: TabSelector) -> SheetData:
@@ -140,7 +144,9 @@ class WorkbookBackend:
                 cached = values_book[title]
                 for r, c in formula_cells:
                     rows[r][c] = _from_cell(cached.cell(row=r + 1, column=c + 1).value)
-            tabs[title] = TabData(title=title, rows=_trim(rows), formulas=frozenset(formula_cells))
+            tabs[title] = TabData(
+                title=title, rows=share_equal_texts(_trim(rows)), formulas=frozenset(formula_cells)
+            )
         return SheetData(titles=tuple(book.sheetnames), tabs=tabs, version=self._version)
 
     def _file_bytes(self) -> bytes:

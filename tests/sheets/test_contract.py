@@ -20,6 +20,7 @@ from app.sheets.backend import (
     CellValue,
     ColumnLayout,
     HighlightRule,
+    RowUpdate,
     SheetBackend,
     TabData,
     TabLayout,
@@ -206,6 +207,55 @@ def test_trailing_blank_rows_and_columns_are_trimmed(sheet: FreshSheet) -> None:
     assert all(is_blank(v) for v in rows[1])  # a blank row inside the data stays a row
     assert rows[2][-1] == "kept" and len(rows[2]) == 2
     assert rows[3] == ["blank text follows"]
+
+
+def test_a_row_update_writes_its_cells_beside_single_cells(sheet: FreshSheet) -> None:
+    """Whole rows (a Timeline's appended events) and single cells in one write land where they
+    are addressed, typed, and the result counts each cell of a row."""
+    add_tab(sheet.backend, "时间线 Timeline", ["Event ID", "At", "Case ID", "Event", "Detail"])
+    at = datetime(2025, 10, 3, 14, 30)
+    result = sheet.backend.write(
+        [
+            RowUpdate("时间线 Timeline", 2, 1, ("E-1", at, "AS-1", "创建 Created"), (None,) * 4),
+            CellUpdate("时间线 Timeline", 2, 5, "客户说下周寄回"),
+            RowUpdate("时间线 Timeline", 3, 2, (at, "AS-2", "=SUM(1,2)"), (None,) * 3),
+        ]
+    )
+    assert result.cells == 8
+    rows = fresh_tab(sheet, "时间线 Timeline").rows
+    assert rows[1][0] == "E-1" and rows[1][2:] == ["AS-1", "创建 Created", "客户说下周寄回"]
+    assert same_datetime(at)(rows[1][1]) and same_datetime(at)(rows[2][1])
+    assert is_blank(rows[2][0]) and rows[2][2:4] == ["AS-2", "=SUM(1,2)"]
+
+
+def test_equal_texts_of_a_read_are_one_string(sheet: FreshSheet) -> None:
+    """A tab where many rows repeat a platform and a status reads back cell for cell as
+    written, each repeated text held once (a sync holds its read to the end); texts that
+    differ, and numbers equal to each other, stay apart."""
+    add_tab(sheet.backend, "Cases", ["Case ID", "平台", "状态", "Amount"])
+    statuses = ["待处理 New", "Waiting on seller", "Closed"]
+    sheet.backend.write(
+        [
+            cell
+            for n in range(1, 121)
+            for cell in (
+                CellUpdate("Cases", n + 1, 1, f"AS-{n:04d}"),
+                CellUpdate("Cases", n + 1, 2, "Superbuy"),
+                CellUpdate("Cases", n + 1, 3, statuses[n % 3]),
+                CellUpdate("Cases", n + 1, 4, 1 if n % 2 else 1.5),
+            )
+        ]
+    )
+    rows = fresh_tab(sheet, "Cases").rows[1:]
+    assert [row[:3] for row in rows] == [
+        [f"AS-{n:04d}", "Superbuy", statuses[n % 3]] for n in range(1, 121)
+    ]
+    assert len({id(row[1]) for row in rows}) == 1
+    assert len({id(row[2]) for row in rows}) == 3
+    assert len({id(row[0]) for row in rows}) == 120
+    assert [same_number(1 if n % 2 else 1.5)(row[3]) for n, row in enumerate(rows, 1)] == [
+        True
+    ] * 120
 
 
 def test_cells_land_where_they_are_addressed_beyond_column_z(sheet: FreshSheet) -> None:

@@ -137,30 +137,3 @@ def test_a_lone_surrogate_in_a_cell_is_read_as_the_json_module_reads_it(
     assert data.tabs["Sheet1"].rows[1] == ["AS-1", "a \ud800 b"]
     assert adapter.batch_gets == 2
     assert backend.calls.by_kind["values.batchGet"] == 2
-
-
-def test_equal_texts_of_a_read_are_one_string(
-    emulator: Emulator, service_account: ServiceAccount
-) -> None:
-    """Through the backend: a tab where hundreds of rows repeat a platform, a status and a
-    note reads back cell for cell as written, with each repeated text held once (the read is
-    held through a whole sync)."""
-    sheet = emulator.create_spreadsheet("Repeats", shared_with={service_account.email: "writer"})
-    rows: list[list[Any]] = [["Case ID", "平台 Platform", "状态", "Note", "Amount"]]
-    for n in range(1, 900):
-        status = ["待处理 New", "Waiting on seller", "Closed"][n % 3]
-        rows.append([f"AS-{n:04d}", "Superbuy", status, "" if n % 2 else f"note {n}", n * 0.5])
-    emulator.set_values(sheet, "Sheet1!A1", rows)
-    backend = GoogleBackend.from_service_account(
-        sheet,
-        service_account.path,
-        session_factory=lambda credentials: redirected_session(credentials, emulator.base_url),
-        retry=RetryPolicy(base_delay=0.01, max_delay=0.05, budget=5),
-        timeout=10,
-    )
-    read = backend.read(lambda titles: ["Sheet1"]).tabs["Sheet1"].rows
-    assert read == rows  # (an empty cell mid-row reads as "", as Google answers it)
-    platforms = {id(row[1]) for row in read[1:]}
-    statuses = {id(row[2]) for row in read[1:]}
-    assert len(platforms) == 1 and len(statuses) == 3
-    assert len({id(row[0]) for row in read[1:]}) == 899  # (texts that differ stay apart)

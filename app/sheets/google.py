@@ -285,7 +285,8 @@ class GoogleBackend:
                 self._batch_update([*growth, *formats], "write")
                 calls += 1
         url = SPREADSHEET_VALUES_BATCH_UPDATE_URL % self.spreadsheet_id
-        for data in value_bodies(updates):  # made one at a time, as each is sent
+        bodies = value_bodies(updates)  # made one at a time, as each is sent
+        while (data := next(bodies, None)) is not None:
             self._requests.call(
                 "write",
                 "values.batchUpdate",
@@ -294,6 +295,7 @@ class GoogleBackend:
                 ),
             )
             calls += 1
+            del data  # before the next body is made (2 MB each)
         return WriteResult(cells=cell_count(updates), api_calls=calls)
 
     # -- layout --------------------------------------------------------------------------------

@@ -8,11 +8,12 @@ person's, so the service must neither take it for missing nor fill it (a new Cas
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from app.sheets.backend import CellValue, TabData, column_letter
+from app.sync.packed_cells import CellsView, RowValues
 from sheet_schema import (
     HeaderMap,
     ParseContext,
@@ -70,7 +71,7 @@ class SheetRow:
     incremental cache keeps has both packed (read only: app/sync/packed_cells.py)."""
 
     row: int  # 1-based sheet row
-    raw: MutableMapping[str, CellValue]
+    raw: Mapping[str, CellValue]  # the cells as read (never written: a view, or packed)
     values: MutableMapping[str, ParsedValue]
     issues: list[CellIssue] = field(default_factory=list)
     # The row as read (app/sync/fingerprint.py), when incremental evaluation digested it.
@@ -100,31 +101,31 @@ class RowReading:
 
     data: TabData
     headers: HeaderMap
-    positions: list[tuple[str, int]]
     present: list[ColumnSpec]
+    value_index: Mapping[str, int]  # where each of `present` sits in a row's values
 
     @classmethod
     def of(cls, data: TabData, headers: HeaderMap) -> RowReading:
         present = [spec for spec in headers.tab.user_columns if spec.key in headers.positions]
-        return cls(data, headers, list(headers.positions.items()), present)
+        return cls(data, headers, present, {spec.key: i for i, spec in enumerate(present)})
 
 
 def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
     """Parse data row `index` (0-based, like `TabData.rows`) of a tab."""
     headers, formulas = reading.headers, reading.data.formulas
-    cells = reading.data.rows[index]
-    width = len(cells)
-    raw = {key: cells[col] if col < width else None for key, col in reading.positions}
+    raw = CellsView(headers.positions, reading.data.rows[index])
     row = SheetRow(row=index + 1, raw=raw, values={})
     if all(is_blank(raw[spec.key]) for spec in reading.present):
         return row
+    values: list[ParsedValue] = []
+    row.values = RowValues(reading.value_index, values)
     for spec in reading.present:
         value = raw[spec.key]
         parsed = parse_cell(spec, value, ctx)
         blank = parsed.value is None and parsed.problem is None
         if blank and spec.required and (index, headers.positions[spec.key]) in formulas:
             parsed = Parsed(None, EMPTY_FORMULA)
-        row.values[spec.key] = parsed.value
+        values.append(parsed.value)
         if parsed.problem is not None:
             row.issues.append(
                 CellIssue(

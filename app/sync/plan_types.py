@@ -46,6 +46,9 @@ class CasesPlan:
     updates: list[Write] = field(default_factory=list)
     id_fills: list[CellUpdate] = field(default_factory=list)
     writes: list[PlannedWrite] = field(default_factory=list)
+    # One string for equal texts written (a policy version, an SLA state, an escalation note
+    # in thousands of rows: 3 MB of copies at a 10,000-case first fill).
+    texts: dict[str, str] = field(default_factory=dict)
     events: list[TimelineEvent] = field(default_factory=list)
     snapshots: list[CaseSnapshot] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)

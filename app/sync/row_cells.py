@@ -67,6 +67,7 @@ def _diff(
     positions, columns = headers.positions, headers.tab.columns_by_key
     title, row_number, raw = headers.title, row.row, row.raw
     add_update, add_write = plan.updates.append, plan.writes.append
+    share = plan.texts.setdefault
     for key, desired in values.items():
         index = positions.get(key)
         if index is None:
@@ -75,6 +76,8 @@ def _diff(
         assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
         if isinstance(desired, str):  # (storable leaves every other value as it is)
             desired = storable(desired)
+            if isinstance(desired, str):
+                desired = share(desired, desired)
         current = raw.get(key)
         if same_value(spec, current, desired, ctx):
             continue

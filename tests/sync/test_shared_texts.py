@@ -54,3 +54,23 @@ def test_a_synced_sheet_reads_with_its_repeated_texts_shared(runtime: Runtime) -
     notes = {id(row[column["Notes"]]) for row in rows[1:] if row[column["Notes"]]}
     customers = {id(row[column["Customer"]]) for row in rows[1:]}
     assert (len(platforms), len(notes), len(customers)) == (3, 1, 60)
+
+
+def test_a_fill_plans_each_repeated_text_once(runtime: Runtime) -> None:
+    """A first fill of 40 cases on two platforms plans the same policy version, SLA state and
+    Timeline detail for many rows: each distinct text is one string in the plan, and the texts
+    are the ones each case gets on its own."""
+    write_workbook(
+        runtime.workbook,
+        [
+            case(**{"Case ID": f"AS-F-{n:04d}", "Platform": ["Superbuy", "Bhiner"][n % 2]})
+            for n in range(1, 41)
+        ],
+    )
+    prepared = runtime.engine().prepare(NOW, run_id=0)
+    refs = [u.value for u in prepared.updates if getattr(u, "column", None) == "policy_ref"]
+    assert len(refs) == 40 and len(set(refs)) == 2
+    assert len({id(v) for v in refs}) == 2
+    details = [e.detail for e in prepared.events]
+    assert len(details) >= 40
+    assert len({id(d) for d in details}) == len(set(details)) < len(details)

@@ -42,6 +42,9 @@ def next_free_row(data: TabData | None) -> int:
     return max(len(data.rows) if data else 0, 1) + 1
 
 
+TIMELINE_KEYS = ("event_id", "at", "case_id", "event", "detail", "run")
+
+
 def timeline_rows(
     events: Sequence[TimelineEvent],
     present: set[str],
@@ -55,6 +58,7 @@ def timeline_rows(
     named and described in the team `language`. A row is one `RowUpdate` (or one per run of
     adjacent columns, when a blank value or the tab's own order leaves a gap)."""
     updates: list[RowUpdate] = []
+    layout = _row_layout(headers, TIMELINE_KEYS)
     formats: dict[tuple[str | None, ...], tuple[str | None, ...]] = {}  # one tuple, all rows
     row = first_row
     names: dict[str, str] = {}  # a kind's name, looked up once
@@ -73,7 +77,7 @@ def timeline_rows(
             "detail": event_detail(event, language),
             "run": run_id,
         }
-        updates.extend(_row_updates(headers, row, values, formats))
+        updates.extend(_row_updates(headers.title, row, layout, values, formats))
         row += 1
     return updates
 
@@ -137,33 +141,59 @@ def _window_groups(policy: Policy) -> dict[str, CellValue]:
     return {"seller_fault_days": seller, "buyer_reason_days": buyer}
 
 
+def _row_layout(headers: HeaderMap, keys: Sequence[str]) -> list[tuple[int, str, str | None]]:
+    """(column, key, number format) of each of `keys` the tab has, left to right."""
+    layout = []
+    for key in keys:
+        index = headers.positions.get(key)
+        if index is not None:
+            spec = headers.tab.columns_by_key.get(key) or headers.tab.column(key)
+            layout.append((index + 1, key, spec.number_format))
+    return sorted(layout)
+
+
 def _row_updates(
-    headers: HeaderMap,
+    title: str,
     row: int,
+    layout: Sequence[tuple[int, str, str | None]],
     values: Mapping[str, CellValue],
     formats: dict[tuple[str | None, ...], tuple[str | None, ...]],
 ) -> list[RowUpdate]:
-    """`_cells` of one row as `RowUpdate`s: one per run of adjacent columns (`formats` holds
-    the format tuples made so far, so that rows share theirs)."""
-    cells = sorted(_cells(headers, row, values), key=lambda c: c.col)
+    """One row's non-blank `values` as `RowUpdate`s, one per run of adjacent columns in
+    `layout` (`formats` holds the format tuples made so far, so that rows share theirs)."""
     out: list[RowUpdate] = []
-    start = 0
-    for end in range(1, len(cells) + 1):
-        if end < len(cells) and cells[end].col == cells[end - 1].col + 1:
+    run: list[CellValue] = []
+    run_formats: list[str | None] = []
+    start = last = 0
+    for col, key, number_format in layout:
+        value = values.get(key)
+        if value is None or value == "":
             continue
-        run = cells[start:end]
-        shape = tuple(c.number_format for c in run)
-        out.append(
-            RowUpdate(
-                run[0].tab,
-                row,
-                run[0].col,
-                tuple(c.value for c in run),
-                formats.setdefault(shape, shape),
-            )
-        )
-        start = end
+        if isinstance(value, str):  # a detail quoting a person's 50,000-character cell
+            value = storable(value)  # must still fit a cell (other values stay as they are)
+        if run and col != last + 1:
+            out.append(_row_update(title, row, start, run, run_formats, formats))
+            run, run_formats = [], []
+        if not run:
+            start = col
+        run.append(value)
+        run_formats.append(number_format)
+        last = col
+    if run:
+        out.append(_row_update(title, row, start, run, run_formats, formats))
     return out
+
+
+def _row_update(
+    title: str,
+    row: int,
+    col: int,
+    values: list[CellValue],
+    number_formats: list[str | None],
+    formats: dict[tuple[str | None, ...], tuple[str | None, ...]],
+) -> RowUpdate:
+    shape = tuple(number_formats)
+    return RowUpdate(title, row, col, tuple(values), formats.setdefault(shape, shape))
 
 
 def _cells(headers: HeaderMap, row: int, values: Mapping[str, CellValue]) -> list[CellUpdate]:

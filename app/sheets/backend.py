@@ -113,8 +113,9 @@ class CellUpdate:
 class RowUpdate:
     """Adjacent cells of one row, left to right from `col`, none of them blank: a row the
     service appends to a tab of its own (a Timeline event). One object for the row, where a
-    `CellUpdate` per cell took 480 bytes: a 10,000-case first fill appends 27,000 Timeline rows,
-    and the write is where a sync peaks. A backend that writes cell by cell takes `cells()`."""
+    `CellUpdate` per cell took 480 bytes a row: a 10,000-case first fill appends 27,000
+    Timeline rows, and the write is where a sync peaks. A backend that writes cell by cell
+    takes `cells()`."""
 
     tab: str
     row: int

@@ -16,7 +16,6 @@ asks glibc to give back its free pages (`malloc_trim`; a no-op where the C libra
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,11 +50,11 @@ def fewer_collections() -> Iterator[None]:
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's `malloc_trim`, or None (another C library, or none found)."""
-    name = ctypes.util.find_library("c")
+    """glibc's `malloc_trim` (looked up among the process's own symbols, where the C library
+    is), or None under another C library."""
     try:
-        trim: Callable[[int], int] = ctypes.CDLL(name).malloc_trim
-    except (OSError, AttributeError, TypeError):
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
         return None
     return trim
 

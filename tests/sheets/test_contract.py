@@ -211,7 +211,7 @@ def test_trailing_blank_rows_and_columns_are_trimmed(sheet: FreshSheet) -> None:
 
 def test_a_row_update_writes_its_cells_beside_single_cells(sheet: FreshSheet) -> None:
     """Whole rows (a Timeline's appended events) and single cells in one write land where they
-    are addressed, typed, and the result counts each cell of a row."""
+    are addressed, typed, even past the tab's grid, and the result counts each cell of a row."""
     add_tab(sheet.backend, "时间线 Timeline", ["Event ID", "At", "Case ID", "Event", "Detail"])
     at = datetime(2025, 10, 3, 14, 30)
     result = sheet.backend.write(
@@ -219,13 +219,17 @@ def test_a_row_update_writes_its_cells_beside_single_cells(sheet: FreshSheet) ->
             RowUpdate("时间线 Timeline", 2, 1, ("E-1", at, "AS-1", "创建 Created"), (None,) * 4),
             CellUpdate("时间线 Timeline", 2, 5, "客户说下周寄回"),
             RowUpdate("时间线 Timeline", 3, 2, (at, "AS-2", "=SUM(1,2)"), (None,) * 3),
+            # past the grid a new Google tab has (1,000 rows, columns A-Z): it grows to fit
+            RowUpdate("时间线 Timeline", 1200, 26, ("Z", "AA", 3), (None,) * 3),
         ]
     )
-    assert result.cells == 8
-    rows = fresh_tab(sheet, "时间线 Timeline").rows
+    assert result.cells == 11
+    tab = fresh_tab(sheet, "时间线 Timeline")
+    rows = tab.rows
     assert rows[1][0] == "E-1" and rows[1][2:] == ["AS-1", "创建 Created", "客户说下周寄回"]
     assert same_datetime(at)(rows[1][1]) and same_datetime(at)(rows[2][1])
     assert is_blank(rows[2][0]) and rows[2][2:4] == ["AS-2", "=SUM(1,2)"]
+    assert len(rows) == 1200 and rows[1199][25:] == ["Z", "AA", 3]
 
 
 def test_equal_texts_of_a_read_are_one_string(sheet: FreshSheet) -> None:

@@ -1,16 +1,22 @@
 """New Timeline rows are planned as whole rows: each event's cells land under the tab's own
 headers, in whatever order the team keeps them, around a column of the team's own, and a
-blank detail leaves its cell alone."""
+blank detail leaves its cell alone. A sync holds only the Timeline's Event IDs, and still
+appends each event once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
+
+from app.runtime import Runtime
 from app.sheets.backend import RowUpdate, cell_count, each_cell
 from app.store import TimelineEvent
 from app.sync.auxiliary import timeline_rows
 from sheet_schema import load_schema, match_headers
+from tests.workbooks import NOW, case, write_workbook
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -50,3 +56,43 @@ def test_rows_land_under_the_teams_own_column_order_with_a_gap() -> None:
         (6, 4, 5),
         (6, 7, 7),
     ]
+
+
+def test_a_sync_keeps_only_the_timelines_event_ids_and_still_appends_once(
+    runtime: Runtime,
+) -> None:
+    """The read the sync holds keeps each Timeline row only up to its Event ID (which events
+    the tab has, where it ends), and the next sync, after a status change, appends the new
+    events after the last row, each once, the earlier rows untouched."""
+    write_workbook(
+        runtime.workbook,
+        [case(**{"Case ID": f"AS-T-{n:03d}", "Customer": f"客户 {n}"}) for n in range(1, 6)],
+    )
+    engine = runtime.engine()
+    engine.sync(now=NOW)
+    before = _timeline(runtime.workbook)
+    sheet = engine.reader.read(engine.backend)
+    held = sheet.tab("timeline").rows  # type: ignore[union-attr]
+    assert len(held) == len(before) and held[0] == before[0]
+    id_col = before[0].index("Event ID")
+    assert [row[id_col] for row in held[1:]] == [row[id_col] for row in before[1:]]
+    assert all(len(row) <= id_col + 1 for row in held[1:])
+
+    book = openpyxl.load_workbook(runtime.workbook)
+    cases = book["Cases"]
+    status_col = [c.value for c in cases[1]].index("Status") + 1
+    cases.cell(row=2, column=status_col, value="Waiting on seller")
+    book.save(runtime.workbook)
+    engine.sync(now=NOW)
+    after = _timeline(runtime.workbook)
+    assert after[: len(before)] == before
+    added = after[len(before) :]
+    assert added and all(row[id_col] for row in added)
+    ids = [row[id_col] for row in after[1:]]
+    assert len(ids) == len(set(ids))
+
+
+def _timeline(path: Path) -> list[list[object]]:
+    """The Timeline tab as a person opening the file sees it."""
+    sheet = openpyxl.load_workbook(path)["Timeline"]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -48,10 +48,13 @@ def storable(value: CellValue) -> CellValue:
     """A value as every backend stores it: text without control characters, within the
     smallest backend's length limit. Service values are compared in this form, so what was
     written reads back equal and a second sync writes nothing."""
-    if isinstance(value, str):
-        text = _UNSTORABLE.sub("", value)
-        return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
-    return value
+    return storable_text(value) if isinstance(value, str) else value
+
+
+def storable_text(text: str) -> str:
+    """`storable` of a text."""
+    text = _UNSTORABLE.sub("", text)
+    return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
 
 
 def column_letter(index: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 
-from app.sheets.backend import CellUpdate, CellValue, RowUpdate, TabData, storable
+from app.sheets.backend import CellUpdate, CellValue, RowUpdate, TabData, storable_text
 from app.store import TimelineEvent
 from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
@@ -166,11 +166,9 @@ def _row_updates(
     run_formats: list[str | None] = []
     start = last = 0
     for col, key, number_format in layout:
-        value = values.get(key)
-        if value is None or value == "":
+        value = _written(values.get(key))
+        if value is None:
             continue
-        if isinstance(value, str):  # a detail quoting a person's 50,000-character cell
-            value = storable(value)  # must still fit a cell (other values stay as they are)
         if run and col != last + 1:
             out.append(_row_update(title, row, start, run, run_formats, formats))
             run, run_formats = [], []
@@ -197,14 +195,17 @@ def _row_update(
 
 
 def _cells(headers: HeaderMap, row: int, values: Mapping[str, CellValue]) -> list[CellUpdate]:
-    out = []
-    positions, columns, title = headers.positions, headers.tab.columns_by_key, headers.title
-    for key, value in values.items():
-        index = positions.get(key)
-        if index is None or value is None or value == "":
-            continue
-        spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
-        if isinstance(value, str):  # a detail quoting a person's 50,000-character cell
-            value = storable(value)  # must still fit a cell (other values stay as they are)
-        out.append(CellUpdate(title, row, index + 1, value, spec.number_format))
-    return out
+    """`values` as the cells of one row under the tab's headers (blank ones left alone)."""
+    return [
+        CellUpdate(headers.title, row, col, value, number_format)
+        for col, key, number_format in _row_layout(headers, tuple(values))
+        if (value := _written(values[key])) is not None
+    ]
+
+
+def _written(value: CellValue) -> CellValue:
+    """What a planned value writes: nothing for a blank, and text that fits a cell (a detail
+    may quote a person's 50,000-character cell); other values as they are."""
+    if value is None or value == "":
+        return None
+    return storable_text(value) if isinstance(value, str) else value

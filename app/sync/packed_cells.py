@@ -1,11 +1,12 @@
-"""A cached row's cells packed: one tuple per row, the column keys shared by every row.
+"""A row's cells and values by column key, without a dict per row: a sequence beside a key
+index that every row of the tab shares.
 
-A parsed row holds two dicts of some 26 columns each (the cells as read and the parsed
-values), half of what the incremental cache keeps per case (app/sync/reuse.py). Packed, each
-is a tuple beside a key index that every row of the sheet shares, and equal texts are one
-string: measured at 10,000 cached rows, 23.6 MB became 13 MB, texts included. A cached row
-is only ever read (a case planned again is parsed again from the cells as read), so a packed
-row refuses writes: one would be a bug.
+- `CellsView`: a parsed row's cells as read, a view over the read's own row (no copy);
+- `RowValues`: a parsed row's values, a list (a new Case ID or Opened is filled in);
+- `PackedCells`: a cached row's cells or values (app/sync/reuse.py), a tuple with equal texts
+  one string (`CellPacker`): measured at 10,000 cached rows, 23.6 MB became 13 MB. A cached
+  row is only ever read (a case planned again is parsed again from the cells as read), so it
+  refuses writes: one would be a bug.
 """
 
 from __future__ import annotations
@@ -16,21 +17,14 @@ from typing import Generic, TypeVar, cast
 V = TypeVar("V")
 
 
-class PackedCells(MutableMapping[str, V], Generic[V]):
-    """A read-only mapping of column key to value over a tuple and a shared key index."""
+class _KeyIndexed(Generic[V]):
+    """The keys of a row held as a sequence beside a key index (column key -> position)."""
 
     __slots__ = ("_cells", "_index")
 
-    def __init__(self, index: Mapping[str, int], cells: tuple[V, ...]) -> None:
+    def __init__(self, index: Mapping[str, int], cells: Sequence[V]) -> None:
         self._index = index
         self._cells = cells
-
-    def __getitem__(self, key: str) -> V:
-        return self._cells[self._index[key]]
-
-    def get(self, key: str, default: object = None) -> V | object:  # type: ignore[override]
-        i = self._index.get(key)
-        return default if i is None else self._cells[i]
 
     def __contains__(self, key: object) -> bool:
         return key in self._index
@@ -39,7 +33,23 @@ class PackedCells(MutableMapping[str, V], Generic[V]):
         return iter(self._index)
 
     def __len__(self) -> int:
-        return len(self._cells)
+        return len(self._index)
+
+
+class PackedCells(_KeyIndexed[V], MutableMapping[str, V]):
+    """A read-only mapping of column key to value over a tuple and a shared key index."""
+
+    __slots__ = ()
+
+    def __init__(self, index: Mapping[str, int], cells: tuple[V, ...]) -> None:
+        super().__init__(index, cells)
+
+    def __getitem__(self, key: str) -> V:
+        return self._cells[self._index[key]]
+
+    def get(self, key: str, default: object = None) -> V | object:  # type: ignore[override]
+        i = self._index.get(key)
+        return default if i is None else self._cells[i]
 
     def __setitem__(self, key: str, value: V) -> None:
         raise TypeError(f"a cached row is read only (setting {key!r})")
@@ -51,16 +61,13 @@ class PackedCells(MutableMapping[str, V], Generic[V]):
         return f"PackedCells({dict(self)!r})"
 
 
-class CellsView(Mapping[str, V], Generic[V]):
+class CellsView(_KeyIndexed[V], Mapping[str, V]):
     """A row's cells as read, by column key: a view over the read's own row (no copy), blank
-    (None) past a ragged row's end. A parsed row's cells were a dict of every column, made
-    for each row a sync parses (8 MB at a 10,000-case fill, held to its end)."""
+    (None) past a ragged row's end; the index is the tab's header map's own positions. A
+    parsed row's cells were a dict of every column, made for each row a sync parses (8 MB at
+    a 10,000-case fill, held to its end)."""
 
-    __slots__ = ("_cells", "_index")
-
-    def __init__(self, index: Mapping[str, int], cells: Sequence[V]) -> None:
-        self._index = index  # column key -> 0-based position (the tab's header map's own)
-        self._cells = cells
+    __slots__ = ()
 
     def __getitem__(self, key: str) -> V:
         i = self._index[key]
@@ -73,15 +80,6 @@ class CellsView(Mapping[str, V], Generic[V]):
             return default
         cells = self._cells
         return cells[i] if i < len(cells) else None
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index)
-
-    def __len__(self) -> int:
-        return len(self._index)
 
     def __repr__(self) -> str:
         return f"CellsView({dict(self)!r})"

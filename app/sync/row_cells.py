@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.sheets.backend import CellUpdate, CellValue, storable
+from app.sheets.backend import CellUpdate, CellValue, storable, storable_text
 from app.sync.derive import wall_clock
 from app.sync.plan_types import CasesInput, CasesPlan
 from app.sync.rows import SheetRow
@@ -74,10 +74,9 @@ def _diff(
             continue
         spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
         assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
-        if isinstance(desired, str):  # (storable leaves every other value as it is)
-            desired = storable(desired)
-            if isinstance(desired, str):
-                desired = share(desired, desired)
+        if isinstance(desired, str):  # as stored, and one string for equal texts
+            text = storable_text(desired)
+            desired = share(text, text)
         current = raw.get(key)
         if same_value(spec, current, desired, ctx):
             continue

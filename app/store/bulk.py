@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Insert, Table
 
 Processor = Callable[[Any], Any]
 
@@ -31,17 +31,22 @@ def insert_rows(
     rows: Iterable[Sequence[Any]],
     *,
     memo: Iterable[str] = (),
-) -> None:
-    """INSERT `rows` (values in `columns` order) into `table` in one executemany.
+    statement: Insert | None = None,
+) -> int:
+    """INSERT `rows` (values in `columns` order) into `table` in one executemany; return how
+    many rows the database says it inserted (the drivers here, sqlite3 and psycopg, sum it).
 
-    The columns named in `memo` keep each processed value of a repeated str/int/bool/None."""
+    The columns named in `memo` keep each processed value of a repeated str/int/bool/None.
+    `statement`: an INSERT of `table` to run instead of the plain one (ON CONFLICT DO NOTHING;
+    not RETURNING: a driver's executemany returns no rows)."""
     dialect = connection.dialect
-    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    insert = table.insert() if statement is None else statement
+    compiled = insert.compile(dialect=dialect, column_keys=list(columns))
     remembered = set(memo)
     processors = [_processor(table, name, connection, name in remembered) for name in columns]
     given = [tuple(row) for row in rows]
     if not given:
-        return
+        return 0
     # Column by column: each processor is mapped over its column, and the rows are zipped back
     # (C loops, not a Python loop per value).
     values = [
@@ -54,7 +59,7 @@ def insert_rows(
     else:
         order = [list(columns).index(name) for name in compiled.positiontup or ()]
         parameters = list(zip(*(values[i] for i in order), strict=True))
-    connection.exec_driver_sql(compiled.string, parameters)
+    return connection.exec_driver_sql(compiled.string, parameters).rowcount
 
 
 def _processor(table: Table, name: str, connection: Connection, memo: bool) -> Processor | None:

@@ -33,6 +33,22 @@ def test_saves_everything(store: Store, new_run: Callable[..., int]) -> None:
     assert store.load_snapshots("sheet-1")["C-1"].seq == 2
 
 
+def test_events_stored_before_keep_the_rest_of_the_record(
+    store: Store, new_run: Callable[..., int]
+) -> None:
+    """When some of a sync's events were stored by an earlier run, only the others are reported
+    new, and the run's cell writes and snapshots are kept with them (the events' first, quick
+    insert is undone alone, not the record)."""
+    first = new_run()
+    assert store.record_sync("sheet-1", first, [], [EVENT], []) == [EVENT]
+    later = TimelineEvent("C-1:status", "C-1", "status_changed", T0, "New -> Waiting")
+    second = new_run()
+    assert store.record_sync("sheet-1", second, SNAPSHOTS, [EVENT, later], WRITES) == [later]
+    assert store.cell_writes(second) == WRITES
+    assert store.load_snapshots("sheet-1") == {"C-1": CaseSnapshot("C-1", SNAPSHOTS[0].values, 1)}
+    assert store.timeline("sheet-1") == [EVENT, later]
+
+
 def test_failing_event_insert_rolls_back_everything(
     store: Store, new_run: Callable[..., int]
 ) -> None:

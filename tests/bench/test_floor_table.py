@@ -37,10 +37,15 @@ from tests.workbooks import write_workbook
 __all__ = ["bench_emulator"]  # the module-scoped emulator fixture, shared
 
 FLOOR_CASES = int(os.environ.get("BENCH_FLOOR_CASES", "10000"))  # fewer for a quick try
+# Each 10,000-case measurement (floors, syncs, openpyxl) is taken this many times, each on a
+# sheet of its own, and the table shows the least CPU: on a machine shared with other work,
+# noise only ever adds time, and one run of the same code has read 47x and 58x the floor.
+REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 EDITS = 200
 ROWS: list[dict[str, Any]] = []
 SKIP_50K = os.environ.get("BENCH_SKIP_50K", "") not in ("", "0")
 SYNCED_FLOOR = "floor (json), synced sheet"
+YARDSTICK = "openpyxl load+save"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,7 +57,26 @@ def _print_table_at_end() -> Iterator[None]:
         RESULTS.mkdir(exist_ok=True)
         path = RESULTS / "floor_table.json"
         path.write_text(json.dumps(ROWS, indent=2))
-        print("\n" + floor_table(ROWS) + f"\n(figures: {path})")
+        print("\n" + floor_table(least_cpu(ROWS)) + f"\n(every run's figures: {path})")
+
+
+def least_cpu(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per measurement (what, cases), in first-seen order: the run with the least CPU,
+    with every run's CPU beside it (`cpu_runs`) and the highest peak memory of them all (memory
+    is not noise to take the least of)."""
+    runs: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in rows:
+        runs.setdefault((row["what"], row["cases"]), []).append(row)
+    table = []
+    for same in runs.values():
+        least = min(same, key=lambda r: r["cpu_s"])
+        peak = max(r["peak_rss_mb"] for r in same)
+        table.append({**least, "peak_rss_mb": peak, "cpu_runs": [r["cpu_s"] for r in same]})
+    yardsticks = {r["cases"]: r["cpu_s"] for r in table if r["what"] == YARDSTICK}
+    for row in table:
+        if row.get("vs_openpyxl") is not None and row["cases"] in yardsticks:
+            row["vs_openpyxl"] = round(row["cpu_s"] / yardsticks[row["cases"]], 2)
+    return table
 
 
 def floor_table(rows: list[dict[str, Any]]) -> str:
@@ -66,7 +90,7 @@ def floor_table(rows: list[dict[str, Any]]) -> str:
         if r["what"] == what
     }
     head = ["what", "cases", "CPU s", "× floor", "peak MB", "× openpyxl", "reads", "writes"]
-    head.append("fetch CPU s")
+    head += ["fetch CPU s", "CPU s of each run"]
     body = []
     for r in rows:
         floor = floors.get((r.get("read") or "", r["cases"]))  # of the same sheet, same size
@@ -82,6 +106,7 @@ def floor_table(rows: list[dict[str, Any]]) -> str:
                 str(r.get("reads", "")),
                 str(r.get("writes", "")),
                 f"{r['fetch_cpu_s']:.3f}" if r.get("fetch_cpu_s") is not None else "",
+                " ".join(f"{c:.2f}" for c in r.get("cpu_runs", ())),
             ]
         )
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
@@ -104,6 +129,7 @@ def _record(
 
 
 def _google_runs(emu: Emulator, tmp_path: Path, cases: int, edits: bool) -> None:
+    tmp_path.mkdir(exist_ok=True)
     account = emu.create_service_account(tmp_path / "account")
     base = _google_sheet(emu, account, tmp_path, cases)
     token = f"floor-{base['sheet']}"
@@ -131,8 +157,10 @@ def _google_runs(emu: Emulator, tmp_path: Path, cases: int, edits: bool) -> None
 
 
 def test_google_10k_beside_the_floor(bench_emulator: Emulator, tmp_path: Path) -> None:
-    """The floor, then a 10,000-case Google sheet's first fill, unchanged and edited presses."""
-    _google_runs(bench_emulator, tmp_path, FLOOR_CASES, edits=True)
+    """The floor, then a 10,000-case Google sheet's first fill, unchanged and edited presses
+    (`REPEATS` times, each on a new sheet)."""
+    for repeat in range(REPEATS):
+        _google_runs(bench_emulator, tmp_path / f"run-{repeat}", FLOOR_CASES, edits=True)
 
 
 @pytest.mark.skipif(SKIP_50K or FLOOR_CASES < 10_000, reason="BENCH_SKIP_50K is set")
@@ -144,6 +172,12 @@ def test_google_50k_memory(bench_emulator: Emulator, tmp_path: Path) -> None:
 def test_workbook_10k_beside_openpyxl(tmp_path: Path) -> None:
     """A 10,000-case workbook's first fill and unchanged sync beside openpyxl's load + save."""
 
+    for repeat in range(REPEATS):
+        _workbook_runs(tmp_path / f"run-{repeat}")
+
+
+def _workbook_runs(tmp_path: Path) -> None:
+    tmp_path.mkdir()
     path = write_workbook(tmp_path / "bench.xlsx", workbook_rows(FLOOR_CASES))
     base = {"backend": "workbook", "path": str(path), "db": f"sqlite:///{tmp_path}/s.db"}
     runs = ["first", "unchanged", "steady"]
@@ -158,4 +192,4 @@ def test_workbook_10k_beside_openpyxl(tmp_path: Path) -> None:
     ):
         row = _record(what, FLOOR_CASES, figures[label], read="")  # (no Google floor)
         row["vs_openpyxl"] = round(row["cpu_s"] / yardstick["cpu_s"], 2)
-    _record("openpyxl load+save", FLOOR_CASES, yardstick, read="")
+    _record(YARDSTICK, FLOOR_CASES, yardstick, read="")

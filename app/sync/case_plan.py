@@ -271,6 +271,10 @@ def say_where_notices_went(
 ) -> CaseAutomation:
     """Timeline events announcing a notice, and the Escalation cell, say when it is not sent
     (in the team's language)."""
+    escalation = auto.escalation
+    unsent = channel_note(settings, language) if escalation else None
+    if not auto.notices and not unsent:  # most cases: nothing to say, the automation as it is
+        return auto
     notes = {n.key: delivery_note_key(n, settings) for n in auto.notices}
     events = tuple(
         replace(
@@ -282,10 +286,8 @@ def say_where_notices_went(
         else e
         for e in auto.events
     )
-    escalation = auto.escalation
-    note = channel_note(settings, language)
-    if escalation and note:
-        escalation = f"{escalation} — {note}"
+    if escalation and unsent:
+        escalation = f"{escalation} — {unsent}"
     return replace(auto, events=events, escalation=escalation)
 
 

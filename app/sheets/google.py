@@ -18,7 +18,7 @@ the service account's per-minute quotas, shared by every replica. What the cache
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from app.sheets.backend import (
     Write,
     WriteResult,
     cell_count,
+    column_letter,
     share_equal_texts,
 )
 from app.sheets.google_layout import layout_requests
@@ -153,26 +154,31 @@ class GoogleBackend:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(self, select: TabSelector) -> SheetData:
+    def read(self, select: TabSelector, narrow: Mapping[str, int] | None = None) -> SheetData:
         meta = self._metadata()
         titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
         chosen = [t for t in select(titles) if t in titles]
+        narrow = narrow or {}
         if not chosen:
             return SheetData(
                 titles=titles, tabs={}, date_order=date_order(self._meta), locale=locale(self._meta)
             )
         try:
-            payload = self._batch_get(chosen)
+            payload = self._batch_get(chosen, narrow)
         except SheetError:
             # A tab renamed or deleted since the metadata was cached: look again, once.
             self.refresh()
             meta = self._metadata()
             titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
             chosen = [t for t in select(titles) if t in titles]
-            payload = self._batch_get(chosen) if chosen else {"valueRanges": []}
+            payload = self._batch_get(chosen, narrow) if chosen else {"valueRanges": []}
         tabs: dict[str, TabData] = {}
-        for title, value_range in zip(chosen, payload.get("valueRanges", []), strict=False):
-            rows: list[list[CellValue]] = value_range.get("values", [])  # lists already
+        answered: Iterator[dict[str, Any]] = iter(payload.get("valueRanges", []))
+        for title in chosen:
+            rows: list[list[CellValue]] = next(answered, {}).get("values", [])  # lists already
+            if title in narrow:  # the header row, then the rows below it (narrowed)
+                below: list[list[CellValue]] = next(answered, {}).get("values", [])
+                rows = [rows[0] if rows else [], *below] if rows or below else []
             formulas = frozenset(self._formulas.get(title, ()))
             tabs[title] = TabData(title=title, rows=rows, formulas=formulas)
             self._headers[title] = rows[0] if rows else []
@@ -180,13 +186,19 @@ class GoogleBackend:
             titles=titles, tabs=tabs, date_order=date_order(self._meta), locale=locale(self._meta)
         )
 
-    def _batch_get(self, titles: Sequence[str]) -> dict[str, Any]:
+    def _batch_get(self, titles: Sequence[str], narrow: Mapping[str, int]) -> dict[str, Any]:
         params = {
             "valueRenderOption": "UNFORMATTED_VALUE",
             "dateTimeRenderOption": "SERIAL_NUMBER",
             "majorDimension": "ROWS",
         }
-        ranges = [quote_title(t) for t in titles]
+        ranges: list[str] = []
+        for title in titles:
+            quoted = quote_title(title)
+            if title in narrow:  # (the API leaves out trailing empty rows and cells)
+                ranges += [f"{quoted}!1:1", f"{quoted}!A2:{column_letter(narrow[title])}"]
+            else:
+                ranges.append(quoted)
         return self._values_batch_get({**params, "ranges": ranges})
 
     def _values_batch_get(self, params: ParamsType) -> dict[str, Any]:

@@ -35,6 +35,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -56,6 +57,7 @@ from app.sheets.backend import (
     Write,
     WriteResult,
     as_cells,
+    narrowed_rows,
     share_equal_texts,
 )
 from app.sheets.workbook_cells import gc_paused, write_cells
@@ -104,19 +106,26 @@ class WorkbookBackend:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(self, select: TabSelector) -> SheetData:
+    def read(self, select: TabSelector, narrow: Mapping[str, int] | None = None) -> SheetData:
         data = self._file_bytes()
         self._book = None  # let the previous sync's workbook go
         self._version, self._dirty = _digest(data), False
         fast = fast_read(data, select) if self.fast_reads else None
         if fast is None:  # a tab with formulas (or a file calamine cannot read): openpyxl
-            return self._read_with_openpyxl(data, select)
-        titles, grids = fast
-        tabs = {
-            title: TabData(title=title, rows=share_equal_texts(_trim(rows)))
-            for title, rows in grids.items()
-        }
-        return SheetData(titles=titles, tabs=tabs, version=self._version)
+            sheet = self._read_with_openpyxl(data, select)
+        else:
+            titles, grids = fast
+            tabs = {
+                title: TabData(title=title, rows=share_equal_texts(_trim(rows)))
+                for title, rows in grids.items()
+            }
+            sheet = SheetData(titles=titles, tabs=tabs, version=self._version)
+        # The file is read whole either way; the narrowed tabs are cut as Google reads them.
+        for title, width in (narrow or {}).items():
+            tab = sheet.tabs.get(title)
+            if tab is not None:
+                sheet.tabs[title] = replace(tab, rows=narrowed_rows(tab.rows, width))
+        return sheet
 
     def _read_with_openpyxl(self, data: bytes, select: TabSelector) -> SheetData:
         """The read as openpyxl sees the file: formulas reported, their saved values read."""

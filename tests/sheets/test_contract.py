@@ -262,6 +262,37 @@ def test_equal_texts_of_a_read_are_one_string(sheet: FreshSheet) -> None:
     ] * 120
 
 
+def test_a_narrowed_read_gives_the_header_whole_and_the_first_columns_below(
+    sheet: FreshSheet,
+) -> None:
+    """A tab read narrowed to its first two columns gives its header row whole and, below it,
+    each row's first two cells (trailing blanks dropped); rows past the last one holding
+    something in those columns are not read. Other tabs of the same read come whole."""
+    add_tab(sheet.backend, "时间线", ["Event ID", "跟进人", "At", "Detail"])
+    add_tab(sheet.backend, "Cases", ["Case ID", "Status"])
+    sheet.backend.write(
+        [
+            RowUpdate("时间线", 2, 1, ("AS-1:created", "小王", 45931.5, "创建"), (None,) * 4),
+            RowUpdate("时间线", 3, 1, ("AS-2:created", None, 45932.25, "=A2"), (None,) * 4),
+            CellUpdate("时间线", 4, 4, "a detail without its Event ID"),
+            RowUpdate("时间线", 5, 1, (None, "小李 note"), (None,) * 2),
+            CellUpdate("时间线", 6, 3, 45933),  # past the last row with an id or a note
+            CellUpdate("Cases", 2, 1, "AS-1"),
+            CellUpdate("Cases", 2, 2, "待处理 New"),
+        ]
+    )
+    data = sheet.reopen().read(lambda titles: ["时间线", "Cases"], {"时间线": 2})
+    blank_as_empty = [["" if v is None else v for v in row] for row in data.tabs["时间线"].rows]
+    assert blank_as_empty == [
+        ["Event ID", "跟进人", "At", "Detail"],
+        ["AS-1:created", "小王"],
+        ["AS-2:created"],
+        [],
+        ["", "小李 note"],
+    ]
+    assert data.tabs["Cases"].rows == [["Case ID", "Status"], ["AS-1", "待处理 New"]]
+
+
 def test_cells_land_where_they_are_addressed_beyond_column_z(sheet: FreshSheet) -> None:
     """Row and column numbers are 1-based A1 positions, including columns past Z and far rows."""
     add_tab(sheet.backend, "Cases", ["A"])

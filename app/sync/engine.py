@@ -339,7 +339,13 @@ class SyncEngine:
         if reuse is not None and plan.reuse is not None:
             service = [c.key for c in sheet.placed["cases"].headers.tab.service_columns]
             keep_reuse(
-                self.sheet_key, sheet.cases_parse_key, reuse, plan.reuse, measurer.measured, service
+                self.sheet_key,
+                sheet.cases_parse_key,
+                reuse,
+                plan.reuse,
+                measurer.measured,
+                service,
+                sheet.narrow,
             )
         cases = sheet.placed["cases"]
         kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Container, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
 from app.sync.mapping import mapped_schema, merged_names, read_mapping
-from app.sync.reuse import CachedCase, SheetCache
+from app.sync.reuse import CachedCase, NarrowRead, SheetCache
 from app.sync.rows import RowReading, SheetRow, parse_row, parse_rows
 from app.sync.team_language import (
     ENGLISH_BY_DEFAULT,
@@ -27,7 +27,15 @@ from app.sync.team_language import (
     settings_language,
 )
 from app.sync.words import TeamWords, read_team_words
-from sheet_schema import HeaderMap, Owner, ParseContext, SheetSchema, find_tabs, match_headers
+from sheet_schema import (
+    HeaderMap,
+    Owner,
+    ParseContext,
+    SheetSchema,
+    find_tabs,
+    is_blank,
+    match_headers,
+)
 from sheet_schema.messages import Language
 from sheet_schema.team_texts import tab_title
 from sheet_schema.vocabulary import shipped_vocabulary
@@ -49,6 +57,8 @@ class SheetRead:
     # How the Cases rows were parsed (headers placed, parse context): cached rows stand for
     # rows read the same only under the same key.
     cases_parse_key: bytes = b""
+    # The tabs the next sync may read narrowed (`narrowed_reads`), each with its header row.
+    narrow: Mapping[str, NarrowRead] = field(default_factory=dict)
 
     def tab(self, key: str) -> TabData | None:
         return self.data.tabs.get(self.tabs.get(key, ""))
@@ -72,7 +82,13 @@ class SheetReader:
         problem on it) stops the sync here, before anything is written. With incremental
         evaluation, a Cases row read as it was when its planning was cached (`cache`) is that
         cached row, not parsed again."""
-        data = backend.read(self.select)
+        narrowed = cache.narrow if cache is not None else {}
+        if narrowed:
+            data = backend.read(self.select, {title: n.width for title, n in narrowed.items()})
+            if not narrow_read_holds(data, narrowed):
+                data = backend.read(self.select)  # a narrowed tab's header changed: all whole
+        else:
+            data = backend.read(self.select)
         self.probe(READ)
         # The sheet's own names (Settings tab, written by `adopt`) decide the tabs and columns.
         mapping = read_mapping(data, self.schema, self.tab_names)
@@ -124,8 +140,10 @@ class SheetReader:
                 shipped_vocabulary(),
                 language.language,
             )
+        narrow: dict[str, NarrowRead] = {}
         if "timeline" in tabs:
             keep_event_ids_only(data, tabs["timeline"], placed["timeline"].headers)
+            narrow = narrowed_reads(data, tabs["timeline"], placed["timeline"].headers)
         return SheetRead(
             data=data,
             tabs=tabs,
@@ -136,6 +154,7 @@ class SheetReader:
             team_words=team_words,
             language=language,
             cases_parse_key=cases_key,
+            narrow=narrow,
         )
 
     def select(self, titles: Sequence[str]) -> list[str]:
@@ -215,6 +234,31 @@ def keep_event_ids_only(data: SheetData, title: str, headers: HeaderMap) -> None
         return
     keep = index + 1
     tab.rows[1:] = [row[:keep] if len(row) > keep else row for row in tab.rows[1:]]
+
+
+def narrowed_reads(data: SheetData, title: str, headers: HeaderMap) -> dict[str, NarrowRead]:
+    """How the next sync may read the Timeline: its header row whole, and below it only the
+    columns through its Event ID and any column of the team's own (a row holding a note there
+    is still part of the tab: the next event goes below it). Nothing when it has no Event ID
+    column. At 10,000 cases the Timeline was 40% of a quiet press's read."""
+    tab = data.tabs.get(title)
+    index = headers.positions.get("event_id")
+    if tab is None or not tab.rows or index is None:
+        return {}
+    header = tab.rows[0]
+    ours = set(headers.positions.values())
+    team = [i for i, cell in enumerate(header) if i not in ours and not is_blank(cell)]
+    return {title: NarrowRead(max([index, *team]) + 1, tuple(header))}
+
+
+def narrow_read_holds(data: SheetData, narrowed: Mapping[str, NarrowRead]) -> bool:
+    """Whether each tab read narrowed still has the header row it had (so its columns are
+    where they were): else the sync reads the sheet again, whole."""
+    for title, narrow in narrowed.items():
+        tab = data.tabs.get(title)
+        if tab is not None and tuple(tab.rows[0] if tab.rows else ()) != narrow.header:
+            return False
+    return True
 
 
 def parse_key(placed: PlacedTab, ctx: ParseContext) -> bytes:

@@ -15,17 +15,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
+from typing import NamedTuple
 
 from app.analytics import Measured
 from app.store import CaseMarks, CaseSnapshot, TimelineEvent
 from app.sync.packed_cells import CellPacker
 from app.sync.plan_types import CaseResult
 from app.sync.rows import SheetRow
+from app.values import CellValue
 from policies import Evaluation
 from policies.horizon import HorizonBasis, validity_horizon
 
 __all__ = [
     "CachedCase",
+    "NarrowRead",
     "ResultCache",
     "Reuse",
     "ReuseOutcome",
@@ -56,6 +59,14 @@ class CachedCase:
         return self.planned_at <= now < self.horizon
 
 
+class NarrowRead(NamedTuple):
+    """A tab read for its first `width` columns below its header row, while that row is still
+    `header` (a changed header means moved columns: the tab is read whole again)."""
+
+    width: int
+    header: tuple[CellValue, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class SheetCache:
     """One sheet's cached plannings, by row digest (app/sync/fingerprint.py), with the keys
@@ -64,6 +75,8 @@ class SheetCache:
     parse_key: bytes
     context: bytes
     entries: Mapping[bytes, CachedCase]
+    # The tabs the next sync reads narrowed (app/sync/read_step.py, `narrowed_reads`).
+    narrow: Mapping[str, NarrowRead] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

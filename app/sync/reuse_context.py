@@ -18,6 +18,7 @@ from app.sync.packed_cells import CellPacker
 from app.sync.read_step import SheetRead, reread_cached_rows
 from app.sync.reuse import (
     RESULTS,
+    NarrowRead,
     Reuse,
     ReuseOutcome,
     SheetCache,
@@ -89,10 +90,12 @@ def keep_reuse(
     outcome: ReuseOutcome,
     measured: Mapping[str, Measured],
     service_keys: Collection[str],
+    narrow: Mapping[str, NarrowRead] | None = None,
 ) -> None:
     """Keep a planning's cache entries, each with its KPI measures and its row slimmed to the
     person's cells (the service's, `service_keys`, are read again for a case planned again), for
-    the next sync, and log each mismatch with its case.
+    the next sync (and how it may read the tabs `narrow` names), and log each mismatch with
+    its case.
 
     Every entry is a quiet planning of inputs its fingerprint pins down: valid whatever becomes
     of this sync (a failed write, a dry run, a re-plan)."""
@@ -101,7 +104,7 @@ def keep_reuse(
         if entry.measured is None:
             entry.measured = measured.get(entry.result.case_id)
         slim_row(entry.row, service, packer)
-    RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached))
+    RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached, narrow or {}))
     for case_id in outcome.mismatches:
         log.error(
             "incremental cache of sheet %r: case %s recomputed differently from what the cache "

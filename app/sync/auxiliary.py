@@ -34,7 +34,8 @@ def existing_event_ids(data: TabData | None, headers: HeaderMap) -> set[str]:
     index = headers.positions.get("event_id")
     if data is None or index is None:
         return set()
-    return {str(data.cell(r, index)) for r in range(1, len(data.rows)) if data.cell(r, index)}
+    # (by the rows themselves, not TabData.cell: a Timeline is tens of thousands of rows)
+    return {str(row[index]) for row in data.rows[1:] if len(row) > index and row[index]}
 
 
 def next_free_row(data: TabData | None) -> int:

@@ -101,9 +101,9 @@ def keep_reuse(
     of this sync (a failed write, a dry run, a re-plan)."""
     packer, service = CellPacker(), frozenset(service_keys)
     for entry in outcome.cached.values():
-        if entry.measured is None:
+        if entry.measured is None:  # planned by this sync (one taken from the cache is slim)
             entry.measured = measured.get(entry.result.case_id)
-        slim_row(entry.row, service, packer)
+            slim_row(entry.row, service, packer)
     RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached, narrow or {}))
     for case_id in outcome.mismatches:
         log.error(

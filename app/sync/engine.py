@@ -44,7 +44,7 @@ from app.sync.progress import (
     WRITE,
     ProgressReporter,
 )
-from app.sync.read_step import SheetReader
+from app.sync.read_step import SheetReader, narrow_after
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.reuse import RESULTS
 from app.sync.reuse_context import build_reuse, keep_reuse, reused_measures
@@ -313,7 +313,8 @@ class SyncEngine:
         # cells are not read again apart from these.
         updates = plan.updates
         written = team_language(self.store.written_language(self.sheet_key))
-        updates += header_rewrites(sheet, written, language)
+        rewrites = header_rewrites(sheet, written, language)
+        updates += rewrites
         updates += timeline_cells(sheet, plan, run_id, self.tz)
         updates += team_tabs_cells(
             sheet,
@@ -345,7 +346,7 @@ class SyncEngine:
                 plan.reuse,
                 measurer.measured,
                 service,
-                sheet.narrow,
+                narrow_after(sheet.narrow, rewrites),
             )
         cases = sheet.placed["cases"]
         kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from app.errors import SheetContractError
 from app.probe import READ, Probe
-from app.sheets.backend import SheetBackend, SheetData, TabData, TabLayout
+from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabData, TabLayout
 from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
@@ -249,6 +249,22 @@ def narrowed_reads(data: SheetData, title: str, headers: HeaderMap) -> dict[str,
     ours = set(headers.positions.values())
     team = [i for i, cell in enumerate(header) if i not in ours and not is_blank(cell)]
     return {title: NarrowRead(max([index, *team]) + 1, tuple(header))}
+
+
+def narrow_after(
+    narrow: Mapping[str, NarrowRead], header_writes: Sequence[CellUpdate]
+) -> dict[str, NarrowRead]:
+    """`narrow` with the header cells this sync writes (a team language's headers) as they
+    will read: else the next press would find its header changed and read the sheet twice."""
+    after = dict(narrow)
+    for cell in header_writes:
+        known = after.get(cell.tab)
+        if known is None or cell.row != 1:
+            continue
+        header = list(known.header) + [None] * max(0, cell.col - len(known.header))
+        header[cell.col - 1] = cell.value
+        after[cell.tab] = known._replace(header=tuple(header))
+    return after
 
 
 def narrow_read_holds(data: SheetData, narrowed: Mapping[str, NarrowRead]) -> bool:

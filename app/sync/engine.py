@@ -44,7 +44,7 @@ from app.sync.progress import (
     WRITE,
     ProgressReporter,
 )
-from app.sync.read_step import SheetReader, narrow_after
+from app.sync.read_step import SheetReader
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.reuse import RESULTS
 from app.sync.reuse_context import build_reuse, keep_reuse, reused_measures
@@ -52,6 +52,7 @@ from app.sync.run_record import after_writing, fill_report, finish_run, unstaged
 from app.sync.settings_step import read_team_settings
 from app.sync.tab_cells import TeamTabs, team_tabs_cells, timeline_cells, word_notes
 from app.sync.team_config import read_holidays, read_policy_overrides
+from app.sync.timeline_read import narrow_after
 from app.sync.undo import unfinished_undos
 from app.sync.workflow_tabs import enqueue_notices, outbox_cells
 from app.sync.write_step import WriteStep

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from app.errors import SheetContractError
 from app.probe import READ, Probe
-from app.sheets.backend import CellUpdate, SheetBackend, SheetData, TabData, TabLayout
+from app.sheets.backend import SheetBackend, SheetData, TabData, TabLayout
 from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
@@ -26,16 +26,9 @@ from app.sync.team_language import (
     resolve_language,
     settings_language,
 )
+from app.sync.timeline_read import keep_event_ids_only, narrow_read_holds, narrowed_reads
 from app.sync.words import TeamWords, read_team_words
-from sheet_schema import (
-    HeaderMap,
-    Owner,
-    ParseContext,
-    SheetSchema,
-    find_tabs,
-    is_blank,
-    match_headers,
-)
+from sheet_schema import Owner, ParseContext, SheetSchema, find_tabs, match_headers
 from sheet_schema.messages import Language
 from sheet_schema.team_texts import tab_title
 from sheet_schema.vocabulary import shipped_vocabulary
@@ -57,7 +50,7 @@ class SheetRead:
     # How the Cases rows were parsed (headers placed, parse context): cached rows stand for
     # rows read the same only under the same key.
     cases_parse_key: bytes = b""
-    # The tabs the next sync may read narrowed (`narrowed_reads`), each with its header row.
+    # The tabs the next sync may read narrowed (app/sync/timeline_read.py).
     narrow: Mapping[str, NarrowRead] = field(default_factory=dict)
 
     def tab(self, key: str) -> TabData | None:
@@ -221,60 +214,6 @@ class SheetReader:
             # input, and parsing tens of thousands of Timeline rows at every sync is waste.
             return []
         return parse_rows(data.tabs.get(title), placed.headers, ctx)
-
-
-def keep_event_ids_only(data: SheetData, title: str, headers: HeaderMap) -> None:
-    """Cut the Timeline's rows, as read, after their Event ID: a sync reads that tab for which
-    events it holds and where it ends (it is append-only), never for the rest of a row, and a
-    tab of 137,000 rows at 50,000 cases was held whole through every sync. Every row stays, so
-    the tab still ends where it did."""
-    tab = data.tabs.get(title)
-    index = headers.positions.get("event_id")
-    if tab is None or index is None or len(tab.rows) < 2:
-        return
-    keep = index + 1
-    tab.rows[1:] = [row[:keep] if len(row) > keep else row for row in tab.rows[1:]]
-
-
-def narrowed_reads(data: SheetData, title: str, headers: HeaderMap) -> dict[str, NarrowRead]:
-    """How the next sync may read the Timeline: its header row whole, and below it only the
-    columns through its Event ID and any column of the team's own (a row holding a note there
-    is still part of the tab: the next event goes below it). Nothing when it has no Event ID
-    column. At 10,000 cases the Timeline was 40% of a quiet press's read."""
-    tab = data.tabs.get(title)
-    index = headers.positions.get("event_id")
-    if tab is None or not tab.rows or index is None:
-        return {}
-    header = tab.rows[0]
-    ours = set(headers.positions.values())
-    team = [i for i, cell in enumerate(header) if i not in ours and not is_blank(cell)]
-    return {title: NarrowRead(max([index, *team]) + 1, tuple(header))}
-
-
-def narrow_after(
-    narrow: Mapping[str, NarrowRead], header_writes: Sequence[CellUpdate]
-) -> dict[str, NarrowRead]:
-    """`narrow` with the header cells this sync writes (a team language's headers) as they
-    will read: else the next press would find its header changed and read the sheet twice."""
-    after = dict(narrow)
-    for cell in header_writes:
-        known = after.get(cell.tab)
-        if known is None or cell.row != 1:
-            continue
-        header = list(known.header) + [None] * max(0, cell.col - len(known.header))
-        header[cell.col - 1] = cell.value
-        after[cell.tab] = known._replace(header=tuple(header))
-    return after
-
-
-def narrow_read_holds(data: SheetData, narrowed: Mapping[str, NarrowRead]) -> bool:
-    """Whether each tab read narrowed still has the header row it had (so its columns are
-    where they were): else the sync reads the sheet again, whole."""
-    for title, narrow in narrowed.items():
-        tab = data.tabs.get(title)
-        if tab is not None and tuple(tab.rows[0] if tab.rows else ()) != narrow.header:
-            return False
-    return True
 
 
 def parse_key(placed: PlacedTab, ctx: ParseContext) -> bytes:

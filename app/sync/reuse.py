@@ -75,7 +75,7 @@ class SheetCache:
     parse_key: bytes
     context: bytes
     entries: Mapping[bytes, CachedCase]
-    # The tabs the next sync reads narrowed (app/sync/read_step.py, `narrowed_reads`).
+    # The tabs the next sync reads narrowed (app/sync/timeline_read.py).
     narrow: Mapping[str, NarrowRead] = field(default_factory=dict)
 
 

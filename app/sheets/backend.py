@@ -44,23 +44,6 @@ def share_equal_texts(rows: list[list[Any]]) -> list[list[Any]]:
     return rows
 
 
-def narrowed_rows(rows: list[list[CellValue]], width: int) -> list[list[CellValue]]:
-    """A tab's rows as a read narrowed to its first `width` columns below the header gives
-    them (`SheetBackend.read`): the header row whole; below it each row's first `width` cells,
-    trailing blanks dropped; no row past the last that holds something in those columns."""
-    if not rows:
-        return rows
-    body = []
-    for row in rows[1:]:
-        end = min(len(row), width)
-        while end and (row[end - 1] is None or row[end - 1] == ""):
-            end -= 1
-        body.append(row[:end])
-    while body and not body[-1]:
-        body.pop()
-    return [rows[0], *body]
-
-
 def storable(value: CellValue) -> CellValue:
     """A value as every backend stores it: text without control characters, within the
     smallest backend's length limit. Service values are compared in this form, so what was
@@ -287,8 +270,9 @@ class SheetBackend(Protocol):
     def read(self, select: TabSelector, narrow: Mapping[str, int] | None = None) -> SheetData:
         """Read the tabs `select` picks from the spreadsheet's titles, in one batched call.
 
-        `narrow` (title -> n): of those tabs, the header row whole and, below it, only the
-        first n columns (`narrowed_rows`): a tab read for its first columns alone, such as the
+        `narrow` (title -> n): of those tabs, the header row whole and, below it, each row's
+        first n cells (trailing blanks dropped, as always), and no row past the last one that
+        holds something in them: a tab read for its first columns alone, such as the
         Timeline's Event IDs, is not fetched and decoded whole."""
         ...
 

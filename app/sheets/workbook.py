@@ -57,7 +57,6 @@ from app.sheets.backend import (
     Write,
     WriteResult,
     as_cells,
-    narrowed_rows,
     share_equal_texts,
 )
 from app.sheets.workbook_cells import gc_paused, write_cells
@@ -124,7 +123,8 @@ class WorkbookBackend:
         for title, width in (narrow or {}).items():
             tab = sheet.tabs.get(title)
             if tab is not None:
-                sheet.tabs[title] = replace(tab, rows=narrowed_rows(tab.rows, width))
+                below = _trim([row[:width] for row in tab.rows[1:]])
+                sheet.tabs[title] = replace(tab, rows=tab.rows[:1] + below)
         return sheet
 
     def _read_with_openpyxl(self, data: bytes, select: TabSelector) -> SheetData:

@@ -13,6 +13,7 @@ from app.notify.messages import Notice
 from app.notify.settings import NotifySettings
 from app.sheets.backend import CellUpdate, Write
 from app.store import CaseSnapshot, PlannedWrite, TimelineEvent
+from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
 from sheet_schema import HeaderMap, ParseContext
@@ -108,3 +109,9 @@ class CasesInput:
     reuse: Reuse | None = None  # incremental evaluation (app/sync/reuse.py); None: plan all
     chunk: int = 1_000
     chunk_planned: ChunkPlanned | None = None  # told as each chunk of rows is planned
+    # `now` as a sheet cell shows it (the team's wall clock, to the minute): Last Synced, a
+    # filled Opened, a snapshot's first sighting. Made once, not for each row that uses it.
+    now_wall: datetime | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "now_wall", wall_clock(self.now, self.tz))

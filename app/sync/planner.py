@@ -27,7 +27,6 @@ from app.sync.case_plan import (
     plan_duplicate_id,
     plan_unaddressable,
 )
-from app.sync.derive import wall_clock
 from app.sync.incremental import plan_marks, plan_or_reuse, take_cached
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan, PlannedChunk
 from app.sync.reuse import ReuseOutcome
@@ -52,7 +51,7 @@ def plan_cases(
     case_ids = [row.text("case_id") if row.values else None for row in inp.rows]
     counts = Counter(case_id for case_id in case_ids if case_id is not None)
     ids = _IdAllocator(inp.now.astimezone(inp.tz), inp.known_ids | frozenset(counts))
-    now_wall = wall_clock(inp.now, inp.tz)
+    now_wall = inp.now_wall
     hits = None
     if inp.reuse is not None:
         plan.reuse = ReuseOutcome()

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
-from functools import lru_cache
+from datetime import datetime
 
 from app.sheets.backend import CellUpdate, CellValue, storable, storable_text
-from app.sync.derive import wall_clock
 from app.sync.plan_types import CasesInput, CasesPlan
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
@@ -53,14 +51,7 @@ def plan_row_values(
     values = {**values, "validation": validation}
     changed = _diff(plan, inp.headers, row, values, inp.ctx)
     if changed:
-        _diff(plan, inp.headers, row, {"last_synced": _last_synced(inp.now, inp.tz)}, inp.ctx)
-
-
-@lru_cache(maxsize=4)
-def _last_synced(now: datetime, tz: tzinfo) -> datetime | None:
-    """The sync's wall-clock time, made once for every row it changes (10,000 at a first fill:
-    one datetime, not 10,000 equal ones held until the write)."""
-    return wall_clock(now, tz)
+        _diff(plan, inp.headers, row, {"last_synced": inp.now_wall}, inp.ctx)
 
 
 def _diff(

@@ -6,8 +6,8 @@ on aware datetimes, so ``business_time_between(a, add_business_time(a, d)) == d`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -97,6 +97,8 @@ class BusinessCalendar:
         # as wall times, whatever their fold).
         self._added: dict[tuple[datetime, timedelta], datetime] = {}
         self._spent: dict[tuple[datetime, datetime], timedelta] = {}
+        # Whole answers of the callers (an SLA clock: policies/sla.py), by their own keys.
+        self.answers: dict[Hashable, object] = {}
 
     # -- days -------------------------------------------------------------------------------
 
@@ -314,6 +316,9 @@ class Calendars:
     china: ChinaCalendar
     team: BusinessCalendar
     china_business: BusinessCalendar | None = None
+    # Equal values of the evaluations made with these calendars (one set per sync), one object
+    # each (policies/sharing.py).
+    pool: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     def business(self, name: str) -> BusinessCalendar:
         """The business calendar an SLA clock runs on: "team" or "china"."""

@@ -26,6 +26,7 @@ from policies.loader import PolicySet
 from policies.marketplaces import MarketplaceSet, shipped_marketplaces
 from policies.models import Policy
 from policies.seller import excluded_category, seller_window
+from policies.sharing import shared
 from policies.sla import compute_sla
 from policies.team import TeamSettings
 from policies.vocab import (
@@ -234,25 +235,26 @@ def evaluate(
     if sla.closed:
         findings = _still_matters_when_closed(findings)
 
+    pool = calendars.pool  # one object for equal values (the cache keeps them between syncs)
     return Evaluation(
         case_id=case.case_id,
         platform=policy.platform if policy is not None else None,
-        policy_ref=policy.ref if policy is not None else None,
-        return_deadline=window.deadline_at,
-        return_deadline_date=window.deadline_date,
+        policy_ref=shared(pool, policy.ref) if policy is not None else None,
+        return_deadline=shared(pool, window.deadline_at),
+        return_deadline_date=shared(pool, window.deadline_date),
         return_deadline_timed=window.deadline_timed,
-        days_left=window.days_left,
+        days_left=shared(pool, window.days_left),
         in_window_at_opened=window.in_window_at_opened,
         exception_needed=bool(checks.reasons),
-        exception_reasons=tuple(checks.reasons),
-        missing_evidence=checks.missing,
-        refund_kinds=checks.refund_kinds,
-        sla=sla.clocks,
+        exception_reasons=shared(pool, tuple(checks.reasons)),
+        missing_evidence=shared(pool, checks.missing),
+        refund_kinds=shared(pool, checks.refund_kinds),
+        sla=shared(pool, sla.clocks, tuple(map(id, sla.clocks))),
         sla_state=sla.state,
         closed=sla.closed,
-        findings=tuple(findings),
+        findings=shared(pool, tuple(findings)),
         excluded_category=excluded,
-        seller=seller,
+        seller=shared(pool, seller),
     )
 
 

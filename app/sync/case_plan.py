@@ -35,6 +35,7 @@ from app.sync.plan_types import CaseResult, CasesInput, CasesPlan
 from app.sync.row_cells import fill_blank, plan_row_values
 from app.sync.rows import CellIssue, SheetRow
 from policies import CaseFacts, Evaluation, Finding, Severity, evaluate
+from policies.sharing import shared
 from policies.sla import describe_state
 from sheet_schema.column_names import column_name
 from sheet_schema.messages import text
@@ -128,20 +129,23 @@ def plan_case(plan: CasesPlan, inp: CasesInput, case: CaseRow, now_wall: datetim
     plan.errors += errors
     plan.warnings += warnings
     tri, auto = cells.tri, cells.auto
+    # One object for equal texts and instants (the cache keeps the results between syncs;
+    # policies/sharing.py): most cases share their next action, priority and validation.
+    pool = inp.calendars.pool
     plan.results.append(
         CaseResult(
             case_id=case_id,
             row=row.row,
             evaluation=ev,
-            next_action=tri.next_action if tri else None,
-            priority=auto.priority if auto else (tri.priority if tri else None),
-            validation=said,
+            next_action=shared(pool, tri.next_action) if tri else None,
+            priority=shared(pool, auto.priority if auto else (tri.priority if tri else None)),
+            validation=shared(pool, said),
             errors=errors,
             warnings=warnings,
-            next_due=cells.next_due,
+            next_due=shared(pool, cells.next_due),
             suggested_reply=auto.suggested_reply if auto else None,
             seller_message=auto.seller_message if auto else None,
-            priority_rule=auto.priority_rule if auto else None,
+            priority_rule=shared(pool, auto.priority_rule) if auto else None,
         )
     )
 

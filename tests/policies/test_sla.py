@@ -186,3 +186,27 @@ def test_team_calendar_choice_for_a_clock(run: Evaluate) -> None:
     first = clock(result.sla, "first_response")
     assert first.calendar == "china"
     assert first.due_at == sh(2025, 10, 21, 10)
+
+
+def test_cases_opened_at_one_moment_share_their_clocks_and_keep_their_zone(run: Evaluate) -> None:
+    """Cases opened at the same moment get one set of clock objects (measured once per sync),
+    equal to a case's clocks measured alone; the same instant typed in another zone is measured
+    apart and keeps that zone."""
+    from datetime import UTC
+
+    calendars = build_calendars(TeamSettings(), [])
+    now = sh(2025, 10, 21, 9)
+    first = run(now=now, calendars=calendars, **base(case_id="AS-1"))
+    second = run(now=now, calendars=calendars, **base(case_id="AS-2", evidence=("photos",)))
+    alone = run(now=now, calendars=build_calendars(TeamSettings(), []), **base(case_id="AS-3"))
+    assert second.sla is first.sla
+    assert first.sla == alone.sla
+    assert clock(first.sla, "first_response").due_at == sh(2025, 10, 20, 15, 30)
+
+    in_utc = OPENED.astimezone(UTC)  # the same instant, written in UTC
+    third = run(now=now, calendars=calendars, **base(case_id="AS-4", opened=in_utc))
+    assert third.sla == first.sla  # equal instants...
+    assert third.sla is not first.sla  # ...but not the same objects:
+    started = clock(third.sla, "first_response").started_at
+    assert started is not None and started.tzinfo is UTC
+    assert clock(first.sla, "first_response").started_at.tzinfo is OPENED.tzinfo  # type: ignore[union-attr]

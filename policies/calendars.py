@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from policies.china import ChinaCalendar, DayKind, ExtraDay, YearStatus
+from policies.sharing import Pool
 from policies.team import TeamSettings
 
 Slot = tuple[int, int]  # minutes after local midnight, end exclusive, end <= 1440
@@ -316,9 +317,9 @@ class Calendars:
     china: ChinaCalendar
     team: BusinessCalendar
     china_business: BusinessCalendar | None = None
-    # Equal values of the evaluations made with these calendars (one set per sync), one object
-    # each (policies/sharing.py).
-    pool: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
+    # The sync's equal values, one object each (policies/sharing.py): what its evaluations,
+    # case results and KPI measures conclude (one set of calendars per sync).
+    pool: Pool = field(default_factory=dict, compare=False, repr=False)
 
     def business(self, name: str) -> BusinessCalendar:
         """The business calendar an SLA clock runs on: "team" or "china"."""

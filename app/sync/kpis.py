@@ -32,7 +32,7 @@ from app.sync.kpi_texts import KPIS_TITLE as EN_KPIS_TITLE
 from app.sync.kpi_texts import localized_chart, localized_grid
 from app.sync.plan_types import PlannedChunk
 from policies import Calendars, PolicySet, TeamSettings
-from policies.sharing import Pool, shared
+from policies.sharing import shared
 from sheet_schema.messages import Language
 
 KPIS_TITLE = EN_KPIS_TITLE
@@ -62,9 +62,6 @@ class CaseMeasurer:
         self.tz = ZoneInfo(team.timezone)
         self.hours = team.business_day_length().total_seconds() / 3600
         self.measured: dict[str, Measured] = {}
-        # One object for equal measures (the cache keeps them: 10,000 cases measure some 225
-        # different ways; policies/sharing.py)
-        self.pool: Pool = {}
 
     def chunk(self, chunk: PlannedChunk) -> None:
         """Measure the cases of a chunk of rows just planned, with their events."""
@@ -93,7 +90,9 @@ class CaseMeasurer:
                     self.hours,
                     team.closed_statuses,
                 )
-            self.measured[result.case_id] = shared(self.pool, found)
+            # One object for equal measures: the cache keeps them, and 10,000 cases measure
+            # some 225 different ways (the sync's pool, policies/sharing.py).
+            self.measured[result.case_id] = shared(self.calendars.pool, found)
 
     def report(self, now: datetime, period: tuple[date, date] | None = None) -> KpiReport:
         """The KPIs of every case measured, over `period` (default: the last 90 days)."""

@@ -290,11 +290,15 @@ def _sla_reason(condition: Condition, ev: Evaluation, now: datetime) -> tuple[st
     if not over:
         return None
     late, clock = max(over, key=lambda pair: pair[0])
-    days = late.days
+    return _overdue_reason(clock.name, late.days)
+
+
+@lru_cache(maxsize=1024)  # thousands of overdue cases name a few clocks and day counts
+def _overdue_reason(clock: str, days: int) -> tuple[str, str]:
     if days >= 1:
         key = "case.reason_sla_overdue_day" if days == 1 else "case.reason_sla_overdue_days"
-        return _reason(key, lambda lang: {"clock": clock_label(clock.name, lang), "days": days})
-    return _reason("case.reason_sla_overdue", lambda lang: {"clock": clock_label(clock.name, lang)})
+        return _reason(key, lambda lang: {"clock": clock_label(clock, lang), "days": days})
+    return _reason("case.reason_sla_overdue", lambda lang: {"clock": clock_label(clock, lang)})
 
 
 def _due(clock: SlaClock) -> datetime:

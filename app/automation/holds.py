@@ -13,6 +13,7 @@ warnings); to-dos and notes never do.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from app.automation.placeholders import PLACEHOLDER_INPUTS
 from app.automation.render import used_placeholders
@@ -23,6 +24,7 @@ from sheet_schema.messages import text
 _HOLDING = frozenset({Severity.ERROR, Severity.WARNING})
 
 
+@lru_cache(maxsize=1024)  # asked for every reply of every case, of a few templates
 def template_inputs(template: Template) -> frozenset[str]:
     """The Cases columns a template's text is built from."""
     inputs: set[str] = set()

@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 
 from app.automation.context import build_context
 from app.automation.holds import held_text, holding, template_inputs
-from app.automation.render import RenderFailure, render_template, used_placeholders
+from app.automation.render import RenderFailure, render, used_placeholders
 from app.automation.template_model import FALLBACK_LANGUAGE, TemplateProblem, language_code
 from app.automation.templates import TemplateSet
 from policies import CaseFacts, Evaluation, Finding, SlaState
@@ -66,13 +66,15 @@ SITUATION_INPUTS: dict[tuple[str, str], frozenset[str]] = {
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One rendered message: which situation and template, the subject and the text."""
+    """One rendered message: which situation and template, and the text.
+
+    A template's subject line is checked with the template (`render.check_template`) but not
+    rendered here: no cell shows it, and rendering it was half of every reply's cost."""
 
     audience: str
     situation: str
     template_key: str
     language: str
-    subject: str
     text: str
     inputs: frozenset[str] = frozenset()  # the Cases columns the message is built from
 
@@ -181,7 +183,7 @@ def compose(
             platform_name=platform_name,
             only=used_placeholders(template),
         )
-        result = render_template(template, context)
+        result = render(template, context)
         if not isinstance(result, RenderFailure):
             break
         # A team template that fails falls back to the default, as a broken one does: past a
@@ -201,8 +203,7 @@ def compose(
         situation=which,
         template_key=template.key,
         language=template.language,
-        subject=result.subject,
-        text=result.body,
+        text=result,
         inputs=SITUATION_INPUTS.get((audience, which), frozenset()) | template_inputs(template),
     )
     return reply, tuple(problems)

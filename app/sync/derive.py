@@ -88,7 +88,10 @@ def window_start_instant(row: SheetRow, ctx: ParseContext) -> datetime | None:
     a date alone is the day, and midnight is what a date-formatted cell holds."""
     if "window_start" not in row.values or row.has_issue("window_start"):
         return None
-    parsed = parse_cell(_INSTANT, row.raw.get("window_start"), ctx)
+    raw = row.raw.get("window_start")
+    if type(raw) is int:  # a whole serial number: a date at midnight (most cells, as read)
+        return None
+    parsed = parse_cell(_INSTANT, raw, ctx)
     value = parsed.value
     if not isinstance(value, datetime) or value.timetz().replace(tzinfo=None) == time():
         return None

@@ -47,8 +47,9 @@ class CasesPlan:
     updates: list[Write] = field(default_factory=list)
     id_fills: list[CellUpdate] = field(default_factory=list)
     writes: list[PlannedWrite] = field(default_factory=list)
-    # One string for equal texts written (a policy version, an SLA state, an escalation note
-    # in thousands of rows: 3 MB of copies at a 10,000-case first fill).
+    # Each text to write as stored (`storable_text`), one string for equal texts (a policy
+    # version, an SLA state, an escalation note in thousands of rows: 3 MB of copies at a
+    # 10,000-case first fill), made once for each.
     texts: dict[str, str] = field(default_factory=dict)
     events: list[TimelineEvent] = field(default_factory=list)
     snapshots: list[CaseSnapshot] = field(default_factory=list)

@@ -66,7 +66,7 @@ def _diff(
     positions, columns = headers.positions, headers.tab.columns_by_key
     title, row_number, raw = headers.title, row.row, row.raw
     add_update, add_write = plan.updates.append, plan.writes.append
-    share = plan.texts.setdefault
+    texts = plan.texts
     for key, desired in values.items():
         index = positions.get(key)
         if index is None:
@@ -74,8 +74,10 @@ def _diff(
         spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
         assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
         if isinstance(desired, str):  # as stored, and one string for equal texts
-            text = storable_text(desired)
-            desired = share(text, text)
+            stored = texts.get(desired)
+            if stored is None:
+                stored = texts[desired] = storable_text(desired)
+            desired = stored
         current = raw.get(key)
         if same_value(spec, current, desired, ctx):
             continue

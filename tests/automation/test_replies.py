@@ -181,6 +181,27 @@ def test_broken_team_template_is_a_problem_for_that_case_only() -> None:
     assert other.problems == ()
 
 
+def test_a_subject_no_cell_shows_does_not_stop_the_reply() -> None:
+    """A team template's subject line is not rendered for the reply (no cell shows it), so a
+    subject that would fail only while rendering neither replaces the team's reply with the
+    default nor reports a problem; a subject the check refuses is still reported."""
+    team = {
+        "key": "team.ack",
+        "situation": "acknowledgement",
+        "audience": "customer",
+        "language": "en",
+        "subject": "案件 {{ case_id + 1 }}",  # str + int: fails only when rendered
+        "body": "您好 {{ customer }}，工单 {{ case_id }} 已收到。",
+    }
+    templates, problems = load_templates([team])
+    assert problems == []
+    hit = replies(facts(status="New"), ev(), templates, "en", ROW)
+    assert hit.problems == ()
+    assert hit.customer == f"您好 {ROW['customer']}，工单 AS-251009-0001 已收到。"
+    _, refused = load_templates([{**team, "subject": "案件 {{ custmer }}"}])
+    assert [(p.field, p.placeholder) for p in refused] == [("subject", "custmer")]
+
+
 def test_reminder_is_composed_with_its_number() -> None:
     """The evidence reminder renders with its sequence number and the missing evidence."""
     reply, problems = compose(

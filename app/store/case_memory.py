@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from app.store import cell_log
 from app.store import operations as ops
 from app.store.base import Repository
 from app.store.records import CaseMarks, CaseSnapshot, PlannedWrite, TimelineEvent
@@ -70,6 +71,6 @@ class CaseMemoryRepository(Repository):
         """
         with self._write_session(f"recording sync run {run_id} of sheet {sheet_key!r}") as session:
             ops.require_run(session, run_id, sheet_key)
-            ops.insert_cell_writes(session, run_id, writes)
+            cell_log.insert_cell_writes(session, run_id, writes)
             ops.save_snapshots(session, sheet_key, run_id, snapshots)
             return ops.insert_events(session, sheet_key, run_id, events)

@@ -3,7 +3,7 @@
 - `UTCDateTime`: timestamps go in timezone-aware and come out timezone-aware in UTC on both
   databases. SQLite has no time zones (SQLAlchemy would drop the offset silently), so there the
   value is stored as naive UTC text, which also keeps ORDER BY correct.
-- `TaggedValue` / `TaggedValues`: sheet cell values stored as type-tagged JSON
+- `TaggedValues`: sheet cell values stored as type-tagged JSON
   (see `app.store.codec`), so a round trip gives back the exact Python type and value.
 """
 
@@ -43,19 +43,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
-
-
-class TaggedValue(TypeDecorator[CellValue]):
-    """One cell value as type-tagged JSON; Python None is stored as `{"t": "null"}`."""
-
-    impl = JSON
-    cache_ok = True
-
-    def process_bind_param(self, value: CellValue, dialect: Dialect) -> Any:
-        return codec.encode_value(value)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> CellValue:
-        return codec.decode_value(value)
 
 
 class TaggedValues(TypeDecorator[dict[str, CellValue]]):

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.store.coltypes import TaggedValue, TaggedValues, UTCDateTime
+from app.store.coltypes import TaggedValues, UTCDateTime
 from app.store.records import CellValue
 
 NAMING_CONVENTION = {
@@ -70,20 +70,16 @@ class RunRow(Base):
     language: Mapped[str | None] = mapped_column(Text)
 
 
-class CellWriteRow(Base):
-    """The previous and new value of one cell a run wrote, so that the run can be undone."""
+class CellWriteBatchRow(Base):
+    """The previous and new values of up to `cell_log.BATCH` cells a run wrote, in the order
+    written, so that the run can be undone (`app/store/cell_log.py` says why a batch, not a
+    row per cell, and what an entry holds)."""
 
-    __tablename__ = "cell_writes"
+    __tablename__ = "cell_write_batches"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
-    tab: Mapped[str] = mapped_column(Text)
-    case_id: Mapped[str] = mapped_column(Text)
-    column_key: Mapped[str] = mapped_column(Text)
-    header: Mapped[str] = mapped_column(Text)
-    old_value: Mapped[CellValue] = mapped_column(TaggedValue, nullable=False)
-    new_value: Mapped[CellValue] = mapped_column(TaggedValue, nullable=False)
-    row_hint: Mapped[int | None] = mapped_column(Integer)
+    cells: Mapped[list[Any]] = mapped_column(JSON, nullable=False)
 
 
 class CaseSnapshotRow(Base):

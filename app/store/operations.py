@@ -21,10 +21,9 @@ from sqlalchemy.orm import Session
 
 from app.store.bulk import insert_rows
 from app.store.errors import StaleSnapshotError, StoreError
-from app.store.models import CaseSnapshotRow, CellWriteRow, RunRow, TimelineEventRow
-from app.store.records import CaseSnapshot, CellWrite, PlannedWrite, RunRecord, TimelineEvent
+from app.store.models import CaseSnapshotRow, RunRow, TimelineEventRow
+from app.store.records import CaseSnapshot, RunRecord, TimelineEvent
 
-CELL_WRITES = cast(Table, CellWriteRow.__table__)
 SNAPSHOTS = cast(Table, CaseSnapshotRow.__table__)
 EVENTS = cast(Table, TimelineEventRow.__table__)
 INSERT_CHUNK = 5_000  # rows per executemany
@@ -80,63 +79,6 @@ def to_run_record(row: RunRow) -> RunRecord:
         error_code=row.error_code,
         language=row.language,
     )
-
-
-# --- cell writes -----------------------------------------------------------------------------
-
-
-def insert_cell_writes(session: Session, run_id: int, writes: Sequence[PlannedWrite]) -> None:
-    """Append the run's cell writes; their order is kept (they are read back by id).
-
-    Inserted in chunks: the first sync of a large sheet writes hundreds of thousands of cells,
-    and one parameter list for all of them would hold them all twice in memory."""
-    connection = session.connection()
-    for start in range(0, len(writes), INSERT_CHUNK):
-        insert_rows(
-            connection,
-            CELL_WRITES,
-            _CELL_WRITE_COLUMNS,
-            (
-                (run_id, w.tab, w.case_id, w.column, w.header, w.old_value, w.new_value, w.row_hint)
-                for w in writes[start : start + INSERT_CHUNK]
-            ),
-            memo=("old_value", "new_value"),
-        )
-
-
-_CELL_WRITE_COLUMNS = (
-    "run_id",
-    "tab",
-    "case_id",
-    "column_key",
-    "header",
-    "old_value",
-    "new_value",
-    "row_hint",
-)
-
-
-def delete_cell_writes(session: Session, run_id: int) -> None:
-    """Forget the run's cell writes (before staging them again)."""
-    session.connection().execute(CELL_WRITES.delete().where(CELL_WRITES.c.run_id == run_id))
-
-
-def load_cell_writes(session: Session, run_id: int) -> list[CellWrite]:
-    rows = session.scalars(
-        select(CellWriteRow).where(CellWriteRow.run_id == run_id).order_by(CellWriteRow.id)
-    )
-    return [
-        CellWrite(
-            tab=row.tab,
-            case_id=row.case_id,
-            column=row.column_key,
-            header=row.header,
-            old_value=row.old_value,
-            new_value=row.new_value,
-            row_hint=row.row_hint,
-        )
-        for row in rows
-    ]
 
 
 # --- case snapshots --------------------------------------------------------------------------

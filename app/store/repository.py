@@ -15,6 +15,7 @@ from typing import Self
 
 from sqlalchemy import or_, select, update
 
+from app.store import cell_log
 from app.store import operations as ops
 from app.store.case_memory import CaseMemoryRepository
 from app.store.engine import DatabaseSettings, build_engine, parse_url, scrub
@@ -314,7 +315,7 @@ class Store(CaseMemoryRepository):
         """Store the previous and new value of every cell the run wrote, in order."""
         with self._write_session(f"recording cell writes of run {run_id}") as session:
             ops.require_run(session, run_id)
-            ops.insert_cell_writes(session, run_id, writes)
+            cell_log.insert_cell_writes(session, run_id, writes)
 
     def stage_cell_writes(self, run_id: int, writes: Sequence[PlannedWrite]) -> None:
         """Write-ahead: the cells a run is about to write, with their previous values, stored
@@ -325,13 +326,13 @@ class Store(CaseMemoryRepository):
         """
         with self._write_session(f"staging cell writes of run {run_id}") as session:
             ops.require_run(session, run_id)
-            ops.delete_cell_writes(session, run_id)
-            ops.insert_cell_writes(session, run_id, writes)
+            cell_log.delete_cell_writes(session, run_id)
+            cell_log.insert_cell_writes(session, run_id, writes)
 
     def cell_writes(self, run_id: int) -> list[CellWrite]:
         """The cells the run wrote, in the order they were recorded."""
         with self._read_session(f"reading cell writes of run {run_id}") as session:
-            return ops.load_cell_writes(session, run_id)
+            return cell_log.load_cell_writes(session, run_id)
 
     def mark_undone(self, run_id: int, by_run_id: int) -> None:
         """Record that `by_run_id` undid `run_id`; a run can be undone only once."""

@@ -13,7 +13,7 @@ Extra days (rows of the sheet's Holidays tab) win over the official data for the
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
@@ -83,6 +83,9 @@ class ChinaCalendar:
         self._team_years = frozenset(d.year for d in self._extra)
         self._years: dict[int, Any] = {}
         self._periods: dict[date, tuple[date, date] | None] = {}
+        # Whole answers of the callers on this calendar (a return deadline: policies/windows.py),
+        # by their own keys: thousands of cases share a window start and length.
+        self.answers: dict[Hashable, object] = {}
 
     @property
     def extra_days(self) -> tuple[ExtraDay, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import NamedTuple
 
 from policies.calendars import BusinessCalendar, Calendars
@@ -281,11 +282,13 @@ def state_clock(clocks: Iterable[SlaClock], state: SlaState) -> SlaClock | None:
     return min(candidates, key=lambda c: c.due_at or datetime.max, default=None)
 
 
+@lru_cache(maxsize=256)  # asked for every case, of a few states
 def state_label(state: SlaState, language: str = "en") -> str:
     """The state's word in the team's language: 'Overdue', '已超时'."""
     return text(f"sla.{state.name.casefold()}", language)
 
 
+@lru_cache(maxsize=256)  # asked for every case, of a few clocks
 def clock_label(name: str, language: str = "en") -> str:
     """A clock's name in the team's language: 'first response', '首次回复'."""
     key = f"sla.clock_{name}"
@@ -322,6 +325,7 @@ def describe_state(
     return text("sla.state_due", language, state=word, clock=label, due=due)
 
 
+@lru_cache(maxsize=4096)  # cases opened together fall due together
 def _when(moment: datetime, now: datetime, tz: tzinfo) -> str:
     """'12-04 18:30' in the team's zone; with the year when it is not this year's."""
     local = moment.astimezone(tz)

@@ -171,6 +171,11 @@ def split_tokens(values: Iterable[str]) -> tuple[str, ...]:
 
 def parse_evidence(tokens: Iterable[str]) -> tuple[frozenset[str], tuple[str, ...]]:
     """Read Evidence tokens: (canonical kinds present, tokens that name no known kind)."""
+    return _parse_evidence(tokens if isinstance(tokens, tuple) else tuple(tokens))
+
+
+@lru_cache(maxsize=4096)  # a sheet's Evidence cells repeat a few lists ("photos, video")
+def _parse_evidence(tokens: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
     kinds: set[str] = set()
     unknown: list[str] = []
     for token in split_tokens(tokens):

@@ -58,8 +58,13 @@ def return_deadline(
     window_start: date, days: int, rule: HolidayRule, china: ChinaCalendar, tz: ZoneInfo
 ) -> Deadline:
     """The return deadline of a window of `days` days that started on `window_start`."""
-    last, skipped = deadline_date(window_start, days, rule, china)
-    return Deadline(date=last, at=end_of_day(last, tz), skipped=skipped)
+    asked = ("return_deadline", window_start, days, rule, tz)
+    found = china.answers.get(asked)
+    if found is None:
+        last, skipped = deadline_date(window_start, days, rule, china)
+        found = china.answers[asked] = Deadline(date=last, at=end_of_day(last, tz), skipped=skipped)
+    assert isinstance(found, Deadline)
+    return found
 
 
 def counted_years(window_start: date, deadline: date) -> tuple[int, ...]:

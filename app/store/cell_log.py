@@ -20,30 +20,25 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from app.store.bulk import insert_rows
-from app.store.codec import JSONObject, decode_value, encode_value
+from app.store.codec import decode_value, encode_shared
 from app.store.errors import StoreError
 from app.store.models import CellWriteBatchRow
-from app.store.records import CellValue, CellWrite, PlannedWrite
+from app.store.records import CellWrite, PlannedWrite
 
 BATCH: Final = 1_000  # cells per stored batch
 BATCHES_PER_INSERT: Final = 5
 BATCHES = cast(Table, CellWriteBatchRow.__table__)
 
-# Values whose tagged form depends on their type and value only (floats are left out: 0.0 and
-# -0.0 are equal keys, and NaN is no key at all), so one tagged object serves every equal one.
-_SHAREABLE: Final = (str, int, bool, type(None))
-
 
 def insert_cell_writes(session: Session, run_id: int, writes: Sequence[PlannedWrite]) -> None:
     """Append the run's cell writes after those it has (their order is kept)."""
-    tag = _Tagger()
     connection = session.connection()
     # A few batches per statement: each statement's batches are built, encoded and sent while
     # the rest are not yet made (all of a first fill's at once were 60 MB at the sync's peak).
     step = BATCH * BATCHES_PER_INSERT
     for first in range(0, len(writes), step):
         batches = (
-            (run_id, [_entry(w, tag) for w in writes[start : start + BATCH]])
+            (run_id, [_entry(w) for w in writes[start : start + BATCH]])
             for start in range(first, min(first + step, len(writes)), BATCH)
         )
         insert_rows(connection, BATCHES, ("run_id", "cells"), batches)
@@ -65,33 +60,14 @@ def load_cell_writes(session: Session, run_id: int) -> list[CellWrite]:
     ]
 
 
-class _Tagger:
-    """`encode_value`, made once for each equal str/int/bool/None of one insert (a first fill's
-    blank old values, "OK" and priorities repeat by the thousand)."""
-
-    __slots__ = ("known",)
-
-    def __init__(self) -> None:
-        self.known: dict[tuple[type, object], JSONObject] = {}
-
-    def __call__(self, value: CellValue) -> JSONObject:
-        if not isinstance(value, _SHAREABLE):
-            return encode_value(value)
-        key = (type(value), value)
-        tagged = self.known.get(key)
-        if tagged is None:
-            tagged = self.known[key] = encode_value(value)
-        return tagged
-
-
-def _entry(write: PlannedWrite, tag: _Tagger) -> list[Any]:
+def _entry(write: PlannedWrite) -> list[Any]:
     return [
         write.tab,
         write.case_id,
         write.column,
         write.header,
-        tag(write.old_value),
-        tag(write.new_value),
+        encode_shared(write.old_value),
+        encode_shared(write.new_value),
         write.row_hint,
     ]
 

@@ -24,7 +24,8 @@ import json
 import math
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from functools import lru_cache
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.store.errors import StoreError
@@ -110,7 +111,23 @@ def _decode_datetime(text: str, zone: object, fold: object, offset_us: object = 
 
 def encode_values(values: Mapping[str, CellValue]) -> JSONObject:
     """Tag every value of a column-key -> value mapping."""
-    return {str(key): encode_value(value) for key, value in values.items()}
+    return {str(key): encode_shared(value) for key, value in values.items()}
+
+
+def encode_shared(value: CellValue) -> JSONObject:
+    """`encode_value`, one tagged object for equal texts, integers, booleans and blanks (a first
+    fill's 10,000 snapshots hold 200,000 values, most of them "OK", a status, a priority, a
+    blank). The object is shared: it is only to be read (serialized), never changed."""
+    return _tag_repeated(value) if type(value) in _REPEATED else encode_value(value)
+
+
+# Not floats: 0.0 and -0.0 are one key, and their texts differ.
+_REPEATED: Final = frozenset({str, int, bool, type(None)})
+
+
+@lru_cache(maxsize=8192, typed=True)  # typed: 1 and True are not one key
+def _tag_repeated(value: CellValue) -> JSONObject:
+    return encode_value(value)
 
 
 def decode_values(data: object) -> dict[str, CellValue]:

@@ -16,7 +16,7 @@ from app.store import CaseSnapshot, PlannedWrite, TimelineEvent
 from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
-from sheet_schema import HeaderMap, ParseContext
+from sheet_schema import ColumnSpec, HeaderMap, ParseContext
 from sheet_schema.messages import Language
 
 if TYPE_CHECKING:  # the planner's incremental step; reuse.py imports CaseResult from here
@@ -41,6 +41,11 @@ class CaseResult:
     priority_rule: str | None = None
 
 
+# A service column of the Cases tab: its 1-based column, its spec, and whether it holds dates
+# or times (whose cells may carry a format of their own).
+ServiceSlot = tuple[int, ColumnSpec, bool]
+
+
 @dataclass(slots=True)
 class CasesPlan:
     # The Cases rows' cells; the engine adds the other tabs' cells and rows to the same list.
@@ -51,6 +56,10 @@ class CasesPlan:
     # version, an SLA state, an escalation note in thousands of rows: 3 MB of copies at a
     # 10,000-case first fill), made once for each.
     texts: dict[str, str] = field(default_factory=dict)
+    # Where each service column the planner writes sits, and its spec, found once per plan
+    # (app/sync/row_cells.py; None: the tab has no such column): asked 240,000 times at a
+    # 10,000-case first fill.
+    slots: dict[str, ServiceSlot | None] = field(default_factory=dict)
     events: list[TimelineEvent] = field(default_factory=list)
     snapshots: list[CaseSnapshot] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Final
 
 from app.sheets.backend import CellUpdate, CellValue, storable, storable_text
-from app.sync.plan_types import CasesInput, CasesPlan
+from app.sync.plan_types import CasesInput, CasesPlan, ServiceSlot
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
 from sheet_schema import (
@@ -63,16 +64,16 @@ def _diff(
 ) -> int:
     changed = 0
     case_id = row.text("case_id") or str(values.get("computed_for") or "")
-    positions, columns = headers.positions, headers.tab.columns_by_key
     title, row_number, raw = headers.title, row.row, row.raw
     add_update, add_write = plan.updates.append, plan.writes.append
-    texts = plan.texts
+    texts, slots = plan.texts, plan.slots
     for key, desired in values.items():
-        index = positions.get(key)
-        if index is None:
+        slot = slots.get(key, _UNSEEN)
+        if slot is _UNSEEN:
+            slot = slots[key] = _slot(headers, key)
+        if slot is None:
             continue
-        spec = columns.get(key) or headers.tab.column(key)  # (unknown: column() says so)
-        assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
+        col, spec, dated = slot
         if isinstance(desired, str):  # as stored, and one string for equal texts
             stored = texts.get(desired)
             if stored is None:
@@ -84,10 +85,10 @@ def _diff(
         cell = CaseCellUpdate(
             title,
             row_number,
-            index + 1,
+            col,
             desired,
-            cell_format(spec, desired),
-            _own_format(spec, current, desired, ctx),
+            cell_format(spec, desired) if dated else spec.number_format,
+            dated and _own_format(spec, current, desired, ctx),
             case_id=case_id,
             column=key,
             header=spec.header,
@@ -97,6 +98,19 @@ def _diff(
         add_write(cell)
         changed += 1
     return changed
+
+
+_UNSEEN: Final[Any] = object()
+
+
+def _slot(headers: HeaderMap, key: str) -> ServiceSlot | None:
+    """Where the service column `key` sits (None: not in the tab); never a person's column."""
+    index = headers.positions.get(key)
+    if index is None:
+        return None
+    spec = headers.tab.columns_by_key.get(key) or headers.tab.column(key)  # (unknown: says so)
+    assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
+    return index + 1, spec, spec.type is ColumnType.DATE_OR_DATETIME
 
 
 def cell_format(spec: ColumnSpec, value: CellValue) -> str | None:

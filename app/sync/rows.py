@@ -121,6 +121,9 @@ def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
     row.values = RowValues(reading.value_index, values)
     for spec in reading.present:
         value = raw[spec.key]
+        if (value is None or value == "") and not spec.required:
+            values.append(None)  # a blank optional cell: most of a row (`parse_cell` says so)
+            continue
         parsed = parse_cell(spec, value, ctx)
         blank = parsed.value is None and parsed.problem is None
         if blank and spec.required and (index, headers.positions[spec.key]) in formulas:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 
 from app.sheets.backend import CellUpdate, CellValue, RowUpdate, TabData, storable_text
 from app.store import TimelineEvent
@@ -63,6 +63,7 @@ def timeline_rows(
     formats: dict[tuple[str | None, ...], tuple[str | None, ...]] = {}  # one tuple, all rows
     row = first_row
     names: dict[str, str] = {}  # a kind's name, looked up once
+    walls: dict[datetime, datetime | None] = {}  # each instant as the sheet shows it, once
     for event in sorted(events, key=lambda e: (e.at, e.case_id, e.event_key)):
         if event.event_key in present:
             continue
@@ -70,9 +71,12 @@ def timeline_rows(
         if name is None:
             name = event_name(event.kind, EVENT_LABELS.get(event.kind, event.kind), language)
             names[event.kind] = name
+        at = walls.get(event.at)
+        if at is None:
+            at = walls[event.at] = wall_clock(event.at, tz)
         values: dict[str, CellValue] = {
             "event_id": event.event_key,
-            "at": wall_clock(event.at, tz),
+            "at": at,
             "case_id": event.case_id,
             "event": name,
             "detail": event_detail(event, language),

@@ -1,10 +1,10 @@
 """The run's cell log (what undo puts back): each cell a run wrote, with its previous and new
 value, kept in batches of `BATCH` cells, in the order written.
 
-Why batches: a 10,000-case first fill writes some 120,000 cells. A row per cell cost 0.5 s of
-the fill's CPU to store, 0.33 s of it SQLite's own insert of 120,000 rows and their index
-entries; a row per batch of 1,000 costs a fifth of that and reads back as fast. The log is
-only ever read whole, by run (undo, the run's cells in the API), never searched by cell.
+Why batches: a 10,000-case first fill writes some 120,000 cells. A row per cell took 0.48 s of
+CPU to stage (0.33 s of it SQLite's own insert of 120,000 rows and their index entries) and
+2.6 s to read back; a row per batch of 1,000 takes 0.21 s and 0.69 s. The log is only ever
+read whole, by run (undo, the run's cells in the API), never searched by cell.
 
 An entry is a JSON array `[tab, case id, column key, header, old, new, row hint]`, the two
 values type-tagged as `codec.encode_value` writes them, so a date, `True` and `1` come back

@@ -1,7 +1,8 @@
-"""A run's cell log in batches of up to 1,000 cells (`cell_write_batches`), instead of a row
-per cell (`cell_writes`): storing a first fill's 120,000 cells was 0.5 s of its CPU, a fifth
-of that in batches (app/store/cell_log.py). The cells each run recorded are moved over in the
-order they were written; undo of a run recorded before still puts back what it wrote.
+"""A run's cell log in batches of up to 1,000 cells (`cell_write_batches`), instead of a row per
+cell (`cell_writes`): staging a first fill's 120,000 cells took 0.48 s of CPU, 0.21 s in
+batches, and reading them back for undo 2.6 s, 0.69 s in batches (app/store/cell_log.py). The
+cells each run recorded are moved over in the order they were written; undo of a run recorded
+before still puts back what it wrote.
 
 Revision ID: 0009_cell_write_batches
 Revises: 0008_sheet_language

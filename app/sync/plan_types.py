@@ -16,7 +16,7 @@ from app.store import CaseSnapshot, PlannedWrite, TimelineEvent
 from app.sync.derive import wall_clock
 from app.sync.rows import SheetRow
 from policies import Calendars, Evaluation, PolicySet, TeamSettings
-from sheet_schema import ColumnSpec, HeaderMap, ParseContext
+from sheet_schema import ColumnSpec, ColumnType, HeaderMap, ParseContext
 from sheet_schema.messages import Language
 
 if TYPE_CHECKING:  # the planner's incremental step; reuse.py imports CaseResult from here
@@ -56,10 +56,6 @@ class CasesPlan:
     # version, an SLA state, an escalation note in thousands of rows: 3 MB of copies at a
     # 10,000-case first fill), made once for each.
     texts: dict[str, str] = field(default_factory=dict)
-    # Where each service column the planner writes sits, and its spec, found once per plan
-    # (app/sync/row_cells.py; None: the tab has no such column): asked 240,000 times at a
-    # 10,000-case first fill.
-    slots: dict[str, ServiceSlot | None] = field(default_factory=dict)
     events: list[TimelineEvent] = field(default_factory=list)
     snapshots: list[CaseSnapshot] = field(default_factory=list)
     results: list[CaseResult] = field(default_factory=list)
@@ -122,6 +118,16 @@ class CasesInput:
     # `now` as a sheet cell shows it (the team's wall clock, to the minute): Last Synced, a
     # filled Opened, a snapshot's first sighting. Made once, not for each row that uses it.
     now_wall: datetime | None = field(init=False)
+    # Each service column the tab has, by key (app/sync/row_cells.py): found once from
+    # `headers`, not for each of a 10,000-case first fill's 240,000 planned values.
+    service_slots: Mapping[str, ServiceSlot] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "now_wall", wall_clock(self.now, self.tz))
+        positions = self.headers.positions
+        slots = {
+            spec.key: (index + 1, spec, spec.type is ColumnType.DATE_OR_DATETIME)
+            for spec in self.headers.tab.service_columns
+            if (index := positions.get(spec.key)) is not None
+        }
+        object.__setattr__(self, "service_slots", slots)

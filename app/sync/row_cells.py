@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final
 
 from app.sheets.backend import CellUpdate, CellValue, storable, storable_text
-from app.sync.plan_types import CasesInput, CasesPlan, ServiceSlot
+from app.sync.plan_types import CasesInput, CasesPlan
 from app.sync.rows import SheetRow
 from app.sync.values import same_value
 from sheet_schema import (
     ColumnSpec,
     ColumnType,
     HeaderMap,
-    Owner,
     ParseContext,
     is_blank,
     parse_cell,
@@ -50,28 +48,22 @@ def plan_row_values(
 ) -> None:
     """Plan the service cells of one row; Last Synced moves only when something else changed."""
     values = {**values, "validation": validation}
-    changed = _diff(plan, inp.headers, row, values, inp.ctx)
+    changed = _diff(plan, inp, row, values)
     if changed:
-        _diff(plan, inp.headers, row, {"last_synced": inp.now_wall}, inp.ctx)
+        _diff(plan, inp, row, {"last_synced": inp.now_wall})
 
 
-def _diff(
-    plan: CasesPlan,
-    headers: HeaderMap,
-    row: SheetRow,
-    values: Mapping[str, CellValue],
-    ctx: ParseContext,
-) -> int:
+def _diff(plan: CasesPlan, inp: CasesInput, row: SheetRow, values: Mapping[str, CellValue]) -> int:
     changed = 0
     case_id = row.text("case_id") or str(values.get("computed_for") or "")
+    headers, ctx, slots = inp.headers, inp.ctx, inp.service_slots
     title, row_number, raw = headers.title, row.row, row.raw
     add_update, add_write = plan.updates.append, plan.writes.append
-    texts, slots = plan.texts, plan.slots
+    texts = plan.texts
     for key, desired in values.items():
-        slot = slots.get(key, _UNSEEN)
-        if slot is _UNSEEN:
-            slot = slots[key] = _slot(headers, key)
-        if slot is None:
+        slot = slots.get(key)
+        if slot is None:  # not in the tab, or (a bug) a person's column
+            assert key not in headers.positions, f"planner tried to write user column {key}"
             continue
         col, spec, dated = slot
         if isinstance(desired, str):  # as stored, and one string for equal texts
@@ -98,19 +90,6 @@ def _diff(
         add_write(cell)
         changed += 1
     return changed
-
-
-_UNSEEN: Final[Any] = object()
-
-
-def _slot(headers: HeaderMap, key: str) -> ServiceSlot | None:
-    """Where the service column `key` sits (None: not in the tab); never a person's column."""
-    index = headers.positions.get(key)
-    if index is None:
-        return None
-    spec = headers.tab.columns_by_key.get(key) or headers.tab.column(key)  # (unknown: says so)
-    assert spec.owner is Owner.SERVICE, f"planner tried to write user column {key}"
-    return index + 1, spec, spec.type is ColumnType.DATE_OR_DATETIME
 
 
 def cell_format(spec: ColumnSpec, value: CellValue) -> str | None:

@@ -6,7 +6,7 @@ on aware datetimes, so ``business_time_between(a, add_business_time(a, d)) == d`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from policies.china import ChinaCalendar, DayKind, ExtraDay, YearStatus
-from policies.sharing import Pool
+from policies.sharing import Answers, Pool
 from policies.team import TeamSettings
 
 Slot = tuple[int, int]  # minutes after local midnight, end exclusive, end <= 1440
@@ -99,7 +99,7 @@ class BusinessCalendar:
         self._added: dict[tuple[datetime, timedelta], datetime] = {}
         self._spent: dict[tuple[datetime, datetime], timedelta] = {}
         # Whole answers of the callers (an SLA clock: policies/sla.py), by their own keys.
-        self.answers: dict[Hashable, object] = {}
+        self.answers: Answers = {}
 
     # -- days -------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ Extra days (rows of the sheet's Holidays tab) win over the official data for the
 from __future__ import annotations
 
 import enum
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
@@ -21,6 +21,7 @@ from typing import Any, Final
 import holidays
 from holidays.countries.china import ChinaStaticHolidays
 
+from policies.sharing import Answers
 from policies.vocab import fold
 
 _MAX_RUN = 60  # no official holiday period is anywhere near this long
@@ -85,7 +86,7 @@ class ChinaCalendar:
         self._periods: dict[date, tuple[date, date] | None] = {}
         # Whole answers of the callers on this calendar (a return deadline: policies/windows.py),
         # by their own keys: thousands of cases share a window start and length.
-        self.answers: dict[Hashable, object] = {}
+        self.answers: Answers = {}
 
     @property
     def extra_days(self) -> tuple[ExtraDay, ...]:

@@ -10,16 +10,21 @@ memory did not move).
 
 Equal is not always the same: equal instants in two time zones compare equal but show different
 wall times, so an instant's zone is part of its key. Values in a pool are immutable.
+
+`remembered` is the same idea one level up: a calendar keeps whole answers asked of it (an SLA
+clock, a return deadline), so cases asking the same question get the one answer object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime
 from typing import TypeVar
 
 T = TypeVar("T")
 
 Pool = dict[object, object]
+Answers = dict[Hashable, object]  # a calendar's answers, by the question (its own key)
 
 
 def shared(pool: Pool, value: T, key: object = None) -> T:
@@ -39,3 +44,12 @@ def shared(pool: Pool, value: T, key: object = None) -> T:
         pool[key] = value
         return value
     return found  # type: ignore[return-value]  # (the same type: it is in the key)
+
+
+def remembered(answers: Answers, asked: Hashable, kind: type[T], make: Callable[[], T]) -> T:
+    """The answer kept in `answers` for `asked`, made by `make` (and kept) the first time."""
+    found = answers.get(asked)
+    if found is None:
+        found = answers[asked] = make()
+    assert isinstance(found, kind)
+    return found

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from policies.calendars import BusinessCalendar, Calendars
 from policies.facts import PauseInterval, SlaClock, SlaState
+from policies.sharing import remembered
 from policies.team import CLOCK_NAMES, TeamSettings
 from sheet_schema.messages import load_catalogue, text
 
@@ -124,11 +125,7 @@ def measure_clock(
         paused_now,
         due_soon_fraction,
     )
-    found = calendar.answers.get(asked)
-    if found is None:
-        found = calendar.answers[asked] = _measure(asked, calendar)
-    assert isinstance(found, SlaClock)
-    return found
+    return remembered(calendar.answers, asked, SlaClock, lambda: _measure(asked, calendar))
 
 
 class _Asked(NamedTuple):

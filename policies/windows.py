@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from policies.china import ChinaCalendar
 from policies.models import HolidayRule
+from policies.sharing import remembered
 
 _ONE_DAY = timedelta(days=1)
 
@@ -59,12 +60,16 @@ def return_deadline(
 ) -> Deadline:
     """The return deadline of a window of `days` days that started on `window_start`."""
     asked = ("return_deadline", window_start, days, rule, tz)
-    found = china.answers.get(asked)
-    if found is None:
-        last, skipped = deadline_date(window_start, days, rule, china)
-        found = china.answers[asked] = Deadline(date=last, at=end_of_day(last, tz), skipped=skipped)
-    assert isinstance(found, Deadline)
-    return found
+    return remembered(
+        china.answers, asked, Deadline, lambda: _deadline(window_start, days, rule, china, tz)
+    )
+
+
+def _deadline(
+    window_start: date, days: int, rule: HolidayRule, china: ChinaCalendar, tz: ZoneInfo
+) -> Deadline:
+    last, skipped = deadline_date(window_start, days, rule, china)
+    return Deadline(date=last, at=end_of_day(last, tz), skipped=skipped)
 
 
 def counted_years(window_start: date, deadline: date) -> tuple[int, ...]:

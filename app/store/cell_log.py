@@ -34,7 +34,7 @@ def insert_cell_writes(session: Session, run_id: int, writes: Sequence[PlannedWr
     """Append the run's cell writes after those it has (their order is kept)."""
     connection = session.connection()
     # A few batches per statement: each statement's batches are built, encoded and sent while
-    # the rest are not yet made (all of a first fill's at once were 60 MB at the sync's peak).
+    # the rest are not yet made (all of a first fill's at once were 52 MB more at its peak).
     step = BATCH * BATCHES_PER_INSERT
     for first in range(0, len(writes), step):
         batches = (

@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy import JSON, column, table, text
 
 from app.store import CellWrite, Store, StoreError
-from app.store.migrate import alembic_config, head_revision
+from app.store.migrate import alembic_config
 
 BEFORE = "0008_sheet_language"  # the revision that kept a row per cell
 
@@ -163,4 +163,3 @@ def test_a_damaged_batch_is_named(store: Store, new_run: Callable[..., int]) -> 
         )
     with pytest.raises(StoreError, match=r"cell write batch \d+, entry 0"):
         store.cell_writes(run)
-    assert head_revision() == "0009_cell_write_batches"

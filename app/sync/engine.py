@@ -339,14 +339,12 @@ class SyncEngine:
         )
         kpis = measurer.report(now, kpi_period)
         if reuse is not None and plan.reuse is not None:
-            service = [c.key for c in sheet.placed["cases"].headers.tab.service_columns]
             keep_reuse(
                 self.sheet_key,
                 sheet.cases_parse_key,
                 reuse,
                 plan.reuse,
                 measurer.measured,
-                service,
                 narrow_after(sheet.narrow, rewrites),
             )
         cases = sheet.placed["cases"]

@@ -60,5 +60,5 @@ def plan_or_reuse(
     events = inp.events.get(case.case_id, ())
     horizon = case_horizon(reuse.basis, inp.tz, case.row, case.snapshot, events, result)
     if horizon > inp.now:
-        marks = reuse.marks.of(case.case_id)
+        marks = reuse.marks.key(case.case_id)
         outcome.cached[case.row.digest] = CachedCase(case.row, marks, inp.now, horizon, result)

@@ -18,7 +18,8 @@ from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
 from app.sync.mapping import mapped_schema, merged_names, read_mapping
-from app.sync.reuse import CachedCase, NarrowRead, SheetCache
+from app.sync.packed_cells import CellsView
+from app.sync.reuse import CachedCase, NarrowRead, SheetCache, handed_out, is_handed_out
 from app.sync.rows import RowReading, SheetRow, parse_row, parse_rows
 from app.sync.team_language import (
     ENGLISH_BY_DEFAULT,
@@ -228,8 +229,9 @@ def parse_key(placed: PlacedTab, ctx: ParseContext) -> bytes:
 def digested_rows(
     data: TabData, placed: PlacedTab, ctx: ParseContext, known: Mapping[bytes, CachedCase]
 ) -> list[SheetRow]:
-    """The Cases rows, each with its digest; a row whose digest has a cached planning is that
-    planning's row object (the same cells at the same row, parsed under the same key)."""
+    """The Cases rows, each with its digest; a row whose digest has a cached planning (the same
+    cells at the same row, parsed under the same key) is not parsed: it is that planning's row
+    handed out over its cells as read (`handed_out`)."""
     formulas: defaultdict[int, list[int]] = defaultdict(list)
     for row_index, col in data.formulas:
         formulas[row_index].append(col)
@@ -239,7 +241,7 @@ def digested_rows(
         digest = row_digest(index + 1, data.rows[index], formulas.get(index, ()))
         entry = known.get(digest)
         if entry is not None:
-            rows.append(entry.row)
+            rows.append(handed_out(entry, CellsView(placed.headers.positions, data.rows[index])))
             continue
         row = parse_row(reading, index, ctx)
         row.digest = digest
@@ -251,9 +253,8 @@ def reread_cached_rows(
     sheet: SheetRead, known: Mapping[bytes, CachedCase], reused: Container[int]
 ) -> None:
     """Parse again, from the cells as read, each Cases row the reader took from the cache
-    (`known`) that is not among the sheet rows `reused`: a cached row keeps only the person's
-    cells (`slim_row`), all a reused case is read for, and a case planned again needs its
-    service cells as they stand to compare them."""
+    (`known`) that is not among the sheet rows `reused`: a case planned again is planned from
+    its cells as read, as a first planning is (its parsed values and problems included)."""
     rows = sheet.rows["cases"]
     tab = sheet.tab("cases")
     if tab is None:
@@ -261,7 +262,7 @@ def reread_cached_rows(
     reading = RowReading.of(tab, sheet.placed["cases"].headers)
     for index, row in enumerate(rows):
         entry = known.get(row.digest) if row.digest else None
-        if entry is None or entry.row is not row or row.row in reused:
+        if entry is None or not is_handed_out(entry, row) or row.row in reused:
             continue
         fresh = parse_row(reading, row.row - 1, sheet.ctx)
         fresh.digest = row.digest

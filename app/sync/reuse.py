@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
+from types import MappingProxyType
 from typing import NamedTuple
 
 from app.analytics import Measured
@@ -34,6 +35,8 @@ __all__ = [
     "ReuseOutcome",
     "SheetCache",
     "case_horizon",
+    "handed_out",
+    "is_handed_out",
     "reusable_rows",
     "same_conclusion",
     "slim_row",
@@ -42,14 +45,15 @@ __all__ = [
 
 @dataclass(slots=True)
 class CachedCase:
-    """A quiet planning of one case: its row as parsed then (the same object is handed out for
-    a row read the same again), the store's marks of the case then, what the planning
-    concluded, its KPI measures (set once the sync's KPIs are computed), and when all that
-    holds: from the instant it was planned (a sync at an earlier `now`, as `--now` allows, may
-    conclude otherwise) until its horizon."""
+    """A quiet planning of one case: its row as parsed then (kept without its cells,
+    `slim_row`; a row read the same again is handed out over the cells as read, `handed_out`),
+    the store's marks of the case then, what the planning concluded, its KPI measures (set
+    once the sync's KPIs are computed), and when all that holds: from the instant it was
+    planned (a sync at an earlier `now`, as `--now` allows, may conclude otherwise) until its
+    horizon."""
 
     row: SheetRow
-    marks: tuple[int, tuple[int, int]]  # CaseMarks.of(case) when planned
+    marks: int  # CaseMarks.key(case) when planned
     planned_at: datetime
     horizon: datetime
     result: CaseResult
@@ -119,23 +123,40 @@ def reusable_rows(
     hits: dict[int, CachedCase] = {}
     for row in rows:
         entry = cache.entries.get(row.digest)
-        if entry is None or entry.row is not row:
+        if entry is None or not is_handed_out(entry, row):
             continue
         case_id = entry.result.case_id
         if entry.measured is None:  # its KPI measures were never made: measure it again
             continue
-        if counts[case_id] == 1 and entry.marks == marks.of(case_id) and entry.holds_at(now):
+        if counts[case_id] == 1 and entry.marks == marks.key(case_id) and entry.holds_at(now):
             hits[row.row] = entry
     return hits
 
 
-def slim_row(row: SheetRow, service_keys: frozenset[str], packer: CellPacker) -> None:
-    """Pack a cached row (app/sync/packed_cells.py) without its service cells (half its text:
-    replies, messages, states): a reused case is read for the person's cells only, and a case
-    planned again is parsed again from the cells as read (app/sync/read_step.py,
-    `reread_cached_rows`)."""
-    row.raw = packer.pack(row.raw, drop=service_keys)
-    row.values = packer.pack(row.values)
+NO_CELLS: Mapping[str, CellValue] = MappingProxyType({})
+
+
+def slim_row(row: SheetRow, packer: CellPacker) -> SheetRow:
+    """The row a cache entry keeps: its parsed values packed (app/sync/packed_cells.py) and
+    no cells. A row read the same again is handed out over the cells as read, which are the
+    same (`handed_out`), and a case planned again is parsed again from them
+    (app/sync/read_step.py, `reread_cached_rows`): kept, the person's cells were a quarter of
+    the cache (480 bytes a case). A new object: the row planned is still the sync's own (its
+    write step checks its cells)."""
+    return SheetRow(row.row, NO_CELLS, packer.pack(row.values), tuple(row.issues), row.digest)
+
+
+def handed_out(entry: CachedCase, raw: Mapping[str, CellValue]) -> SheetRow:
+    """The row of a cached planning, read the same again (the same digest: the same cells at
+    the same row), over its cells as read now, `raw`."""
+    kept = entry.row
+    return SheetRow(kept.row, raw, kept.values, kept.issues, kept.digest)
+
+
+def is_handed_out(entry: CachedCase, row: SheetRow) -> bool:
+    """Whether the reader handed `row` out for `entry` (its values are the entry's own object;
+    a row parsed anew never has them)."""
+    return row.values is entry.row.values
 
 
 def case_horizon(
@@ -233,9 +254,9 @@ class ResultCache:
     Safe to share between engines of the same sheet: an entry is used only when the store's
     marks of its case, which change with every snapshot or event saved, are the same.
 
-    Bounded by sheets and by cases (some 5 KB each: a cached row keeps the person's cells only):
-    the sheets synced least lately are let go first, and the sheet just synced is kept whatever
-    its size."""
+    Bounded by sheets and by cases (1.6 KB each on the bench's sheet: a cached row keeps its
+    parsed values and no cells): the sheets synced least lately are let go first, and the
+    sheet just synced is kept whatever its size."""
 
     def __init__(self, max_sheets: int = 16, max_cases: int = 100_000) -> None:
         self._max = max_sheets

@@ -6,7 +6,7 @@ recalculation found are logged, each with its case)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 
 from app.analytics import Measured
@@ -89,21 +89,19 @@ def keep_reuse(
     reuse: Reuse,
     outcome: ReuseOutcome,
     measured: Mapping[str, Measured],
-    service_keys: Collection[str],
     narrow: Mapping[str, NarrowRead] | None = None,
 ) -> None:
-    """Keep a planning's cache entries, each with its KPI measures and its row slimmed to the
-    person's cells (the service's, `service_keys`, are read again for a case planned again), for
-    the next sync (and how it may read the tabs `narrow` names), and log each mismatch with
-    its case.
+    """Keep a planning's cache entries, each with its KPI measures and its row slimmed to its
+    parsed values (`slim_row`: the cells are read again whenever the row is), for the next
+    sync (and how it may read the tabs `narrow` names), and log each mismatch with its case.
 
     Every entry is a quiet planning of inputs its fingerprint pins down: valid whatever becomes
     of this sync (a failed write, a dry run, a re-plan)."""
-    packer, service = CellPacker(), frozenset(service_keys)
+    packer = CellPacker()
     for entry in outcome.cached.values():
         if entry.measured is None:  # planned by this sync (one taken from the cache is slim)
             entry.measured = measured.get(entry.result.case_id)
-            slim_row(entry.row, service, packer)
+            entry.row = slim_row(entry.row, packer)
     RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached, narrow or {}))
     for case_id in outcome.mismatches:
         log.error(

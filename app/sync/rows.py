@@ -8,8 +8,8 @@ person's, so the service must neither take it for missing nor fill it (a new Cas
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, MutableMapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from app.sheets.backend import CellValue, TabData, column_letter
@@ -68,12 +68,15 @@ class CellIssue:
 @dataclass(slots=True)
 class SheetRow:
     """One data row of a tab: raw cells by column key, parsed user values, problems. A row the
-    incremental cache keeps has both packed (read only: app/sync/packed_cells.py)."""
+    incremental cache keeps has its values packed (read only: app/sync/packed_cells.py) and
+    no cells (app/sync/reuse.py, `slim_row`)."""
 
     row: int  # 1-based sheet row
     raw: Mapping[str, CellValue]  # the cells as read (never written: a view, or packed)
     values: MutableMapping[str, ParsedValue]
-    issues: list[CellIssue] = field(default_factory=list)
+    # Its cells' problems; most rows have none, and share the empty tuple (a list each was
+    # 56 bytes a row, kept for every case the incremental cache holds).
+    issues: Sequence[CellIssue] = ()
     # The row as read (app/sync/fingerprint.py), when incremental evaluation digested it.
     digest: bytes = b""
 
@@ -119,6 +122,7 @@ def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
         return row
     values: list[ParsedValue] = []
     row.values = RowValues(reading.value_index, values)
+    issues: list[CellIssue] = []
     for spec in reading.present:
         value = raw[spec.key]
         if (value is None or value == "") and not spec.required:
@@ -130,7 +134,7 @@ def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
             parsed = Parsed(None, EMPTY_FORMULA)
         values.append(parsed.value)
         if parsed.problem is not None:
-            row.issues.append(
+            issues.append(
                 CellIssue(
                     tab=headers.title,
                     row=index + 1,
@@ -145,6 +149,8 @@ def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
                     spec=spec,
                 )
             )
+    if issues:
+        row.issues = issues
     return row
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from app.store import CaseSnapshot, Store, TimelineEvent
+from app.store import CaseMarks, CaseSnapshot, Store, TimelineEvent
 
 from .conftest import T0
 
@@ -74,3 +74,22 @@ def test_partial_loads_give_what_the_whole_loads_give(
     assert store.timelines("sheet-1", wanted) == expected
     assert [e.at for e in expected] == sorted(e.at for e in expected)
     assert store.timelines("sheet-1", []) == [] and store.load_snapshots("sheet-1", []) == {}
+
+
+def test_a_cases_one_integer_key_is_equal_exactly_when_its_marks_are() -> None:
+    """The key the incremental cache keeps tells apart any two cases' marks the store can give
+    (ids up to 2**63 - 1), swapped ones and a case the store never saw included."""
+    big = 2**63 - 1
+    marks = [(0, (0, 0)), (1, (0, 0)), (0, (1, 0)), (0, (0, 1)), (1, (1, 1)), (2, (1, 1))]
+    marks += [(big, (0, 0)), (0, (big, 0)), (0, (0, big)), (big, (big, big)), (7, (3, 2))]
+    marks += [(2, (3, 7)), (3, (2, 7)), (1 << 32, (0, 0)), (0, (1 << 32, 1))]
+    names = [f"AS-{i}" for i in range(len(marks))]
+    store_marks = CaseMarks(
+        snapshot_seqs={n: m[0] for n, m in zip(names, marks, strict=True) if m[0]},
+        event_marks={n: m[1] for n, m in zip(names, marks, strict=True) if m[1] != (0, 0)},
+    )
+    for a, mark_a in zip(names, marks, strict=True):
+        assert store_marks.of(a) == mark_a
+        for b, mark_b in zip(names, marks, strict=True):
+            assert (store_marks.key(a) == store_marks.key(b)) == (mark_a == mark_b), (a, b)
+    assert store_marks.key("AS-unknown") == store_marks.key(names[0])  # both (0, (0, 0))

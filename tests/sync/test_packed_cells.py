@@ -1,6 +1,6 @@
-"""A cached row's cells packed: read like the dict they replace, refuse writes, and share one
-key index and one string among equal texts; a synced sheet's cached rows keep the person's
-cells only."""
+"""A cached row's values packed: read like the dict they replace, refuse writes, and share one
+key index and one string among equal texts; a synced sheet's cached rows keep their values
+packed and no cells."""
 
 from __future__ import annotations
 
@@ -24,19 +24,18 @@ def _row(customer: str) -> dict[str, object]:
     }
 
 
-def test_a_packed_row_reads_as_the_dict_it_replaces_less_the_dropped_keys() -> None:
+def test_a_packed_row_reads_as_the_dict_it_replaces() -> None:
     """Every lookup a planner makes (get, [], in, items, ==) answers as the dict would."""
     row = _row("王芳")
-    packed = CellPacker().pack(row, drop=frozenset({"suggested_reply"}))
-    expected = {k: v for k, v in row.items() if k != "suggested_reply"}
-    assert packed == expected
-    assert dict(packed.items()) == expected
+    packed = CellPacker().pack(row)
+    assert packed == row
+    assert dict(packed.items()) == row
     assert packed["customer"] == "王芳" and packed.get("notes") is None
-    assert packed.get("suggested_reply") is None and "suggested_reply" not in packed
+    assert packed.get("missing") is None and "missing" not in packed
     assert packed.get("missing", "fallback") == "fallback"
     with pytest.raises(KeyError):
-        packed["suggested_reply"]
-    assert len(packed) == 5 and list(packed) == list(expected)
+        packed["missing"]
+    assert len(packed) == 6 and list(packed) == list(row)
 
 
 def test_a_packed_row_refuses_writes() -> None:
@@ -61,11 +60,11 @@ def test_rows_packed_alike_share_their_key_index_and_equal_texts() -> None:
     assert packer.pack(first) is first  # packed already: kept as it is
 
 
-def test_cached_rows_of_a_synced_sheet_are_packed_without_service_cells(
+def test_cached_rows_of_a_synced_sheet_keep_their_values_packed_and_no_cells(
     runtime: Runtime,
 ) -> None:
-    """After a fill and a quiet sync, each cached row holds the person's cells, packed, and a
-    case reused from it is still reported the same."""
+    """After a fill and a quiet sync, each cached row holds its parsed values, packed, and no
+    cells, and a case reused from it is still reported the same."""
     write_workbook(
         runtime.workbook,
         [
@@ -79,11 +78,11 @@ def test_cached_rows_of_a_synced_sheet_are_packed_without_service_cells(
     assert cache is not None and len(cache.entries) == 2
     rows = {e.result.case_id: e.row for e in cache.entries.values()}
     for row in rows.values():
-        assert isinstance(row.raw, PackedCells) and isinstance(row.values, PackedCells)
-        assert "suggested_reply" not in row.raw and "days_left" not in row.raw
-    assert rows["AS-P-0001"].raw["customer"] == "王芳"
+        assert isinstance(row.values, PackedCells) and len(row.raw) == 0
+        assert "suggested_reply" not in row.values  # a service cell is never parsed
+    assert rows["AS-P-0001"].values["customer"] == "王芳"
     assert rows["AS-P-0001"].values["notes"] == "客户说下周寄回"
-    assert rows["AS-P-0002"].raw["customer"] == "=HYPERLINK(1)"
+    assert rows["AS-P-0002"].values["customer"] == "=HYPERLINK(1)"
     again = runtime.engine().sync(now=NOW)
     assert (again.cases_reused, again.cells_written) == (2, 0)
     assert [(r.case_id, r.next_action, r.priority) for r in again.results] == [

@@ -18,7 +18,6 @@ from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
 from app.sync.mapping import mapped_schema, merged_names, read_mapping
-from app.sync.packed_cells import CellsView
 from app.sync.reuse import CachedCase, NarrowRead, SheetCache, handed_out, is_handed_out
 from app.sync.rows import RowReading, SheetRow, parse_row, parse_rows
 from app.sync.team_language import (
@@ -241,7 +240,7 @@ def digested_rows(
         digest = row_digest(index + 1, data.rows[index], formulas.get(index, ()))
         entry = known.get(digest)
         if entry is not None:
-            rows.append(handed_out(entry, CellsView(placed.headers.positions, data.rows[index])))
+            rows.append(handed_out(entry, reading.cells(index)))
             continue
         row = parse_row(reading, index, ctx)
         row.digest = digest

@@ -112,11 +112,15 @@ class RowReading:
         present = [spec for spec in headers.tab.user_columns if spec.key in headers.positions]
         return cls(data, headers, present, {spec.key: i for i, spec in enumerate(present)})
 
+    def cells(self, index: int) -> CellsView[CellValue]:
+        """Data row `index`'s cells as read, by column key (a view: no copy)."""
+        return CellsView(self.headers.positions, self.data.rows[index])
+
 
 def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
     """Parse data row `index` (0-based, like `TabData.rows`) of a tab."""
     headers, formulas = reading.headers, reading.data.formulas
-    raw = CellsView(headers.positions, reading.data.rows[index])
+    raw = reading.cells(index)
     row = SheetRow(row=index + 1, raw=raw, values={})
     if all(is_blank(raw[spec.key]) for spec in reading.present):
         return row

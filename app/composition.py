@@ -31,7 +31,8 @@ from app.sheets.quota import QuotaGovernor
 from app.sheets.redirect import redirected_session
 from app.sheets.retry import RetryPolicy
 from app.store import Store
-from app.sync.engine import EngineConfig, SyncEngine
+from app.sync.engine import SyncEngine
+from app.sync.engine_config import EngineConfig
 from app.sync.reuse import RESULTS
 from policies import PolicyError, PolicySet, TeamSettings, load_policies, load_team_settings
 

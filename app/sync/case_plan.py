@@ -3,7 +3,7 @@ give, its Timeline events and the snapshot kept for the next sync. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -86,6 +86,21 @@ def case_opened(
         opened = opened_wall.replace(tzinfo=inp.tz)
         row.values["opened"] = opened
     return opened if isinstance(opened, datetime) else None
+
+
+def fills_wanted(rows: Sequence[SheetRow]) -> bool:
+    """Whether planning `rows` may fill a blank Case ID or Opened (as `plan_cases` and
+    `case_opened` do). It errs towards yes: a row whose unreadable id leaves it unfilled, or
+    whose Opened a person wrote in a way that cannot be read, still counts."""
+    for row in rows:
+        values = row.values
+        if not values:
+            continue
+        if row.text("case_id") is None and not row.has_issue("case_id"):
+            return True
+        if not isinstance(values.get("opened"), datetime) and not row.has_issue("opened"):
+            return True
+    return False
 
 
 def plan_duplicate_id(plan: CasesPlan, inp: CasesInput, row: SheetRow, case_id: str) -> None:

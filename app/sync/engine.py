@@ -16,19 +16,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from app.automation.settings import AutomationSettings
 from app.errors import AftersalesError, ConcurrentEditError
 from app.notify.outbox import Outbox
-from app.notify.settings import NotifySettings
-from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE, Probe, no_probe
+from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE
 from app.sheets.backend import SheetBackend, cell_count
 from app.store import Store
+from app.sync.engine_config import EngineConfig
 from app.sync.gc_tuning import fewer_collections
 from app.sync.guard import check_writes
 from app.sync.header_texts import header_rewrites, refreshed_on_switch
@@ -36,6 +33,7 @@ from app.sync.kpi_texts import kpis_tab_title, kpis_titles
 from app.sync.kpis import CaseMeasurer, kpi_tab
 from app.sync.memory_step import StoredMemory
 from app.sync.plan_step import PlanContext, plan_sheet
+from app.sync.plan_types import PlannedChunk
 from app.sync.progress import (
     NO_PROGRESS,
     NOTIFY,
@@ -50,14 +48,21 @@ from app.sync.reuse import RESULTS
 from app.sync.reuse_context import build_reuse, keep_reuse, reused_measures
 from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
 from app.sync.settings_step import read_team_settings
-from app.sync.tab_cells import TeamTabs, team_tabs_cells, timeline_cells, word_notes
+from app.sync.stream_step import StreamedWrite, may_stream
+from app.sync.tab_cells import (
+    TeamTabs,
+    TimelineAppend,
+    team_tabs_cells,
+    timeline_cells,
+    word_notes,
+)
 from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.timeline_read import narrow_after
 from app.sync.undo import unfinished_undos
 from app.sync.workflow_tabs import enqueue_notices, outbox_cells
 from app.sync.write_step import WriteStep
-from policies import PolicySet, TeamSettings, build_calendars
-from sheet_schema import ParseContext, SheetSchema, load_schema
+from policies import build_calendars
+from sheet_schema import ParseContext, load_schema
 from sheet_schema.messages import team_language
 
 log = logging.getLogger("aftersales.sync")
@@ -69,31 +74,6 @@ def internal_error_message(run_id: int | None) -> str:
     """What a run that failed on an unexpected error says (its detail is in the log)."""
     where = f" with run {run_id}" if run_id is not None else ""
     return f"{INTERNAL_ERROR}: the sync failed unexpectedly; the error was logged{where}"
-
-
-@dataclass(frozen=True, slots=True)
-class EngineConfig:
-    """What one engine syncs and how: the sheet's store key, the rules it checks cases against,
-    the team's settings and the service's; built by the composition root (app/composition.py)."""
-
-    sheet_key: str
-    policies: PolicySet
-    team: TeamSettings
-    tab_names: Mapping[str, str] = field(default_factory=dict)
-    max_replans: int = 3
-    automation: AutomationSettings = field(default_factory=AutomationSettings)
-    notify: NotifySettings = field(default_factory=NotifySettings)
-    # Told each step passed (crash tests); app/probe.py
-    probe: Probe = no_probe
-    schema: SheetSchema | None = None  # None: the service's own (sheet_schema/schema.yaml)
-    # Reuse the planning of cases whose inputs did not change (app/sync/reuse.py).
-    incremental: bool = True
-    # The team language chosen at registration (`sheets add --language`); None: not chosen
-    # (the sheet's Settings tab, its locale or its headers decide: app/sync/team_language.py).
-    language: str | None = None
-    # Rows planned per chunk: the stored memory of a chunk's cases is loaded, planned, measured
-    # for the KPIs and let go before the next (app/sync/memory_step.py).
-    memory_chunk: int = 1_000
 
 
 class SyncEngine:
@@ -181,7 +161,7 @@ class SyncEngine:
                     prepared.events,
                     unstaged_writes(prepared),
                 )
-                report.timeline_events = len(inserted)
+                report.timeline_events += len(inserted)  # after the parts streamed, if any
                 self.probe(RECORDED)
             else:
                 report.timeline_events = len(prepared.events)
@@ -226,7 +206,8 @@ class SyncEngine:
         progress: ProgressReporter = NO_PROGRESS,
     ) -> PreparedSync:
         for attempt in range(self.max_replans + 1):
-            prepared = self.prepare(now, run_id or 0, kpi_period, progress)
+            stream_to = None if dry_run else report
+            prepared = self.prepare(now, run_id or 0, kpi_period, progress, stream_to=stream_to)
             fill_report(report, prepared)
             if dry_run:
                 report.cells_written = len(prepared.id_fills) + cell_count(prepared.updates)
@@ -249,10 +230,14 @@ class SyncEngine:
         kpi_period: tuple[date, date] | None = None,
         progress: ProgressReporter = NO_PROGRESS,
         keep_rows: bool = False,
+        stream_to: SyncReport | None = None,
     ) -> PreparedSync:
-        """Read the sheet and plan every cell a sync at `now` would write (nothing is written).
-        The parsed Cases rows go with it when new ids are filled, or with `keep_rows` (a plan
-        made after ids were written, which the write step compares them with)."""
+        """Read the sheet and plan every cell a sync at `now` would write (nothing is written,
+        unless `stream_to`). The parsed Cases rows go with it when new ids are filled, or with
+        `keep_rows` (a plan made after ids were written, which the write step compares them
+        with). `stream_to`: the report of a run that may write and record a large sheet's
+        cases as they are planned (app/sync/stream_step.py); the last part's are prepared as
+        usual."""
         progress.step(READ, 0, None)
         incremental = self.config.incremental
         cache = RESULTS.get(self.sheet_key) if incremental else None
@@ -290,6 +275,49 @@ class SyncEngine:
             policies=policies,
             kept=reused_measures(reuse),
         )
+        written = team_language(self.store.written_language(self.sheet_key))
+        layouts = refreshed_on_switch(
+            self.reader.layouts(sheet.placed, sheet.tabs), written, language
+        )
+        # Read before this sync enqueues any notice, as the Outbox tab showed it at the read.
+        outbox_updates = outbox_cells(
+            self.outbox,
+            self.sheet_key,
+            sheet.tab("outbox"),
+            sheet.placed["outbox"].headers,
+            self.tz,
+            sheet.ctx,
+            language,
+        )
+        timeline = TimelineAppend(sheet)
+        streamed = None
+        if stream_to is not None and may_stream(
+            self.backend, sheet.rows["cases"], run_id, self.config.stream_rows
+        ):
+            streamed = StreamedWrite(
+                backend=self.backend,
+                store=self.store,
+                outbox=self.outbox,
+                notify=self.notify,
+                sheet=sheet,
+                sheet_key=self.sheet_key,
+                run_id=run_id,
+                now=now,
+                tz=self.tz,
+                report=stream_to,
+                timeline=timeline,
+                cells=self.config.stream_cells,
+            )
+        laid_out = 0
+        chunk_planned = measurer.chunk
+        if streamed is not None:
+            laid_out = self.backend.apply_layout(layouts)  # before the first part's cells
+            layouts = []
+
+            def chunk_planned(chunk: PlannedChunk) -> None:
+                measurer.chunk(chunk)
+                streamed.chunk_planned(chunk)
+
         plan = plan_sheet(
             sheet,
             PlanContext(
@@ -303,7 +331,7 @@ class SyncEngine:
                 memory=memory,
                 known_ids=memory.known_ids,
                 chunk=self.config.memory_chunk,
-                chunk_planned=measurer.chunk,
+                chunk_planned=chunk_planned,
             ),
             reuse,
             progress,
@@ -313,10 +341,9 @@ class SyncEngine:
         # The plan's own list, extended (not a copy: 284,000 cells at a first fill); the plan's
         # cells are not read again apart from these.
         updates = plan.updates
-        written = team_language(self.store.written_language(self.sheet_key))
         rewrites = header_rewrites(sheet, written, language)
         updates += rewrites
-        updates += timeline_cells(sheet, plan, run_id, self.tz)
+        updates += timeline_cells(sheet, plan, run_id, self.tz, timeline)
         updates += team_tabs_cells(
             sheet,
             TeamTabs(
@@ -328,15 +355,7 @@ class SyncEngine:
                 settings=sheet_settings,
             ),
         )
-        updates += outbox_cells(
-            self.outbox,
-            self.sheet_key,
-            sheet.tab("outbox"),
-            sheet.placed["outbox"].headers,
-            self.tz,
-            sheet.ctx,
-            language,
-        )
+        updates += outbox_updates
         kpis = measurer.report(now, kpi_period)
         if reuse is not None and plan.reuse is not None:
             keep_reuse(
@@ -362,9 +381,9 @@ class SyncEngine:
         self.probe(PLANNED)
         return PreparedSync(
             version=sheet.data.version,
-            layouts=refreshed_on_switch(
-                [*self.reader.layouts(sheet.placed, sheet.tabs), kpis_layout], written, language
-            ),
+            layouts=[*layouts, *refreshed_on_switch([kpis_layout], written, language)],
+            laid_out=laid_out,
+            streamed=streamed.parts if streamed is not None else 0,
             id_fills=plan.id_fills,
             updates=updates,
             plan=plan,

@@ -80,12 +80,15 @@ class CaseMemorySource(Protocol):
 @dataclass(frozen=True, slots=True)
 class PlannedChunk:
     """A chunk of rows once planned (the KPIs measure its cases then): its results, its rows by
-    sheet row, the stored events of its cases (by case id) and the events it recorded."""
+    sheet row, the stored events of its cases (by case id) and the events it recorded; and the
+    plan so far, whose cells, events and snapshots a streamed write takes out of it
+    (app/sync/stream_step.py)."""
 
     results: Sequence[CaseResult]
     rows: Mapping[int, SheetRow]
     stored_events: Mapping[str, Sequence[TimelineEvent]]
     new_events: Sequence[TimelineEvent]
+    plan: CasesPlan
 
 
 ChunkPlanned = Callable[[PlannedChunk], None]

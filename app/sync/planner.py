@@ -138,6 +138,7 @@ class _Chunks:
                     {row.row: row for row in self.rows},
                     self.inp.events,
                     plan.events[self.events :],
+                    plan,
                 )
             )
         self.results, self.events = len(plan.results), len(plan.events)

@@ -85,3 +85,7 @@ class PreparedSync:
     # The cell writes already stored ahead of the sheet write (`Store.stage_cell_writes`).
     staged: list[PlannedWrite] | None = None  # the writes last staged in the store (write_step)
     language: Language = "en"  # the team language the sheet is written in
+    # A streamed run (app/sync/stream_step.py): the layout changes made before planning, and
+    # the parts of its cases already written and recorded (what is left is staged after them).
+    laid_out: int = 0
+    streamed: int = 0

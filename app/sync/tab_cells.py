@@ -11,6 +11,7 @@ from datetime import tzinfo
 
 from app.automation.workflow import Automation
 from app.sheets.backend import CellUpdate, RowUpdate
+from app.store import TimelineEvent
 from app.sync import auxiliary as aux
 from app.sync.plan_types import CasesPlan
 from app.sync.read_step import SheetRead
@@ -21,6 +22,7 @@ from policies import Policy
 
 __all__ = [
     "TeamTabs",
+    "TimelineAppend",
     "team_tab_cells",
     "team_tabs_cells",
     "template_cells",
@@ -62,21 +64,46 @@ def team_tabs_cells(sheet: SheetRead, tabs: TeamTabs) -> list[CellUpdate]:
     ]
 
 
-def timeline_cells(sheet: SheetRead, plan: CasesPlan, run_id: int, tz: tzinfo) -> list[RowUpdate]:
-    """The Timeline tab's new rows: the plan's events it does not hold yet."""
+def timeline_cells(
+    sheet: SheetRead,
+    plan: CasesPlan,
+    run_id: int,
+    tz: tzinfo,
+    appended: TimelineAppend | None = None,
+) -> list[RowUpdate]:
+    """The Timeline tab's new rows: the plan's events it does not hold yet (after the rows a
+    streamed write already appended, `appended`)."""
     if not plan.events:
         return []  # nothing to append: the tab's rows need not even be looked at
-    headers = sheet.placed["timeline"].headers
-    data = sheet.tab("timeline")
-    return aux.timeline_rows(
-        plan.events,
-        aux.existing_event_ids(data, headers),
-        headers,
-        aux.next_free_row(data),
-        run_id,
-        tz,
-        sheet.language.language,
-    )
+    return (appended or TimelineAppend(sheet)).rows(plan.events, run_id, tz)
+
+
+class TimelineAppend:
+    """Where the Timeline tab's new rows go: the events it already shows (appended once) and
+    its next free row, which moves on as a sync appends rows in more than one write (a
+    streamed first fill, app/sync/stream_step.py)."""
+
+    def __init__(self, sheet: SheetRead) -> None:
+        self.sheet = sheet
+        self.headers = sheet.placed["timeline"].headers
+        data = sheet.tab("timeline")
+        self.present = aux.existing_event_ids(data, self.headers)
+        self.next_row = aux.next_free_row(data)
+
+    def rows(self, events: Sequence[TimelineEvent], run_id: int, tz: tzinfo) -> list[RowUpdate]:
+        """The rows of `events` the tab does not show yet, from its next free row on."""
+        updates = aux.timeline_rows(
+            events,
+            self.present,
+            self.headers,
+            self.next_row,
+            run_id,
+            tz,
+            self.sheet.language.language,
+        )
+        if updates:
+            self.next_row = max(update.row for update in updates) + 1
+        return updates
 
 
 def template_cells(sheet: SheetRead, automation: Automation) -> list[CellUpdate]:

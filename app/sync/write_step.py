@@ -41,7 +41,7 @@ class WriteStep:
     def write(self, prepared: PreparedSync, report: SyncReport) -> PreparedSync:
         """Lay out, stage the previous values, write; return the plan that was written (on a
         positional backend, the one planned again after the new ids landed)."""
-        report.layout_changes = self.backend.apply_layout(prepared.layouts)
+        report.layout_changes = prepared.laid_out + self.backend.apply_layout(prepared.layouts)
         if self.backend.find_formulas([(u.tab, u.row, u.col) for u in prepared.id_fills]):
             # A blank-looking id or date that is a person's formula: plan again, so that row
             # is named in Validation instead of filled (rule 1: never write a person's cell).
@@ -67,7 +67,7 @@ class WriteStep:
             if self.backend.atomic:
                 self._discard()  # all or nothing, and it was nothing
             raise
-        report.cells_written = result.cells
+        report.cells_written += result.cells  # (after the parts a streamed run wrote)
 
     def _write_ids_first(self, prepared: PreparedSync, report: SyncReport) -> PreparedSync:
         """A positional backend (Google): new ids alone first, read back to check they landed
@@ -125,8 +125,12 @@ class WriteStep:
         self.store.stage_cell_writes(self.run_id, [])
 
     def _stage(self, prepared: PreparedSync, writes: list[PlannedWrite]) -> None:
-        """Store the previous values before writing the cells (see the module doc)."""
-        self.store.stage_cell_writes(self.run_id, writes)
+        """Store the previous values before writing the cells (see the module doc); after the
+        parts a streamed run wrote, beside theirs."""
+        if prepared.streamed:
+            self.store.record_cell_writes(self.run_id, writes)
+        else:
+            self.store.stage_cell_writes(self.run_id, writes)
         prepared.staged = writes
         if writes is prepared.plan.writes:
             # The store holds them now, and the run's record and its undo read them there. The

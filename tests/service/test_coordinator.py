@@ -22,7 +22,8 @@ from app.service.coordinator import SyncCoordinator, SyncLimits, SyncResult
 from app.service.locks import LocalLocks, PostgresLocks, SheetLocks, lock_key
 from app.sheets.workbook import WorkbookBackend
 from app.store import Store
-from app.sync.engine import EngineConfig, SyncEngine
+from app.sync.engine import SyncEngine
+from app.sync.engine_config import EngineConfig
 from app.sync.plan_types import CaseResult
 from app.sync.report import SyncReport
 from app.sync.undo import undo_run

@@ -9,7 +9,10 @@ planner. The engine's own rules:
   run whose process dies after the write can still be undone); the case snapshots and the
   Timeline events are recorded in one store transaction after the write. If the process dies
   between the write and the record, the next sync re-derives the same events (their keys are
-  deterministic), finds them already in the Timeline tab, and records them once.
+  deterministic), finds them already in the Timeline tab, and records them once;
+- a large sheet on a positional backend (Google) is written and recorded in parts as it is
+  planned, each part in that same order (app/sync/stream_step.py), so that a 50,000-case
+  first fill does not hold every planned cell at once.
 """
 
 from __future__ import annotations

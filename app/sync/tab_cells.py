@@ -73,29 +73,33 @@ def timeline_cells(
 ) -> list[RowUpdate]:
     """The Timeline tab's new rows: the plan's events it does not hold yet (after the rows a
     streamed write already appended, `appended`)."""
-    if not plan.events:
-        return []  # nothing to append: the tab's rows need not even be looked at
     return (appended or TimelineAppend(sheet)).rows(plan.events, run_id, tz)
 
 
 class TimelineAppend:
     """Where the Timeline tab's new rows go: the events it already shows (appended once) and
     its next free row, which moves on as a sync appends rows in more than one write (a
-    streamed first fill, app/sync/stream_step.py)."""
+    streamed first fill, app/sync/stream_step.py). The tab's rows are looked at only when there
+    are events to append (a steady press has none)."""
 
     def __init__(self, sheet: SheetRead) -> None:
         self.sheet = sheet
-        self.headers = sheet.placed["timeline"].headers
-        data = sheet.tab("timeline")
-        self.present = aux.existing_event_ids(data, self.headers)
-        self.next_row = aux.next_free_row(data)
+        self._present: set[str] | None = None
+        self.next_row = 0
 
     def rows(self, events: Sequence[TimelineEvent], run_id: int, tz: tzinfo) -> list[RowUpdate]:
         """The rows of `events` the tab does not show yet, from its next free row on."""
+        if not events:
+            return []
+        headers = self.sheet.placed["timeline"].headers
+        if self._present is None:
+            data = self.sheet.tab("timeline")
+            self._present = aux.existing_event_ids(data, headers)
+            self.next_row = aux.next_free_row(data)
         updates = aux.timeline_rows(
             events,
-            self.present,
-            self.headers,
+            self._present,
+            headers,
             self.next_row,
             run_id,
             tz,

@@ -30,7 +30,7 @@ from app.sheets.backend import SheetBackend, cell_count
 from app.store import Store
 from app.sync.engine_config import EngineConfig
 from app.sync.gc_tuning import fewer_collections
-from app.sync.guard import check_writes
+from app.sync.guard import WriteGuard
 from app.sync.header_texts import header_rewrites, refreshed_on_switch
 from app.sync.kpi_texts import kpis_tab_title, kpis_titles
 from app.sync.kpis import CaseMeasurer, kpi_tab
@@ -293,6 +293,7 @@ class SyncEngine:
             language,
         )
         timeline = TimelineAppend(sheet)
+        guard = WriteGuard(sheet.schema, sheet.placed, sheet.rows)
         streamed = None
         if stream_to is not None and may_stream(
             self.backend, sheet.rows["cases"], run_id, self.config.stream_rows
@@ -309,6 +310,7 @@ class SyncEngine:
                 tz=self.tz,
                 report=stream_to,
                 timeline=timeline,
+                guard=guard,
                 cells=self.config.stream_cells,
             )
         laid_out = 0
@@ -379,7 +381,7 @@ class SyncEngine:
             cases_positions=cases.headers.positions,
             language=language,
         )
-        check_writes(sheet.schema, sheet.placed, sheet.rows, [*plan.id_fills, *updates])
+        guard.check([*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
         self.probe(PLANNED)
         return PreparedSync(

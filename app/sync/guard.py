@@ -1,4 +1,5 @@
-"""The last check before anything is written: rule 1, enforced on the final batch.
+"""The last check before anything is written: rule 1, enforced on every batch of cells (the
+whole write, or each part of a streamed one).
 
 The planner is built never to touch a cell a person owns; this guard makes that a checked
 invariant rather than a hope. A user-owned cell may be written only when it is blank, and on the
@@ -23,32 +24,53 @@ class UnsafeWriteError(AftersalesError):
     code = "unsafe_write"
 
 
-def check_writes(
-    schema: SheetSchema,
-    placed: Mapping[str, PlacedTab],
-    rows: Mapping[str, Sequence[SheetRow]],
-    updates: Sequence[Write],
-) -> None:
-    by_title = {p.headers.title: (key, p) for key, p in placed.items()}
-    raw_by_row = {key: {r.row: r.raw for r in tab_rows} for key, tab_rows in rows.items()}
-    column_at = {
-        title: {i + 1: c for c, i in tab.headers.positions.items()}
-        for title, (_, tab) in by_title.items()
-    }
-    specs: dict[tuple[str, int], tuple[str, str, ColumnSpec]] = {}  # a first fill: ~300,000
-    for tab, row, col in _positions(updates):
-        found = specs.get((tab, col))
+class WriteGuard:
+    """Rule 1, checked on each batch of cells about to be written (a streamed sync checks each
+    part). The spec of each (tab, column) written is looked up once per sync, and a tab's rows
+    as read only when a cell of a person's column is written there (a first fill writes
+    none but new ids)."""
+
+    def __init__(
+        self,
+        schema: SheetSchema,
+        placed: Mapping[str, PlacedTab],
+        rows: Mapping[str, Sequence[SheetRow]],
+    ) -> None:
+        self._schema = schema
+        self._rows = rows
+        self._by_title = {p.headers.title: (key, p) for key, p in placed.items()}
+        self._column_at = {
+            title: {i + 1: c for c, i in tab.headers.positions.items()}
+            for title, (_, tab) in self._by_title.items()
+        }
+        self._specs: dict[tuple[str, int], tuple[str, str, ColumnSpec]] = {}
+        self._raw: dict[str, dict[int, Mapping[str, object]]] = {}  # by tab key, when needed
+
+    def check(self, updates: Sequence[Write]) -> None:
+        """Raise UnsafeWriteError, before anything is written, if a cell of `updates` is a
+        person's that is not blank, or on the Cases tab is not a new Case ID or Opened."""
+        specs = self._specs  # a first fill: ~300,000 cells in a few dozen columns
+        for tab, row, col in _positions(updates):
+            found = specs.get((tab, col))
+            if found is None:
+                found = specs[tab, col] = _column(
+                    self._schema, self._by_title, self._column_at, tab, row, col
+                )
+            key, column, spec = found
+            if spec.owner is Owner.SERVICE:
+                continue
+            current = self._raw_rows(key).get(row, {}).get(column)
+            if not is_blank(current) or (key == "cases" and column not in CASES_FILLABLE):
+                raise UnsafeWriteError(
+                    f"refusing to overwrite {tab}!R{row} '{spec.header}' "
+                    f"(a person's cell holding {current!r})"
+                )
+
+    def _raw_rows(self, key: str) -> dict[int, Mapping[str, object]]:
+        found = self._raw.get(key)
         if found is None:
-            found = specs[tab, col] = _column(schema, by_title, column_at, tab, row, col)
-        key, column, spec = found
-        if spec.owner is Owner.SERVICE:
-            continue
-        current = raw_by_row.get(key, {}).get(row, {}).get(column)
-        if not is_blank(current) or (key == "cases" and column not in CASES_FILLABLE):
-            raise UnsafeWriteError(
-                f"refusing to overwrite {tab}!R{row} '{spec.header}' "
-                f"(a person's cell holding {current!r})"
-            )
+            found = self._raw[key] = {r.row: r.raw for r in self._rows.get(key, ())}
+        return found
 
 
 def _positions(updates: Sequence[Write]) -> Iterator[tuple[str, int, int]]:

@@ -28,7 +28,7 @@ from app.notify.settings import NotifySettings
 from app.sheets.backend import SheetBackend
 from app.store import Store
 from app.sync.case_plan import fills_wanted
-from app.sync.guard import check_writes
+from app.sync.guard import WriteGuard
 from app.sync.plan_types import CasesPlan, PlannedChunk
 from app.sync.read_step import SheetRead
 from app.sync.report import SyncReport
@@ -73,6 +73,7 @@ class StreamedWrite:
     tz: tzinfo
     report: SyncReport  # told the cells written and events recorded as each part goes
     timeline: TimelineAppend
+    guard: WriteGuard
     cells: int = STREAM_CELLS
     parts: int = 0  # parts written so far (a plan that streamed stages the rest after them)
 
@@ -84,7 +85,7 @@ class StreamedWrite:
     def write_part(self, plan: CasesPlan) -> None:
         """Write, stage and record what the plan holds so far, then take it out of the plan."""
         cells = [*plan.updates, *self.timeline.rows(plan.events, self.run_id, self.tz)]
-        check_writes(self.sheet.schema, self.sheet.placed, self.sheet.rows, cells)
+        self.guard.check(cells)
         self.store.record_cell_writes(self.run_id, plan.writes)  # before the sheet write
         self.parts += 1
         result = self.backend.write(cells)

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session
 
+from app.store import codec
 from app.store.engine import READ_ONLY_OPTION, mask_url, scrub
 from app.store.errors import StoreBusyError, StoreError, is_pool_timeout
 
@@ -56,9 +57,12 @@ class Repository:
         with self._guard(what), self._read_engine.connect() as conn:
             yield conn
 
-    def _write_session(self, what: str) -> AbstractContextManager[Session]:
-        """`_write` as an ORM session."""
-        return self._session(self._engine, what)
+    @contextmanager
+    def _write_session(self, what: str) -> Iterator[Session]:
+        """`_write` as an ORM session; equal cell values it stores are encoded once
+        (`codec.sharing`)."""
+        with codec.sharing(), self._session(self._engine, what) as session:
+            yield session
 
     def _read_session(self, what: str) -> AbstractContextManager[Session]:
         """`_read` as an ORM session."""

@@ -18,10 +18,12 @@ from app.store.codec import (
     decode_value,
     decode_values,
     dumps,
+    encode_shared,
     encode_value,
     encode_values,
     loads,
     same_value,
+    sharing,
 )
 
 fixed_offsets = st.builds(
@@ -184,8 +186,21 @@ def test_shared_tags_keep_equal_values_of_other_types_apart(order: int) -> None:
         ("blank", None, {"t": "null"}),
         ("status", "已退款", {"t": "str", "v": "已退款"}),
     ][::order]
-    for _ in range(2):  # the second time from the shared tags
-        encoded = encode_values({key: value for key, value, _ in values})
-        assert encoded == {key: tag for key, _, tag in values}
-        back = decode_values(json.loads(json.dumps(encoded)))
-        assert [type(back[key]) for key, _, _ in values] == [type(v) for _, v, _ in values]
+    with sharing():  # as a store write encodes them
+        for _ in range(2):  # the second time from the shared tags
+            encoded = encode_values({key: value for key, value, _ in values})
+            assert encoded == {key: tag for key, _, tag in values}
+            back = decode_values(json.loads(json.dumps(encoded)))
+            assert [type(back[key]) for key, _, _ in values] == [type(v) for _, v, _ in values]
+
+
+def test_equal_values_share_one_tag_only_within_a_store_write() -> None:
+    """Within `sharing()` (a store write) a repeated status is tagged once; afterwards no tag
+    is kept, so a long reply encoded in one write is not held by the process after it."""
+    reply = "您好，王芳：我们已联系卖家，退款将在 3 个工作日内到账。" * 20
+    with sharing():
+        assert encode_shared("已退款") is encode_shared("已退款")
+        kept = encode_shared(reply)
+        assert encode_shared(reply) is kept
+    assert encode_shared(reply) is not kept
+    assert encode_shared(reply) == {"t": "str", "v": reply}

@@ -38,8 +38,9 @@ from app.sync.workflow_tabs import enqueue_notices
 
 __all__ = ["STREAM_CELLS", "StreamedWrite", "may_stream"]
 
-# Planned cells that make a part (about 7,000 cases of a first fill, some 40 MB): large enough
-# that the parts' writes cost about the calls one write would (each call sends 2 MB).
+# Planned cells that make a part (about 3,500 cases of a first fill, some 20 MB held): large
+# enough that the parts' writes cost about the calls one write would (each call sends 2 MB;
+# a 50,000-case first fill makes 36 write calls in parts, 35 in one write).
 STREAM_CELLS = 100_000
 
 

@@ -45,7 +45,8 @@ from app.registry import SheetEntry
 from app.service.coordinator import PressPending, SyncResult
 from app.store import RunRecord
 from app.store.codec import encode_value
-from app.sync.engine import SyncEngine, internal_error_message
+from app.sync.engine import SyncEngine
+from app.sync.run_record import internal_error_message
 from app.sync.undo import undo_run
 from sheet_schema import ParseContext
 from sheet_schema.messages import text

@@ -23,8 +23,8 @@ from datetime import datetime
 
 from app.errors import AftersalesError
 from app.store import RunRecord, Store
-from app.sync.engine import INTERNAL_ERROR, internal_error_message
 from app.sync.report import SyncReport
+from app.sync.run_record import INTERNAL_ERROR, internal_error_message
 
 log = logging.getLogger("aftersales.service")
 # What a queued run that ended by joining another process's run says (it synced nothing itself).

@@ -77,28 +77,32 @@ def case_opened(
     now_wall: datetime | None,
 ) -> datetime | None:
     """The case's Opened; a blank one is filled with when the service first saw the case."""
-    opened = row.values.get("opened")
-    if not isinstance(opened, datetime) and not row.has_issue("opened"):
+    if opened_to_fill(row):
         first_seen = snapshot.values.get("first_seen") if snapshot else None
         opened_wall = first_seen if isinstance(first_seen, datetime) else now_wall
         fill_blank(plan, inp.headers, row, "opened", opened_wall)
         assert opened_wall is not None
-        opened = opened_wall.replace(tzinfo=inp.tz)
-        row.values["opened"] = opened
+        row.values["opened"] = opened_wall.replace(tzinfo=inp.tz)
+    opened = row.values.get("opened")
     return opened if isinstance(opened, datetime) else None
+
+
+def opened_to_fill(row: SheetRow) -> bool:
+    """A case's Opened is blank (not a time, and not a value that could not be read): the
+    service fills it with when it first saw the case."""
+    return not isinstance(row.values.get("opened"), datetime) and not row.has_issue("opened")
 
 
 def fills_wanted(rows: Sequence[SheetRow]) -> bool:
     """Whether planning `rows` may fill a blank Case ID or Opened (as `plan_cases` and
-    `case_opened` do). It errs towards yes: a row whose unreadable id leaves it unfilled, or
-    whose Opened a person wrote in a way that cannot be read, still counts."""
+    `case_opened` do). It errs towards yes: a row whose Case ID cannot be read is filled
+    nothing at all, but its blank Opened still counts."""
     for row in rows:
-        values = row.values
-        if not values:
+        if not row.values:
             continue
         if row.text("case_id") is None and not row.has_issue("case_id"):
             return True
-        if not isinstance(values.get("opened"), datetime) and not row.has_issue("opened"):
+        if opened_to_fill(row):
             return True
     return False
 

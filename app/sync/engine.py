@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import time
 from datetime import date, datetime
-from typing import Final
 from zoneinfo import ZoneInfo
 
 from app.errors import AftersalesError, ConcurrentEditError
@@ -32,11 +31,10 @@ from app.sync.engine_config import EngineConfig
 from app.sync.gc_tuning import fewer_collections
 from app.sync.guard import WriteGuard
 from app.sync.header_texts import header_rewrites, refreshed_on_switch
-from app.sync.kpi_texts import kpis_tab_title, kpis_titles
-from app.sync.kpis import CaseMeasurer, kpi_tab
+from app.sync.kpi_texts import kpis_titles
+from app.sync.kpis import CaseMeasurer
 from app.sync.memory_step import StoredMemory
 from app.sync.plan_step import PlanContext, plan_sheet
-from app.sync.plan_types import PlannedChunk
 from app.sync.progress import (
     NO_PROGRESS,
     NOTIFY,
@@ -49,14 +47,21 @@ from app.sync.read_step import SheetReader
 from app.sync.report import PreparedSync, SyncReport
 from app.sync.reuse import RESULTS
 from app.sync.reuse_context import build_reuse, keep_reuse, reused_measures
-from app.sync.run_record import after_writing, fill_report, finish_run, unstaged_writes
+from app.sync.run_record import (
+    INTERNAL_ERROR,
+    after_writing,
+    fill_report,
+    finish_run,
+    internal_error_message,
+    unstaged_writes,
+)
 from app.sync.settings_step import read_team_settings
 from app.sync.stream_step import StreamedWrite, may_stream
 from app.sync.tab_cells import (
     TeamTabs,
     TimelineAppend,
+    kpis_tab_cells,
     team_tabs_cells,
-    timeline_cells,
     word_notes,
 )
 from app.sync.team_config import read_holidays, read_policy_overrides
@@ -69,14 +74,6 @@ from sheet_schema import ParseContext, load_schema
 from sheet_schema.messages import team_language
 
 log = logging.getLogger("aftersales.sync")
-
-INTERNAL_ERROR: Final = "internal_error"
-
-
-def internal_error_message(run_id: int | None) -> str:
-    """What a run that failed on an unexpected error says (its detail is in the log)."""
-    where = f" with run {run_id}" if run_id is not None else ""
-    return f"{INTERNAL_ERROR}: the sync failed unexpectedly; the error was logged{where}"
 
 
 class SyncEngine:
@@ -208,8 +205,8 @@ class SyncEngine:
         kpi_period: tuple[date, date] | None = None,
         progress: ProgressReporter = NO_PROGRESS,
     ) -> PreparedSync:
+        stream_to = None if dry_run else report
         for attempt in range(self.max_replans + 1):
-            stream_to = None if dry_run else report
             prepared = self.prepare(now, run_id or 0, kpi_period, progress, stream_to=stream_to)
             fill_report(report, prepared)
             if dry_run:
@@ -292,11 +289,11 @@ class SyncEngine:
             sheet.ctx,
             language,
         )
-        timeline = TimelineAppend(sheet)
+        timeline = TimelineAppend(sheet, run_id, self.tz)
         guard = WriteGuard(sheet.schema, sheet.placed, sheet.rows)
         streamed = None
         if stream_to is not None and may_stream(
-            self.backend, sheet.rows["cases"], run_id, self.config.stream_rows
+            self.backend, sheet.rows["cases"], self.config.stream_rows
         ):
             streamed = StreamedWrite(
                 backend=self.backend,
@@ -307,22 +304,16 @@ class SyncEngine:
                 sheet_key=self.sheet_key,
                 run_id=run_id,
                 now=now,
-                tz=self.tz,
                 report=stream_to,
                 timeline=timeline,
                 guard=guard,
+                measure=measurer.chunk,
                 cells=self.config.stream_cells,
             )
         laid_out = 0
-        chunk_planned = measurer.chunk
         if streamed is not None:
             laid_out = self.backend.apply_layout(layouts)  # before the first part's cells
             layouts = []
-
-            def chunk_planned(chunk: PlannedChunk) -> None:
-                measurer.chunk(chunk)
-                streamed.chunk_planned(chunk)
-
         plan = plan_sheet(
             sheet,
             PlanContext(
@@ -336,7 +327,7 @@ class SyncEngine:
                 memory=memory,
                 known_ids=memory.known_ids,
                 chunk=self.config.memory_chunk,
-                chunk_planned=chunk_planned,
+                chunk_planned=measurer.chunk if streamed is None else streamed.chunk_planned,
             ),
             reuse,
             progress,
@@ -348,7 +339,7 @@ class SyncEngine:
         updates = plan.updates
         rewrites = header_rewrites(sheet, written, language)
         updates += rewrites
-        updates += timeline_cells(sheet, plan, run_id, self.tz, timeline)
+        updates += timeline.rows(plan.events)
         updates += team_tabs_cells(
             sheet,
             TeamTabs(
@@ -371,16 +362,7 @@ class SyncEngine:
                 measurer.measured,
                 narrow_after(sheet.narrow, rewrites),
             )
-        cases = sheet.placed["cases"]
-        kpis_title = kpis_tab_title(self.tab_names.get("kpis"), sheet.data.titles, language)
-        kpis_layout, kpis_cells = kpi_tab(
-            kpis,
-            sheet.data.tabs.get(kpis_title),
-            kpis_title,
-            cases_title=cases.headers.title,
-            cases_positions=cases.headers.positions,
-            language=language,
-        )
+        kpis_layout, kpis_cells = kpis_tab_cells(sheet, kpis, self.tab_names.get("kpis"))
         guard.check([*plan.id_fills, *updates])
         updates += kpis_cells  # the KPIs tab is the service's alone (a free-form grid)
         self.probe(PLANNED)
@@ -396,7 +378,7 @@ class SyncEngine:
             # Only the id check reads them (app/sync/idcheck.py); otherwise they are let go
             # before the write, where a first fill peaks (17 MB at 10,000 cases).
             case_rows=sheet.rows["cases"] if keep_rows or plan.id_fills else [],
-            case_headers=cases.headers,
+            case_headers=sheet.placed["cases"].headers,
             kpis=kpis,
             notes=sheet_settings.notes,
             language=language,

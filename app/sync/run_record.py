@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from typing import Final
 
 from app.store import PlannedWrite, Store
 from app.sync.report import PreparedSync, SyncReport
+
+INTERNAL_ERROR: Final = "internal_error"
+
+
+def internal_error_message(run_id: int | None) -> str:
+    """What a run that failed on an unexpected error says (its detail is in the log)."""
+    where = f" with run {run_id}" if run_id is not None else ""
+    return f"{INTERNAL_ERROR}: the sync failed unexpectedly; the error was logged{where}"
 
 
 def fill_report(report: SyncReport, prepared: PreparedSync) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 
 from app.notify.outbox import Outbox
 from app.notify.settings import NotifySettings
@@ -29,7 +29,7 @@ from app.sheets.backend import SheetBackend
 from app.store import Store
 from app.sync.case_plan import fills_wanted
 from app.sync.guard import WriteGuard
-from app.sync.plan_types import CasesPlan, PlannedChunk
+from app.sync.plan_types import CasesPlan, ChunkPlanned, PlannedChunk
 from app.sync.read_step import SheetRead
 from app.sync.report import SyncReport
 from app.sync.rows import SheetRow
@@ -44,24 +44,18 @@ __all__ = ["STREAM_CELLS", "StreamedWrite", "may_stream"]
 STREAM_CELLS = 100_000
 
 
-def may_stream(
-    backend: SheetBackend, case_rows: Sequence[SheetRow], run_id: int, from_rows: int
-) -> bool:
-    """Whether a run (not a dry run: `run_id` 0) may write its cases as it plans them: not on
-    an atomic backend (the workbook: one write, all or nothing), not a Cases tab of fewer than
-    `from_rows` rows, and not a plan that may fill new ids or Opened dates (written first)."""
-    return (
-        bool(run_id)
-        and not backend.atomic
-        and len(case_rows) >= from_rows
-        and not fills_wanted(case_rows)
-    )
+def may_stream(backend: SheetBackend, case_rows: Sequence[SheetRow], from_rows: int) -> bool:
+    """Whether a run may write its cases as it plans them: not on an atomic backend (the
+    workbook: one write, all or nothing), not a Cases tab of fewer than `from_rows` rows, and
+    not a plan that may fill new ids or Opened dates (written first, alone)."""
+    return not backend.atomic and len(case_rows) >= from_rows and not fills_wanted(case_rows)
 
 
 @dataclass(slots=True)
 class StreamedWrite:
-    """Writes and records a sync's planned cases a part at a time (`chunk_planned`); the
-    engine writes and records what the last part leaves as it does for any sync."""
+    """Writes and records a sync's planned cases a part at a time (`chunk_planned`, told each
+    chunk once `measure`, the KPIs, has measured it); the engine writes and records what the
+    last part leaves as it does for any sync."""
 
     backend: SheetBackend
     store: Store
@@ -71,21 +65,22 @@ class StreamedWrite:
     sheet_key: str
     run_id: int
     now: datetime
-    tz: tzinfo
     report: SyncReport  # told the cells written and events recorded as each part goes
     timeline: TimelineAppend
     guard: WriteGuard
+    measure: ChunkPlanned
     cells: int = STREAM_CELLS
     parts: int = 0  # parts written so far (a plan that streamed stages the rest after them)
 
     def chunk_planned(self, chunk: PlannedChunk) -> None:
         """Write the plan's cells once a part's worth is planned (between chunks of rows)."""
+        self.measure(chunk)
         if len(chunk.plan.updates) >= self.cells:
             self.write_part(chunk.plan)
 
     def write_part(self, plan: CasesPlan) -> None:
         """Write, stage and record what the plan holds so far, then take it out of the plan."""
-        cells = [*plan.updates, *self.timeline.rows(plan.events, self.run_id, self.tz)]
+        cells = [*plan.updates, *self.timeline.rows(plan.events)]
         self.guard.check(cells)
         self.store.record_cell_writes(self.run_id, plan.writes)  # before the sheet write
         self.parts += 1

@@ -9,11 +9,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from app.analytics import KpiReport
 from app.automation.workflow import Automation
-from app.sheets.backend import CellUpdate, RowUpdate
+from app.sheets.backend import CellUpdate, RowUpdate, TabLayout
 from app.store import TimelineEvent
 from app.sync import auxiliary as aux
-from app.sync.plan_types import CasesPlan
+from app.sync.kpi_texts import kpis_tab_title
+from app.sync.kpis import kpi_tab
 from app.sync.read_step import SheetRead
 from app.sync.settings_step import TeamSettingsRead
 from app.sync.words import language_notes, unknown_word_notes
@@ -23,10 +25,10 @@ from policies import Policy
 __all__ = [
     "TeamTabs",
     "TimelineAppend",
+    "kpis_tab_cells",
     "team_tab_cells",
     "team_tabs_cells",
     "template_cells",
-    "timeline_cells",
     "word_notes",
 ]
 
@@ -64,30 +66,38 @@ def team_tabs_cells(sheet: SheetRead, tabs: TeamTabs) -> list[CellUpdate]:
     ]
 
 
-def timeline_cells(
-    sheet: SheetRead,
-    plan: CasesPlan,
-    run_id: int,
-    tz: tzinfo,
-    appended: TimelineAppend | None = None,
-) -> list[RowUpdate]:
-    """The Timeline tab's new rows: the plan's events it does not hold yet (after the rows a
-    streamed write already appended, `appended`)."""
-    return (appended or TimelineAppend(sheet)).rows(plan.events, run_id, tz)
+def kpis_tab_cells(
+    sheet: SheetRead, kpis: KpiReport, own_title: str | None
+) -> tuple[TabLayout, list[CellUpdate]]:
+    """The KPIs tab's layout and the cells that differ from it, under the team's own title
+    for it (`own_title`) or the one the sheet has in either language."""
+    language = sheet.language.language
+    title = kpis_tab_title(own_title, sheet.data.titles, language)
+    cases = sheet.placed["cases"].headers
+    return kpi_tab(
+        kpis,
+        sheet.data.tabs.get(title),
+        title,
+        cases_title=cases.title,
+        cases_positions=cases.positions,
+        language=language,
+    )
 
 
 class TimelineAppend:
-    """Where the Timeline tab's new rows go: the events it already shows (appended once) and
-    its next free row, which moves on as a sync appends rows in more than one write (a
-    streamed first fill, app/sync/stream_step.py). The tab's rows are looked at only when there
-    are events to append (a steady press has none)."""
+    """The Timeline tab's new rows, for run `run_id`: the events it does not show yet (each is
+    appended once), from its next free row on, which moves on as a sync appends rows in more
+    than one write (a streamed first fill, app/sync/stream_step.py). The tab's rows are looked
+    at only when there are events to append (a steady press has none)."""
 
-    def __init__(self, sheet: SheetRead) -> None:
+    def __init__(self, sheet: SheetRead, run_id: int, tz: tzinfo) -> None:
         self.sheet = sheet
+        self.run_id = run_id
+        self.tz = tz
         self._present: set[str] | None = None
         self.next_row = 0
 
-    def rows(self, events: Sequence[TimelineEvent], run_id: int, tz: tzinfo) -> list[RowUpdate]:
+    def rows(self, events: Sequence[TimelineEvent]) -> list[RowUpdate]:
         """The rows of `events` the tab does not show yet, from its next free row on."""
         if not events:
             return []
@@ -101,8 +111,8 @@ class TimelineAppend:
             self._present,
             headers,
             self.next_row,
-            run_id,
-            tz,
+            self.run_id,
+            self.tz,
             self.sheet.language.language,
         )
         if updates:

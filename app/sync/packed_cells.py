@@ -3,16 +3,18 @@ index that every row of the tab shares.
 
 - `CellsView`: a parsed row's cells as read, a view over the read's own row (no copy);
 - `RowValues`: a parsed row's values, a list (a new Case ID or Opened is filled in);
-- `PackedCells`: a cached row's values (app/sync/reuse.py), a tuple with equal texts one
-  string (`CellPacker`): equal dates, times and numbers are one object too (measured at
-  10,000 cached rows, when the person's cells were packed with them: 23.6 MB became 13 MB).
-  A cached row is only ever read (a case planned again is parsed again from the cells as
-  read), so it refuses writes: one would be a bug.
+- `PackedCells`: values packed, a tuple with equal texts one string (`CellPacker`): equal
+  dates, times and numbers are one object too (measured at 10,000 cached rows, when the
+  person's cells were packed with them: 23.6 MB became 13 MB). Read only.
+- `PartValues`: a cached row's values (app/sync/reuse.py): a few kept packed, every other one
+  parsed again from the row's cells as read when first asked for. A cached row is only ever
+  read (a case planned again is parsed again from the cells as read), so it refuses writes:
+  one would be a bug.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from datetime import date, datetime
 from typing import Generic, TypeVar, cast
 
@@ -64,6 +66,75 @@ class PackedCells(_KeyIndexed[V], MutableMapping[str, V]):
 
     def __repr__(self) -> str:
         return f"PackedCells({dict(self)!r})"
+
+
+class PartValues(MutableMapping[str, V]):
+    """A row's values of which only `kept` are held; any other is parsed again, the first time
+    one is asked for, by `parse` (from the cells the values were parsed from, as read again),
+    and the row's values are then held for as long as this object. Its keys are the parsed
+    values' own, so `in`, len and iteration answer as the values would, without parsing.
+
+    What the incremental cache keeps of a row has no `parse` (it has no cells); the row handed
+    out over the cells as read gets one (`over`). Read only, like `PackedCells`."""
+
+    __slots__ = ("_full", "_keys", "_parse", "kept")
+
+    def __init__(
+        self,
+        keys: Mapping[str, int],
+        kept: PackedCells[V],
+        parse: Callable[[], Mapping[str, V]] | None = None,
+    ) -> None:
+        self._keys = keys
+        self.kept = kept
+        self._parse = parse
+        self._full: Mapping[str, V] | None = None
+
+    def over(self, parse: Callable[[], Mapping[str, V]]) -> PartValues[V]:
+        """The same kept values, the others parsed by `parse`."""
+        return PartValues(self._keys, self.kept, parse)
+
+    def __getitem__(self, key: str) -> V:
+        if key in self.kept:
+            return self.kept[key]
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._values()[key]
+
+    def get(self, key: str, default: object = None) -> V | object:  # type: ignore[override]
+        if key in self.kept:
+            return self.kept[key]
+        if key not in self._keys:
+            return default
+        return self._values().get(key, default)
+
+    def _values(self) -> Mapping[str, V]:
+        if self._full is None:
+            if self._parse is None:
+                raise LookupError(
+                    "a cached row keeps only a few values; the others are parsed from the row's "
+                    "cells, read again (handed_out in app/sync/reuse.py)"
+                )
+            self._full = self._parse()
+        return self._full
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __setitem__(self, key: str, value: V) -> None:
+        raise TypeError(f"a cached row is read only (setting {key!r})")
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError(f"a cached row is read only (deleting {key!r})")
+
+    def __repr__(self) -> str:
+        return f"PartValues(kept={dict(self.kept)!r}, keys={list(self._keys)!r})"
 
 
 class CellsView(_KeyIndexed[V], Mapping[str, V]):
@@ -159,9 +230,7 @@ class CellPacker:
         if isinstance(cells, PackedCells):
             return cells
         keys = tuple(cells)
-        index = self._indexes.get(keys)
-        if index is None:
-            index = self._indexes[keys] = {key: i for i, key in enumerate(keys)}
+        index = self._index(keys)
         texts = self._texts
         values: list[V] = []
         for key in keys:
@@ -172,3 +241,16 @@ class CellPacker:
                 value = shared(self._values, value)
             values.append(value)
         return PackedCells(index, tuple(values))
+
+    def part(self, values: Mapping[str, V], kept: Sequence[str]) -> PartValues[V]:
+        """`values` with only the keys `kept` held (packed), sealed: it cannot parse the rest."""
+        if isinstance(values, PartValues):
+            return PartValues(values._keys, values.kept)
+        held = {key: values[key] for key in kept if key in values}
+        return PartValues(self._index(tuple(values)), self.pack(held))
+
+    def _index(self, keys: tuple[str, ...]) -> Mapping[str, int]:
+        index = self._indexes.get(keys)
+        if index is None:
+            index = self._indexes[keys] = {key: i for i, key in enumerate(keys)}
+        return index

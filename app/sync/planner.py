@@ -27,7 +27,7 @@ from app.sync.case_plan import (
     plan_duplicate_id,
     plan_unaddressable,
 )
-from app.sync.incremental import plan_marks, plan_or_reuse, take_cached
+from app.sync.incremental import plan_marks, plan_or_reuse, settle, take_cached
 from app.sync.plan_types import CaseResult, CasesInput, CasesPlan, PlannedChunk
 from app.sync.reuse import ReuseOutcome
 from app.sync.row_cells import clear_service_cells, fill_blank
@@ -142,6 +142,8 @@ class _Chunks:
                 )
             )
         self.results, self.events = len(plan.results), len(plan.events)
+        if plan.reuse is not None and self.base.reuse is not None:
+            settle(plan.reuse, self.base.reuse, self.rows)
 
 
 class _IdAllocator:

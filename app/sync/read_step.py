@@ -6,8 +6,9 @@ No Cases tab, or a header problem on it, stops the sync here, before anything is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from app.sync.team_language import (
 from app.sync.timeline_read import keep_event_ids_only, narrow_read_holds, narrowed_reads
 from app.sync.words import TeamWords, read_team_words
 from sheet_schema import Owner, ParseContext, SheetSchema, find_tabs, match_headers
+from sheet_schema.cells import ParsedValue
 from sheet_schema.messages import Language
 from sheet_schema.team_texts import tab_title
 from sheet_schema.vocabulary import shipped_vocabulary
@@ -235,17 +237,42 @@ def digested_rows(
     for row_index, col in data.formulas:
         formulas[row_index].append(col)
     reading = RowReading.of(data, placed.headers)
+    parse_again = RowParser(reading, ctx)
     rows: list[SheetRow] = []
     for index in range(1, len(data.rows)):
         digest = row_digest(index + 1, data.rows[index], formulas.get(index, ()))
         entry = known.get(digest)
         if entry is not None:
-            rows.append(handed_out(entry, reading.cells(index)))
+            rows.append(handed_out(entry, reading.cells(index), parse_again(index + 1)))
             continue
         row = parse_row(reading, index, ctx)
         row.digest = digest
         rows.append(row)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class RowParser:
+    """Parses a tab's rows again from their cells as read: what a cached row reads a value it
+    does not keep from (app/sync/reuse.py, `KEPT_KEYS`)."""
+
+    reading: RowReading
+    ctx: ParseContext
+
+    def __call__(self, row: int) -> Callable[[], Mapping[str, ParsedValue]]:
+        """What parses the values of sheet row `row` again, when called."""
+        return partial(self._values, row - 1)
+
+    def _values(self, index: int) -> Mapping[str, ParsedValue]:
+        return parse_row(self.reading, index, self.ctx).values
+
+
+def cases_parser(sheet: SheetRead) -> RowParser | None:
+    """The parser of the sheet's Cases rows as read (None without a Cases tab)."""
+    tab = sheet.tab("cases")
+    if tab is None:
+        return None
+    return RowParser(RowReading.of(tab, sheet.placed["cases"].headers), sheet.ctx)
 
 
 def reread_cached_rows(

@@ -11,7 +11,7 @@ as they are and its stored result stands in for it in the report and the KPIs.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from threading import Lock
@@ -20,16 +20,19 @@ from typing import NamedTuple
 
 from app.analytics import Measured
 from app.store import CaseMarks, CaseSnapshot, TimelineEvent
-from app.sync.packed_cells import CellPacker
+from app.sync.packed_cells import CellPacker, PartValues
 from app.sync.plan_types import CaseResult
 from app.sync.rows import SheetRow
 from app.values import CellValue
 from policies import Evaluation
 from policies.horizon import HorizonBasis, validity_horizon
+from sheet_schema.cells import ParsedValue
 
 __all__ = [
+    "KEPT_KEYS",
     "CachedCase",
     "NarrowRead",
+    "ParseAgain",
     "ResultCache",
     "Reuse",
     "ReuseOutcome",
@@ -43,10 +46,22 @@ __all__ = [
 ]
 
 
+# The values every sync reads of every Cases row, reused or not: its Case ID (ids are counted,
+# to find duplicates and to allocate new ones), its Opened (a blank one is filled) and its
+# Language (languages without templates are noted). A cached row keeps these; any other value
+# is parsed again from the row's cells as read, when asked for (`PartValues`).
+KEPT_KEYS = ("case_id", "opened", "language")
+
+# Parses sheet row N of the Cases tab again from its cells as read: called with N, it gives
+# what parses them when called (app/sync/read_step.py, `RowParser`).
+ParseAgain = Callable[[int], Callable[[], Mapping[str, ParsedValue]]]
+
+
 @dataclass(slots=True)
 class CachedCase:
-    """A quiet planning of one case: its row as parsed then (kept without its cells,
-    `slim_row`; a row read the same again is handed out over the cells as read, `handed_out`),
+    """A quiet planning of one case: its row as parsed then (kept without its cells and with
+    only `KEPT_KEYS` of its values, `slim_row`; a row read the same again is handed out over
+    the cells as read, `handed_out`),
     the store's marks of the case then, what the planning concluded, its KPI measures (set
     once the sync's KPIs are computed), and when all that holds: from the instant it was
     planned (a sync at an earlier `now`, as `--now` allows, may conclude otherwise) until its
@@ -94,6 +109,10 @@ class Reuse:
     marks: CaseMarks
     hits: Mapping[int, CachedCase]
     check: bool = False
+    # How a Cases row planned and cached by this sync reads its values once slimmed (`settle`
+    # in app/sync/incremental.py): parsed again from its cells. None: rows are not slimmed
+    # until the sync keeps its cache.
+    parse_again: ParseAgain | None = None
 
 
 @dataclass(slots=True)
@@ -104,6 +123,7 @@ class ReuseOutcome:
     cached: dict[bytes, CachedCase] = field(default_factory=dict)
     reused: int = 0
     mismatches: list[str] = field(default_factory=list)
+    packer: CellPacker = field(default_factory=CellPacker)  # slims the entries' rows
 
 
 def reusable_rows(
@@ -137,26 +157,44 @@ NO_CELLS: Mapping[str, CellValue] = MappingProxyType({})
 
 
 def slim_row(row: SheetRow, packer: CellPacker) -> SheetRow:
-    """The row a cache entry keeps: its parsed values packed (app/sync/packed_cells.py) and
-    no cells. A row read the same again is handed out over the cells as read, which are the
-    same (`handed_out`), and a case planned again is parsed again from them
-    (app/sync/read_step.py, `reread_cached_rows`): kept, the person's cells were a quarter of
-    the cache (480 bytes a case). A new object: the row planned is still the sync's own (its
-    write step checks its cells)."""
-    return SheetRow(row.row, NO_CELLS, packer.pack(row.values), tuple(row.issues), row.digest)
+    """The row a cache entry keeps: no cells, and of its parsed values only `KEPT_KEYS`
+    (packed, app/sync/packed_cells.py). A row read the same again is handed out over the
+    cells as read, which are the same, and parses its other values from them when one is
+    asked for (`handed_out`); a case planned again is parsed again from them
+    (app/sync/read_step.py, `reread_cached_rows`). Kept, the person's cells were a quarter of
+    the cache (480 bytes a case), and its parsed values 380 bytes of the 580 a row still held.
+    A new object: the row planned is still the sync's own (its write step checks its cells).
+    A row slim already is its own slim row."""
+    if row.raw is NO_CELLS:
+        return row
+    return SheetRow(
+        row.row, NO_CELLS, packer.part(row.values, KEPT_KEYS), tuple(row.issues), row.digest
+    )
 
 
-def handed_out(entry: CachedCase, raw: Mapping[str, CellValue]) -> SheetRow:
+def handed_out(
+    entry: CachedCase,
+    raw: Mapping[str, CellValue],
+    parse: Callable[[], Mapping[str, ParsedValue]],
+) -> SheetRow:
     """The row of a cached planning, read the same again (the same digest: the same cells at
-    the same row), over its cells as read now, `raw`."""
+    the same row), over its cells as read now, `raw`, which `parse` parses when a value the
+    entry does not keep is asked for."""
     kept = entry.row
-    return SheetRow(kept.row, raw, kept.values, kept.issues, kept.digest)
+    return SheetRow(kept.row, raw, _part(kept).over(parse), kept.issues, kept.digest)
 
 
 def is_handed_out(entry: CachedCase, row: SheetRow) -> bool:
-    """Whether the reader handed `row` out for `entry` (its values are the entry's own object;
-    a row parsed anew never has them)."""
-    return row.values is entry.row.values
+    """Whether the reader handed `row` out for `entry` (its kept values are the entry's own
+    object; a row parsed anew never has them)."""
+    values = row.values
+    return isinstance(values, PartValues) and values.kept is _part(entry.row).kept
+
+
+def _part(row: SheetRow) -> PartValues[ParsedValue]:
+    values = row.values
+    assert isinstance(values, PartValues), "a cached row keeps its values in part (slim_row)"
+    return values
 
 
 def case_horizon(

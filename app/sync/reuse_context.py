@@ -14,8 +14,7 @@ from app.automation.workflow import Automation
 from app.notify.settings import NotifySettings
 from app.store import CaseMarks
 from app.sync.fingerprint import context_version
-from app.sync.packed_cells import CellPacker
-from app.sync.read_step import SheetRead, reread_cached_rows
+from app.sync.read_step import SheetRead, cases_parser, reread_cached_rows
 from app.sync.reuse import (
     RESULTS,
     NarrowRead,
@@ -80,7 +79,14 @@ def build_reuse(
     if cache is not None and cache.parse_key == sheet.cases_parse_key:
         # A full recalculation plans every case, those it compares with the cache too.
         reread_cached_rows(sheet, cache.entries, () if check else hits)
-    return Reuse(context=context, basis=basis, marks=marks, hits=hits, check=check)
+    return Reuse(
+        context=context,
+        basis=basis,
+        marks=marks,
+        hits=hits,
+        check=check,
+        parse_again=cases_parser(sheet),
+    )
 
 
 def keep_reuse(
@@ -97,9 +103,9 @@ def keep_reuse(
 
     Every entry is a quiet planning of inputs its fingerprint pins down: valid whatever becomes
     of this sync (a failed write, a dry run, a re-plan)."""
-    packer = CellPacker()
+    packer = outcome.packer
     for entry in outcome.cached.values():
-        if entry.measured is None:  # planned by this sync (one taken from the cache is slim)
+        if entry.measured is None:  # planned by this sync (slim already, once settled)
             entry.measured = measured.get(entry.result.case_id)
             entry.row = slim_row(entry.row, packer)
     RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached, narrow or {}))

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import cast
 
 import openpyxl
+import pytest
 
 from app.runtime import Runtime, open_runtime
 from app.settings import Settings
-from app.sync.reuse import RESULTS, CachedCase, ResultCache, SheetCache
+from app.sync.reuse import RESULTS, CachedCase, ResultCache, SheetCache, is_handed_out
 from tests.workbooks import NOW, case, records, write_workbook
 
 MINUTE = timedelta(minutes=1)
@@ -78,23 +79,48 @@ def test_an_edited_status_is_planned_again(runtime: Runtime) -> None:
 def test_the_cache_keeps_no_cells_and_a_row_read_again_shows_the_cells_as_read(
     runtime: Runtime,
 ) -> None:
-    """A settled sheet's cached rows hold their parsed values and no cells (the cells were a
-    quarter of the cache); the next read hands a reused row out over its cells as read: the
-    person's and the service's, as the sheet holds them."""
+    """A settled sheet's cached rows hold no cells and, of their values, only those every sync
+    reads (Case ID, Opened, Language); the next read hands a reused row out over its cells as
+    read: the person's and the service's, as the sheet holds them, and its other values are
+    parsed from those cells when asked for."""
     _three_cases(runtime.workbook)
     _settle(runtime)
     cache = RESULTS.get(runtime.engine().sheet_key)
     assert cache is not None and len(cache.entries) == 3
     kept = {e.result.case_id: e.row for e in cache.entries.values()}
     assert all(len(row.raw) == 0 for row in kept.values())
-    assert kept["AS-T-0002"].values["customer"] == "王芳"
+    assert kept["AS-T-0002"].values["case_id"] == "AS-T-0002"
+    assert "customer" in kept["AS-T-0002"].values  # a key of the row, its value not held
+    with pytest.raises(LookupError, match="keeps only a few values"):
+        kept["AS-T-0002"].values["customer"]
     sheet = records(runtime.workbook)
     rows = runtime.engine().prepare(NOW + MINUTE, 0, keep_rows=True).case_rows
-    assert [row.values is kept[row.values["case_id"]].values for row in rows] == [True] * 3
+    assert [is_handed_out(cache.entries[row.digest], row) for row in rows] == [True] * 3
     assert [row.raw["customer"] for row in rows] == [r["Customer"] for r in sheet]
+    assert [row.values["customer"] for row in rows] == [r["Customer"] for r in sheet]
     assert rows[1].raw["customer"] == "王芳" and rows[1].raw["notes"] == "客户说下周寄回"
+    assert rows[1].values["notes"] == "客户说下周寄回"
     replies = [r["Suggested Reply"] for r in sheet]
     assert all(replies) and [row.raw["suggested_reply"] for row in rows] == replies
+
+
+def test_a_case_this_sync_caches_reads_its_values_from_its_cells_once_planned(
+    runtime: Runtime,
+) -> None:
+    """The press after a fill plans every case and caches each (quiet); once its chunk is
+    planned, each row lets its parsed values go and reads them from its cells as read, like a
+    row handed out from the cache: still the person's values."""
+    _three_cases(runtime.workbook)
+    runtime.engine().sync(now=NOW)
+    rows = runtime.engine().prepare(NOW, 0, keep_rows=True).case_rows
+    cache = RESULTS.get(runtime.engine().sheet_key)
+    assert cache is not None and len(cache.entries) == 3
+    assert [is_handed_out(cache.entries[row.digest], row) for row in rows] == [True] * 3
+    assert [len(e.row.raw) for e in cache.entries.values()] == [0, 0, 0]
+    sheet = records(runtime.workbook)
+    assert [row.values["customer"] for row in rows] == [r["Customer"] for r in sheet]
+    assert rows[1].values["customer"] == "王芳" and rows[1].values["notes"] == "客户说下周寄回"
+    assert [row.values["case_id"] for row in rows] == ["AS-T-0001", "AS-T-0002", "AS-T-0003"]
 
 
 def test_past_the_horizon_nothing_is_reused(runtime: Runtime) -> None:

@@ -90,4 +90,4 @@ def settle(outcome: ReuseOutcome, reuse: Reuse, rows: Iterable[SheetRow]) -> Non
         if entry is None or entry.row is not row:  # not cached, or taken from the cache
             continue
         entry.row = slim_row(row, outcome.packer)
-        row.values = handed_out(entry, row.raw, parse_again(row.row)).values
+        row.values = handed_out(entry, row.raw, parse_again).values

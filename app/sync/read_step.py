@@ -6,9 +6,8 @@ No Cases tab, or a header problem on it, stops the sync here, before anything is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
@@ -243,7 +242,7 @@ def digested_rows(
         digest = row_digest(index + 1, data.rows[index], formulas.get(index, ()))
         entry = known.get(digest)
         if entry is not None:
-            rows.append(handed_out(entry, reading.cells(index), parse_again(index + 1)))
+            rows.append(handed_out(entry, reading.cells(index), parse_again))
             continue
         row = parse_row(reading, index, ctx)
         row.digest = digest
@@ -259,12 +258,9 @@ class RowParser:
     reading: RowReading
     ctx: ParseContext
 
-    def __call__(self, row: int) -> Callable[[], Mapping[str, ParsedValue]]:
-        """What parses the values of sheet row `row` again, when called."""
-        return partial(self._values, row - 1)
-
-    def _values(self, index: int) -> Mapping[str, ParsedValue]:
-        return parse_row(self.reading, index, self.ctx).values
+    def __call__(self, row: int) -> Mapping[str, ParsedValue]:
+        """The values of sheet row `row`, parsed again."""
+        return parse_row(self.reading, row - 1, self.ctx).values
 
 
 def cases_parser(sheet: SheetRead) -> RowParser | None:

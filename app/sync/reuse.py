@@ -52,9 +52,9 @@ __all__ = [
 # is parsed again from the row's cells as read, when asked for (`PartValues`).
 KEPT_KEYS = ("case_id", "opened", "language")
 
-# Parses sheet row N of the Cases tab again from its cells as read: called with N, it gives
-# what parses them when called (app/sync/read_step.py, `RowParser`).
-ParseAgain = Callable[[int], Callable[[], Mapping[str, ParsedValue]]]
+# Parses sheet row N of the Cases tab again from its cells as read, called with N
+# (app/sync/read_step.py, `RowParser`).
+ParseAgain = Callable[[int], Mapping[str, ParsedValue]]
 
 
 @dataclass(slots=True)
@@ -176,13 +176,13 @@ def slim_row(row: SheetRow, packer: CellPacker) -> SheetRow:
 def handed_out(
     entry: CachedCase,
     raw: Mapping[str, CellValue],
-    parse: Callable[[], Mapping[str, ParsedValue]],
+    parse: ParseAgain,
 ) -> SheetRow:
     """The row of a cached planning, read the same again (the same digest: the same cells at
     the same row), over its cells as read now, `raw`, which `parse` parses when a value the
     entry does not keep is asked for."""
     kept = entry.row
-    return SheetRow(kept.row, raw, _part(kept).over(parse), kept.issues, kept.digest)
+    return SheetRow(kept.row, raw, _part(kept).over(parse, kept.row), kept.issues, kept.digest)
 
 
 def is_handed_out(entry: CachedCase, row: SheetRow) -> bool:

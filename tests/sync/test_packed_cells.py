@@ -70,16 +70,16 @@ def test_values_held_in_part_parse_the_rest_once_and_only_when_asked() -> None:
     part = CellPacker().part(row, ("case_id", "status"))  # "status" is not a key of the row
     parsed: list[int] = []
 
-    def parse() -> dict[str, object]:
-        parsed.append(1)
+    def parse(number: int) -> dict[str, object]:
+        parsed.append(number)
         return dict(row)
 
-    handed = part.over(parse)
+    handed = part.over(parse, 7)
     assert handed["case_id"] == "AS-王芳" and handed.get("status", "none") == "none"
     assert list(handed) == list(row) and len(handed) == 6 and "notes" in handed
     assert handed.get("missing") is None and parsed == []
     assert handed["customer"] == "王芳" and handed.get("refund_amount") == 12.5
-    assert handed == row and parsed == [1]
+    assert handed == row and parsed == [7]  # parsed once, for its own row
     with pytest.raises(TypeError, match="read only"):
         handed["status"] = "Closed"
     with pytest.raises(LookupError, match="keeps only a few values"):

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from app.errors import SheetContractError
 from app.probe import READ, Probe
-from app.sheets.backend import SheetBackend, SheetData, TabData, TabLayout
+from app.sheets.backend import CellValue, SheetBackend, SheetData, TabData, TabLayout
 from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
@@ -231,23 +231,46 @@ def digested_rows(
 ) -> list[SheetRow]:
     """The Cases rows, each with its digest; a row whose digest has a cached planning (the same
     cells at the same row, parsed under the same key) is not parsed: it is that planning's row
-    handed out over its cells as read (`handed_out`)."""
+    handed out over its cells as read (`handed_out`), its reply cells the planning's own
+    strings (`_share_replies`)."""
     formulas: defaultdict[int, list[int]] = defaultdict(list)
     for row_index, col in data.formulas:
         formulas[row_index].append(col)
     reading = RowReading.of(data, placed.headers)
     parse_again = RowParser(reading, ctx)
+    positions = placed.headers.positions
+    replies = [(positions[key], key) for key in _REPLIES if key in positions]
     rows: list[SheetRow] = []
     for index in range(1, len(data.rows)):
-        digest = row_digest(index + 1, data.rows[index], formulas.get(index, ()))
+        cells = data.rows[index]
+        digest = row_digest(index + 1, cells, formulas.get(index, ()))
         entry = known.get(digest)
         if entry is not None:
+            _share_replies(cells, replies, entry)
             rows.append(handed_out(entry, reading.cells(index), parse_again))
             continue
         row = parse_row(reading, index, ctx)
         row.digest = digest
         rows.append(row)
     return rows
+
+
+_REPLIES = ("suggested_reply", "seller_message")
+
+
+def _share_replies(
+    cells: list[CellValue], replies: Sequence[tuple[int, str]], entry: CachedCase
+) -> None:
+    """Make each reply cell of a row read as a cached planning found it the planning's own
+    string, where the two are equal (they are, unless a reply was held back or the cell is
+    blank): the read's copy goes at once. The replies are a case's longest texts, each one
+    its own; held twice, once by the cache and once by the read, they were a third of a
+    steady press's memory above what it started with (10,000 cases: 6.6 of its 25 MB)."""
+    result = entry.result
+    for position, key in replies:
+        text = result.suggested_reply if key == "suggested_reply" else result.seller_message
+        if text is not None and position < len(cells) and cells[position] == text:
+            cells[position] = text
 
 
 @dataclass(frozen=True, slots=True)

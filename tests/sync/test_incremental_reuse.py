@@ -123,6 +123,23 @@ def test_a_case_this_sync_caches_reads_its_values_from_its_cells_once_planned(
     assert [row.values["case_id"] for row in rows] == ["AS-T-0001", "AS-T-0002", "AS-T-0003"]
 
 
+def test_a_row_read_as_cached_holds_the_cached_replies_not_a_copy(runtime: Runtime) -> None:
+    """A row read as its cached planning found it gives up the read's copies of its replies
+    for the planning's own strings: the same texts, as the sheet holds them, held once."""
+    _three_cases(runtime.workbook)
+    _settle(runtime)
+    cache = RESULTS.get(runtime.engine().sheet_key)
+    assert cache is not None
+    rows = runtime.engine().prepare(NOW + MINUTE, 0, keep_rows=True).case_rows
+    sheet = records(runtime.workbook)
+    assert [row.raw["suggested_reply"] for row in rows] == [r["Suggested Reply"] for r in sheet]
+    for row in rows:
+        result = cache.entries[row.digest].result
+        assert result.suggested_reply and row.raw["suggested_reply"] is result.suggested_reply
+        if result.seller_message is not None:
+            assert row.raw["seller_message"] is result.seller_message
+
+
 def test_past_the_horizon_nothing_is_reused(runtime: Runtime) -> None:
     """The next Shanghai midnight (16:00 UTC) moves Days Left: every case is planned again."""
     _three_cases(runtime.workbook)

@@ -43,7 +43,19 @@ class _KeyIndexed(Generic[V]):
         return len(self._index)
 
 
-class PackedCells(_KeyIndexed[V], MutableMapping[str, V]):
+class _ReadOnly(MutableMapping[str, V]):
+    """A mapping that refuses writes: a cached row's values are only ever read."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: V) -> None:
+        raise TypeError(f"a cached row is read only (setting {key!r})")
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError(f"a cached row is read only (deleting {key!r})")
+
+
+class PackedCells(_KeyIndexed[V], _ReadOnly[V]):
     """A read-only mapping of column key to value over a tuple and a shared key index."""
 
     __slots__ = ()
@@ -58,17 +70,11 @@ class PackedCells(_KeyIndexed[V], MutableMapping[str, V]):
         i = self._index.get(key)
         return default if i is None else self._cells[i]
 
-    def __setitem__(self, key: str, value: V) -> None:
-        raise TypeError(f"a cached row is read only (setting {key!r})")
-
-    def __delitem__(self, key: str) -> None:
-        raise TypeError(f"a cached row is read only (deleting {key!r})")
-
     def __repr__(self) -> str:
         return f"PackedCells({dict(self)!r})"
 
 
-class PartValues(MutableMapping[str, V]):
+class PartValues(_ReadOnly[V]):
     """A row's values of which only `kept` are held; any other is parsed again, the first time
     one is asked for, by `parse(row)` (from the cells the values were parsed from, as read
     again), and the row's values are then held for as long as this object. Its keys are the
@@ -130,12 +136,6 @@ class PartValues(MutableMapping[str, V]):
 
     def __len__(self) -> int:
         return len(self._keys)
-
-    def __setitem__(self, key: str, value: V) -> None:
-        raise TypeError(f"a cached row is read only (setting {key!r})")
-
-    def __delitem__(self, key: str) -> None:
-        raise TypeError(f"a cached row is read only (deleting {key!r})")
 
     def __repr__(self) -> str:
         return f"PartValues(kept={dict(self.kept)!r}, keys={list(self._keys)!r})"

@@ -248,8 +248,6 @@ class CellPacker:
 
     def part(self, values: Mapping[str, V], kept: Sequence[str]) -> PartValues[V]:
         """`values` with only the keys `kept` held (packed), sealed: it cannot parse the rest."""
-        if isinstance(values, PartValues):
-            return PartValues(values._keys, values.kept)
         held = {key: values[key] for key in kept if key in values}
         return PartValues(self._index(tuple(values)), self.pack(held))
 

@@ -17,7 +17,9 @@ CellValue = str | int | float | bool | date | datetime | None
 """A typed sheet cell value, as read from or written to a sheet."""
 
 
-@dataclass(frozen=True, slots=True)
+# A value, not frozen: a 10,000-case first fill makes 27,000 (see CellUpdate in
+# app/sheets/backend.py for the cost of frozen ones).
+@dataclass(slots=True, unsafe_hash=True)
 class TimelineEvent:
     """An observed change of a case. `event_key` makes it exactly-once per sheet.
 
@@ -34,7 +36,7 @@ class TimelineEvent:
     def __post_init__(self) -> None:
         # Events repeat their details ("Case opened with status New"): a 10,000-case first fill
         # makes 27,000 events with 113 different details, each its own string until interned.
-        object.__setattr__(self, "detail", sys.intern(self.detail))
+        self.detail = sys.intern(self.detail)
 
 
 @dataclass(frozen=True, slots=True)

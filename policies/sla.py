@@ -82,7 +82,7 @@ def paused_time(
     return total
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # a value, not frozen: three per case evaluated
 class ClockInput:
     """The events one clock is measured between."""
 

@@ -64,7 +64,9 @@ class ParseContext:
         return (self.words or shipped_vocabulary()).get(name)
 
 
-@dataclass(frozen=True, slots=True)
+# A value, not frozen: one is made per cell parsed (130,000 at a 10,000-case first fill), and a
+# frozen dataclass sets its fields through object.__setattr__ (twice the time to build).
+@dataclass(slots=True, unsafe_hash=True)
 class Parsed:
     value: ParsedValue
     problem: CellProblem | None = None

@@ -98,7 +98,12 @@ class SheetData:
     version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+# The sync's most numerous objects (a 10,000-case first fill makes some 120,000 cells to write,
+# 130,000 parsed cells, 27,000 Timeline events) are plain slotted dataclasses, not frozen ones:
+# a frozen dataclass sets each field through object.__setattr__, which made a 10-field cell
+# 2.4 µs to build against 0.6. They are values all the same: built once, never assigned to
+# (nothing does), and hashed by their fields (`unsafe_hash`) exactly as the frozen ones were.
+@dataclass(slots=True, unsafe_hash=True)
 class CellUpdate:
     """One cell to write, 1-based like A1 notation. Text is always written as text."""
 
@@ -112,7 +117,7 @@ class CellUpdate:
     own_format: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # a value, not frozen: see CellUpdate
 class RowUpdate:
     """Adjacent cells of one row, left to right from `col`, none of them blank: a row the
     service appends to a tab of its own (a Timeline event). One object for the row, where a

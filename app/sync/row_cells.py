@@ -23,7 +23,7 @@ from sheet_schema import (
 DATE_TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)  # a value, not frozen: see CellUpdate
 class CaseCellUpdate(CellUpdate):
     """A cell of a case to write (a service cell, or a new Case ID or Opened), carrying what the
     run's record keeps of it (the store takes it as a `PlannedWrite`): one object instead of a

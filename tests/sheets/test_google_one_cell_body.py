@@ -1,13 +1,16 @@
-"""one_cell_body gives up early (counting rows) exactly when walking the cells would."""
+"""one_cell_body gives up early (counting rows and the least each cell takes) exactly when walking
+the cells would."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 
 from app.sheets import google_values
-from app.sheets.backend import CellUpdate
+from app.sheets.backend import CellUpdate, RowUpdate, Write
 from app.sheets.google_values import one_cell_body
 
 SHEETS = {"Cases": 0, "Timeline": 1234567}
@@ -48,3 +51,90 @@ def test_an_unknown_tab_is_left_to_the_walk(
     quick = _outcome(updates, sheets, max_bytes)
     monkeypatch.setattr(google_values, "_surely_too_big", lambda *_: False)
     assert quick == _outcome(updates, sheets, max_bytes)
+
+
+REPLY = (
+    "王芳您好：感谢您的耐心等待，关于订单 TB-20251003-88 的退货申请，"
+    "我们已联系卖家，会在三个工作日内回复。"
+)
+
+
+def _first_fill_like(rows: int) -> list[Write]:
+    """What a first fill writes, as a team's sheet gives it: per case a row of service cells
+    (a Chinese reply and a seller message, blanks, a date with its time, numbers, a tick box,
+    short labels) and three Timeline rows."""
+    out: list[Write] = []
+    for row in range(2, rows + 2):
+        case_id = f"AS-251003-{row:04d}"
+        out += [
+            CellUpdate("Cases", row, 14, "OK"),
+            CellUpdate("Cases", row, 15, "Contact seller"),
+            CellUpdate("Cases", row, 16, "P2"),
+            CellUpdate("Cases", row, 17, datetime(2025, 10, 9, 9, 30), "yyyy-mm-dd hh:mm", True),
+            CellUpdate("Cases", row, 18, 3),
+            CellUpdate("Cases", row, 19, "On track"),
+            CellUpdate("Cases", row, 20, f"{REPLY} ({case_id})"),
+            CellUpdate(
+                "Cases", row, 21, f"卖家您好，买家反映商品有质量问题，请在48小时内处理 {case_id}。"
+            ),
+            CellUpdate("Cases", row, 22, None),
+            CellUpdate("Cases", row, 23, True),
+            CellUpdate("Cases", row, 24, ""),
+            CellUpdate("Cases", row, 25, case_id),
+        ]
+        for n, what in enumerate(("Case opened", "Suggested reply: request", "Evidence requested")):
+            out.append(
+                RowUpdate(
+                    "Timeline",
+                    3 * row + n,
+                    1,
+                    (f"{case_id}/{n}", 45933.3958, case_id, what, f"{what}: 等待卖家", 7),
+                    (None,) * 6,
+                )
+            )
+    return out
+
+
+def _one_text_a_row(rows: int) -> list[Write]:
+    """The tightest case for the count: a text alone in column A of each of the first rows."""
+    return [
+        CellUpdate("Cases", row, 1, f"{REPLY[: 5 * row]}") for row in range(1, min(rows, 9) + 1)
+    ]
+
+
+def _walked_size(updates: list[Write]) -> int:
+    body = one_cell_body(updates, SHEETS, 10**9)
+    assert body is not None
+    return sum(len(json.dumps(r, ensure_ascii=False, default=str)) for r in body)
+
+
+@pytest.mark.parametrize("shape", [_first_fill_like, _one_text_a_row])
+@pytest.mark.parametrize("rows", [2, 3, 17, 120])
+@pytest.mark.parametrize("share", [0.3, 0.9, 0.99, 1.0, 1.01, 1.5])
+def test_texts_dates_and_timeline_rows_give_the_walks_answer_near_its_size(
+    shape: Callable[[int], list[Write]], rows: int, share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With long texts, blanks, dates, numbers, tick boxes and whole Timeline rows (or a text
+    alone in each row, where the count is exact), and a limit just under, at or just over what
+    the walk makes, the quick answer is the walk's: the count never calls a body that fits
+    too big."""
+    updates = shape(rows)
+    max_bytes = int(_walked_size(updates) * share)
+    quick = one_cell_body(updates, SHEETS, max_bytes)
+    monkeypatch.setattr(google_values, "_surely_too_big", lambda *_: False)
+    assert quick == one_cell_body(updates, SHEETS, max_bytes)
+
+
+def test_a_thousand_case_fill_is_too_big_without_walking_its_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 1,000-case first fill's cells are known too big for one request by counting: the walk
+    (sorting 30,000 cells into runs and encoding them) is never started."""
+    updates = _first_fill_like(1_000)
+    assert _walked_size(updates) > google_values.MAX_BODY_BYTES  # (the walk's answer: None)
+
+    def walk(*_: object) -> None:
+        raise AssertionError("walked the cells")
+
+    monkeypatch.setattr(google_values, "_cell_runs", walk)
+    assert one_cell_body(updates, SHEETS, google_values.MAX_BODY_BYTES) is None

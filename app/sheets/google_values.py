@@ -364,7 +364,7 @@ def _least_cell_bytes(value: CellValue) -> int:
 
 def _values(updates: Sequence[Write]) -> Iterator[CellValue]:
     for update in updates:
-        if type(update) is RowUpdate:
+        if isinstance(update, RowUpdate):
             yield from update.values
         else:
             yield update.value

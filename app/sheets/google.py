@@ -44,6 +44,7 @@ from app.sheets.backend import (
     column_letter,
     share_equal_texts,
 )
+from app.sheets.google_cell_requests import format_requests, one_cell_body
 from app.sheets.google_layout import layout_requests
 from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth, locale
 from app.sheets.google_requests import GoogleRequests
@@ -51,8 +52,6 @@ from app.sheets.google_stream import value_ranges
 from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
-    format_requests,
-    one_cell_body,
     quote_title,
     value_bodies,
 )

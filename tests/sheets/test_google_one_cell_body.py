@@ -9,9 +9,10 @@ from datetime import datetime
 
 import pytest
 
-from app.sheets import google_values
+from app.sheets import google_cell_requests
 from app.sheets.backend import CellUpdate, RowUpdate, Write
-from app.sheets.google_values import one_cell_body
+from app.sheets.google_cell_requests import one_cell_body
+from app.sheets.google_values import MAX_BODY_BYTES
 
 SHEETS = {"Cases": 0, "Timeline": 1234567}
 
@@ -32,7 +33,7 @@ def test_the_same_answer_as_the_walk(
 ) -> None:
     updates = _updates(rows)
     quick = one_cell_body(updates, SHEETS, max_bytes)
-    monkeypatch.setattr(google_values, "_surely_too_big", lambda *_: False)
+    monkeypatch.setattr(google_cell_requests, "_surely_too_big", lambda *_: False)
     assert quick == one_cell_body(updates, SHEETS, max_bytes)
 
 
@@ -49,7 +50,7 @@ def test_an_unknown_tab_is_left_to_the_walk(
 ) -> None:
     updates, sheets = _updates(40), {"Cases": 0}
     quick = _outcome(updates, sheets, max_bytes)
-    monkeypatch.setattr(google_values, "_surely_too_big", lambda *_: False)
+    monkeypatch.setattr(google_cell_requests, "_surely_too_big", lambda *_: False)
     assert quick == _outcome(updates, sheets, max_bytes)
 
 
@@ -121,7 +122,7 @@ def test_texts_dates_and_timeline_rows_give_the_walks_answer_near_its_size(
     updates = shape(rows)
     max_bytes = int(_walked_size(updates) * share)
     quick = one_cell_body(updates, SHEETS, max_bytes)
-    monkeypatch.setattr(google_values, "_surely_too_big", lambda *_: False)
+    monkeypatch.setattr(google_cell_requests, "_surely_too_big", lambda *_: False)
     assert quick == one_cell_body(updates, SHEETS, max_bytes)
 
 
@@ -131,10 +132,10 @@ def test_a_thousand_case_fill_is_too_big_without_walking_its_cells(
     """A 1,000-case first fill's cells are known too big for one request by counting: the walk
     (sorting 30,000 cells into runs and encoding them) is never started."""
     updates = _first_fill_like(1_000)
-    assert _walked_size(updates) > google_values.MAX_BODY_BYTES  # (the walk's answer: None)
+    assert _walked_size(updates) > MAX_BODY_BYTES  # (the walk's answer: None)
 
     def walk(*_: object) -> None:
         raise AssertionError("walked the cells")
 
-    monkeypatch.setattr(google_values, "_cell_runs", walk)
-    assert one_cell_body(updates, SHEETS, google_values.MAX_BODY_BYTES) is None
+    monkeypatch.setattr(google_cell_requests, "_cell_runs", walk)
+    assert one_cell_body(updates, SHEETS, MAX_BODY_BYTES) is None

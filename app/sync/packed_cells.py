@@ -24,14 +24,11 @@ V = TypeVar("V")
 _SHARED = frozenset({date, datetime, float, int})
 
 
-class _KeyIndexed(Generic[V]):
-    """The keys of a row held as a sequence beside a key index (column key -> position)."""
+class _Keyed(Generic[V]):
+    """A row's keys: those of the key index (column key -> position) its tab's rows share."""
 
-    __slots__ = ("_cells", "_index")
-
-    def __init__(self, index: Mapping[str, int], cells: Sequence[V]) -> None:
-        self._index = index
-        self._cells = cells
+    __slots__ = ("_index",)
+    _index: Mapping[str, int]
 
     def __contains__(self, key: object) -> bool:
         return key in self._index
@@ -41,6 +38,16 @@ class _KeyIndexed(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._index)
+
+
+class _KeyIndexed(_Keyed[V]):
+    """The values of a row held as a sequence beside its tab's key index."""
+
+    __slots__ = ("_cells",)
+
+    def __init__(self, index: Mapping[str, int], cells: Sequence[V]) -> None:
+        self._index = index
+        self._cells = cells
 
 
 class _ReadOnly(MutableMapping[str, V]):
@@ -74,7 +81,7 @@ class PackedCells(_KeyIndexed[V], _ReadOnly[V]):
         return f"PackedCells({dict(self)!r})"
 
 
-class PartValues(_ReadOnly[V]):
+class PartValues(_Keyed[V], _ReadOnly[V]):
     """A row's values of which only `kept` are held; any other is parsed again, the first time
     one is asked for, by `parse(row)` (from the cells the values were parsed from, as read
     again), and the row's values are then held for as long as this object. Its keys are the
@@ -85,7 +92,7 @@ class PartValues(_ReadOnly[V]):
     object of its own (a closure per row was 290 bytes, 14 MB of a 50,000-case press). Read
     only, like `PackedCells`."""
 
-    __slots__ = ("_full", "_keys", "_parse", "_row", "kept")
+    __slots__ = ("_full", "_parse", "_row", "kept")
 
     def __init__(
         self,
@@ -94,7 +101,7 @@ class PartValues(_ReadOnly[V]):
         parse: Callable[[int], Mapping[str, V]] | None = None,
         row: int = 0,
     ) -> None:
-        self._keys = keys
+        self._index = keys
         self.kept = kept
         self._parse = parse
         self._row = row
@@ -102,19 +109,19 @@ class PartValues(_ReadOnly[V]):
 
     def over(self, parse: Callable[[int], Mapping[str, V]], row: int) -> PartValues[V]:
         """The same kept values, the others parsed by `parse(row)`."""
-        return PartValues(self._keys, self.kept, parse, row)
+        return PartValues(self._index, self.kept, parse, row)
 
     def __getitem__(self, key: str) -> V:
         if key in self.kept:
             return self.kept[key]
-        if key not in self._keys:
+        if key not in self._index:
             raise KeyError(key)
         return self._values()[key]
 
     def get(self, key: str, default: object = None) -> V | object:  # type: ignore[override]
         if key in self.kept:
             return self.kept[key]
-        if key not in self._keys:
+        if key not in self._index:
             return default
         return self._values().get(key, default)
 
@@ -128,17 +135,8 @@ class PartValues(_ReadOnly[V]):
             self._full = self._parse(self._row)
         return self._full
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._keys
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
-
     def __repr__(self) -> str:
-        return f"PartValues(kept={dict(self.kept)!r}, keys={list(self._keys)!r})"
+        return f"PartValues(kept={dict(self.kept)!r}, keys={list(self._index)!r})"
 
 
 class CellsView(_KeyIndexed[V], Mapping[str, V]):

@@ -94,13 +94,7 @@ def _cell_runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:
     of its own (the field mask covers a whole run)."""
     run: list[CellUpdate] = []
     for update in sorted(updates, key=_POSITION):
-        last = run[-1] if run else None
-        adjacent = last and (update.tab, update.row, update.col) == (
-            last.tab,
-            last.row,
-            last.col + 1,
-        )
-        if adjacent and last and not (update.own_format or last.own_format):
+        if run and _joins(run[-1], update):
             run.append(update)
             continue
         if run:
@@ -108,6 +102,15 @@ def _cell_runs(updates: Sequence[CellUpdate]) -> Iterator[list[CellUpdate]]:
         run = [update]
     if run:
         yield run
+
+
+def _joins(last: CellUpdate, update: CellUpdate) -> bool:
+    """Whether `update` is the cell right of `last` in its row, neither with its own format."""
+    return (
+        (update.tab, update.row, update.col) == (last.tab, last.row, last.col + 1)
+        and not update.own_format
+        and not last.own_format
+    )
 
 
 def format_requests(updates: Sequence[Write], sheet_ids: Mapping[str, int]) -> list[Json]:

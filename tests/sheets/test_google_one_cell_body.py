@@ -1,5 +1,5 @@
-"""one_cell_body gives up early (counting rows and the least each cell takes) exactly when walking
-the cells would."""
+"""one_cell_body: it gives up early (counting rows and the least each cell takes) exactly when
+walking the cells would, and a cell's own format never reaches the cells beside it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ import pytest
 
 from app.sheets import google_cell_requests
 from app.sheets.backend import CellUpdate, RowUpdate, Write
+from app.sheets.google import GoogleBackend
 from app.sheets.google_cell_requests import one_cell_body
 from app.sheets.google_values import MAX_BODY_BYTES
+from app.sheets.redirect import redirected_session
+from tests.emulator.auth import ServiceAccount
+from tests.emulator.edits import Edit
+from tests.emulator.emulator import Emulator
 
 SHEETS = {"Cases": 0, "Timeline": 1234567}
 
@@ -97,10 +102,9 @@ def _first_fill_like(rows: int) -> list[Write]:
 
 
 def _one_text_a_row(rows: int) -> list[Write]:
-    """The tightest case for the count: a text alone in column A of each of the first rows."""
-    return [
-        CellUpdate("Cases", row, 1, f"{REPLY[: 5 * row]}") for row in range(1, min(rows, 9) + 1)
-    ]
+    """The tightest case for the count: a text alone in column A of each of the first rows
+    (at most 9: a one-digit row index, as in the shortest request, keeps the count exact)."""
+    return [CellUpdate("Cases", row, 1, REPLY[: 5 * row]) for row in range(1, min(rows, 9) + 1)]
 
 
 def _walked_size(updates: list[Write]) -> int:
@@ -139,3 +143,52 @@ def test_a_thousand_case_fill_is_too_big_without_walking_its_cells(
 
     monkeypatch.setattr(google_cell_requests, "_cell_runs", walk)
     assert one_cell_body(updates, SHEETS, MAX_BODY_BYTES) is None
+
+
+def test_a_teams_format_beside_a_formatted_date_is_kept(
+    emulator: Emulator, service_account: ServiceAccount
+) -> None:
+    """The service writes a date with its own format and, right of it, a text: the team's
+    number format on the text's cell (a price column shown as ¥0.00) is still there after
+    the write, on the emulator over HTTP. The date's format covers the date's cell only."""
+    sheet_id = emulator.create_spreadsheet("Formats", shared_with={service_account.email: "writer"})
+    tab = emulator.spreadsheet(sheet_id).sheets[0]
+    team_format = {"type": "NUMBER", "pattern": "¥0.00"}
+    emulator.edit_now(
+        Edit.requests(
+            sheet_id,
+            [
+                {
+                    "repeatCell": {
+                        "range": {
+                            "sheetId": tab.sheet_id,
+                            "startRowIndex": 1,
+                            "endRowIndex": 2,
+                            "startColumnIndex": 1,
+                            "endColumnIndex": 2,
+                        },
+                        "cell": {"userEnteredFormat": {"numberFormat": team_format}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            ],
+        )
+    )
+    backend = GoogleBackend.from_service_account(
+        sheet_id,
+        service_account.path,
+        session_factory=lambda creds: redirected_session(creds, emulator.base_url),
+        timeout=10,
+    )
+    title = tab.props["title"]
+    backend.write(
+        [
+            CellUpdate(title, 2, 1, datetime(2025, 10, 9, 9, 30), "yyyy-mm-dd hh:mm", True),
+            CellUpdate(title, 2, 2, "待卖家回复"),
+        ]
+    )
+    after = emulator.spreadsheet(sheet_id).sheets[0]
+    date_cell, text_cell = after.get(1, 0), after.get(1, 1)
+    assert text_cell.value == {"stringValue": "待卖家回复"}
+    assert (text_cell.format or {}).get("numberFormat") == team_format
+    assert (date_cell.format or {}).get("numberFormat", {}).get("pattern") == "yyyy-mm-dd hh:mm"

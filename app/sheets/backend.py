@@ -25,6 +25,52 @@ from sheet_schema import DateOrder
 # Given every tab title in the spreadsheet, returns the titles to read.
 TabSelector = Callable[[Sequence[str]], Sequence[str]]
 
+# Asked of each data row of a tab as it is read (its 1-based sheet row and its cells): a token
+# to keep in place of the cells, the read then letting them go (the row reads as a `LetGo`), or
+# None to keep them. A backend may keep every row (see `SheetBackend.read`).
+RowLetGo = Callable[[int, list[CellValue]], bytes | None]
+
+
+class LetGoRowRead(RuntimeError):
+    """A cell of a row the read let go was asked for: the reader must read the tab again, whole."""
+
+
+class LetGo(list[CellValue]):
+    """A data row whose cells the read let go (`RowLetGo`): it keeps how many cells it had and
+    the token it was let go for. Reading a cell raises `LetGoRowRead`, so no code can take the
+    row for a blank one.
+
+    Why: a quiet press on a 50,000-case sheet reuses every row's cached planning and needs no
+    cell of those rows, yet held them all, 60 MB of small objects, on top of the cache."""
+
+    __slots__ = ("token", "width")
+
+    def __init__(self, width: int, token: bytes) -> None:
+        super().__init__()
+        self.width = width
+        self.token = token
+
+    def __len__(self) -> int:
+        return self.width
+
+    def __getitem__(self, index: Any) -> Any:
+        raise LetGoRowRead("a cell of a row the read let go was asked for")
+
+    def __iter__(self) -> Iterator[CellValue]:
+        raise LetGoRowRead("the cells of a row the read let go were asked for")
+
+    def __repr__(self) -> str:
+        return f"LetGo(width={self.width})"
+
+
+def let_rows_go(rows: list[list[CellValue]], first_row: int, let_go: RowLetGo) -> None:
+    """Let go, in place, the data rows of a value range (`first_row`: the sheet row of
+    `rows[0]`; a tab's header row, sheet row 1, is always kept) that `let_go` gives a token."""
+    for index, cells in enumerate(rows):
+        number = first_row + index
+        if number > 1 and (token := let_go(number, cells)) is not None:
+            rows[index] = LetGo(len(cells), token)
+
 
 # Control characters no spreadsheet keeps (openpyxl refuses them; Excel cannot show them).
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -40,7 +86,8 @@ def share_equal_texts(rows: list[list[Any]]) -> list[list[Any]]:
     shared: dict[str, str] = {}
     share = shared.setdefault
     for index, row in enumerate(rows):
-        rows[index] = [share(v, v) if type(v) is str else v for v in row]
+        if type(row) is not LetGo:
+            rows[index] = [share(v, v) if type(v) is str else v for v in row]
     return rows
 
 
@@ -272,13 +319,22 @@ class SheetBackend(Protocol):
     # atomically); False when writes are positional and may race a person's edit (Google).
     atomic: bool
 
-    def read(self, select: TabSelector, narrow: Mapping[str, int] | None = None) -> SheetData:
+    def read(
+        self,
+        select: TabSelector,
+        narrow: Mapping[str, int] | None = None,
+        let_go: Mapping[str, RowLetGo] | None = None,
+    ) -> SheetData:
         """Read the tabs `select` picks from the spreadsheet's titles, in one batched call.
 
         `narrow` (title -> n): of those tabs, the header row whole and, below it, each row's
         first n cells (trailing blanks dropped, as always), and no row past the last one that
         holds something in them: a tab read for its first columns alone, such as the
-        Timeline's Event IDs, is not fetched and decoded whole."""
+        Timeline's Event IDs, is not fetched and decoded whole.
+
+        `let_go` (title -> RowLetGo): of those tabs, the data rows it gives a token read as a
+        `LetGo`, their cells let go (Google's as they arrive, the workbook's once the file is
+        read). A backend may also keep every row: the reader copes with either."""
         ...
 
     def write(

@@ -34,6 +34,7 @@ from app.fast_json import decode_json
 from app.sheets.backend import (
     ApiCallCounter,
     CellValue,
+    RowLetGo,
     SheetData,
     TabData,
     TabLayout,
@@ -42,13 +43,14 @@ from app.sheets.backend import (
     WriteResult,
     cell_count,
     column_letter,
+    let_rows_go,
     share_equal_texts,
 )
 from app.sheets.google_cell_requests import format_requests, one_cell_body
 from app.sheets.google_layout import layout_requests
 from app.sheets.google_metadata import METADATA_FIELDS, date_order, grid_growth, locale
 from app.sheets.google_requests import GoogleRequests
-from app.sheets.google_stream import value_ranges
+from app.sheets.google_stream import RangeLetGo, value_ranges
 from app.sheets.google_values import (
     MAX_BODY_BYTES,
     FormulaLookup,
@@ -153,7 +155,12 @@ class GoogleBackend:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(self, select: TabSelector, narrow: Mapping[str, int] | None = None) -> SheetData:
+    def read(
+        self,
+        select: TabSelector,
+        narrow: Mapping[str, int] | None = None,
+        let_go: Mapping[str, RowLetGo] | None = None,
+    ) -> SheetData:
         meta = self._metadata()
         titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
         chosen = [t for t in select(titles) if t in titles]
@@ -162,15 +169,16 @@ class GoogleBackend:
             return SheetData(
                 titles=titles, tabs={}, date_order=date_order(self._meta), locale=locale(self._meta)
             )
+        let_go = let_go or {}
         try:
-            payload = self._batch_get(chosen, narrow)
+            payload = self._batch_get(chosen, narrow, let_go)
         except SheetError:
             # A tab renamed or deleted since the metadata was cached: look again, once.
             self.refresh()
             meta = self._metadata()
             titles = tuple(s["properties"]["title"] for s in meta.get("sheets", []))
             chosen = [t for t in select(titles) if t in titles]
-            payload = self._batch_get(chosen, narrow) if chosen else {"valueRanges": []}
+            payload = self._batch_get(chosen, narrow, let_go) if chosen else {"valueRanges": []}
         tabs: dict[str, TabData] = {}
         answered: Iterator[dict[str, Any]] = iter(payload.get("valueRanges", []))
         for title in chosen:
@@ -185,28 +193,37 @@ class GoogleBackend:
             titles=titles, tabs=tabs, date_order=date_order(self._meta), locale=locale(self._meta)
         )
 
-    def _batch_get(self, titles: Sequence[str], narrow: Mapping[str, int]) -> dict[str, Any]:
+    def _batch_get(
+        self, titles: Sequence[str], narrow: Mapping[str, int], let_go: Mapping[str, RowLetGo]
+    ) -> dict[str, Any]:
         params = {
             "valueRenderOption": "UNFORMATTED_VALUE",
             "dateTimeRenderOption": "SERIAL_NUMBER",
             "majorDimension": "ROWS",
         }
         ranges: list[str] = []
+        rules: list[RangeLetGo] = []  # by value range
         for title in titles:
             quoted = quote_title(title)
+            rule = let_go.get(title)
             if title in narrow:  # (the API leaves out trailing empty rows and cells)
                 ranges += [f"{quoted}!1:1", f"{quoted}!A2:{column_letter(narrow[title])}"]
+                rules += [None, (2, rule) if rule else None]
             else:
                 ranges.append(quoted)
-        return self._values_batch_get({**params, "ranges": ranges})
+                rules.append((1, rule) if rule else None)
+        return self._values_batch_get({**params, "ranges": ranges}, rules)
 
-    def _values_batch_get(self, params: ParamsType) -> dict[str, Any]:
+    def _values_batch_get(
+        self, params: ParamsType, let_go: Sequence[RangeLetGo] = ()
+    ) -> dict[str, Any]:
         """One values:batchGet, its value ranges decoded as the answer arrives (a 10,000-case
-        tab is MBs of JSON: app/sheets/google_stream.py). The rare answer that escapes a UTF-16
-        surrogate is asked for again and decoded whole, as the json module reads it."""
+        tab is MBs of JSON: app/sheets/google_stream.py), each range's rows let go by its rule
+        in `let_go`. The rare answer that escapes a UTF-16 surrogate is asked for again and
+        decoded whole, as the json module reads it."""
         url = SPREADSHEET_VALUES_BATCH_URL % self.spreadsheet_id
         streamed = self._requests.call(
-            "read", "values.batchGet", lambda: self._streamed_ranges(url, params)
+            "read", "values.batchGet", lambda: self._streamed_ranges(url, params, let_go)
         )
         if streamed is not None:
             return {"valueRanges": streamed}
@@ -215,11 +232,17 @@ class GoogleBackend:
             "values.batchGet",
             lambda: decode_json(self._http.request("get", url, params=params).content),
         )
-        for value_range in result.get("valueRanges", []):
-            share_equal_texts(value_range.get("values") or [])  # as the streamed read does
+        for index, value_range in enumerate(result.get("valueRanges", [])):
+            rows = value_range.get("values") or []
+            rule = let_go[index] if index < len(let_go) else None
+            if rule is not None:
+                let_rows_go(rows, *rule)
+            share_equal_texts(rows)  # as the streamed read does
         return result
 
-    def _streamed_ranges(self, url: str, params: ParamsType) -> list[dict[str, Any]] | None:
+    def _streamed_ranges(
+        self, url: str, params: ParamsType, let_go: Sequence[RangeLetGo]
+    ) -> list[dict[str, Any]] | None:
         # gspread's HTTPClient.request reads the whole body: its session streams it.
         response = self._http.session.request(
             "get", url, params=params, timeout=self._http.timeout, stream=True
@@ -227,7 +250,7 @@ class GoogleBackend:
         with response:
             if not response.ok:
                 raise APIError(response)  # (it reads the error's body)
-            return value_ranges(response)
+            return value_ranges(response, let_go)
 
     def find_formulas(self, cells: Sequence[tuple[str, int, int]]) -> bool:
         """Look up which of `cells` (tab, 1-based row, col), blank as read, hold a formula, and

@@ -50,6 +50,7 @@ from app.sheets.backend import (
     ApiCallCounter,
     CellValue,
     ChartSpec,
+    RowLetGo,
     SheetData,
     TabData,
     TabLayout,
@@ -57,6 +58,7 @@ from app.sheets.backend import (
     Write,
     WriteResult,
     as_cells,
+    let_rows_go,
     share_equal_texts,
 )
 from app.sheets.workbook_cells import gc_paused, write_cells
@@ -105,7 +107,12 @@ class WorkbookBackend:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def read(self, select: TabSelector, narrow: Mapping[str, int] | None = None) -> SheetData:
+    def read(
+        self,
+        select: TabSelector,
+        narrow: Mapping[str, int] | None = None,
+        let_go: Mapping[str, RowLetGo] | None = None,
+    ) -> SheetData:
         data = self._file_bytes()
         self._book = None  # let the previous sync's workbook go
         self._version, self._dirty = _digest(data), False
@@ -125,6 +132,12 @@ class WorkbookBackend:
             if tab is not None:
                 below = _trim([row[:width] for row in tab.rows[1:]])
                 sheet.tabs[title] = replace(tab, rows=tab.rows[:1] + below)
+        # Read whole, then let go as Google's read does as the rows arrive: the same rows read
+        # as `LetGo` through either backend.
+        for title, rule in (let_go or {}).items():
+            tab = sheet.tabs.get(title)
+            if tab is not None:
+                let_rows_go(tab.rows, 1, rule)
         return sheet
 
     def _read_with_openpyxl(self, data: bytes, select: TabSelector) -> SheetData:

@@ -31,9 +31,9 @@ from app.sync.engine_config import EngineConfig
 from app.sync.gc_tuning import fewer_collections
 from app.sync.guard import WriteGuard
 from app.sync.header_texts import header_rewrites, refreshed_on_switch
+from app.sync.inputs_step import read_inputs
 from app.sync.kpi_texts import kpis_titles
 from app.sync.kpis import CaseMeasurer
-from app.sync.memory_step import StoredMemory
 from app.sync.plan_step import PlanContext, plan_sheet
 from app.sync.progress import (
     NO_PROGRESS,
@@ -45,8 +45,8 @@ from app.sync.progress import (
 )
 from app.sync.read_step import SheetReader
 from app.sync.report import PreparedSync, SyncReport
-from app.sync.reuse import RESULTS
-from app.sync.reuse_context import build_reuse, keep_reuse, reused_measures
+from app.sync.reuse import RESULTS, SheetCache
+from app.sync.reuse_context import keep_reuse, reused_measures
 from app.sync.run_record import (
     INTERNAL_ERROR,
     after_writing,
@@ -55,7 +55,6 @@ from app.sync.run_record import (
     internal_error_message,
     unstaged_writes,
 )
-from app.sync.settings_step import read_team_settings
 from app.sync.stream_step import StreamedWrite, may_stream
 from app.sync.tab_cells import (
     TeamTabs,
@@ -64,12 +63,10 @@ from app.sync.tab_cells import (
     team_tabs_cells,
     word_notes,
 )
-from app.sync.team_config import read_holidays, read_policy_overrides
 from app.sync.timeline_read import narrow_after
 from app.sync.undo import unfinished_undos
 from app.sync.workflow_tabs import enqueue_notices, outbox_cells
 from app.sync.write_step import WriteStep
-from policies import build_calendars
 from sheet_schema import ParseContext, load_schema
 from sheet_schema.messages import team_language
 
@@ -194,6 +191,15 @@ class SyncEngine:
         report.duration_ms = int((time.perf_counter() - started) * 1000)
         return report
 
+    @property
+    def full_recalculation(self) -> bool:
+        """Whether the sync under way is a full recalculation (it audits the cache)."""
+        return self._full
+
+    def cache(self) -> SheetCache | None:
+        """This sheet's cached plannings in this process (app/sync/reuse.py), if any."""
+        return RESULTS.get(self.sheet_key)
+
     # -- steps ------------------------------------------------------------------------------------
 
     def _prepare_and_write(
@@ -239,36 +245,11 @@ class SyncEngine:
         cases as they are planned (app/sync/stream_step.py); the last part's are prepared as
         usual."""
         progress.step(READ, 0, None)
-        incremental = self.config.incremental
-        cache = RESULTS.get(self.sheet_key) if incremental else None
-        sheet = self.reader.read(self.backend, cache)
+        inputs = read_inputs(self, now, whole=keep_rows)
+        sheet, policies, reuse = inputs.sheet, inputs.policies, inputs.reuse
+        sheet_settings, calendars, memory = inputs.sheet_settings, inputs.calendars, inputs.memory
         language = sheet.language.language
-        extra_days, holiday_messages = read_holidays(
-            sheet.rows["holidays"], sheet.placed["holidays"].headers, language
-        )
-        policies, policy_messages, builtins_present = read_policy_overrides(
-            sheet.rows["policies"], sheet.placed["policies"].headers, self.policies, language
-        )
-        sheet_settings = read_team_settings(sheet, self.automation, self.team)
         team, automation = sheet_settings.team, sheet_settings.automation
-        calendars = build_calendars(team, extra_days)
-        reuse = None
-        memory = StoredMemory(self.store, self.sheet_key, self.store.case_marks(self.sheet_key))
-        if incremental:
-            reuse = build_reuse(
-                sheet,
-                self.kpis_titles,
-                now=now,
-                tz=self.tz,
-                policies=policies,
-                team=team,
-                automation=automation,
-                notify=self.notify,
-                language=language,
-                cache=cache,
-                marks=memory.marks,
-                check=self._full,
-            )
         measurer = CaseMeasurer(
             team=team,
             calendars=calendars,
@@ -344,9 +325,9 @@ class SyncEngine:
             sheet,
             TeamTabs(
                 builtins=self.policies.all_versions(),
-                builtins_present=builtins_present,
-                policy_messages=policy_messages,
-                holiday_messages=holiday_messages,
+                builtins_present=inputs.builtins_present,
+                policy_messages=inputs.policy_messages,
+                holiday_messages=inputs.holiday_messages,
                 automation=automation,
                 settings=sheet_settings,
             ),
@@ -356,6 +337,7 @@ class SyncEngine:
         if reuse is not None and plan.reuse is not None:
             keep_reuse(
                 self.sheet_key,
+                sheet.tabs["cases"],
                 sheet.cases_parse_key,
                 reuse,
                 plan.reuse,

@@ -13,7 +13,16 @@ from zoneinfo import ZoneInfo
 
 from app.errors import SheetContractError
 from app.probe import READ, Probe
-from app.sheets.backend import CellValue, SheetBackend, SheetData, TabData, TabLayout
+from app.sheets.backend import (
+    CellValue,
+    LetGo,
+    LetGoRowRead,
+    RowLetGo,
+    SheetBackend,
+    SheetData,
+    TabData,
+    TabLayout,
+)
 from app.sync.fingerprint import row_digest
 from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
@@ -71,18 +80,25 @@ class SheetReader:
     kpis_titles: tuple[str, ...] = ()  # every title the KPIs tab may have (either language)
     registered_language: str | None = None  # `aftersales sheets add --language`
 
-    def read(self, backend: SheetBackend, cache: SheetCache | None = None) -> SheetRead:
+    def read(
+        self,
+        backend: SheetBackend,
+        cache: SheetCache | None = None,
+        let_go: Mapping[str, RowLetGo] | None = None,
+    ) -> SheetRead:
         """Read the tabs, place their columns and parse their rows; no Cases tab (or a header
         problem on it) stops the sync here, before anything is written. With incremental
         evaluation, a Cases row read as it was when its planning was cached (`cache`) is that
-        cached row, not parsed again."""
+        cached row, not parsed again. `let_go`: the rows the read lets go (`SheetBackend.read`);
+        LetGoRowRead when one of them is asked for."""
         narrowed = cache.narrow if cache is not None else {}
         if narrowed:
-            data = backend.read(self.select, {title: n.width for title, n in narrowed.items()})
+            widths = {title: n.width for title, n in narrowed.items()}
+            data = backend.read(self.select, widths, let_go)
             if not narrow_read_holds(data, narrowed):
-                data = backend.read(self.select)  # a narrowed tab's header changed: all whole
+                data = backend.read(self.select, None, let_go)  # a header changed: all whole
         else:
-            data = backend.read(self.select)
+            data = backend.read(self.select, None, let_go)
         self.probe(READ)
         # The sheet's own names (Settings tab, written by `adopt`) decide the tabs and columns.
         mapping = read_mapping(data, self.schema, self.tab_names)
@@ -97,6 +113,8 @@ class SheetReader:
                 f"No Cases tab in {backend.describe()} (looked for: {wanted}; "
                 f"tabs present: {present}). Nothing was written. {MAPPING_FIX}"
             )
+        if any(title != tabs["cases"] for title in let_go or ()):
+            raise LetGoRowRead("rows were let go of a tab that is not the Cases tab")
         ctx = ParseContext(tz=self.tz, date_order=data.date_order)
         placed = self.place(data, tabs, schema, names)
         vocabulary = placed["vocabulary"]
@@ -243,6 +261,12 @@ def digested_rows(
     rows: list[SheetRow] = []
     for index in range(1, len(data.rows)):
         cells = data.rows[index]
+        if type(cells) is LetGo:  # let go as read: its planning stands (app/sync/inputs_step.py)
+            entry = known.get(cells.token)
+            if entry is None or index in formulas:  # (the token is a digest without formulas)
+                raise LetGoRowRead(f"row {index + 1} was let go and is to be parsed")
+            rows.append(handed_out(entry, reading.cells(index), parse_again))
+            continue
         digest = row_digest(index + 1, cells, formulas.get(index, ()))
         entry = known.get(digest)
         if entry is not None:

@@ -19,7 +19,9 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from app.analytics import Measured
+from app.sheets.backend import RowLetGo
 from app.store import CaseMarks, CaseSnapshot, TimelineEvent
+from app.sync.fingerprint import row_digest
 from app.sync.packed_cells import CellPacker, PartValues
 from app.sync.plan_types import CaseResult
 from app.sync.rows import SheetRow
@@ -40,6 +42,7 @@ __all__ = [
     "case_horizon",
     "handed_out",
     "is_handed_out",
+    "let_go_rule",
     "reusable_rows",
     "same_conclusion",
     "slim_row",
@@ -96,6 +99,8 @@ class SheetCache:
     entries: Mapping[bytes, CachedCase]
     # The tabs the next sync reads narrowed (app/sync/timeline_read.py).
     narrow: Mapping[str, NarrowRead] = field(default_factory=dict)
+    # The Cases tab's title then: its rows the next sync may let go as they are read.
+    cases_title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +156,29 @@ def reusable_rows(
         if counts[case_id] == 1 and entry.marks == marks.key(case_id) and entry.holds_at(now):
             hits[row.row] = entry
     return hits
+
+
+def let_go_rule(cache: SheetCache, marks: CaseMarks, now: datetime) -> RowLetGo:
+    """Lets a Cases row go as it is read when its planning in `cache` will stand at `now`:
+    the same cells at the same row, measured, before its horizon, and the store's marks of
+    the case the same (what `reusable_rows` asks, but for what only the rest of the read can
+    tell: the context, the parse key, a Case ID on two rows; app/sync/inputs_step.py reads
+    the sheet again, whole, when one of those fails). The token is the row's digest."""
+    entries = cache.entries
+
+    def let_go(row: int, cells: list[CellValue]) -> bytes | None:
+        digest = row_digest(row, cells)
+        entry = entries.get(digest)
+        if (
+            entry is None
+            or entry.measured is None
+            or not entry.holds_at(now)
+            or entry.marks != marks.key(entry.result.case_id)
+        ):
+            return None
+        return digest
+
+    return let_go
 
 
 NO_CELLS: Mapping[str, CellValue] = MappingProxyType({})

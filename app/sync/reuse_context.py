@@ -91,6 +91,7 @@ def build_reuse(
 
 def keep_reuse(
     sheet_key: str,
+    cases_title: str,
     parse_key: bytes,
     reuse: Reuse,
     outcome: ReuseOutcome,
@@ -108,7 +109,10 @@ def keep_reuse(
         if entry.measured is None:  # planned by this sync (slim already, once settled)
             entry.measured = measured.get(entry.result.case_id)
             entry.row = slim_row(entry.row, packer)
-    RESULTS.put(sheet_key, SheetCache(parse_key, reuse.context, outcome.cached, narrow or {}))
+    RESULTS.put(
+        sheet_key,
+        SheetCache(parse_key, reuse.context, outcome.cached, narrow or {}, cases_title),
+    )
     for case_id in outcome.mismatches:
         log.error(
             "incremental cache of sheet %r: case %s recomputed differently from what the cache "

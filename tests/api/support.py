@@ -256,13 +256,13 @@ class SlowBackend:
         self.reads = 0
         self.reading = threading.Event()
 
-    def read(self, select: Any, narrow: Any = None) -> Any:
+    def read(self, select: Any, narrow: Any = None, let_go: Any = None) -> Any:
         self.reads += 1
         self.reading.set()
         if self._gate is not None:
             self._gate.wait(timeout=10)
         time.sleep(self._delay)
-        return self._inner.read(select, narrow)
+        return self._inner.read(select, narrow, let_go)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)

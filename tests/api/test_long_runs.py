@@ -63,10 +63,10 @@ class GatedBackend:
         self.writing = threading.Event()
         self.fail_write: Exception | None = None
 
-    def read(self, select: Any, narrow: Any = None) -> Any:
+    def read(self, select: Any, narrow: Any = None, let_go: Any = None) -> Any:
         self.reading.set()
         assert self.read_gate.wait(WAIT), "the test never let the read go on"
-        return self._inner.read(select, narrow)
+        return self._inner.read(select, narrow, let_go)
 
     def write(self, *args: Any, **kwargs: Any) -> Any:
         self.writing.set()

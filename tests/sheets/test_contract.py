@@ -20,6 +20,8 @@ from app.sheets.backend import (
     CellValue,
     ColumnLayout,
     HighlightRule,
+    LetGo,
+    LetGoRowRead,
     RowUpdate,
     SheetBackend,
     TabData,
@@ -291,6 +293,46 @@ def test_a_narrowed_read_gives_the_header_whole_and_the_first_columns_below(
         ["", "小李 note"],
     ]
     assert data.tabs["Cases"].rows == [["Case ID", "Status"], ["AS-1", "待处理 New"]]
+
+
+def test_rows_a_read_lets_go_keep_their_width_and_token_and_refuse_their_cells(
+    sheet: FreshSheet,
+) -> None:
+    """A read asked to let a tab's rows go: each data row the rule gives a token (here, every
+    row whose status is 已解决 Resolved) reads as a LetGo with that token and the row's width,
+    and asking it for a cell raises; the header row is never offered, the other rows and the
+    other tabs come whole. The rule sees each row's sheet row and its cells as read."""
+    add_tab(sheet.backend, "工单 Cases", ["Case ID", "Status", "Customer"])
+    add_tab(sheet.backend, "Settings", ["Key", "Value"])
+    sheet.backend.write(
+        [
+            RowUpdate("工单 Cases", 2, 1, ("AS-1", "已解决 Resolved", "王芳"), (None,) * 3),
+            RowUpdate("工单 Cases", 3, 1, ("AS-2", "待处理 New", "=SUM(1)"), (None,) * 3),
+            RowUpdate("工单 Cases", 4, 1, ("AS-3", "已解决 Resolved"), (None,) * 2),
+            RowUpdate("Settings", 2, 1, ("Timezone", "已解决 Resolved"), (None,) * 2),
+        ]
+    )
+    offered: list[tuple[int, list[CellValue]]] = []
+
+    def let_resolved_go(row: int, cells: list[CellValue]) -> bytes | None:
+        offered.append((row, list(cells)))
+        return f"token-{row}".encode() if "已解决 Resolved" in cells else None
+
+    data = sheet.reopen().read(every_tab, None, {"工单 Cases": let_resolved_go})
+
+    rows = data.tabs["工单 Cases"].rows
+    assert rows[0] == ["Case ID", "Status", "Customer"]
+    assert rows[2] == ["AS-2", "待处理 New", "=SUM(1)"]
+    let_go = [rows[1], rows[3]]
+    assert all(type(row) is LetGo for row in let_go)
+    assert [(len(row), row.token) for row in let_go] == [(3, b"token-2"), (2, b"token-4")]
+    with pytest.raises(LetGoRowRead):
+        rows[1][0]
+    with pytest.raises(LetGoRowRead):
+        list(rows[3])
+    assert [row for row, _ in offered] == [2, 3, 4]
+    assert offered[0][1] == ["AS-1", "已解决 Resolved", "王芳"]
+    assert data.tabs["Settings"].rows == [["Key", "Value"], ["Timezone", "已解决 Resolved"]]
 
 
 def test_cells_land_where_they_are_addressed_beyond_column_z(sheet: FreshSheet) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import requests
 
+from app.sheets.backend import LetGo
 from app.sheets.google import GoogleBackend
 from app.sheets.google_stream import value_ranges
 from app.sheets.redirect import GOOGLE_HOSTS, RedirectAdapter, redirected_session
@@ -137,3 +138,66 @@ def test_a_lone_surrogate_in_a_cell_is_read_as_the_json_module_reads_it(
     assert data.tabs["Sheet1"].rows[1] == ["AS-1", "a \ud800 b"]
     assert adapter.batch_gets == 2
     assert backend.calls.by_kind["values.batchGet"] == 2
+
+
+@pytest.mark.parametrize("size", [1, 5, 64, 1 << 16])
+def test_rows_let_go_as_they_arrive_and_the_rest_read_as_the_json_module_reads_them(
+    size: int,
+) -> None:
+    """Decoded row by row for a rule that lets the Cases tab's AS-0002 go: that row reads as a
+    LetGo of its width and token, the rule sees each data row (never the header) with its
+    sheet row, and every other row and range is the json module's, types included."""
+    body = json.dumps(ANSWER, ensure_ascii=False).encode()
+    seen: list[int] = []
+
+    def let_go(row: int, cells: list[Any]) -> bytes | None:
+        seen.append(row)
+        return b"AS-0002's digest" if cells[0] == "AS-0002" else None
+
+    response = _response(body)
+    original = response.iter_content
+    response.iter_content = lambda *_a, **_k: original(size)  # type: ignore[method-assign]
+    ranges = value_ranges(response, [(1, let_go), None, None])
+
+    assert ranges is not None
+    expected = json.loads(body)["valueRanges"]
+    rows = ranges[0]["values"]
+    assert type(rows[2]) is LetGo and (len(rows[2]), rows[2].token) == (5, b"AS-0002's digest")
+    assert seen == [2, 3, 4]
+    assert typed([rows[0], rows[1], rows[3]]) == typed(
+        [expected[0]["values"][i] for i in (0, 1, 3)]
+    )
+    assert typed(ranges[1:]) == typed(expected[1:])
+    assert [r["range"] for r in ranges] == [r["range"] for r in expected]
+
+
+def test_a_whole_read_after_a_lone_surrogate_lets_the_same_rows_go(
+    emulator: Emulator, service_account: ServiceAccount
+) -> None:
+    """The answer holding an escaped surrogate is read again whole (the json module): the rows
+    the rule picks are let go there too, and the kept row's text is intact."""
+    sheet = emulator.create_spreadsheet("Surrogate", shared_with={service_account.email: "writer"})
+    emulator.set_values(
+        sheet, "Sheet1!A1", [["Case ID", "Customer"], ["AS-1", "a LONE b"], ["AS-2", "李雷"]]
+    )
+    adapter = _EscapingAdapter(emulator.base_url)
+
+    def session(credentials: Any) -> Any:
+        made = redirected_session(credentials, emulator.base_url)
+        for host in GOOGLE_HOSTS:
+            made.mount(host, adapter)
+        return made
+
+    backend = GoogleBackend.from_service_account(
+        sheet,
+        service_account.path,
+        session_factory=session,
+        retry=RetryPolicy(base_delay=0.01, max_delay=0.05, budget=5),
+        timeout=10,
+    )
+    rule = {"Sheet1": lambda row, cells: b"kept-plan" if cells[0] == "AS-2" else None}
+    data = backend.read(lambda titles: list(titles), None, rule)
+    rows = data.tabs["Sheet1"].rows
+    assert rows[1] == ["AS-1", "a \ud800 b"]
+    assert type(rows[2]) is LetGo and rows[2].token == b"kept-plan"
+    assert adapter.batch_gets == 2

@@ -230,8 +230,8 @@ def test_file_changed_between_read_and_write_is_replanned(runtime: Runtime) -> N
     original_read = backend.read
     calls = {"n": 0}
 
-    def read_then_edit(select, narrow=None):  # type: ignore[no-untyped-def]
-        data = original_read(select, narrow)
+    def read_then_edit(select, narrow=None, let_go=None):  # type: ignore[no-untyped-def]
+        data = original_read(select, narrow, let_go)
         calls["n"] += 1
         if calls["n"] == 1:  # a person saves a new row right after our first read
             book = openpyxl.load_workbook(runtime.workbook)

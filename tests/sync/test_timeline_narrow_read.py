@@ -23,9 +23,9 @@ def _recording(engine: SyncEngine) -> Reads:
     reads: Reads = []
     read: Callable[..., Any] = engine.backend.read
 
-    def recorded(select: Any, narrow: Mapping[str, int] | None = None) -> Any:
+    def recorded(select: Any, narrow: Mapping[str, int] | None = None, let_go: Any = None) -> Any:
         reads.append(dict(narrow) if narrow else None)
-        return read(select, narrow)
+        return read(select, narrow, let_go)
 
     engine.backend.read = recorded  # type: ignore[method-assign]
     return reads

@@ -27,6 +27,7 @@ from app.notify.outbox import Outbox
 from app.probe import ENQUEUED, PLANNED, RECORDED, WROTE
 from app.sheets.backend import SheetBackend, cell_count
 from app.store import Store
+from app.sync.cache_compaction import compact_cache
 from app.sync.engine_config import EngineConfig
 from app.sync.gc_tuning import fewer_collections
 from app.sync.guard import WriteGuard
@@ -188,6 +189,10 @@ class SyncEngine:
         if run_id is not None:
             outcome = "ok" if report.cells_written or report.layout_changes else "nothing_to_do"
             finish_run(self.store, run_id, now, report, started, outcome, None)
+        del prepared  # its plan holds the results: they are compacted with the cache
+        report.results = compact_cache(
+            self.sheet_key, report.results, report.cases_reused, self.config.compact_cache_from
+        )
         report.duration_ms = int((time.perf_counter() - started) * 1000)
         return report
 

@@ -175,9 +175,12 @@ class IncrementalEquivalence(RuleBasedStateMachine):
 
     def _fast_engine(self) -> SyncEngine:
         """The incremental twin's engine, planning two rows at a time (chunk boundaries then
-        fall between every kind of row the steps make: duplicates, new rows, moved rows)."""
+        fall between every kind of row the steps make: duplicates, new rows, moved rows), and
+        making its cache again after every sync that planned a case (app/sync/cache_compaction.py:
+        a service does it past 20,000 cases)."""
         engine = self.fast.runtime.engine()
-        return SyncEngine(engine.backend, engine.store, replace(engine.config, memory_chunk=2))
+        config = replace(engine.config, memory_chunk=2, compact_cache_from=1)
+        return SyncEngine(engine.backend, engine.store, config)
 
     def _sync_both(self, *, nightly: bool = False) -> None:
         fast = self._fast_engine().sync(now=self.now, full=nightly)

@@ -6,7 +6,7 @@ ID typed on a second row. Each time the sheet ends as a sync that held every row
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -167,3 +167,22 @@ def test_a_case_id_typed_on_a_second_row_is_flagged_on_both(runtime: Runtime) ->
     rows = records(runtime.workbook)
     assert "row(s) 5" in str(rows[1]["Validation"])
     assert "row(s) 3" in str(rows[3]["Validation"])
+
+
+def test_a_compacted_cache_reports_and_reuses_what_the_planning_made(runtime: Runtime) -> None:
+    """An engine that makes its cache again after every sync that planned a case (a service
+    does past 20,000 cases): the press after the fill reports its five results, and the press
+    after that reuses every case, writes nothing and reports the same five conclusions."""
+    _yoybuy_cases(runtime.workbook, 5)
+    engine = runtime.engine()
+    compacting = SyncEngine(
+        engine.backend, engine.store, replace(engine.config, compact_cache_from=1)
+    )
+    compacting.sync(now=NOW)
+    planned = compacting.sync(now=NOW)
+
+    steady = compacting.sync(now=NOW)
+
+    assert planned.cases_reused == 0 and len(planned.results) == 5
+    assert (steady.cases_reused, steady.cells_written) == (5, 0)
+    assert steady.results == planned.results  # the same conclusions, by value

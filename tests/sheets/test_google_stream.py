@@ -111,14 +111,10 @@ class _EscapingAdapter(RedirectAdapter):
         return response
 
 
-def test_a_lone_surrogate_in_a_cell_is_read_as_the_json_module_reads_it(
-    emulator: Emulator, service_account: ServiceAccount
-) -> None:
-    """Through the backend: the streamed read gives up on the escaped surrogate, one more
-    values:batchGet reads the answer whole, and the cell holds the same text as before
-    streaming (never "?"); both requests are counted."""
-    sheet = emulator.create_spreadsheet("Surrogate", shared_with={service_account.email: "writer"})
-    emulator.set_values(sheet, "Sheet1!A1", [["Case ID", "Customer"], ["AS-1", "a LONE b"]])
+def _escaping_backend(
+    emulator: Emulator, service_account: ServiceAccount, sheet: str
+) -> tuple[GoogleBackend, _EscapingAdapter]:
+    """A backend on `sheet` whose values:batchGet answers escape a lone surrogate for LONE."""
     adapter = _EscapingAdapter(emulator.base_url)
 
     def session(credentials: Any) -> Any:
@@ -134,6 +130,18 @@ def test_a_lone_surrogate_in_a_cell_is_read_as_the_json_module_reads_it(
         retry=RetryPolicy(base_delay=0.01, max_delay=0.05, budget=5),
         timeout=10,
     )
+    return backend, adapter
+
+
+def test_a_lone_surrogate_in_a_cell_is_read_as_the_json_module_reads_it(
+    emulator: Emulator, service_account: ServiceAccount
+) -> None:
+    """Through the backend: the streamed read gives up on the escaped surrogate, one more
+    values:batchGet reads the answer whole, and the cell holds the same text as before
+    streaming (never "?"); both requests are counted."""
+    sheet = emulator.create_spreadsheet("Surrogate", shared_with={service_account.email: "writer"})
+    emulator.set_values(sheet, "Sheet1!A1", [["Case ID", "Customer"], ["AS-1", "a LONE b"]])
+    backend, adapter = _escaping_backend(emulator, service_account, sheet)
     data = backend.read(lambda titles: list(titles))
     assert data.tabs["Sheet1"].rows[1] == ["AS-1", "a \ud800 b"]
     assert adapter.batch_gets == 2
@@ -180,21 +188,7 @@ def test_a_whole_read_after_a_lone_surrogate_lets_the_same_rows_go(
     emulator.set_values(
         sheet, "Sheet1!A1", [["Case ID", "Customer"], ["AS-1", "a LONE b"], ["AS-2", "李雷"]]
     )
-    adapter = _EscapingAdapter(emulator.base_url)
-
-    def session(credentials: Any) -> Any:
-        made = redirected_session(credentials, emulator.base_url)
-        for host in GOOGLE_HOSTS:
-            made.mount(host, adapter)
-        return made
-
-    backend = GoogleBackend.from_service_account(
-        sheet,
-        service_account.path,
-        session_factory=session,
-        retry=RetryPolicy(base_delay=0.01, max_delay=0.05, budget=5),
-        timeout=10,
-    )
+    backend, adapter = _escaping_backend(emulator, service_account, sheet)
     rule = {"Sheet1": lambda row, cells: b"kept-plan" if cells[0] == "AS-2" else None}
     data = backend.read(lambda titles: list(titles), None, rule)
     rows = data.tabs["Sheet1"].rows

@@ -66,6 +66,16 @@ def _edit(path: Path, edit: Callable[[openpyxl.Workbook], None]) -> None:
     book.save(path)
 
 
+def _type_row(path: Path, row: Mapping[str, Any]) -> None:
+    """A person types `row` (by header) below the last Cases row."""
+
+    def type_it(book: openpyxl.Workbook) -> None:
+        tab = book["Cases"]
+        tab.append([row.get(str(cell.value)) for cell in tab[1]])
+
+    _edit(path, type_it)
+
+
 def _steady(runtime: Runtime) -> tuple[SyncEngine, list[Read]]:
     """The engine after the fill and the press after it (every case cached), reads recorded."""
     engine = runtime.engine()
@@ -130,14 +140,9 @@ def test_a_case_typed_without_an_id_gets_one_and_the_rest_stay_as_they_were(
     _yoybuy_cases(runtime.workbook, 3)
     engine, reads = _steady(runtime)
     before = _cells(runtime.workbook)
-    new = case(Platform="Superbuy", **{"Case ID": None, "Customer": "新客户 王芳"})
-
-    def type_new_case(book: openpyxl.Workbook) -> None:
-        tab = book["Cases"]
-        headers = [c.value for c in tab[1]]
-        tab.append([new.get(str(h)) for h in headers])
-
-    _edit(runtime.workbook, type_new_case)
+    _type_row(
+        runtime.workbook, case(Platform="Superbuy", **{"Case ID": None, "Customer": "新客户 王芳"})
+    )
     engine.sync(now=NOW)
 
     assert reads[:2] == [Read(True, 3), Read(False, 0)]
@@ -153,14 +158,9 @@ def test_a_case_id_typed_on_a_second_row_is_flagged_on_both(runtime: Runtime) ->
     never reused, so the sheet is read whole and both rows say where the other is."""
     _yoybuy_cases(runtime.workbook, 3)
     engine, reads = _steady(runtime)
-    copy = case(Platform="Bhiner", **{"Case ID": "AS-LG-002", "Customer": "李雷"})
-
-    def type_copy(book: openpyxl.Workbook) -> None:
-        tab = book["Cases"]
-        headers = [c.value for c in tab[1]]
-        tab.append([copy.get(str(h)) for h in headers])
-
-    _edit(runtime.workbook, type_copy)
+    _type_row(
+        runtime.workbook, case(Platform="Bhiner", **{"Case ID": "AS-LG-002", "Customer": "李雷"})
+    )
     engine.sync(now=NOW)
 
     assert reads[:2] == [Read(True, 3), Read(False, 0)]

@@ -80,6 +80,16 @@ class CachedCase:
     def holds_at(self, now: datetime) -> bool:
         return self.planned_at <= now < self.horizon
 
+    def stands(self, marks: CaseMarks, now: datetime) -> bool:
+        """Whether this planning stands for its row at `now` as far as the case alone says:
+        measured (else it is measured again), the store's marks of the case unchanged, and
+        before its horizon. (The sync's context and the Case ID's uniqueness are the sheet's.)"""
+        return (
+            self.measured is not None
+            and self.marks == marks.key(self.result.case_id)
+            and self.holds_at(now)
+        )
+
 
 class NarrowRead(NamedTuple):
     """A tab read for its first `width` columns below its header row, while that row is still
@@ -150,33 +160,23 @@ def reusable_rows(
         entry = cache.entries.get(row.digest)
         if entry is None or not is_handed_out(entry, row):
             continue
-        case_id = entry.result.case_id
-        if entry.measured is None:  # its KPI measures were never made: measure it again
-            continue
-        if counts[case_id] == 1 and entry.marks == marks.key(case_id) and entry.holds_at(now):
+        if counts[entry.result.case_id] == 1 and entry.stands(marks, now):
             hits[row.row] = entry
     return hits
 
 
 def let_go_rule(cache: SheetCache, marks: CaseMarks, now: datetime) -> RowLetGo:
     """Lets a Cases row go as it is read when its planning in `cache` will stand at `now`:
-    the same cells at the same row, measured, before its horizon, and the store's marks of
-    the case the same (what `reusable_rows` asks, but for what only the rest of the read can
-    tell: the context, the parse key, a Case ID on two rows; app/sync/inputs_step.py reads
-    the sheet again, whole, when one of those fails). The token is the row's digest."""
+    the same cells at the same row and `CachedCase.stands` (what `reusable_rows` asks, but
+    for what only the rest of the read can tell: the context, the parse key, a Case ID on two
+    rows; app/sync/inputs_step.py reads the sheet again, whole, when one of those fails). The
+    token is the row's digest."""
     entries = cache.entries
 
     def let_go(row: int, cells: list[CellValue]) -> bytes | None:
         digest = row_digest(row, cells)
         entry = entries.get(digest)
-        if (
-            entry is None
-            or entry.measured is None
-            or not entry.holds_at(now)
-            or entry.marks != marks.key(entry.result.case_id)
-        ):
-            return None
-        return digest
+        return digest if entry is not None and entry.stands(marks, now) else None
 
     return let_go
 

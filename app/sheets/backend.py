@@ -63,13 +63,19 @@ class LetGo(list[CellValue]):
         return f"LetGo(width={self.width})"
 
 
+def let_row_go(number: int, cells: list[CellValue], let_go: RowLetGo) -> LetGo | None:
+    """Sheet row `number` as a `LetGo` when `let_go` gives it a token (a tab's header row,
+    sheet row 1, is never offered); None to keep its cells."""
+    token = let_go(number, cells) if number > 1 else None
+    return LetGo(len(cells), token) if token is not None else None
+
+
 def let_rows_go(rows: list[list[CellValue]], first_row: int, let_go: RowLetGo) -> None:
-    """Let go, in place, the data rows of a value range (`first_row`: the sheet row of
-    `rows[0]`; a tab's header row, sheet row 1, is always kept) that `let_go` gives a token."""
+    """Let go, in place, the rows of a value range that `let_go` gives a token (`first_row`:
+    the sheet row of `rows[0]`)."""
     for index, cells in enumerate(rows):
-        number = first_row + index
-        if number > 1 and (token := let_go(number, cells)) is not None:
-            rows[index] = LetGo(len(cells), token)
+        if (row := let_row_go(first_row + index, cells, let_go)) is not None:
+            rows[index] = row
 
 
 # Control characters no spreadsheet keeps (openpyxl refuses them; Excel cannot show them).

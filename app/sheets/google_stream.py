@@ -22,7 +22,7 @@ from typing import Any
 import ijson
 import requests
 
-from app.sheets.backend import CellValue, LetGo, RowLetGo, share_equal_texts
+from app.sheets.backend import CellValue, RowLetGo, let_row_go, share_equal_texts
 
 __all__ = ["CHUNK_BYTES", "RangeLetGo", "value_ranges"]
 
@@ -96,11 +96,8 @@ def _row_by_row(body: _Body, let_go: Sequence[RangeLetGo]) -> list[dict[str, Any
 def _row_as_kept(
     cells: list[CellValue], index: int, rule: RangeLetGo, shared: dict[str, str]
 ) -> list[CellValue]:
-    if rule is not None:
-        number = rule[0] + index
-        token = rule[1](number, cells) if number > 1 else None
-        if token is not None:
-            return LetGo(len(cells), token)
+    if rule is not None and (row := let_row_go(rule[0] + index, cells, rule[1])) is not None:
+        return row
     share = shared.setdefault
     return [share(v, v) if type(v) is str else v for v in cells]
 

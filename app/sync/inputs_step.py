@@ -11,7 +11,6 @@ every row for), the sheet is read again, whole, before anything is planned or wr
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -73,8 +72,10 @@ def _inputs(
     sheet = engine.reader.read(
         engine.backend, cache, {cache.cases_title: let_go} if cache and let_go else None
     )
-    if let_go is not None:
-        _check_rows_let_go(sheet)
+    let_go_rows = _let_go_rows(sheet) if let_go is not None else set()
+    if let_go_rows and fills_wanted([r for r in sheet.rows["cases"] if r.row not in let_go_rows]):
+        # The id check compares every row's cells once the ids are written (app/sync/idcheck.py).
+        raise LetGoRowRead("a Case ID or Opened is to be filled")
     language = sheet.language.language
     extra_days, holiday_messages = read_holidays(
         sheet.rows["holidays"], sheet.placed["holidays"].headers, language
@@ -101,8 +102,9 @@ def _inputs(
             marks=marks,
             check=engine.full_recalculation,
         )
-        if let_go is not None:
-            _check_reused(sheet, reuse)
+        if not let_go_rows <= reuse.hits.keys():
+            # No planning stands (the context changed), or the Case ID is on another row too.
+            raise LetGoRowRead("a row let go is planned again")
     return SyncInputs(
         sheet=sheet,
         holiday_messages=holiday_messages,
@@ -122,25 +124,3 @@ def _let_go_rows(sheet: SheetRead) -> set[int]:
     if tab is None:
         return set()
     return {index + 1 for index, cells in enumerate(tab.rows) if type(cells) is LetGo}
-
-
-def _check_rows_let_go(sheet: SheetRead) -> None:
-    """Raise LetGoRowRead when a row let go may be planned: a Case ID on more than one row is
-    flagged on each (never reused), and a Case ID or Opened to fill makes the id check compare
-    every row's cells (app/sync/idcheck.py)."""
-    let_go = _let_go_rows(sheet)
-    if not let_go:
-        return
-    rows = sheet.rows["cases"]
-    kept = [row for row in rows if row.row not in let_go]
-    if fills_wanted(kept):
-        raise LetGoRowRead("a Case ID or Opened is to be filled")
-    counts = Counter(row.values.get("case_id") for row in rows)
-    if any(counts[row.values.get("case_id")] > 1 for row in rows if row.row in let_go):
-        raise LetGoRowRead("a Case ID is on more than one row")
-
-
-def _check_reused(sheet: SheetRead, reuse: Reuse) -> None:
-    """Raise LetGoRowRead unless every row let go is reused (the context may have changed)."""
-    if not _let_go_rows(sheet) <= reuse.hits.keys():
-        raise LetGoRowRead("a row let go is planned again")

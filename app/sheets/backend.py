@@ -106,7 +106,10 @@ def storable(value: CellValue) -> CellValue:
 
 def storable_text(text: str) -> str:
     """`storable` of a text."""
-    text = _UNSTORABLE.sub("", text)
+    # Every character the pattern removes is unprintable, and most texts are printable: a C
+    # scan spares them the regex (200,000 texts at a 10,000-case first fill).
+    if not text.isprintable():
+        text = _UNSTORABLE.sub("", text)
     return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
 
 

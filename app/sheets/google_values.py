@@ -145,12 +145,13 @@ def _range_runs(blocks: list[list[_Span | RowUpdate]]) -> Iterator[bytes]:
     they go out, and a block is let go once sent: a first fill's Timeline is 27,000 rows,
     and holding them all encoded, then joined to learn their size, took 11 MB at the write,
     where a sync peaks."""
+    raw = _RawInputs()
     for at, block in enumerate(blocks):
         rows: list[bytes] = []
         size = first = 0
         for i, span in enumerate(block):
             # (text, most of a fill's cells, is its own RAW input: encode() is skipped for it)
-            row = _compact([v if type(v) is str else encode(v) for v in span.values])
+            row = _compact([v if type(v) is str else raw.of(v) for v in span.values])
             if rows and size + len(row) > RANGE_BYTES:
                 yield _range_json(block[first], block[i - 1], rows)
                 rows, size, first = [], 0, i
@@ -158,6 +159,24 @@ def _range_runs(blocks: list[list[_Span | RowUpdate]]) -> Iterator[bytes]:
             size += len(row) + 1
         yield _range_json(block[first], block[-1], rows)
         blocks[at] = []
+
+
+class _RawInputs:
+    """`encode` of the values of one write, each instant worked out once: equal instants are
+    mostly one object (policies/sharing.py: the 46,142 instants a 10,000-case first fill
+    writes are 8,319 objects), so they are known by identity, and each is kept with its
+    answer, so no id is taken by another object while this lives."""
+
+    def __init__(self) -> None:
+        self._instants: dict[int, tuple[datetime, Any]] = {}
+
+    def of(self, value: CellValue) -> Any:
+        if type(value) is not datetime:
+            return encode(value)
+        known = self._instants.get(id(value))
+        if known is None:
+            known = self._instants[id(value)] = (value, encode(value))
+        return known[1]
 
 
 def _range_json(first: _Span | RowUpdate, last: _Span | RowUpdate, rows: list[bytes]) -> bytes:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +18,14 @@ from app.sheets.google_values import value_bodies
 
 TABS = ("Cases", "时间线 Timeline", "Team's log")
 EPOCH = datetime(1899, 12, 30)
+# One instant in three zones, each one object given to many cells, as the planner shares equal
+# values: each cell shows its own zone's wall time (08:30 in Shanghai is 00:30 UTC).
+SHANGHAI_0830 = datetime(2025, 10, 3, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+SHARED_INSTANTS = (
+    SHANGHAI_0830,
+    SHANGHAI_0830.astimezone(UTC),
+    SHANGHAI_0830.astimezone(ZoneInfo("America/New_York")),
+)
 
 values = st.one_of(
     st.text(max_size=12),
@@ -30,6 +39,7 @@ values = st.one_of(
         lambda d: d.replace(second=0, microsecond=0)
     ),
     st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 1, 1)),
+    st.sampled_from(SHARED_INSTANTS),
     st.none(),
 )
 
@@ -62,8 +72,8 @@ def _expected(value: object) -> object:
     """A value as RAW input, worked out here: text as it is, dates as serial numbers."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return round((value - EPOCH) / timedelta(days=1), 6)
+    if isinstance(value, datetime):  # the wall time the cell shows, in the value's own zone
+        return round((value.replace(tzinfo=None) - EPOCH) / timedelta(days=1), 6)
     if isinstance(value, date):
         return (value - EPOCH.date()).days
     return value

@@ -260,7 +260,7 @@ def insert_events(
             EVENTS,
             _EVENT_COLUMNS,
             (_event_row(sheet_key, run_id, event) for _, event in part),
-            memo=("sheet_key", "run_id", "case_id", "kind", "detail"),
+            memo=("sheet_key", "run_id", "case_id", "kind", "at", "detail", "data"),
             statement=statement,
         )
     if inserted == len(first):

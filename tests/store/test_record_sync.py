@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from app.store import CaseSnapshot, CellWrite, StaleSnapshotError, Store, StoreError, TimelineEvent
+from app.store.records import CellValue
 
 from .conftest import T0
 
@@ -77,3 +79,38 @@ def test_stale_snapshot_rolls_back_writes(store: Store, new_run: Callable[..., i
     assert store.cell_writes(second) == []
     assert store.timeline("sheet-1") == []
     assert store.load_snapshots("sheet-1")["C-1"].seq == 1
+
+
+def test_event_details_python_calls_equal_come_back_each_as_given(
+    store: Store, new_run: Callable[..., int]
+) -> None:
+    """Events of one sync whose details hold values Python calls equal (1, True, 1.0 and "1";
+    one instant in two zones; the same keys in another order) each come back with its own
+    value, type, zone and key order, however many events share a detail."""
+    run_id = new_run()
+    shanghai = datetime(2025, 10, 3, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    details: list[dict[str, CellValue]] = [
+        {"n": 1},
+        {"n": True},
+        {"n": 1.0},
+        {"n": "1"},
+        {"n": 1, "m": None},
+        {"m": None, "n": 1},
+        {"at": shanghai},
+        {"at": shanghai.astimezone(UTC)},
+        {"n": 1},  # as the first: the same detail twice
+        {"n": -0.0},
+        {"n": 0.0},
+    ]
+    events = [
+        TimelineEvent(f"C-1:{i:02d}", "C-1", "noted", T0, "A note", detail)
+        for i, detail in enumerate(details)
+    ]
+
+    assert store.record_sync("sheet-1", run_id, [], events, []) == events
+
+    def shown(detail: dict[str, CellValue]) -> list[tuple[str, str, str]]:
+        return [(key, type(value).__name__, repr(value)) for key, value in detail.items()]
+
+    stored = sorted(store.timeline("sheet-1"), key=lambda e: e.event_key)
+    assert [shown(e.data) for e in stored] == [shown(detail) for detail in details]

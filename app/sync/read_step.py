@@ -28,7 +28,7 @@ from app.sync.layout import PlacedTab, new_tab, place_columns
 from app.sync.mapping import FIX as MAPPING_FIX
 from app.sync.mapping import mapped_schema, merged_names, read_mapping
 from app.sync.reuse import CachedCase, NarrowRead, SheetCache, handed_out, is_handed_out
-from app.sync.rows import RowReading, SheetRow, parse_row, parse_rows
+from app.sync.rows import ParseMemo, RowReading, SheetRow, parse_row, parse_rows
 from app.sync.team_language import (
     ENGLISH_BY_DEFAULT,
     TeamLanguage,
@@ -259,6 +259,7 @@ def digested_rows(
     positions = placed.headers.positions
     replies = [(positions[key], key) for key in _REPLIES if key in positions]
     rows: list[SheetRow] = []
+    memo: ParseMemo = {}
     for index in range(1, len(data.rows)):
         cells = data.rows[index]
         if type(cells) is LetGo:  # let go as read: its planning stands (app/sync/inputs_step.py)
@@ -273,7 +274,7 @@ def digested_rows(
             _share_replies(cells, replies, entry)
             rows.append(handed_out(entry, reading.cells(index), parse_again))
             continue
-        row = parse_row(reading, index, ctx)
+        row = parse_row(reading, index, ctx, memo)
         row.digest = digest
         rows.append(row)
     return rows

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from app.sheets.backend import CellValue, TabData, column_letter
 from app.sync.packed_cells import CellsView, RowValues
 from sheet_schema import (
+    ColumnType,
     HeaderMap,
     ParseContext,
     Parsed,
@@ -89,13 +90,21 @@ class SheetRow:
         return value if isinstance(value, str) and value else None
 
 
+# What a cell of these types parses to repeats down a sheet (a status, a platform, a Yes, a
+# date): `parse_row` given a memo parses each distinct cell of them once per read. Free text
+# and ids are mostly distinct cells, which the memo would only hold.
+_REPEATING = frozenset(ColumnType) - {ColumnType.TEXT, ColumnType.ID}
+ParseMemo = dict[tuple[str, type, CellValue], Parsed]  # (column key, cell type, cell): parsed
+
+
 def parse_rows(data: TabData | None, headers: HeaderMap, ctx: ParseContext) -> list[SheetRow]:
     """Parse every non-blank data row of a tab. Rows whose user cells are all blank are
     returned with `values` empty so callers can tidy their service cells."""
     if data is None:
         return []
     reading = RowReading.of(data, headers)
-    return [parse_row(reading, index, ctx) for index in range(1, len(data.rows))]
+    memo: ParseMemo = {}
+    return [parse_row(reading, index, ctx, memo) for index in range(1, len(data.rows))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,20 +115,27 @@ class RowReading:
     headers: HeaderMap
     present: list[ColumnSpec]
     value_index: Mapping[str, int]  # where each of `present` sits in a row's values
+    repeating: frozenset[str]  # the keys of `present` whose parse a memo keeps
 
     @classmethod
     def of(cls, data: TabData, headers: HeaderMap) -> RowReading:
         present = [spec for spec in headers.tab.user_columns if spec.key in headers.positions]
-        return cls(data, headers, present, {spec.key: i for i, spec in enumerate(present)})
+        repeating = frozenset(spec.key for spec in present if spec.type in _REPEATING)
+        index = {spec.key: i for i, spec in enumerate(present)}
+        return cls(data, headers, present, index, repeating)
 
     def cells(self, index: int) -> CellsView[CellValue]:
         """Data row `index`'s cells as read, by column key (a view: no copy)."""
         return CellsView(self.headers.positions, self.data.rows[index])
 
 
-def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
-    """Parse data row `index` (0-based, like `TabData.rows`) of a tab."""
+def parse_row(
+    reading: RowReading, index: int, ctx: ParseContext, memo: ParseMemo | None = None
+) -> SheetRow:
+    """Parse data row `index` (0-based, like `TabData.rows`) of a tab. `memo`: the parses of
+    the read's repeating cells so far (`ParseMemo`), kept by the caller for the whole read."""
     headers, formulas = reading.headers, reading.data.formulas
+    repeating = reading.repeating if memo is not None else frozenset()
     raw = reading.cells(index)
     row = SheetRow(row=index + 1, raw=raw, values={})
     if all(is_blank(raw[spec.key]) for spec in reading.present):
@@ -132,7 +148,15 @@ def parse_row(reading: RowReading, index: int, ctx: ParseContext) -> SheetRow:
         if (value is None or value == "") and not spec.required:
             values.append(None)  # a blank optional cell: most of a row (`parse_cell` says so)
             continue
-        parsed = parse_cell(spec, value, ctx)
+        if spec.key not in repeating or (type(value) is float and not value):  # -0.0 == 0.0
+            parsed = parse_cell(spec, value, ctx)
+        else:
+            assert memo is not None
+            kept = (spec.key, type(value), value)  # typed: True == 1 == 1.0
+            found = memo.get(kept)
+            if found is None:
+                found = memo[kept] = parse_cell(spec, value, ctx)
+            parsed = found
         blank = parsed.value is None and parsed.problem is None
         if blank and spec.required and (index, headers.positions[spec.key]) in formulas:
             parsed = Parsed(None, EMPTY_FORMULA)

@@ -18,12 +18,15 @@ clock, a return deadline), so cases asking the same question get the one answer 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 T = TypeVar("T")
 
 Pool = dict[object, object]
+# Values with no instant of their own to take a zone from (a tuple's instants are keyed by the
+# caller: the SLA clocks).
+_ZONELESS = frozenset({str, tuple, int, float, date})
 Answers = dict[Hashable, object]  # a calendar's answers, by the question (its own key)
 
 
@@ -35,8 +38,13 @@ def shared(pool: Pool, value: T, key: object = None) -> T:
     if value is None or type(value) is bool:
         return value
     if key is None:
-        deadline = getattr(value, "deadline", None)  # a SellerWindow
-        zone = value.tzinfo if isinstance(value, datetime) else getattr(deadline, "tzinfo", None)
+        if type(value) in _ZONELESS:  # (asked first: a getattr that misses raises inside)
+            zone = None
+        elif isinstance(value, datetime):
+            zone = value.tzinfo
+        else:
+            deadline = getattr(value, "deadline", None)  # a SellerWindow
+            zone = getattr(deadline, "tzinfo", None)
         key = (value, zone)
     key = (type(value), key)
     found = pool.get(key)

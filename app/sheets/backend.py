@@ -14,13 +14,12 @@ read from Google arrive as serial numbers; the sheet_schema parser accepts both.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from app.values import CellValue as CellValue  # re-exported: the backends' cell type
-from sheet_schema import DateOrder
+from sheet_schema import DateOrder, strip_control
 
 # Given every tab title in the spreadsheet, returns the titles to read.
 TabSelector = Callable[[Sequence[str]], Sequence[str]]
@@ -78,8 +77,6 @@ def let_rows_go(rows: list[list[CellValue]], first_row: int, let_go: RowLetGo) -
             rows[index] = row
 
 
-# Control characters no spreadsheet keeps (openpyxl refuses them; Excel cannot show them).
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_CELL_TEXT = 32_767  # Excel's limit; Google's is 50,000
 
 
@@ -90,11 +87,17 @@ def share_equal_texts(rows: list[list[Any]]) -> list[list[Any]]:
     and a sync holds its read to the end. Other values keep their own objects (1, 1.0 and
     True are equal keys of a dict, and must stay apart)."""
     shared: dict[str, str] = {}
-    share = shared.setdefault
     for index, row in enumerate(rows):
         if type(row) is not LetGo:
-            rows[index] = [share(v, v) if type(v) is str else v for v in row]
+            rows[index] = texts_shared(row, shared)
     return rows
+
+
+def texts_shared(row: list[Any], shared: dict[str, str]) -> list[Any]:
+    """`row` with each text the one string of `shared` equal to it (kept there when new): a
+    row of `share_equal_texts`, or of a read that shares a range's texts row by row."""
+    share = shared.setdefault
+    return [share(v, v) if type(v) is str else v for v in row]
 
 
 def storable(value: CellValue) -> CellValue:
@@ -105,11 +108,9 @@ def storable(value: CellValue) -> CellValue:
 
 
 def storable_text(text: str) -> str:
-    """`storable` of a text."""
-    # Every character the pattern removes is unprintable, and most texts are printable: a C
-    # scan spares them the regex (200,000 texts at a 10,000-case first fill).
-    if not text.isprintable():
-        text = _UNSTORABLE.sub("", text)
+    """`storable` of a text: without the control characters no spreadsheet keeps (openpyxl
+    refuses them; Excel cannot show them), as a person's cells are read (`strip_control`)."""
+    text = strip_control(text)
     return text if len(text) <= MAX_CELL_TEXT else text[: MAX_CELL_TEXT - 1] + "…"
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import ijson
 import requests
 
-from app.sheets.backend import CellValue, RowLetGo, let_row_go, share_equal_texts
+from app.sheets.backend import CellValue, RowLetGo, let_row_go, share_equal_texts, texts_shared
 
 __all__ = ["CHUNK_BYTES", "RangeLetGo", "value_ranges"]
 
@@ -98,8 +98,7 @@ def _row_as_kept(
 ) -> list[CellValue]:
     if rule is not None and (row := let_row_go(rule[0] + index, cells, rule[1])) is not None:
         return row
-    share = shared.setdefault
-    return [share(v, v) if type(v) is str else v for v in cells]
+    return texts_shared(cells, shared)
 
 
 class _EscapedSurrogate(Exception):

@@ -189,9 +189,15 @@ class SyncEngine:
         if run_id is not None:
             outcome = "ok" if report.cells_written or report.layout_changes else "nothing_to_do"
             finish_run(self.store, run_id, now, report, started, outcome, None)
+        pool = prepared.pool
         del prepared  # its plan holds the results: they are compacted with the cache
         report.results = compact_cache(
-            self.sheet_key, report.results, report.cases_reused, self.config.compact_cache_from
+            self.sheet_key,
+            report.results,
+            report.cases_reused,
+            self.config.compact_cache_from,
+            shared=pool.values(),
+            part=self.config.compact_part,
         )
         report.duration_ms = int((time.perf_counter() - started) * 1000)
         return report
@@ -369,6 +375,7 @@ class SyncEngine:
             kpis=kpis,
             notes=sheet_settings.notes,
             language=language,
+            pool=calendars.pool,
         )
 
     def _write_step(self, now: datetime, run_id: int, progress: ProgressReporter) -> WriteStep:

@@ -45,3 +45,4 @@ class EngineConfig:
     # A sync that plans and caches at least this many cases makes its cache entries again, in
     # few arenas (app/sync/cache_compaction.py): 80 µs a case, for 31 MB at 50,000 cases.
     compact_cache_from: int = 20_000
+    compact_part: int = 1_000  # entries pickled together when it does

@@ -10,6 +10,7 @@ from app.sheets.backend import CellUpdate, TabLayout, Write
 from app.store import PlannedWrite, TimelineEvent
 from app.sync.planner import CaseResult, CasesPlan
 from app.sync.rows import SheetRow
+from policies.sharing import Pool
 from sheet_schema import HeaderMap
 from sheet_schema.messages import Language
 
@@ -89,3 +90,6 @@ class PreparedSync:
     # the parts of its cases already written and recorded (what is left is staged after them).
     laid_out: int = 0
     streamed: int = 0
+    # The planning's one object for equal values (policies/sharing.py), which its cached cases
+    # share: the cache compaction copies each of them once (app/sync/cache_compaction.py).
+    pool: Pool = field(default_factory=dict)

@@ -176,10 +176,10 @@ class IncrementalEquivalence(RuleBasedStateMachine):
     def _fast_engine(self) -> SyncEngine:
         """The incremental twin's engine, planning two rows at a time (chunk boundaries then
         fall between every kind of row the steps make: duplicates, new rows, moved rows), and
-        making its cache again after every sync that planned a case (app/sync/cache_compaction.py:
-        a service does it past 20,000 cases)."""
+        making its cache again after every sync that planned a case, two entries per pickle
+        (app/sync/cache_compaction.py: a service does it past 20,000 cases, 1,000 per pickle)."""
         engine = self.fast.runtime.engine()
-        config = replace(engine.config, memory_chunk=2, compact_cache_from=1)
+        config = replace(engine.config, memory_chunk=2, compact_cache_from=1, compact_part=2)
         return SyncEngine(engine.backend, engine.store, config)
 
     def _sync_both(self, *, nightly: bool = False) -> None:

@@ -91,8 +91,8 @@ _Parts = list[tuple[bytes, list[int | None]]]  # each pickle, and where its resu
 class _Common:
     """The shared values, pickled once, before the parts: each part refers to them by number.
     Pickled with its part, a value many cases share was made again in every part that held it:
-    at 50,000 cases 36,150 SLA clocks where the planning had made some 3,500, and 380,000 more
-    objects in all (a third more) than before the compaction."""
+    at 50,000 cases (50 parts) 36,150 SLA clocks where the planning had made 723, and 298,000
+    more objects in all than the cache holds now."""
 
     def __init__(self, shared: Iterable[object]) -> None:
         values = list(shared)

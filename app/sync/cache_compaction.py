@@ -95,23 +95,17 @@ class _Common:
     more objects in all than the cache holds now."""
 
     def __init__(self, shared: Iterable[object]) -> None:
-        values = list(shared)
-        # By identity: the values are held here until every part is pickled, so no other object
-        # can take one's id meanwhile.
-        self.numbers = {id(value): number for number, value in enumerate(values)}
+        # Held until `load`: no other object can take one of their ids while parts are pickled.
+        self._values = list(shared)
+        self.numbers = {id(value): number for number, value in enumerate(self._values)}
         buffer = io.BytesIO()
-        _Pickler(buffer, {}).dump(values)
-        self.blob: bytes | None = buffer.getvalue()
-        self._values: list[object] | None = values
+        _Pickler(buffer, {}).dump(self._values)
+        self._blob = buffer.getvalue()
 
     def load(self) -> list[object]:
-        """The copies of the shared values, made once the originals have been let go (this
-        object holds them until then, for `numbers`)."""
-        self.numbers = {}
-        self._values = None
-        assert self.blob is not None
-        blob, self.blob = self.blob, None
-        copies: list[object] = _Unpickler(blob, []).load()
+        """The copies of the shared values (after the entries' originals are let go)."""
+        self._values, self.numbers = [], {}
+        copies: list[object] = _Unpickler(self._blob, []).load()
         return copies
 
 
